@@ -1,0 +1,37 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** A command to run on the machine being built. Mirrors Packer's `packer.RemoteCmd`. */
+export interface RemoteCmd {
+  command: string;
+  stdin?: Readable;
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+/** Metadata of an uploaded file. */
+export interface FileInfo {
+  size?: number;
+  mode?: number;
+  name?: string;
+}
+
+/**
+ * Communicator reaches the machine being built (SSH, WinRM, none...).
+ * Mirrors Packer's `packer.Communicator`.
+ */
+export interface Communicator {
+  /**
+   * Runs a command and resolves with its exit status once it ended.
+   * Streams given in `cmd` receive the output as it comes.
+   * Rejects when the command could not be started or the connection was lost.
+   */
+  start(cmd: RemoteCmd, signal?: AbortSignal): Promise<number>;
+  /** Uploads the bytes of `input` to the remote `path`. */
+  upload(path: string, input: Readable, info?: FileInfo): Promise<void>;
+  /** Uploads a local directory `src` to remote `dst` (rsync semantics of trailing slashes). */
+  uploadDir(dst: string, src: string, exclude?: string[]): Promise<void>;
+  /** Downloads the remote `path` into `output`. */
+  download(path: string, output: Writable): Promise<void>;
+  /** Downloads the remote directory `src` into local `dst`. */
+  downloadDir(src: string, dst: string, exclude?: string[]): Promise<void>;
+}

@@ -1,0 +1,55 @@
+/**
+ * Schema-declared configuration decoding for components (Packer's
+ * `config.Decode` + mapstructure + the `Prepare` error collection).
+ */
+import type { InterpolateContext } from '../template/interpolate/index.ts';
+import type { PackerConfig } from '../packer-config.ts';
+
+/** Scalar and composite field types. */
+export type FieldType =
+  | 'string'
+  | 'bool'
+  | 'int'
+  | 'float'
+  /** Go duration string ("1m30s", "500ms"), or a number of nanoseconds; decoded to milliseconds. */
+  | 'duration'
+  | 'string[]'
+  /** map of string -> string */
+  | 'map'
+  /** anything JSON; not interpolated */
+  | 'any'
+  | { array: FieldType | Schema }
+  | { object: Schema };
+
+export interface FieldSpec {
+  type: FieldType;
+  /** Missing or empty -> "<path> must be specified". */
+  required?: boolean;
+  default?: unknown;
+  /** Allowed values of a string field. */
+  oneOf?: string[];
+  /** false: keep template text as is (rendered later, e.g. execute_command). Default true. */
+  interpolate?: boolean;
+  /** The property name in the decoded object; default: the key camelCased. */
+  as?: string;
+}
+
+/** Keys are the user-facing (snake_case) configuration keys. */
+export type Schema = Record<string, FieldSpec>;
+
+export interface DecodeOptions {
+  /** Base interpolation context; user variables, build name/type and template path are filled from the packer_* raws. */
+  ctx?: InterpolateContext;
+  /** Interpolate strings (default true). */
+  interpolate?: boolean;
+}
+
+export interface Decoded<T> {
+  config: T;
+  /** The packer_* settings found in the raws. */
+  packer: PackerConfig;
+  /** The interpolation context used (to render excluded fields later). */
+  ctx: InterpolateContext;
+}
+
+export { decodeConfig } from './decode.ts';

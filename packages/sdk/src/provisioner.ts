@@ -1,0 +1,17 @@
+import type { Communicator } from './communicator.ts';
+import type { Ui } from './ui.ts';
+
+/**
+ * Provisioner installs and configures software on the machine, through the
+ * builder's communicator. Mirrors Packer's `packer.Provisioner`.
+ */
+export interface Provisioner {
+  /** Validates and stores the configuration; throws a `MultiError` listing every problem. */
+  prepare(...raws: unknown[]): Promise<void>;
+  /**
+   * Provisions. `generatedData` holds the builder's generated variables
+   * (e.g. `PackerRunUUID`, `ConnType`, `SSHHost`); `comm` is undefined with
+   * `communicator: none`.
+   */
+  provision(ui: Ui, comm: Communicator | undefined, generatedData: Record<string, unknown>, signal: AbortSignal): Promise<void>;
+}

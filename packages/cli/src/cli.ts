@@ -1,4 +1,88 @@
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write('not implemented\n');
-  return 1;
+/**
+ * The packer-ts command line: picks the command, sets up the Ui, signals
+ * and components, and returns the exit code.
+ */
+import { setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
+import { builtinComponents } from '@packer-ts/plugins';
+import { buildCommand } from './commands/build.ts';
+import { consoleCommand } from './commands/console.ts';
+import { fixCommand } from './commands/fix.ts';
+import { inspectCommand } from './commands/inspect.ts';
+import { validateCommand } from './commands/validate.ts';
+import { makeUi, type Io, type Meta } from './meta.ts';
+
+type Command = (meta: Meta, args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; synopsis: string }> = {
+  build: { run: buildCommand, synopsis: 'build image(s) from template' },
+  console: { run: consoleCommand, synopsis: 'creates a console for testing variable interpolation' },
+  fix: { run: fixCommand, synopsis: 'fixes templates from old versions of packer' },
+  inspect: { run: inspectCommand, synopsis: 'see components of a template' },
+  validate: { run: validateCommand, synopsis: 'check that a template is valid' },
+  version: { run: versionCommand, synopsis: 'Prints the Packer version' },
+};
+
+export function usage(): string {
+  const names = Object.keys(COMMANDS).sort();
+  const lines = names.map((n) => `    ${n.padEnd(15)} ${COMMANDS[n]!.synopsis}`);
+  return `Usage: packer-ts [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n${lines.join('\n')}\n`;
+}
+
+async function versionCommand(meta: Meta): Promise<number> {
+  meta.ui.say(`packer-ts v${VERSION} (Packer v${PACKER_COMPAT_VERSION} compatible)`);
+  meta.ui.machine('version', PACKER_COMPAT_VERSION);
+  return 0;
+}
+
+/** Runs the CLI with `argv` (without node and script). */
+export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
+  setupLog(io.env);
+  log(`[INFO] packer-ts version: ${VERSION}; args: ${JSON.stringify(argv)}`);
+  let machineReadable = false;
+  const mr = argv.indexOf('-machine-readable');
+  if (mr >= 0) {
+    machineReadable = true;
+    argv = [...argv.slice(0, mr), ...argv.slice(mr + 1)];
+    process.env.PACKER_NO_COLOR = '1';
+  }
+  if (argv[0] === '--version' || argv[0] === '-version' || argv[0] === '-v') argv = ['version'];
+  const name = argv[0];
+  if (name === undefined || name === '--help' || name === '-help' || name === '-h' || name === 'help') {
+    io.stderr.write(usage());
+    return name === undefined ? 127 : 0;
+  }
+  if (name === 'plugin') {
+    const { pluginCommand } = await import('./commands/plugin.ts');
+    return pluginCommand(argv.slice(1), io);
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.stderr.write(usage());
+    return 127;
+  }
+
+  const controller = new AbortController();
+  const ui = makeUi(io, machineReadable);
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    ui.error(`Cancelling build after receiving ${sig === 'SIGINT' ? 'interrupt' : 'terminated'}`);
+    controller.abort(new Error('build was cancelled'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let finder: ComponentFinder | undefined;
+  const meta: Meta = {
+    io,
+    ui,
+    machineReadable,
+    signal: controller.signal,
+    components: async () => (finder ??= builtinComponents()),
+  };
+  try {
+    return await cmd.run(meta, argv.slice(1));
+  } finally {
+    await finder?.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

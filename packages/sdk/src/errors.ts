@@ -30,9 +30,11 @@ export class MultiError extends Error {
     this.name = 'MultiError';
     this.errors = flat;
   }
+  /** go-multierror's format, which is what Packer users see. */
   static format(errors: Error[]): string {
-    const points = errors.map((e) => `* ${e.message.replace(/\n/g, '\n  ')}`);
-    return `${errors.length} error(s) occurred:\n\n${points.join('\n')}`;
+    const points = errors.map((e) => `\t* ${e.message.replace(/\n/g, '\n\t')}`);
+    const head = errors.length === 1 ? '1 error occurred:' : `${errors.length} errors occurred:`;
+    return `${head}\n${points.join('\n')}\n\n`;
   }
   /** Throws a MultiError when `errors` is not empty. */
   static throwIf(errors: (Error | string)[]): void {

@@ -11,3 +11,4 @@ export * from './secrets.ts';
 export * from './packer-config.ts';
 export * from './template/interpolate/index.ts';
 export * from './config/index.ts';
+export * from './multistep/index.ts';

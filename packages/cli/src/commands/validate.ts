@@ -1,0 +1,82 @@
+/** `packer-ts validate`: parses the template and prepares every build (command/validate.go). */
+import { errorMessage } from '@packer-ts/sdk';
+import { parseTemplateFile } from '@packer-ts/core';
+import { FlagError, FlagSet } from '../flags.ts';
+import { diagnostic, loadCore, MetaArgs, type Meta } from '../meta.ts';
+
+export const validateHelp = `Usage: packer validate [options] TEMPLATE
+
+  Checks the template is valid by parsing the template and also
+  checking the configuration with the various builders, provisioners, etc.
+
+  If it is not valid, the errors will be shown and the command will exit
+  with a non-zero exit status. If it is valid, it will exit with a zero
+  exit status.
+
+Options:
+
+  -syntax-only           Only check syntax. Do not verify config of the template.
+  -except=foo,bar,baz    Validate all builds other than these.
+  -only=foo,bar,baz      Validate only these builds.
+  -var 'key=value'       Variable for templates, can be used multiple times.
+  -var-file=path         JSON file containing user variables.`;
+
+export async function validateCommand(meta: Meta, argv: string[]): Promise<number> {
+  const args = new MetaArgs();
+  let syntaxOnly = false;
+  const flags = new FlagSet();
+  args.addVarFlags(flags);
+  args.addFilterFlags(flags);
+  flags.bool('syntax-only', (v) => { syntaxOnly = v; });
+  try {
+    flags.parse(argv);
+  } catch (e) {
+    meta.ui.say(validateHelp);
+    if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
+    return 1;
+  }
+  if (flags.args.length !== 1) {
+    meta.ui.say(validateHelp);
+    return 1;
+  }
+  args.path = flags.args[0]!;
+  if (syntaxOnly) {
+    try {
+      await parseTemplateFile(args.path);
+    } catch (e) {
+      meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
+      return 1;
+    }
+    meta.ui.say('Syntax-only check passed. Everything looks okay.');
+    return 0;
+  }
+  const loaded = await loadCore(meta, args);
+  if (!loaded) return 1;
+  const { core } = loaded;
+  try {
+    core.initialize();
+  } catch (e) {
+    meta.ui.error(diagnostic('Error', '', errorMessage(e)));
+    return 1;
+  }
+  let errors = '';
+  let warnings = '';
+  for (const name of core.buildNames(args.only, args.except)) {
+    try {
+      const b = await core.build(name);
+      try {
+        for (const w of await b.prepare()) warnings += diagnostic('Warning', `Warning when preparing build: "${name}"`, w);
+      } catch (e) {
+        errors += diagnostic('Error', `Failed to prepare build: "${name}"`, errorMessage(e));
+      }
+    } catch (e) {
+      errors += diagnostic('Error', `Failed to initialize build "${name}"`, errorMessage(e));
+    }
+  }
+  if (errors) {
+    meta.ui.error(errors + warnings);
+    return 1;
+  }
+  if (warnings) meta.ui.say(warnings);
+  return 0;
+}

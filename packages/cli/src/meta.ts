@@ -1,0 +1,113 @@
+/**
+ * What every command shares: the Ui, variables from -var/-var-file, the
+ * template and the core.
+ */
+import { readFileSync } from 'node:fs';
+import { errorMessage, type Ui } from '@packer-ts/sdk';
+import {
+  BasicUi, Core, MachineReadableUi, parseTemplateFile, log, JsonSyntaxError, parseJson,
+  type ComponentFinder, type Template, type TextSink,
+} from '@packer-ts/core';
+import { FlagSet, splitList } from './flags.ts';
+
+export interface Io {
+  stdout: TextSink;
+  stderr: TextSink;
+  stdin?: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Meta {
+  io: Io;
+  ui: Ui;
+  machineReadable: boolean;
+  /** Creates the component finder (built-ins, then plugins). */
+  components(): Promise<ComponentFinder>;
+  /** Where Ctrl-C / SIGTERM land. */
+  signal: AbortSignal;
+}
+
+export function makeUi(io: Io, machineReadable: boolean): Ui {
+  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stderr, io.stdin, log);
+}
+
+/** -var, -var-file, -only, -except as Packer's MetaArgs. */
+export class MetaArgs {
+  vars: Record<string, string> = {};
+  varFiles: string[] = [];
+  only: string[] = [];
+  except: string[] = [];
+  path = '';
+
+  addVarFlags(f: FlagSet): void {
+    f.value('var', (v) => {
+      const eq = v.indexOf('=');
+      if (eq < 0) throw new Error(`No '=' value in arg: ${v}`);
+      this.vars[v.slice(0, eq)] = v.slice(eq + 1);
+    });
+    f.string('var-file', (v) => { this.varFiles.push(v); });
+  }
+
+  addFilterFlags(f: FlagSet): void {
+    f.string('only', (v) => { this.only = splitList(v); });
+    f.string('except', (v) => { this.except = splitList(v); });
+  }
+
+  /** Variables from the var files (in order), overridden by -var. */
+  variables(): Record<string, string> {
+    const fromFiles: Record<string, string> = {};
+    for (const file of this.varFiles) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw new Error(err.code === 'ENOENT' ? `open ${file}: no such file or directory` : `Error reading variables in '${file}': ${err.message}`);
+      }
+      let value: unknown;
+      try {
+        value = parseJson(text);
+      } catch (e) {
+        const msg = e instanceof JsonSyntaxError && e.message === 'unexpected end of JSON input' ? 'unexpected EOF' : errorMessage(e);
+        throw new Error(`Error reading variables in '${file}': ${msg}`);
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type map[string]string`);
+      }
+      for (const [k, v] of Object.entries(value)) {
+        if (typeof v !== 'string') {
+          const t = v === null ? null : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v;
+          if (t !== null) throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${t} into Go value of type string`);
+          continue;
+        }
+        fromFiles[k] = v;
+      }
+    }
+    return { ...fromFiles, ...this.vars };
+  }
+}
+
+/** Reads the template and sets up the core; reports errors on the Ui and returns undefined. */
+export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core; template: Template } | undefined> {
+  let template: Template;
+  try {
+    template = await parseTemplateFile(args.path);
+  } catch (e) {
+    meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
+    return undefined;
+  }
+  let variables: Record<string, string>;
+  try {
+    variables = args.variables();
+  } catch (e) {
+    meta.ui.error(errorMessage(e));
+    return undefined;
+  }
+  const core = new Core({ template, components: await meta.components(), variables });
+  return { core, template };
+}
+
+/** HCL-style diagnostic text as Packer prints it: `Error: summary\n\ndetail\n\n`. */
+export function diagnostic(severity: 'Error' | 'Warning', summary: string, detail: string): string {
+  return `${severity}: ${summary}\n\n${detail}\n\n`;
+}

@@ -1,0 +1,46 @@
+/**
+ * Where the core gets its components. The built-ins run in-process; the
+ * plugin layer adds executables found by discovery. A store answers by
+ * type name and owns the lifecycle of what it started.
+ */
+import type { Builder, PostProcessor, Provisioner } from '@packer-ts/sdk';
+
+export type ComponentKind = 'builder' | 'provisioner' | 'post-processor';
+
+export interface ComponentStore<T> {
+  has(name: string): boolean;
+  list(): string[];
+  /** Starts (or instantiates) a component. Throws when it cannot. */
+  start(name: string): Promise<T>;
+}
+
+export interface ComponentFinder {
+  builders: ComponentStore<Builder>;
+  provisioners: ComponentStore<Provisioner>;
+  postProcessors: ComponentStore<PostProcessor>;
+  /** Stops everything the stores started (plugin processes). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** A store over in-process factories. */
+export class FactoryStore<T> implements ComponentStore<T> {
+  constructor(readonly kind: ComponentKind, readonly factories: Record<string, () => T>) {}
+  has(name: string): boolean { return Object.hasOwn(this.factories, name); }
+  list(): string[] { return Object.keys(this.factories).sort(); }
+  async start(name: string): Promise<T> {
+    const f = this.factories[name];
+    if (!f || !this.has(name)) throw new Error(`Unknown ${this.kind} ${name}`);
+    return f();
+  }
+}
+
+/** Stores whose lookups fall through, first hit wins. */
+export class LayeredStore<T> implements ComponentStore<T> {
+  constructor(readonly kind: ComponentKind, readonly layers: ComponentStore<T>[]) {}
+  has(name: string): boolean { return this.layers.some((l) => l.has(name)); }
+  list(): string[] { return [...new Set(this.layers.flatMap((l) => l.list()))].sort(); }
+  async start(name: string): Promise<T> {
+    for (const l of this.layers) if (l.has(name)) return l.start(name);
+    throw new Error(`Unknown ${this.kind} ${name}`);
+  }
+}

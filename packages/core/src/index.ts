@@ -1,0 +1,12 @@
+/** @packer-ts/core: templates, builds, UI, logging. */
+export * from './template/json.ts';
+export * from './template/template.ts';
+export * from './components.ts';
+export * from './core.ts';
+export * from './build.ts';
+export * from './provisioners.ts';
+export * from './ui/basic.ts';
+export * from './log.ts';
+export * from './durafmt.ts';
+export * from './godur.ts';
+export * from './version.ts';

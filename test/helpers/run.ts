@@ -1,0 +1,71 @@
+/** Runs packer-ts (the bundle) or real Packer in a directory, for acceptance tests. */
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const PACKER_TS = join(ROOT, 'bin/packer-ts');
+export const REAL_PACKER = '/usr/bin/packer';
+export const hasRealPacker = existsSync(REAL_PACKER);
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, PACKER_NO_COLOR: undefined, CHECKPOINT_DISABLE: '1', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolvePromise({ code, signal, stdout, stderr }); });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Copies a fixture folder into a fresh temp dir. */
+export async function copyFixture(dir: string): Promise<string> {
+  const dst = await mkdtemp(join(tmpdir(), 'packer-ts-fx-'));
+  await cp(dir, dst, { recursive: true });
+  return dst;
+}
+
+/** Every file under `dir` (relative paths) with its contents. */
+export async function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      const rel = relative(dir, p);
+      if (skip(rel)) continue;
+      if (e.isDirectory()) await walk(p);
+      else if ((await stat(p)).isFile()) out.set(rel, await readFile(p));
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** `artifact` and `artifact-count` records of -machine-readable output, without timestamps. */
+export function artifactRecords(stdout: string): string[] {
+  return stdout.split('\n')
+    .map((l) => l.replace(/^\d+,/, ''))
+    .filter((l) => /^[^,]*,(artifact|artifact-count),/.test(l))
+    .sort();
+}

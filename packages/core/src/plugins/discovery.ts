@@ -1,0 +1,165 @@
+/**
+ * Finding plugin executables (Packer 1.6's discovery): `packer-builder-NAME`,
+ * `packer-provisioner-NAME`, `packer-post-processor-NAME` in, in order (later
+ * wins): the directory of the packer-ts executable, ~/.packer.d/plugins,
+ * %APPDATA%/packer.d/plugins and %USERPROFILE%/packer.d/plugins (Windows),
+ * the current directory, then each PACKER_PLUGIN_PATH entry. The config file
+ * (PACKER_CONFIG, else ~/.packerconfig) names plugins by absolute path and
+ * wins over discovery.
+ */
+import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, delimiter, join, resolve } from 'node:path';
+import type { ComponentKind } from '../components.ts';
+
+export interface PluginRef {
+  kind: ComponentKind;
+  name: string;
+  /** Absolute path of the executable. */
+  path: string;
+  /** Arguments to run it with (e.g. `plugin packer-builder-file` for a multiplexed binary). */
+  args: string[];
+  /** Where it was found: a directory, or the config file. */
+  source: string;
+}
+
+export type PluginMap = Record<ComponentKind, Map<string, PluginRef>>;
+
+const PREFIXES: [string, ComponentKind][] = [
+  ['packer-builder-', 'builder'],
+  ['packer-provisioner-', 'provisioner'],
+  ['packer-post-processor-', 'post-processor'],
+];
+
+/** Kind and name of a plugin file name, or undefined. Extensions (".exe") are dropped. */
+export function parsePluginFileName(file: string): { kind: ComponentKind; name: string } | undefined {
+  let base = basename(file);
+  const dot = base.indexOf('.');
+  if (dot >= 0) base = base.slice(0, dot);
+  for (const [prefix, kind] of PREFIXES) {
+    if (base.startsWith(prefix) && base.length > prefix.length) return { kind, name: base.slice(prefix.length) };
+  }
+  return undefined;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    if (process.platform === 'win32') return path.toLowerCase().endsWith('.exe');
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface DiscoveryOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Directory of the packer-ts executable. */
+  exeDir?: string;
+  cwd?: string;
+  home?: string;
+  /** Debug log. */
+  log?: (line: string) => void;
+}
+
+/** The discovery directories, in order (later wins). */
+export function discoveryDirs(o: DiscoveryOptions = {}): string[] {
+  const env = o.env ?? process.env;
+  const home = o.home ?? env.HOME ?? homedir();
+  const dirs: string[] = [];
+  if (o.exeDir) dirs.push(o.exeDir);
+  dirs.push(join(home, '.packer.d', 'plugins'));
+  if (process.platform === 'win32') {
+    if (env.APPDATA) dirs.push(join(env.APPDATA, 'packer.d', 'plugins'));
+    if (env.USERPROFILE) dirs.push(join(env.USERPROFILE, 'packer.d', 'plugins'));
+  }
+  dirs.push(o.cwd ?? process.cwd());
+  for (const p of (env.PACKER_PLUGIN_PATH ?? '').split(delimiter)) if (p !== '') dirs.push(resolve(p));
+  return dirs;
+}
+
+function emptyMap(): PluginMap {
+  return { builder: new Map(), provisioner: new Map(), 'post-processor': new Map() };
+}
+
+/** Scans the discovery directories. */
+export function discoverPlugins(o: DiscoveryOptions = {}): PluginMap {
+  const found = emptyMap();
+  for (const dir of discoveryDirs(o)) {
+    let entries: string[];
+    try { entries = readdirSync(dir); } catch { continue; }
+    for (const file of entries.sort()) {
+      const parsed = parsePluginFileName(file);
+      if (!parsed) continue;
+      const path = join(dir, file);
+      if (!isExecutableFile(path)) continue;
+      o.log?.(`[DEBUG] Discovered plugin: ${parsed.name} = ${path}`);
+      found[parsed.kind].set(parsed.name, { ...parsed, path, args: [], source: dir });
+    }
+  }
+  return found;
+}
+
+export interface PackerConfigFile {
+  path: string;
+  builders: Record<string, string>;
+  provisioners: Record<string, string>;
+  'post-processors': Record<string, string>;
+  disable_checkpoint?: boolean;
+}
+
+/** Path of the config file: PACKER_CONFIG, else ~/.packerconfig. */
+export function configFilePath(o: DiscoveryOptions = {}): string {
+  const env = o.env ?? process.env;
+  if (env.PACKER_CONFIG) return env.PACKER_CONFIG;
+  return join(o.home ?? env.HOME ?? homedir(), process.platform === 'win32' ? 'packer.config' : '.packerconfig');
+}
+
+/** Reads the config file; a missing default file is fine, a bad one is an error naming it. */
+export function readConfigFile(o: DiscoveryOptions = {}): PackerConfigFile | undefined {
+  const path = configFilePath(o);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !(o.env ?? process.env).PACKER_CONFIG) return undefined;
+    throw new Error(`Error loading configuration: open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`Error loading configuration: ${path}: ${(e as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`Error loading configuration: ${path}: not a JSON object`);
+  const r = raw as Record<string, unknown>;
+  const section = (k: string): Record<string, string> => {
+    const v = r[k];
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
+      throw new Error(`Error loading configuration: ${path}: "${k}" must map names to executable paths`);
+    }
+    return v as Record<string, string>;
+  };
+  return { path, builders: section('builders'), provisioners: section('provisioners'), 'post-processors': section('post-processors'), disable_checkpoint: r.disable_checkpoint === true };
+}
+
+/** Discovery, overridden by the config file's entries. */
+export function findPlugins(o: DiscoveryOptions = {}): PluginMap {
+  const found = discoverPlugins(o);
+  const cfg = readConfigFile(o);
+  if (cfg) {
+    const sections: [ComponentKind, Record<string, string>][] = [['builder', cfg.builders], ['provisioner', cfg.provisioners], ['post-processor', cfg['post-processors']]];
+    for (const [kind, entries] of sections) {
+      for (const [name, path] of Object.entries(entries)) {
+        if (!isExecutableFile(path)) {
+          o.log?.(`error loading plugin ${JSON.stringify(path)}: not an executable file`);
+          continue;
+        }
+        found[kind].set(name, { kind, name, path, args: [], source: cfg.path });
+      }
+    }
+  }
+  return found;
+}

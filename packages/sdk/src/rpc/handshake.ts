@@ -1,0 +1,112 @@
+/**
+ * The plugin handshake of Packer 1.6 (API version 5).
+ *
+ * Public API
+ *   MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, API_VERSION ('5'), MANUALLY_STARTED_MESSAGE
+ *   DEFAULT_MIN_PORT (10000), DEFAULT_MAX_PORT (25000)
+ *   parseHandshake(line): Handshake        // '5|unix|/tmp/x', '5|0|unix|/tmp/x', '5|tcp|127.0.0.1:10000'
+ *       throws HandshakeError with Packer's texts ("Unrecognized remote plugin message: ...",
+ *       "Incompatible API version with plugin. Plugin version: X, Ours: 5", "Unknown address type: X")
+ *   formatHandshake(network, address): string   // the line a plugin prints (without newline)
+ *   waitForHandshake(stdout, timeoutMs = 60000): Promise<Handshake>   // first line of a plugin's stdout
+ *   connectHandshake(h): Promise<net.Socket>    // connects to the announced address
+ */
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+
+export const MAGIC_COOKIE_KEY = 'PACKER_PLUGIN_MAGIC_COOKIE';
+export const MAGIC_COOKIE_VALUE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
+export const API_VERSION = '5';
+export const MANUALLY_STARTED_MESSAGE = 'Please do not execute plugins directly. Packer will execute these for you.';
+export const DEFAULT_MIN_PORT = 10000;
+export const DEFAULT_MAX_PORT = 25000;
+
+export interface Handshake {
+  apiVersion: string;
+  /** Minor protocol version, when the plugin printed the 4-field form. */
+  apiMinor?: string;
+  network: 'unix' | 'tcp';
+  /** A socket path (unix) or host:port (tcp). */
+  address: string;
+}
+
+export class HandshakeError extends Error {
+  constructor(message: string) { super(message); this.name = 'HandshakeError'; }
+}
+
+export function parseHandshake(line: string): Handshake {
+  const text = line.trim();
+  const parts = text.split('|');
+  if (parts.length < 3) throw new HandshakeError(`Unrecognized remote plugin message: ${text}`);
+  const apiVersion = parts[0]!;
+  if (apiVersion !== API_VERSION) {
+    throw new HandshakeError(`Incompatible API version with plugin. Plugin version: ${apiVersion}, Ours: ${API_VERSION}`);
+  }
+  let apiMinor: string | undefined;
+  let rest = parts.slice(1);
+  if (rest.length >= 3 && /^\d+$/.test(rest[0]!)) {
+    apiMinor = rest[0];
+    rest = rest.slice(1);
+  }
+  const network = rest[0]!;
+  const address = rest.slice(1).join('|');
+  if (network !== 'unix' && network !== 'tcp') throw new HandshakeError(`Unknown address type: ${network}`);
+  if (address === '') throw new HandshakeError(`Unrecognized remote plugin message: ${text}`);
+  return apiMinor === undefined ? { apiVersion, network, address } : { apiVersion, apiMinor, network, address };
+}
+
+export function formatHandshake(network: 'unix' | 'tcp', address: string): string {
+  return `${API_VERSION}|${network}|${address}`;
+}
+
+/** Resolves with the parsed first line of `stdout`; rejects on timeout, EOF or a bad line. */
+export function waitForHandshake(stdout: Readable, timeoutMs = 60_000): Promise<Handshake> {
+  return new Promise((resolve, reject) => {
+    let acc = '';
+    const done = (err: Error | undefined, h?: Handshake): void => {
+      clearTimeout(timer);
+      stdout.off('data', onData);
+      stdout.off('end', onEnd);
+      stdout.off('error', onError);
+      if (err) reject(err); else resolve(h!);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      acc += chunk.toString();
+      const nl = acc.indexOf('\n');
+      if (nl < 0) return;
+      const line = acc.slice(0, nl);
+      const rest = acc.slice(nl + 1);
+      try {
+        const h = parseHandshake(line);
+        done(undefined, h);
+      } catch (e) {
+        done(e as Error);
+      }
+      if (rest) stdout.unshift(Buffer.from(rest));
+    };
+    const onEnd = (): void => done(new HandshakeError('plugin exited before we could connect'));
+    const onError = (e: Error): void => done(e);
+    const timer = setTimeout(() => done(new HandshakeError('timeout while waiting for plugin to start')), timeoutMs);
+    stdout.on('data', onData);
+    stdout.on('end', onEnd);
+    stdout.on('error', onError);
+  });
+}
+
+/** Connects to the address a plugin announced. */
+export function connectHandshake(h: Handshake): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    let sock: net.Socket;
+    if (h.network === 'unix') sock = net.connect(h.address);
+    else {
+      const i = h.address.lastIndexOf(':');
+      sock = net.connect(Number(h.address.slice(i + 1)), h.address.slice(0, i).replace(/^\[|\]$/g, ''));
+    }
+    sock.once('connect', () => {
+      sock.off('error', reject);
+      if (h.network === 'tcp') { sock.setKeepAlive(true); sock.setNoDelay(true); }
+      resolve(sock);
+    });
+    sock.once('error', reject);
+  });
+}

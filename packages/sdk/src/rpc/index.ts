@@ -1,0 +1,7 @@
+/** Packer's plugin RPC transport: yamux, msgpack net/rpc, MuxBroker, handshake. */
+export * from './yamux.ts';
+export * from './codec.ts';
+export * from './netrpc.ts';
+export * from './broker.ts';
+export * from './handshake.ts';
+export * from './pair.ts';

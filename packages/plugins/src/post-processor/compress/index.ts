@@ -1,0 +1,199 @@
+/**
+ * compress post-processor: packs the artifact's files into a tar or zip
+ * archive, optionally gzip-compressed, or gzips a single file. The format
+ * comes from the output's extensions (or `format`), as in Packer.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { constants as zc, createGzip, type Gzip } from 'node:zlib';
+import {
+  MultiError, decodeConfig, errorMessage, render, validateTemplate,
+  type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
+  type PostProcessor, type Schema, type Ui,
+} from '@packer-ts/sdk';
+import { goFsError, tarStream } from './tar.ts';
+import { zipStream } from './zip.ts';
+
+export const COMPRESS_BUILDER_ID = 'packer.post-processor.compress';
+
+export const ERR_INVALID_COMPRESSION_LEVEL = 'Invalid compression level. Expected an integer from -1 to 9.';
+
+/** Packer's default output has no extension, which means tar + gzip. */
+const DEFAULT_OUTPUT = 'packer_{{.BuildName}}_{{.BuilderType}}';
+
+export const compressSchema: Schema = {
+  output: { type: 'string', interpolate: false },
+  format: { type: 'string' },
+  compression_level: { type: 'int', default: 0 },
+  // Normally removed by the core; accepted (and ignored) when it arrives.
+  keep_input_artifact: { type: 'bool' },
+};
+
+interface CompressConfig {
+  output?: string;
+  format?: string;
+  compressionLevel?: number;
+}
+
+export type CompressArchive = 'tar' | 'zip' | '';
+export type CompressAlgorithm = 'pgzip' | 'lz4' | 'bgzf' | 'xz' | '';
+
+const EXTENSIONS: Record<string, CompressAlgorithm> = { gz: 'pgzip', lz4: 'lz4', bgzf: 'bgzf', xz: 'xz' };
+
+/**
+ * Archive and compression from the output template's dot-extensions (only
+ * lower-case letters and digits count), `format` appended as one more.
+ */
+export function detectFormat(output: string, format = ''): { archive: CompressArchive; algorithm: CompressAlgorithm } {
+  const subject = format ? `${output}.${format}` : output;
+  const exts = [...subject.matchAll(/\.([a-z0-9]+)/g)].map((m) => m[1]!);
+  if (exts.length === 0) return { archive: 'tar', algorithm: 'pgzip' };
+  const last = exts[exts.length - 1]!;
+  const before = exts.length > 1 ? exts[exts.length - 2]! : '';
+  let archive: CompressArchive = '';
+  if (before === 'tar') archive = 'tar';
+  if (last === 'zip' || last === 'tar') return { archive: last, algorithm: '' };
+  const algorithm = EXTENSIONS[last];
+  if (algorithm) return { archive, algorithm };
+  return { archive: 'tar', algorithm: 'pgzip' };
+}
+
+export class CompressPostProcessor implements PostProcessor {
+  private output = DEFAULT_OUTPUT;
+  private level = -1;
+  archive: CompressArchive = 'tar';
+  algorithm: CompressAlgorithm = 'pgzip';
+  private packer?: PackerConfig;
+  private ctx: InterpolateContext = {};
+
+  async configure(...raws: unknown[]): Promise<void> {
+    const decoded = decodeConfig<CompressConfig>(compressSchema, raws);
+    this.packer = decoded.packer;
+    this.ctx = decoded.ctx;
+    const c = decoded.config;
+    const errs: Error[] = [];
+    this.output = c.output || DEFAULT_OUTPUT;
+    let level = c.compressionLevel ?? 0;
+    if (level > 9) level = 9;
+    if (level === -1 || level === 0) level = -1;
+    this.level = level;
+    try {
+      validateTemplate(this.output);
+    } catch (e) {
+      errs.push(new Error(`Error parsing target template: ${errorMessage(e)}`));
+    }
+    const f = detectFormat(this.output, c.format ?? '');
+    this.archive = f.archive;
+    this.algorithm = f.algorithm;
+    if (f.algorithm === 'lz4' || f.algorithm === 'bgzf' || f.algorithm === 'xz') {
+      errs.push(new Error(`${f.algorithm} compression is not supported by packer-ts; use .gz, .tar.gz, .tar or .zip`));
+    }
+    MultiError.throwIf(errs);
+  }
+
+  async postProcess(ui: Ui, artifact: Artifact, signal: AbortSignal): Promise<PostProcessResult> {
+    const state = await artifact.state('generated_data');
+    const data: Record<string, unknown> =
+      state && typeof state === 'object' && !Array.isArray(state) ? { ...(state as Record<string, unknown>) } : {};
+    data.BuildName = this.packer?.buildName ?? '';
+    data.BuilderType = this.packer?.builderType ?? '';
+    let target: string;
+    try {
+      target = render(this.output, { ...this.ctx, data });
+    } catch (e) {
+      throw new Error(`Error interpolating output value: ${errorMessage(e)}`);
+    }
+    const files = await artifact.files();
+
+    try {
+      await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+    } catch (e) {
+      throw new Error(`Unable to create dir for archive ${target}: ${goFsError('mkdir', dirname(target), e)}`);
+    }
+    const out = createWriteStream(target, { flags: 'w', mode: 0o666 });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        out.once('open', () => resolve());
+        out.once('error', reject);
+      });
+    } catch (e) {
+      throw new Error(`Unable to create archive ${target}: ${goFsError('open', target, e)}`);
+    }
+
+    try {
+      let gzip: Gzip | undefined;
+      if (this.algorithm === 'pgzip') {
+        ui.say(`Using pgzip compression with ${availableParallelism()} cores for ${target}`);
+        if (this.level < -2) throw new Error(`error creating pgzip writer: ${ERR_INVALID_COMPRESSION_LEVEL}`);
+        gzip = this.level === -2
+          ? createGzip({ level: 1, strategy: zc.Z_HUFFMAN_ONLY })
+          : createGzip({ level: this.level });
+      }
+      const compression = this.algorithm || 'no compression';
+      let source: () => AsyncIterable<Buffer>;
+      let errPrefix: string;
+      if (this.archive === 'tar') {
+        ui.say(`Tarring ${target} with ${compression}`);
+        source = () => tarStream(files, signal);
+        errPrefix = 'Error creating tar: ';
+      } else if (this.archive === 'zip') {
+        ui.say(`Zipping ${target}`);
+        source = () => zipStream(files, signal);
+        errPrefix = 'Error creating zip: ';
+      } else {
+        if (files.length !== 1) {
+          throw new Error(`Can only have 1 input file when not using tar/zip. Found ${files.length} files: [${files.join(' ')}]`);
+        }
+        const file = files[0]!;
+        ui.say(`Archiving ${file} with ${compression}`);
+        source = () => singleFile(file);
+        errPrefix = `Failed to compress ${file}: `;
+      }
+      try {
+        if (gzip) await pipeline(source, gzip, out, { signal });
+        else await pipeline(source, out, { signal });
+      } catch (e) {
+        if (signal.aborted) throw e;
+        const msg = errorMessage(e);
+        throw new Error(msg.startsWith('Failed to open source file') ? msg : errPrefix + msg);
+      }
+    } catch (e) {
+      out.destroy();
+      await rm(target, { force: true });
+      throw e;
+    }
+
+    ui.say(`Archive ${target} completed`);
+    return {
+      artifact: new CompressArtifact(target),
+      keep: false,
+      forceOverride: false,
+    };
+  }
+}
+
+async function* singleFile(file: string): AsyncGenerator<Buffer> {
+  const rs = createReadStream(file);
+  try {
+    for await (const chunk of rs) yield chunk as Buffer;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).syscall === 'open') {
+      throw new Error(`Failed to open source file ${file} for reading: ${goFsError('open', file, e)}`);
+    }
+    throw e;
+  }
+}
+
+/** The archive written by the compress post-processor. */
+export class CompressArtifact implements Artifact {
+  constructor(readonly path: string) {}
+  async builderId(): Promise<string> { return COMPRESS_BUILDER_ID; }
+  async files(): Promise<string[]> { return [this.path]; }
+  async id(): Promise<string> { return ''; }
+  async string(): Promise<string> { return `compressed artifacts in: ${this.path}`; }
+  async state(): Promise<unknown> { return undefined; }
+  async destroy(): Promise<void> { await rm(this.path); }
+}

@@ -5,3 +5,4 @@ export * from './netrpc.ts';
 export * from './broker.ts';
 export * from './handshake.ts';
 export * from './pair.ts';
+export * from './adapters/index.ts';

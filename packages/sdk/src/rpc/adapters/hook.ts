@@ -1,0 +1,50 @@
+/**
+ * Hook across the plugin boundary (Packer's rpc.hook / rpc.HookServer, endpoint "Hook").
+ *   Hook.Run {Name, Data, StreamId} -> nil: the caller serves "Communicator" (when it has one) and
+ *   "Ui" on StreamId; the server dials it. Hook.Cancel nil -> nil aborts the running hooks.
+ *
+ * Public API
+ *   new HookClient(rpc, broker)         implements Hook; an abort of `signal` sends Hook.Cancel
+ *   registerHook(server, hook, broker)  serves `hook` under "Hook". The hook receives a Ui proxy
+ *       (flushed before the reply) and a Communicator proxy (always, as Packer: with no
+ *       communicator on the other side its calls fail with "can't find service").
+ */
+import type { Communicator } from '../../communicator.ts';
+import type { Hook } from '../../hook.ts';
+import type { Ui } from '../../ui.ts';
+import type { MuxBroker } from '../broker.ts';
+import type { RpcClient, RpcServer } from '../netrpc.ts';
+import { CommunicatorClient, registerCommunicator } from './communicator.ts';
+import { registerUi, UiClient } from './ui.ts';
+import { callCancellable, CancelScope, Endpoint, fromWire, serveOnNewId, streamId, toWire } from './wire.ts';
+
+export class HookClient implements Hook {
+  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker) {}
+
+  async run(name: string, ui: Ui, comm: Communicator | undefined, data: unknown, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    const { id } = serveOnNewId(this.broker, (s) => {
+      if (comm) registerCommunicator(s, comm, this.broker);
+      registerUi(s, ui);
+    });
+    await callCancellable(this.rpc, `${Endpoint.Hook}.Run`, { Name: name, Data: toWire(data), StreamId: id }, `${Endpoint.Hook}.Cancel`, signal);
+  }
+}
+
+export function registerHook(server: RpcServer, hook: Hook, broker: MuxBroker): void {
+  const scope = new CancelScope();
+  server.register(Endpoint.Hook, {
+    async Run(a: { Name?: string; Data?: unknown; StreamId?: number }) {
+      const rpc = await broker.dialRpc(streamId(a?.StreamId));
+      const ui = new UiClient(rpc);
+      try {
+        await hook.run(String(a?.Name ?? ''), ui, new CommunicatorClient(rpc, broker), fromWire(a?.Data ?? null), scope.signal);
+      } finally {
+        await ui.flush();
+        rpc.close();
+      }
+      return null;
+    },
+    Cancel: () => scope.cancel(),
+  });
+}

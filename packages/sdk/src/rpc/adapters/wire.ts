@@ -1,0 +1,167 @@
+/**
+ * Shared pieces of the per-interface adapters: endpoint names, Packer's BasicError shape, value
+ * conversion between our JSON-like values and what crosses the wire, and serving an object on a
+ * fresh broker id.
+ *
+ * Public API
+ *   Endpoint.{Artifact,Builder,Communicator,Hook,PostProcessor,Provisioner,Ui}
+ *   RemoteError                      an error that came back as {Message} (Packer's BasicError)
+ *   basicError(e): {Message} | null  the BasicError shape of a thrown value (null for none)
+ *   throwIfBasicError(v)             throws RemoteError when `v` is a non-null BasicError
+ *   toWireConfig(v)                  every number as float64 (Packer sends JSON numbers so)
+ *   toWire(v)                        plain JSON-like values; numbers keep the codec's default
+ *   fromWire(v)                      maps decoded as Map become plain objects where keys allow
+ *   serveOnNewId(broker, register)   nextId + RpcServer + serveRpc in the background (Packer's
+ *                                    newServerWithMux + go Serve()); returns { id, done }
+ *   abortError(signal?)              the error thrown for a cancelled operation
+ */
+import { float64 } from '../codec.ts';
+import type { MuxBroker } from '../broker.ts';
+import { RpcServer } from '../netrpc.ts';
+
+export const Endpoint = {
+  Artifact: 'Artifact',
+  Builder: 'Builder',
+  Communicator: 'Communicator',
+  Hook: 'Hook',
+  PostProcessor: 'PostProcessor',
+  Provisioner: 'Provisioner',
+  Ui: 'Ui',
+} as const;
+
+/** An error a remote component reported in a reply (Packer's BasicError). */
+export class RemoteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RemoteError';
+  }
+}
+
+export interface BasicError { Message: string }
+
+export function basicError(e: unknown): BasicError | null {
+  if (e === undefined || e === null) return null;
+  const m = e instanceof Error ? e.message : String(e);
+  return { Message: m };
+}
+
+export function throwIfBasicError(v: unknown): void {
+  if (v === null || v === undefined) return;
+  if (typeof v === 'object' && 'Message' in (v as object)) throw new RemoteError(String((v as BasicError).Message));
+  if (v instanceof Map && v.has('Message')) throw new RemoteError(String(v.get('Message')));
+}
+
+function convert(v: unknown, numbers: (n: number) => unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number') return numbers(v);
+  if (typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => convert(x, numbers));
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return v;
+  if (v instanceof Map) {
+    const m = new Map();
+    for (const [k, x] of v) m.set(k, convert(x, numbers));
+    return m;
+  }
+  if (v instanceof Date) return v.toISOString();
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v; // Float64, Ext, ...: the codec knows them
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) out[k] = convert(x, numbers);
+  return out;
+}
+
+/** Configs for Prepare/Configure: every number travels as float64, as Packer sends JSON numbers. */
+export function toWireConfig(v: unknown): unknown {
+  return convert(v, (n) => float64(n));
+}
+
+/** Other interface{} values (generated data, hook data, artifact state). */
+export function toWire(v: unknown): unknown {
+  return convert(v, (n) => n);
+}
+
+/** Values received: Go maps with interface{} keys arrive as Map; make them plain objects. */
+export function fromWire(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(fromWire);
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Map) {
+    if ([...v.keys()].every((k) => typeof k === 'string' || typeof k === 'number')) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of v) out[String(k)] = fromWire(x);
+      return out;
+    }
+    const m = new Map();
+    for (const [k, x] of v) m.set(k, fromWire(x));
+    return m;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = fromWire(x);
+  return out;
+}
+
+export function asRecord(v: unknown): Record<string, unknown> {
+  const r = fromWire(v);
+  return r !== null && typeof r === 'object' && !Array.isArray(r) && !(r instanceof Map) && !Buffer.isBuffer(r) ? (r as Record<string, unknown>) : {};
+}
+
+export function abortError(signal?: AbortSignal): Error {
+  const reason = signal?.reason;
+  if (reason instanceof Error) return reason;
+  const e = new Error('The operation was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+/**
+ * Serves the services `register` adds on a new broker id, in the background, as Packer's
+ * newServerWithMux(mux, id) + go server.Serve(): the peer must dial within the accept timeout.
+ * `done` resolves when the peer closes the connection (or the accept failed).
+ */
+export function serveOnNewId(broker: MuxBroker, register: (server: RpcServer) => void): { id: number; server: RpcServer; done: Promise<void> } {
+  const id = broker.nextId();
+  const server = new RpcServer();
+  register(server);
+  const done = broker.serveRpc(id, server).catch(() => {});
+  return { id, server, done };
+}
+
+/** Reads a uint32 broker id from a reply (0 when absent). */
+export function streamId(v: unknown): number {
+  const n = typeof v === 'bigint' ? Number(v) : Number(v ?? 0);
+  return Number.isFinite(n) ? n >>> 0 : 0;
+}
+
+const noop = (): void => {};
+
+/**
+ * Calls `method` and, if `signal` aborts meanwhile, sends `cancelMethod` (nil argument) on the same
+ * connection, as Packer's clients do from their ctx.Done() goroutine. An already aborted signal
+ * rejects at once without calling (a Go server would crash on a Cancel before its Run).
+ */
+export async function callCancellable<T>(rpc: import('../netrpc.ts').RpcClient, method: string, args: unknown, cancelMethod: string, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) throw abortError(signal);
+  const onAbort = (): void => { rpc.call(cancelMethod, null).catch(noop); };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await rpc.call<T>(method, args);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The cancellation context of a server wrapper: created on first use, aborted by X.Cancel (Go's lazily made context). */
+export class CancelScope {
+  private controller: AbortController | undefined;
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+  cancel(): null {
+    this.controller ??= new AbortController();
+    this.controller.abort();
+    return null;
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Go fmt-like printing of template values. JavaScript values map to Go
+ * values as: string -> string, integral number -> int, other number ->
+ * float64, boolean -> bool, null -> nil, array -> []interface {}, plain
+ * object -> map[string]interface {}, undefined -> "no value" (a missing key).
+ */
+
+/** The Go type name of a value, for error messages. */
+export function goTypeName(v: unknown): string {
+  if (v === undefined || v === null) return '<nil>';
+  switch (typeof v) {
+    case 'string': return 'string';
+    case 'number': return Number.isInteger(v) ? 'int' : 'float64';
+    case 'bigint': return 'int';
+    case 'boolean': return 'bool';
+    case 'function': return 'func';
+  }
+  if (Array.isArray(v)) return '[]interface {}';
+  return 'map[string]interface {}';
+}
+
+/** Go's strconv.Quote. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    switch (ch) {
+      case '"': out += '\\"'; continue;
+      case '\\': out += '\\\\'; continue;
+      case '\x07': out += '\\a'; continue;
+      case '\b': out += '\\b'; continue;
+      case '\f': out += '\\f'; continue;
+      case '\n': out += '\\n'; continue;
+      case '\r': out += '\\r'; continue;
+      case '\t': out += '\\t'; continue;
+      case '\v': out += '\\v'; continue;
+    }
+    if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c >= 0x80 && c < 0xa0) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** Go's strconv.FormatFloat(f, fmt, prec, 64) for 'e', 'f', 'g' (prec -1: shortest). */
+export function goFormatFloat(f: number, fmt: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', prec: number): string {
+  if (Number.isNaN(f)) return 'NaN';
+  if (!Number.isFinite(f)) return f > 0 ? '+Inf' : '-Inf';
+  const lower = fmt.toLowerCase();
+  const neg = f < 0 || Object.is(f, -0);
+  const a = Math.abs(f);
+  const sign = neg ? '-' : '';
+  const expStr = (e: number) => (e < 0 ? '-' : '+') + String(Math.abs(e)).padStart(2, '0');
+  const withE = (digits: string, exp: number, p: number) => {
+    // digits: mantissa digits (no dot), exp: decimal exponent of first digit
+    let m = digits[0];
+    const frac = p < 0 ? digits.slice(1) : digits.slice(1).padEnd(p, '0').slice(0, p);
+    if (frac !== '') m += '.' + frac;
+    return m + (fmt === 'E' || fmt === 'G' ? 'E' : 'e') + expStr(exp);
+  };
+  if (lower === 'f') return sign + (prec < 0 ? shortestFixed(a) : a.toFixed(Math.min(prec, 100)));
+  if (lower === 'e') {
+    const s = prec < 0 ? a.toExponential() : a.toExponential(Math.min(prec, 100));
+    const [mant, e] = s.split('e');
+    return sign + withE(mant.replace('.', ''), Number(e), prec < 0 ? -1 : prec);
+  }
+  // 'g'
+  if (a === 0) return sign + '0';
+  const shortest = prec < 0;
+  const s = shortest ? a.toExponential() : a.toExponential(Math.max(0, (prec === 0 ? 1 : prec) - 1));
+  const [mant, e] = s.split('e');
+  const digits = mant.replace('.', '').replace(/(?<=.)0+$/, '');
+  const exp = Number(e);
+  const nd = digits.length;
+  const dp = exp + 1;
+  const p = shortest ? nd : prec === 0 ? 1 : prec;
+  let eprec = p;
+  if (eprec > nd && nd >= dp) eprec = nd;
+  if (shortest) eprec = 6;
+  if (exp < -4 || exp >= eprec) return sign + withE(digits, exp, -1);
+  const frac = Math.max((p > dp ? nd : p) - dp, 0);
+  let intPart = dp <= 0 ? '0' : digits.slice(0, dp).padEnd(dp, '0');
+  let fracPart = '';
+  for (let k = 0; k < frac; k++) { const idx = dp + k; fracPart += idx >= 0 && idx < nd ? digits[idx] : '0'; }
+  return sign + intPart + (fracPart ? '.' + fracPart : '');
+}
+
+function shortestFixed(a: number): string {
+  const s = a.toExponential();
+  const [mant, e] = s.split('e');
+  const digits = mant.replace('.', '');
+  const exp = Number(e);
+  const dp = exp + 1;
+  if (dp <= 0) return '0.' + '0'.repeat(-dp) + digits;
+  if (dp >= digits.length) return digits + '0'.repeat(dp - digits.length);
+  return digits.slice(0, dp) + '.' + digits.slice(dp);
+}
+
+function isPlainMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A value as Go's %v prints it. */
+export function formatValue(v: unknown, top = true): string {
+  if (v === undefined) return top ? '<no value>' : '<nil>';
+  if (v === null) return '<nil>';
+  switch (typeof v) {
+    case 'string': return v;
+    case 'number': return Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? BigInt(v).toString() : goFormatFloat(v, 'g', -1);
+    case 'bigint': return v.toString();
+    case 'boolean': return v ? 'true' : 'false';
+    case 'function': return '0x0';
+  }
+  if (Array.isArray(v)) return '[' + v.map((x) => formatValue(x, false)).join(' ') + ']';
+  if (isPlainMap(v)) {
+    const keys = Object.keys(v).sort();
+    return 'map[' + keys.map((k) => `${k}:${formatValue(v[k], false)}`).join(' ') + ']';
+  }
+  return String(v);
+}
+
+/** fmt.Sprint: spaces between operands when neither side is a string. */
+export function sprint(args: unknown[]): string {
+  let out = '';
+  for (let i = 0; i < args.length; i++) {
+    const isStr = typeof args[i] === 'string';
+    if (i > 0 && !isStr && typeof args[i - 1] !== 'string') out += ' ';
+    out += formatValue(args[i], false);
+  }
+  return out;
+}
+
+/** fmt.Sprintln. */
+export function sprintln(args: unknown[]): string {
+  return args.map((a) => formatValue(a, false)).join(' ') + '\n';
+}
+
+interface Spec { minus: boolean; plus: boolean; sharp: boolean; space: boolean; zero: boolean; width?: number; prec?: number }
+
+function padTo(s: string, spec: Spec, numeric: boolean): string {
+  if (spec.width === undefined || s.length >= spec.width) return s;
+  const n = spec.width - s.length;
+  if (spec.minus) return s + ' '.repeat(n);
+  if (spec.zero && numeric) {
+    const signLen = /^[+\- ]/.test(s) ? 1 : 0;
+    return s.slice(0, signLen) + '0'.repeat(n) + s.slice(signLen);
+  }
+  return ' '.repeat(n) + s;
+}
+
+function badVerb(verb: string, arg: unknown): string {
+  if (arg === undefined || arg === null) return `%!${verb}(<nil>)`;
+  return `%!${verb}(${goTypeName(arg)}=${formatValue(arg, false)})`;
+}
+
+function fmtInteger(n: bigint, verb: string, spec: Spec): string {
+  const neg = n < 0n;
+  const a = neg ? -n : n;
+  let s: string;
+  switch (verb) {
+    case 'b': s = a.toString(2); break;
+    case 'o': s = a.toString(8); if (spec.sharp) s = '0' + s; break;
+    case 'O': s = '0o' + a.toString(8); break;
+    case 'x': s = a.toString(16); if (spec.sharp) s = '0x' + s; break;
+    case 'X': s = a.toString(16).toUpperCase(); if (spec.sharp) s = '0X' + s; break;
+    default: s = a.toString(10);
+  }
+  if (spec.prec !== undefined && s.length < spec.prec) s = '0'.repeat(spec.prec - s.length) + s;
+  s = (neg ? '-' : spec.plus ? '+' : spec.space ? ' ' : '') + s;
+  return padTo(s, spec, spec.prec === undefined);
+}
+
+function fmtArg(arg: unknown, verb: string, spec: Spec): string {
+  if (verb === 'T') return padTo(arg === undefined || arg === null ? '<nil>' : goTypeName(arg), spec, false);
+  if (typeof arg === 'boolean') {
+    if (verb === 'v' || verb === 't') return padTo(arg ? 'true' : 'false', spec, false);
+    return badVerb(verb, arg);
+  }
+  if (typeof arg === 'bigint' || (typeof arg === 'number' && Number.isInteger(arg) && !Object.is(arg, -0) && Math.abs(arg) < 2 ** 63)) {
+    const n = BigInt(arg as number | bigint);
+    if ('bdoOxXv'.includes(verb)) return fmtInteger(n, verb, spec);
+    if (verb === 'c') return padTo(String.fromCodePoint(Number(n)), spec, false);
+    if (verb === 'q') return padTo(`'${String.fromCodePoint(Number(n))}'`, spec, false);
+    if (verb === 'U') return padTo('U+' + n.toString(16).toUpperCase().padStart(4, '0'), spec, false);
+    if (typeof arg === 'number' && 'eEfFgG'.includes(verb)) return fmtFloat(arg, verb, spec);
+    return badVerb(verb, arg);
+  }
+  if (typeof arg === 'number') {
+    if ('eEfFgGv'.includes(verb)) return fmtFloat(arg, verb, spec);
+    return badVerb(verb, arg);
+  }
+  if (typeof arg === 'string') {
+    let s = arg;
+    switch (verb) {
+      case 'v': case 's':
+        if (spec.prec !== undefined) s = [...s].slice(0, spec.prec).join('');
+        return padTo(s, spec, false);
+      case 'q': return padTo(spec.sharp && !s.includes('`') ? '`' + s + '`' : goQuote(s), spec, false);
+      case 'x': case 'X': {
+        let h = Buffer.from(s, 'utf8').toString('hex');
+        if (verb === 'X') h = h.toUpperCase();
+        return padTo(h, spec, false);
+      }
+      default: return badVerb(verb, arg);
+    }
+  }
+  if (verb === 'v' || verb === 's') return padTo(formatValue(arg, false), spec, false);
+  return badVerb(verb, arg);
+}
+
+function fmtFloat(f: number, verb: string, spec: Spec): string {
+  let s: string;
+  const prec = spec.prec ?? -1;
+  switch (verb) {
+    case 'v': case 'g': case 'G': s = goFormatFloat(f, verb === 'G' ? 'G' : 'g', prec); break;
+    case 'e': case 'E': s = goFormatFloat(f, verb, spec.prec ?? 6); break;
+    default: s = goFormatFloat(f, 'f', spec.prec ?? 6);
+  }
+  if (!s.startsWith('-') && !s.startsWith('+')) s = (spec.plus ? '+' : spec.space ? ' ' : '') + s;
+  return padTo(s, spec, true);
+}
+
+/** fmt.Sprintf for the verbs templates use (v s q d b o x X c U e E f F g G t T %). */
+export function sprintf(format: string, args: unknown[]): string {
+  let out = '';
+  let argi = 0;
+  let i = 0;
+  while (i < format.length) {
+    const c = format[i];
+    if (c !== '%') { out += c; i++; continue; }
+    i++;
+    const spec: Spec = { minus: false, plus: false, sharp: false, space: false, zero: false };
+    for (; i < format.length; i++) {
+      const f = format[i];
+      if (f === '-') spec.minus = true;
+      else if (f === '+') spec.plus = true;
+      else if (f === '#') spec.sharp = true;
+      else if (f === ' ') spec.space = true;
+      else if (f === '0') spec.zero = !spec.minus;
+      else break;
+    }
+    const num = () => {
+      let s = '';
+      while (i < format.length && format[i] >= '0' && format[i] <= '9') s += format[i++];
+      return s === '' ? undefined : Number(s);
+    };
+    if (format[i] === '*') {
+      i++;
+      const w = args[argi++];
+      spec.width = typeof w === 'number' ? Math.abs(w) : undefined;
+      if (typeof w === 'number' && w < 0) spec.minus = true;
+    } else spec.width = num();
+    if (format[i] === '.') {
+      i++;
+      if (format[i] === '*') { i++; const p = args[argi++]; spec.prec = typeof p === 'number' ? p : 0; } else spec.prec = num() ?? 0;
+    }
+    if (i >= format.length) { out += '%!(NOVERB)'; break; }
+    const verb = format[i++];
+    if (verb === '%') { out += '%'; continue; }
+    if (argi >= args.length) { out += `%!${verb}(MISSING)`; continue; }
+    out += fmtArg(args[argi++], verb, spec);
+  }
+  if (argi < args.length) {
+    out += '%!(EXTRA ' + args.slice(argi).map((a) => `${goTypeName(a)}=${formatValue(a, false)}`).join(', ') + ')';
+  }
+  return out;
+}

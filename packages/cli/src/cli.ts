@@ -2,8 +2,9 @@
  * The packer-ts command line: picks the command, sets up the Ui, signals
  * and components, and returns the exit code.
  */
-import { setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
-import { builtinComponents } from '@packer-ts/plugins';
+import { errorMessage } from '@packer-ts/sdk';
+import { createComponentFinder, locateSelf, setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
+import { builders, postProcessors, provisioners } from '@packer-ts/plugins';
 import { buildCommand } from './commands/build.ts';
 import { consoleCommand } from './commands/console.ts';
 import { fixCommand } from './commands/fix.ts';
@@ -63,26 +64,63 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
 
   const controller = new AbortController();
   const ui = makeUi(io, machineReadable);
+  let finder: ComponentFinder | undefined;
+  // Ctrl-C / SIGTERM: cancel every build (plugins through their Cancel calls), give plugins
+  // CANCEL_GRACE_MS to finish, then kill their process groups; never hang past HARD_EXIT_MS.
+  const timers: NodeJS.Timeout[] = [];
   const onSignal = (sig: NodeJS.Signals) => {
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted) {
+      log(`Received ${sig} again: killing plugins now`);
+      void finder?.kill?.();
+      return;
+    }
     ui.error(`Cancelling build after receiving ${sig === 'SIGINT' ? 'interrupt' : 'terminated'}`);
     controller.abort(new Error('build was cancelled'));
+    timers.push(setTimeout(() => {
+      log('Plugins did not finish after the cancel: killing them');
+      void finder?.kill?.();
+    }, graceMs(io.env, 'PACKER_TS_CANCEL_GRACE_MS', 2000)));
+    const hard = setTimeout(() => {
+      io.stderr.write('Builds did not stop in time after being interrupted; exiting.\n');
+      process.exit(1); // the 'exit' hook kills every child group we recorded
+    }, graceMs(io.env, 'PACKER_TS_HARD_EXIT_MS', 8000));
+    hard.unref();
+    timers.push(hard);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let finder: ComponentFinder | undefined;
   const meta: Meta = {
     io,
     ui,
     machineReadable,
     signal: controller.signal,
-    components: async () => (finder ??= builtinComponents()),
+    components: async () => {
+      if (finder) return finder;
+      const self = locateSelf();
+      try {
+        finder = createComponentFinder({ builtins: { builders, provisioners, postProcessors }, self, exeDir: self.exeDir, env: io.env, log });
+      } catch (e) {
+        ui.error(`Error loading configuration: \n\n${errorMessage(e).replace(/^Error loading configuration: /, '')}`);
+        throw e;
+      }
+      return finder;
+    },
   };
   try {
     return await cmd.run(meta, argv.slice(1));
+  } catch (e) {
+    log(`[ERR] ${name}: ${errorMessage(e)}`);
+    if (!(e instanceof Error && e.message.startsWith('Error loading configuration'))) ui.error(errorMessage(e));
+    return 1;
   } finally {
     await finder?.close();
+    for (const t of timers) clearTimeout(t);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function graceMs(env: NodeJS.ProcessEnv, key: string, dflt: number): number {
+  const v = Number.parseInt(env[key] ?? '', 10);
+  return Number.isFinite(v) && v >= 0 ? v : dflt;
 }

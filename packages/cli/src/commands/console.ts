@@ -1,5 +1,310 @@
-import type { Meta } from '../meta.ts';
-export async function consoleCommand(meta: Meta, _args: string[]): Promise<number> {
-  meta.ui.error('console: not available yet');
-  return 1;
+/**
+ * `packer-ts console`: evaluates interpolations in the context of a JSON
+ * template (command/console.go, Core.EvaluateExpression).
+ *
+ * When stdin is a pipe every line is evaluated, problems are reported as
+ * they happen, and only the last result is printed. Otherwise (terminal,
+ * file, socket) each line's result is printed and `exit` stops; a terminal
+ * also gets a `> ` prompt.
+ */
+import { fstatSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
+import { errorMessage, render } from '@packer-ts/sdk';
+import { Core, parseTemplate, parseTemplateFile, type Template } from '@packer-ts/core';
+import { FlagError, FlagSet } from '../flags.ts';
+import { MetaArgs, type Meta } from '../meta.ts';
+
+export const consoleHelp = `Usage: packer console [options] [TEMPLATE]
+
+  Creates a console for testing variable interpolation.
+  If a template is provided, this command will load the template and any
+  variables defined therein into its context to be referenced during
+  interpolation.
+
+Options:
+  -var 'key=value'       Variable for templates, can be used multiple times.
+  -var-file=path         JSON or HCL2 file containing user variables. [ Note that even in HCL mode this expects file to contain JSON, a fix is comming soon ]`;
+
+/** What `help` prints. */
+export const CONSOLE_HELP = `Packer console JSON Mode.
+The Packer console allows you to experiment with Packer interpolations.
+You may access variables in the Packer config you called the console with.
+
+Type in the interpolation to test and hit <enter> to see the result.
+
+"variables" will dump all available variables and their values.
+
+"{{timestamp}}" will output the timestamp, for example "1559855090".
+
+To exit the console, type "exit" and hit <enter>, or use Control-C.
+
+/!\\ If you would like to start console in hcl2 mode without a config you can
+use the --config-type=hcl2 option.`;
+
+/** The template used when none is given. */
+const TINIEST_TEMPLATE = '{\n\t"builders": [\n\t\t{\n\t\t\t"type":"null",\n\t\t\t"communicator": "none"\n\t\t}\n\t]\n}';
+
+/** Errors of the variable-rendering phase (after validation passed). */
+const RENDER_PHASE = /^(Failed to interpolate|error interpolating default value|Error interpolating builder)/;
+
+interface Evaluation {
+  out: string;
+  exit: boolean;
+  /** Detail of an interpolation error. */
+  error?: string;
+}
+
+/** Go's unicode.IsSpace for one code point. */
+function isSpace(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680
+    || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** Go's strings.TrimSpace. */
+function trimSpace(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isSpace(s.charCodeAt(a))) a++;
+  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  return s.slice(a, b);
+}
+
+/**
+ * Word wrapping as the diagnostic writer does it (widths in bytes): breaks
+ * at white space only, never inside a word.
+ */
+export function wrapText(s: string, limit: number): string {
+  let out = '';
+  let current = 0;
+  let word = '';
+  let space = '';
+  const len = (x: string) => Buffer.byteLength(x, 'utf8');
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\n') {
+      if (word === '') {
+        if (current + len(space) > limit) current = 0;
+        else out += space;
+        space = '';
+      } else {
+        out += space + word;
+        space = '';
+        word = '';
+      }
+      out += ch;
+      current = 0;
+    } else if (isSpace(c)) {
+      if (space === '' || word !== '') {
+        current += len(space) + len(word);
+        out += space + word;
+        space = '';
+        word = '';
+      }
+      space += ch;
+    } else {
+      word += ch;
+      if (current + len(space) + len(word) > limit && len(word) < limit) {
+        out += '\n';
+        current = 0;
+        space = '';
+      }
+    }
+  }
+  if (word === '') {
+    if (current + len(space) <= limit) out += space;
+  } else out += space + word;
+  return out;
+}
+
+/** The diagnostic Packer prints for an interpolation error (its severity is unset, hence the marks). */
+export function interpolationDiagnostic(detail: string): string {
+  return `???????: Interpolation error\n\n${wrapText(detail, 80)}\n\n`;
+}
+
+class Console {
+  constructor(private core: Core, private listEmptyKey: boolean) {}
+
+  evaluate(line: string): Evaluation {
+    if (line === '') return { out: '', exit: false };
+    if (line === 'exit') return { out: '', exit: true };
+    if (line === 'help') return { out: CONSOLE_HELP, exit: false };
+    if (line === 'variables') {
+      const vars = { ...this.core.variables };
+      // Packer's variable rendering also leaves an empty-named variable behind.
+      if (this.listEmptyKey && !Object.hasOwn(vars, '')) vars[''] = '';
+      const keys = Object.keys(vars).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      return { out: '\n' + keys.map((k) => `${k}: ${vars[k]},\n`).join(''), exit: false };
+    }
+    try {
+      return { out: render(line, this.core.context()), exit: false };
+    } catch (e) {
+      return { out: '', exit: false, error: errorMessage(e) };
+    }
+  }
+}
+
+type StdinMode = 'piped' | 'terminal' | 'lines';
+
+function stdinMode(stdin: NodeJS.ReadableStream | undefined): StdinMode {
+  if (!stdin) return 'piped';
+  const s = stdin as { fd?: unknown; isTTY?: boolean };
+  if (s.isTTY) return 'terminal';
+  if (typeof s.fd === 'number') {
+    try {
+      return fstatSync(s.fd).isFIFO() ? 'piped' : 'lines';
+    } catch {
+      return 'lines';
+    }
+  }
+  // A stream without a descriptor behaves as a pipe.
+  return 'piped';
+}
+
+/** Yields the lines of `stream` split on `sep` (a final unterminated line included). */
+async function* readLines(stream: NodeJS.ReadableStream | undefined, sep: RegExp): AsyncGenerator<string> {
+  if (!stream) return;
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  for await (const chunk of stream) {
+    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    const parts = pending.split(sep);
+    pending = parts.pop()!;
+    yield* parts;
+  }
+  pending += decoder.end();
+  if (pending !== '') yield pending;
+}
+
+async function loadTemplate(meta: Meta, path: string): Promise<Template | undefined> {
+  if (path === '') return parseTemplate(TINIEST_TEMPLATE, '');
+  try {
+    return await parseTemplateFile(path);
+  } catch (e) {
+    meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
+    return undefined;
+  }
+}
+
+export async function consoleCommand(meta: Meta, argv: string[]): Promise<number> {
+  const args = new MetaArgs();
+  let hcl2 = false;
+  const flags = new FlagSet();
+  args.addVarFlags(flags);
+  args.addFilterFlags(flags);
+  flags.value('config-type', (v) => {
+    if (v !== 'json' && v !== 'hcl2') throw new Error(`${v} does not belong to configType values`);
+    hcl2 = v === 'hcl2';
+  });
+  try {
+    flags.parse(argv);
+  } catch (e) {
+    meta.ui.say(consoleHelp);
+    if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
+    return 1;
+  }
+  // Anything but exactly one argument means "no template".
+  if (flags.args.length === 1) args.path = flags.args[0]!;
+
+  if (args.path !== '' && args.path !== '-') {
+    if (args.path.endsWith('.pkr.hcl') || args.path.endsWith('.pkr.json')) hcl2 = true;
+    else {
+      try {
+        if (statSync(args.path).isDirectory()) hcl2 = true;
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+        meta.ui.error(`${JSON.stringify(args.path)}: stat ${args.path}: ${why}`);
+        return 1;
+      }
+    }
+  }
+  if (hcl2) {
+    meta.ui.error('packer-ts console: HCL2 mode is not supported yet; use a JSON template.');
+    return 1;
+  }
+
+  const template = await loadTemplate(meta, args.path);
+  if (!template) return 1;
+  let variables: Record<string, string>;
+  try {
+    variables = args.variables();
+  } catch (e) {
+    meta.ui.error(errorMessage(e));
+    return 1;
+  }
+  const core = new Core({ template, components: await meta.components(), variables });
+  // As in Packer, a template that fails to initialize still gets a console.
+  let renderStarted = true;
+  try {
+    core.initialize();
+  } catch (e) {
+    renderStarted = RENDER_PHASE.test(errorMessage(e));
+  }
+  const hasVariables = template.variables.size + Object.keys(variables).length > 0;
+  const session = new Console(core, renderStarted && hasVariables);
+
+  // Interpolation errors are printed as (non-error) diagnostics: the exit code stays 0.
+  const report = (ev: Evaluation): number => {
+    if (ev.error !== undefined) meta.ui.say(interpolationDiagnostic(ev.error));
+    return 0;
+  };
+
+  const stdin = meta.io.stdin;
+  const mode = stdinMode(stdin);
+  if (mode === 'piped') {
+    let last = '';
+    let ret = 0;
+    for await (const raw of readLines(stdin, /\n/)) {
+      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      const ev = session.evaluate(trimSpace(line));
+      if (ev.error !== undefined) ret = report(ev);
+      last = ev.out;
+    }
+    meta.ui.message(last);
+    return ret;
+  }
+  if (mode === 'lines') {
+    for await (const line of readLines(stdin, /\r|\n/)) {
+      const ev = session.evaluate(line);
+      const ret = report(ev);
+      if (ev.exit) return ret;
+      meta.ui.say(ev.out);
+    }
+    return 0;
+  }
+  return interactive(meta, session, stdin!);
+}
+
+/** A terminal session with a `> ` prompt; Ctrl-C on an empty line or Ctrl-D ends it. */
+async function interactive(meta: Meta, session: Console, stdin: NodeJS.ReadableStream): Promise<number> {
+  const output = meta.io.stdout as unknown as NodeJS.WritableStream;
+  const rl = createInterface({ input: stdin, output, terminal: true, prompt: '> ' });
+  return new Promise<number>((resolve) => {
+    let done = false;
+    const finish = (code: number) => {
+      if (done) return;
+      done = true;
+      rl.close();
+      resolve(code);
+    };
+    rl.on('line', (line) => {
+      const ev = session.evaluate(line);
+      if (ev.error !== undefined) meta.ui.say(interpolationDiagnostic(ev.error));
+      if (ev.exit) { finish(0); return; }
+      meta.ui.say(ev.out);
+      rl.prompt();
+    });
+    rl.on('SIGINT', () => {
+      if (rl.line.length === 0) { output.write('^C\n'); finish(0); return; }
+      output.write('^C\n');
+      rl.write(null, { ctrl: true, name: 'u' });
+      rl.prompt();
+    });
+    rl.on('close', () => {
+      if (!done) output.write('exit\n');
+      finish(0);
+    });
+    rl.prompt();
+  });
 }

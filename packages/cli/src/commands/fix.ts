@@ -1,5 +1,109 @@
-import type { Meta } from '../meta.ts';
-export async function fixCommand(meta: Meta, _args: string[]): Promise<number> {
-  meta.ui.error('fix: not available yet');
-  return 1;
+/**
+ * `packer-ts fix`: rewrites a JSON template written for older Packer
+ * versions, prints it, and checks the result (command/fix.go).
+ */
+import { readFileSync } from 'node:fs';
+import { errorMessage } from '@packer-ts/sdk';
+import { parseTemplate, validateTemplateStructure } from '@packer-ts/core';
+import { FlagError, FlagSet } from '../flags.ts';
+import { MetaArgs, type Meta } from '../meta.ts';
+import { FIXERS } from '../fixers/index.ts';
+import { decodeTemplateMap, encodeFixed, GoJsonError } from '../fixers/gojson.ts';
+import type { Obj } from '../fixers/decode.ts';
+
+export const fixHelp = `Usage: packer fix [options] TEMPLATE
+
+  Reads the JSON template and attempts to fix known backwards
+  incompatibilities. The fixed template will be outputted to standard out.
+
+  If the template cannot be fixed due to an error, the command will exit
+  with a non-zero exit status. Error messages will appear on standard error.
+
+Fixes that are run (in order):
+
+${FIXERS.map((f) => `  ${f.name.padEnd(27)}${f.synopsis}`).join('\n')}
+
+Options:
+
+  -validate=true      If true (default), validates the fixed template.`;
+
+const ADVICE = '\n\nThis is usually caused by an error in the input template.\nPlease fix the error and try again.';
+
+function readTemplate(path: string): { text?: string; error?: string } {
+  try {
+    return { text: readFileSync(path, 'utf8') };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EISDIR') return { error: `Error parsing template: read ${path}: is a directory` };
+    if (err.code === 'ENOENT') return { error: `Error opening template: open ${path}: no such file or directory` };
+    if (err.code === 'EACCES') return { error: `Error opening template: open ${path}: permission denied` };
+    return { error: `Error opening template: ${err.message}` };
+  }
+}
+
+export async function fixCommand(meta: Meta, argv: string[]): Promise<number> {
+  let validate = true;
+  const flags = new FlagSet();
+  flags.bool('validate', (v) => { validate = v; });
+  // Accepted and ignored, as in Packer.
+  const ignored = new MetaArgs();
+  ignored.addVarFlags(flags);
+  ignored.addFilterFlags(flags);
+  flags.value('config-type', (v) => {
+    if (v !== 'json' && v !== 'hcl2') throw new Error(`${v} does not belong to configType values`);
+  });
+  try {
+    flags.parse(argv);
+  } catch (e) {
+    meta.ui.say(fixHelp);
+    if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
+    return 1;
+  }
+  if (flags.args.length !== 1) {
+    meta.ui.say(fixHelp);
+    return 1;
+  }
+  const path = flags.args[0]!;
+  const { text, error } = readTemplate(path);
+  if (text === undefined) {
+    meta.ui.error(error!);
+    return 1;
+  }
+  let input: Obj;
+  try {
+    input = decodeTemplateMap(text);
+  } catch (e) {
+    if (!(e instanceof GoJsonError)) throw e;
+    meta.ui.error(`Error parsing template: ${e.message}`);
+    return 1;
+  }
+  for (const fixer of FIXERS) {
+    try {
+      input = fixer.fix(input);
+    } catch (e) {
+      meta.ui.error(`Error fixing: ${errorMessage(e)}`);
+      return 1;
+    }
+  }
+  const result = encodeFixed(input);
+  meta.ui.say(result);
+  if (!validate) return 0;
+
+  let tpl;
+  try {
+    tpl = parseTemplate(result);
+  } catch (e) {
+    // Reading from memory, Packer reports JSON errors without the file excerpt.
+    let msg = errorMessage(e);
+    if (msg.startsWith('Error parsing JSON: ')) msg = msg.slice('Error parsing JSON: '.length).split('\n')[0]!;
+    meta.ui.error(`Error! Fixed template fails to parse: ${msg}${ADVICE}`);
+    return 1;
+  }
+  try {
+    validateTemplateStructure(tpl);
+  } catch (e) {
+    meta.ui.error(`Error! Fixed template failed to validate: ${errorMessage(e)}${ADVICE}`);
+    return 1;
+  }
+  return 0;
 }

@@ -20,6 +20,8 @@ export interface ComponentFinder {
   postProcessors: ComponentStore<PostProcessor>;
   /** Stops everything the stores started (plugin processes). Safe to call twice. */
   close(): Promise<void>;
+  /** Kills every plugin process now (after a cancel that did not end them in time). */
+  kill?(): Promise<void>;
 }
 
 /** A store over in-process factories. */

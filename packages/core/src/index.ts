@@ -2,6 +2,7 @@
 export * from './template/json.ts';
 export * from './template/template.ts';
 export * from './components.ts';
+export * from './plugins/index.ts';
 export * from './core.ts';
 export * from './build.ts';
 export * from './provisioners.ts';

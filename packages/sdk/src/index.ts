@@ -12,3 +12,4 @@ export * from './packer-config.ts';
 export * from './template/interpolate/index.ts';
 export * from './config/index.ts';
 export * from './multistep/index.ts';
+export * from './children.ts';

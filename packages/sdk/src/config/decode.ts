@@ -1,10 +1,371 @@
-import type { Decoded, DecodeOptions, Schema } from './index.ts';
+import { MultiError } from '../errors.ts';
+import { addSecret } from '../secrets.ts';
+import type { PackerConfig } from '../packer-config.ts';
+import { InterpolationError, render, validateTemplate } from '../template/interpolate/render.ts';
+import { isPlaceholderData } from '../template/interpolate/funcs.ts';
+import { formatValue, goTypeName } from '../template/interpolate/gofmt.ts';
+import type { InterpolateContext } from '../template/interpolate/index.ts';
+import { parseGoDuration } from './duration.ts';
+import type { Decoded, DecodeOptions, FieldSpec, FieldType, Schema } from './index.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** `keep_input_artifact` -> `keepInputArtifact`. */
+export function camelCase(key: string): string {
+  return key.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The property name a field decodes to. */
+export function propertyName(key: string, spec: FieldSpec): string {
+  return spec.as ?? camelCase(key);
+}
+
+function isFieldSpec(v: unknown): boolean {
+  if (!isObj(v) || !has(v, 'type')) return false;
+  const t = v.type;
+  return typeof t === 'string' || (isObj(t) && !has(t, 'type'));
+}
+
+/** A Schema used as element type of {array}, as opposed to a FieldType. */
+function isSchemaType(t: FieldType | Schema): t is Schema {
+  if (typeof t !== 'object') return false;
+  const keys = Object.keys(t);
+  if (keys.length === 1 && (keys[0] === 'array' || keys[0] === 'object')) return isFieldSpec((t as Obj)[keys[0]]);
+  return true;
+}
+
+/** Go type name of the target, for mapstructure-like messages. */
+function goTargetName(t: FieldType): string {
+  if (typeof t === 'string') {
+    switch (t) {
+      case 'string': return 'string';
+      case 'bool': return 'bool';
+      case 'int': return 'int';
+      case 'float': return 'float64';
+      case 'duration': return 'time.Duration';
+      case 'string[]': return '[]string';
+      case 'map': return 'map[string]string';
+      case 'any': return 'interface {}';
+    }
+  }
+  return 'array' in t ? '[]' + (isSchemaType(t.array) ? 'struct' : goTargetName(t.array)) : 'struct';
+}
+
+/** Finds the key of `o` matching `key` exactly, else case-insensitively (as mapstructure does). */
+function findKey(o: Obj, key: string): string | undefined {
+  if (has(o, key)) return key;
+  const lower = key.toLowerCase();
+  return Object.keys(o).find((k) => k.toLowerCase() === lower);
+}
+
+/** Merges raw values for one field, later wins; objects and maps merge key by key. */
+function mergeValue(type: FieldType, prev: unknown, next: unknown): unknown {
+  if (prev === undefined) return next;
+  if (next === undefined) return prev;
+  if (typeof type === 'object' && 'object' in type && isObj(prev) && isObj(next)) {
+    const out: Obj = { ...prev };
+    for (const [k, v] of Object.entries(next)) {
+      const spec = type.object[k] ?? type.object[Object.keys(type.object).find((s) => s.toLowerCase() === k.toLowerCase()) ?? ''];
+      const pk = findKey(out, k) ?? k;
+      out[pk] = spec ? mergeValue(spec.type, out[pk], v) : v;
+    }
+    return out;
+  }
+  if (type === 'map' && isObj(prev) && isObj(next)) return { ...prev, ...next };
+  return next;
+}
+
+const PACKER_KEYS = new Set([
+  'packer_build_name', 'packer_builder_type', 'packer_core_version', 'packer_debug', 'packer_force',
+  'packer_on_error', 'packer_template_path', 'packer_user_variables', 'packer_sensitive_variables',
+]);
+
+class Decoder {
+  errors: Error[] = [];
+  constructor(private ctx: InterpolateContext, private interpolate: boolean) {}
+
+  fail(msg: string): undefined { this.errors.push(new Error(msg)); return undefined; }
+
+  /** Renders a string (or validates it when `doRender` is false), reporting errors at `path`. */
+  str(s: string, path: string, doRender: boolean): string | undefined {
+    if (!this.interpolate || !s.includes('{{')) return s;
+    try {
+      validateTemplate(s, this.ctx);
+    } catch (e) {
+      return this.fail(`invalid '${path}': ${(e as Error).message} in:\n\n${s}`);
+    }
+    if (!doRender) return s;
+    try {
+      return render(s, this.ctx);
+    } catch (e) {
+      if (e instanceof InterpolationError) return this.fail(`render '${path}': ${e.message} in:\n\n${s}`);
+      throw e;
+    }
+  }
+
+  unconvertible(path: string, type: FieldType, v: unknown): undefined {
+    return this.fail(`'${path}' expected type '${goTargetName(type)}', got unconvertible type '${goTypeName(v)}', value: '${formatValue(v, false)}'`);
+  }
+
+  /** Decodes one value of `type`; undefined on error (already reported). */
+  value(type: FieldType, v: unknown, path: string, doRender: boolean): unknown {
+    if (typeof v === 'string' && type !== 'any') {
+      const r = this.str(v, path, doRender);
+      if (r === undefined) return undefined;
+      v = r;
+    }
+    if (typeof type === 'object') {
+      if ('object' in type) return this.object(type.object, v, path, doRender);
+      return this.array(type.array, v, path, doRender);
+    }
+    switch (type) {
+      case 'any': return v;
+      case 'string':
+        if (typeof v === 'string') return v;
+        if (typeof v === 'boolean') return v ? '1' : '0';
+        if (typeof v === 'number') return Number.isInteger(v) ? String(v) : formatFloatF(v);
+        return this.unconvertible(path, type, v);
+      case 'int': {
+        if (typeof v === 'number') return Math.trunc(v);
+        if (typeof v === 'boolean') return v ? 1 : 0;
+        if (typeof v === 'string') {
+          if (v === '') return 0;
+          const n = parseGoInt(v);
+          if (n === undefined) return this.fail(`cannot parse '${path}' as int: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+          return n;
+        }
+        return this.unconvertible(path, type, v);
+      }
+      case 'float': {
+        if (typeof v === 'number') return v;
+        if (typeof v === 'boolean') return v ? 1 : 0;
+        if (typeof v === 'string') {
+          if (v === '') return 0;
+          const t = v.replace(/_/g, '');
+          const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity)$|^nan$/i.test(t) ? Number(t.replace(/inf(inity)?/i, 'Infinity').replace(/^nan$/i, 'NaN')) : NaN;
+          if (Number.isNaN(n) && !/^nan$/i.test(t)) return this.fail(`cannot parse '${path}' as float: strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
+          return n;
+        }
+        return this.unconvertible(path, type, v);
+      }
+      case 'bool': {
+        if (typeof v === 'boolean') return v;
+        if (typeof v === 'number') return v !== 0;
+        if (typeof v === 'string') {
+          if (v === '') return false;
+          if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+          if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+          return this.fail(`cannot parse '${path}' as bool: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+        }
+        return this.unconvertible(path, type, v);
+      }
+      case 'duration': {
+        if (typeof v === 'number') return v / 1e6;
+        if (typeof v === 'string') {
+          try { return parseGoDuration(v) / 1e6; } catch (e) { return this.fail(`error decoding '${path}': ${(e as Error).message}`); }
+        }
+        return this.unconvertible(path, type, v);
+      }
+      case 'string[]': return this.array('string', v, path, doRender);
+      case 'map': {
+        if (Array.isArray(v) && v.length === 0) return {};
+        if (!isObj(v)) return this.fail(`'${path}' expected a map, got '${goKind(v)}'`);
+        const out: Record<string, string> = {};
+        let ok = true;
+        for (const [k0, x] of Object.entries(v)) {
+          const k = this.str(k0, `${path}[${k0}]`, doRender);
+          const d = this.value('string', x, `${path}[${k0}]`, doRender);
+          if (k === undefined || d === undefined) { ok = false; continue; }
+          out[k] = d as string;
+        }
+        return ok ? out : undefined;
+      }
+    }
+  }
+
+  array(elem: FieldType | Schema, v: unknown, path: string, doRender: boolean): unknown {
+    const et: FieldType = isSchemaType(elem) ? { object: elem } : elem;
+    let list: unknown[];
+    if (Array.isArray(v)) list = v;
+    else if (typeof v === 'string') list = v === '' ? [] : v.split(',');
+    else if (isObj(v) && typeof et === 'string') return this.fail(`'${path}': source data must be an array or slice, got map`);
+    else list = [v];
+    const out: unknown[] = [];
+    let ok = true;
+    list.forEach((x, i) => {
+      const d = this.value(et, x, `${path}[${i}]`, doRender);
+      if (d === undefined && x !== undefined) ok = false;
+      out.push(d);
+    });
+    return ok ? out : undefined;
+  }
+
+  object(schema: Schema, v: unknown, path: string, doRender: boolean): unknown {
+    if (!isObj(v)) return this.fail(`'${path}' expected a map, got '${goKind(v)}'`);
+    return this.fields(schema, v, path ? path + '.' : '', doRender);
+  }
+
+  /** Decodes the fields of `schema` from `raw`; `prefix` is the path of the enclosing object plus ".". */
+  fields(schema: Schema, raw: Obj, prefix: string, parentRender: boolean, topLevel = false): Obj {
+    const out: Obj = {};
+    const used = new Set<string>();
+    for (const [key, spec] of Object.entries(schema)) {
+      const rk = findKey(raw, key);
+      if (rk !== undefined) used.add(rk);
+      const path = prefix + key;
+      let v = rk === undefined ? undefined : raw[rk];
+      if (v === null) v = undefined;
+      const prop = propertyName(key, spec);
+      const doRender = parentRender && spec.interpolate !== false;
+      let d: unknown;
+      if (v === undefined) {
+        d = spec.default === undefined ? undefined : structuredClone(spec.default);
+      } else {
+        const before = this.errors.length;
+        d = this.value(spec.type, v, path, doRender);
+        if (this.errors.length > before) continue;
+      }
+      if (d !== undefined && spec.oneOf && typeof d === 'string' && !spec.oneOf.includes(d)) {
+        this.fail(`${path} must be one of ${spec.oneOf.map((s) => JSON.stringify(s)).join(', ')}; got ${JSON.stringify(d)}`);
+        continue;
+      }
+      if (spec.required && isEmpty(d)) {
+        this.fail(`${path} must be specified`);
+        continue;
+      }
+      if (d !== undefined) out[prop] = d;
+    }
+    const unknown: string[] = [];
+    for (const k of Object.keys(raw)) {
+      if (used.has(k)) continue;
+      if (topLevel && (k === 'type' || k.startsWith('packer_'))) continue;
+      unknown.push(prefix + k);
+    }
+    for (const k of unknown.sort()) this.fail(`unknown configuration key: '${JSON.stringify(k)}'`);
+    return out;
+  }
+}
+
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (isObj(v)) return Object.keys(v).length === 0;
+  return false;
+}
+
+function goKind(v: unknown): string {
+  if (v === undefined || v === null) return 'invalid';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
+  if (Array.isArray(v)) return 'slice';
+  if (typeof v === 'object') return 'map';
+  return typeof v;
+}
+
+/** strconv.FormatFloat(f, 'f', -1, 64). */
+function formatFloatF(f: number): string {
+  if (!Number.isFinite(f)) return Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf';
+  const s = String(f);
+  if (!/e/i.test(s)) return s;
+  const [m, e] = s.split('e');
+  const exp = Number(e);
+  const digits = m.replace('-', '').replace('.', '');
+  const dot = (m.replace('-', '').indexOf('.') < 0 ? m.replace('-', '').length : m.replace('-', '').indexOf('.')) + exp;
+  const body = dot <= 0 ? '0.' + '0'.repeat(-dot) + digits : dot >= digits.length ? digits + '0'.repeat(dot - digits.length) : digits.slice(0, dot) + '.' + digits.slice(dot);
+  return (f < 0 ? '-' : '') + body;
+}
+
+/** strconv.ParseInt(s, 0, 64). */
+function parseGoInt(s: string): number | undefined {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO]?[0-7_]+|[0-9][0-9_]*)$/.exec(s);
+  if (!m) return undefined;
+  let body = m[2].replace(/_/g, '');
+  let base = 10;
+  if (/^0[xX]/.test(body)) { base = 16; body = body.slice(2); } else if (/^0[bB]/.test(body)) { base = 2; body = body.slice(2); } else if (/^0[oO]/.test(body)) { base = 8; body = body.slice(2); } else if (body.length > 1 && body.startsWith('0')) { base = 8; body = body.slice(1); }
+  const n = parseInt(body, base);
+  return m[1] === '-' ? -n : n;
+}
+
+function str(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined || v === null) return '';
+  return formatValue(v, false);
+}
 
 /**
  * Merges `raws` (later keys win), interpolates strings, converts types
  * weakly like mapstructure, applies defaults and collects every problem
  * (unknown key, wrong type, missing required field) into one MultiError.
  */
-export function decodeConfig<T>(_schema: Schema, _raws: unknown[], _opts?: DecodeOptions): Decoded<T> {
-  throw new Error('decodeConfig not implemented yet');
+export function decodeConfig<T>(schema: Schema, raws: unknown[], opts: DecodeOptions = {}): Decoded<T> {
+  const errors: Error[] = [];
+  let list = raws.filter((r) => r !== undefined && r !== null);
+  // A placeholder map of generated variables comes last (provisioners, post-processors).
+  let placeholder: Record<string, string> | undefined;
+  if (list.length > 0 && isPlaceholderData(list[list.length - 1])) {
+    placeholder = list[list.length - 1] as Record<string, string>;
+    list = list.slice(0, -1);
+  }
+  const objs: Obj[] = [];
+  for (const r of list) {
+    if (isObj(r)) objs.push(r);
+    else errors.push(new Error(`'' expected a map, got '${goKind(r)}'`));
+  }
+
+  // packer_* settings
+  const packer: PackerConfig = {
+    buildName: '', builderType: '', coreVersion: '', debug: false, force: false, onError: '', templatePath: '',
+    userVariables: {}, sensitiveVariables: [],
+  };
+  let sawUserVars = false;
+  for (const o of objs) {
+    if (has(o, 'packer_build_name')) packer.buildName = str(o.packer_build_name);
+    if (has(o, 'packer_builder_type')) packer.builderType = str(o.packer_builder_type);
+    if (has(o, 'packer_core_version')) packer.coreVersion = str(o.packer_core_version);
+    if (has(o, 'packer_debug')) packer.debug = o.packer_debug === true || o.packer_debug === 'true' || o.packer_debug === 1;
+    if (has(o, 'packer_force')) packer.force = o.packer_force === true || o.packer_force === 'true' || o.packer_force === 1;
+    if (has(o, 'packer_on_error')) packer.onError = str(o.packer_on_error);
+    if (has(o, 'packer_template_path')) packer.templatePath = str(o.packer_template_path);
+    if (isObj(o.packer_user_variables)) {
+      sawUserVars = true;
+      for (const [k, v] of Object.entries(o.packer_user_variables)) packer.userVariables[k] = str(v);
+    }
+    if (Array.isArray(o.packer_sensitive_variables)) packer.sensitiveVariables = o.packer_sensitive_variables.map(str);
+  }
+
+  const base = opts.ctx ?? {};
+  const ctx: InterpolateContext = {
+    ...base,
+    buildName: packer.buildName || base.buildName,
+    buildType: packer.builderType || base.buildType,
+    coreVersion: packer.coreVersion || base.coreVersion,
+    templatePath: packer.templatePath || base.templatePath,
+    userVariables: sawUserVars ? { ...(base.userVariables ?? {}), ...packer.userVariables } : base.userVariables,
+    sensitiveVariables: packer.sensitiveVariables.length > 0 ? packer.sensitiveVariables : base.sensitiveVariables,
+  };
+  if (placeholder) {
+    if (ctx.buildData === undefined) ctx.buildData = placeholder;
+    if (ctx.data === undefined) ctx.data = placeholder;
+  }
+  for (const name of ctx.sensitiveVariables ?? []) {
+    const v = ctx.userVariables?.[name];
+    if (v !== undefined) addSecret(v);
+  }
+
+  // Merge the raws per schema field: later raws win, objects and maps merge.
+  const merged: Obj = {};
+  for (const o of objs) {
+    for (const [k, v] of Object.entries(o)) {
+      const specKey = has(schema, k) ? k : Object.keys(schema).find((s) => s.toLowerCase() === k.toLowerCase());
+      const mk = findKey(merged, k) ?? k;
+      merged[mk] = specKey ? mergeValue(schema[specKey].type, merged[mk], v) : v;
+    }
+  }
+
+  const dec = new Decoder(ctx, opts.interpolate !== false);
+  const config = dec.fields(schema, merged, '', true, true);
+  errors.push(...dec.errors);
+  MultiError.throwIf(errors);
+  return { config: config as T, packer, ctx };
 }

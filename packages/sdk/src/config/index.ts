@@ -11,7 +11,7 @@ export type FieldType =
   | 'bool'
   | 'int'
   | 'float'
-  /** Go duration string ("1m30s", "500ms"), or a number of nanoseconds; decoded to milliseconds. */
+  /** Go duration string ("1m30s", "500ms"), or a number of nanoseconds; decoded to milliseconds (may be fractional). */
   | 'duration'
   | 'string[]'
   /** map of string -> string */
@@ -52,4 +52,5 @@ export interface Decoded<T> {
   ctx: InterpolateContext;
 }
 
-export { decodeConfig } from './decode.ts';
+export { decodeConfig, camelCase, propertyName } from './decode.ts';
+export { parseGoDuration, formatGoDuration } from './duration.ts';

@@ -6,9 +6,12 @@
  * Public API
  *   startPlugin(command, args?, options?): Promise<RunningPlugin>
  *       options.env (added to process.env), options.cwd, options.startTimeoutMs (60000),
- *       options.onStderr(line) (each stderr line of the plugin)
+ *       options.onStderr(line) (each stderr line of the plugin), options.onStart(child) (right after
+ *       spawn), options.detached (default true on POSIX: the plugin leads its own process group,
+ *       recorded with trackChildGroup so that it cannot outlive this process; see children.ts)
  *   RunningPlugin
  *       child, broker, handshake
+ *       exited: Promise<{ code, signal }>   settles when the process ended
  *       component(kind): Promise<BuilderClient | ProvisionerClient | PostProcessorClient> (dials id 0 once)
  *       kill(): Promise<void>   closes the connection and SIGKILLs the process (plugins ignore
  *                               SIGINT/SIGTERM); resolves once it exited
@@ -19,23 +22,30 @@ import {
   connectHandshake, DEFAULT_MAX_PORT, DEFAULT_MIN_PORT, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, waitForHandshake, type Handshake,
 } from '../rpc/handshake.ts';
 import { dialComponent, type ClientOf, type ComponentKind } from '../rpc/adapters/index.ts';
+import { killChildGroup, trackChildGroup, untrackChildGroup } from '../children.ts';
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   startTimeoutMs?: number;
   onStderr?: (line: string) => void;
+  onStart?: (child: ChildProcess) => void;
+  detached?: boolean;
 }
+
+export interface PluginExit { code: number | null; signal: NodeJS.Signals | null }
 
 export interface RunningPlugin {
   child: ChildProcess;
   broker: MuxBroker;
   handshake: Handshake;
+  exited: Promise<PluginExit>;
   component<K extends ComponentKind>(kind: K): Promise<ClientOf[K]>;
   kill(): Promise<void>;
 }
 
 export async function startPlugin(command: string, args: string[] = [], options: StartOptions = {}): Promise<RunningPlugin> {
+  const detached = options.detached ?? process.platform !== 'win32';
   const child = spawn(command, args, {
     env: {
       ...process.env,
@@ -46,10 +56,22 @@ export async function startPlugin(command: string, args: string[] = [], options:
     },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
   });
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+  const pgid = detached ? child.pid : undefined;
+  trackChildGroup(pgid);
+  options.onStart?.(child);
+  const exited = new Promise<PluginExit>((resolve) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null): void => {
+      // Whatever the plugin left in its group goes with it.
+      if (pgid !== undefined) { killChildGroup(pgid, 'SIGKILL'); untrackChildGroup(pgid); }
+      resolve({ code, signal });
+    };
+    if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
+    else {
+      child.once('exit', (code, signal) => done(code, signal));
+      child.once('error', () => done(child.exitCode ?? -1, child.signalCode));
+    }
   });
   let acc = '';
   child.stderr!.setEncoding('utf8');
@@ -62,14 +84,19 @@ export async function startPlugin(command: string, args: string[] = [], options:
       options.onStderr?.(line);
     }
   });
+  child.stderr!.on('end', () => { if (acc !== '') { options.onStderr?.(acc); acc = ''; } });
   const kill = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) {
+      if (pgid === undefined || !killChildGroup(pgid, 'SIGKILL')) child.kill('SIGKILL');
+    }
     await exited;
   };
   let broker: MuxBroker;
   let handshake: Handshake;
   try {
-    handshake = await waitForHandshake(child.stdout!, options.startTimeoutMs ?? 60_000);
+    const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+    spawnError.catch(() => {});
+    handshake = await Promise.race([waitForHandshake(child.stdout!, options.startTimeoutMs ?? 60_000), spawnError]);
     child.stdout!.resume();
     broker = MuxBroker.client(await connectHandshake(handshake));
   } catch (e) {
@@ -82,6 +109,7 @@ export async function startPlugin(command: string, args: string[] = [], options:
     child,
     broker,
     handshake,
+    exited,
     component<K extends ComponentKind>(kind: K): Promise<ClientOf[K]> {
       if (dialed && dialedKind !== kind) return Promise.reject(new Error(`plugin already used as ${dialedKind}`));
       dialedKind = kind;

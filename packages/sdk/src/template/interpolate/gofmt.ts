@@ -79,7 +79,7 @@ export function goFormatFloat(f: number, fmt: 'e' | 'E' | 'f' | 'F' | 'g' | 'G',
   if (shortest) eprec = 6;
   if (exp < -4 || exp >= eprec) return sign + withE(digits, exp, -1);
   const frac = Math.max((p > dp ? nd : p) - dp, 0);
-  let intPart = dp <= 0 ? '0' : digits.slice(0, dp).padEnd(dp, '0');
+  const intPart = dp <= 0 ? '0' : digits.slice(0, dp).padEnd(dp, '0');
   let fracPart = '';
   for (let k = 0; k < frac; k++) { const idx = dp + k; fracPart += idx >= 0 && idx < nd ? digits[idx] : '0'; }
   return sign + intPart + (fracPart ? '.' + fracPart : '');

@@ -1,0 +1,118 @@
+/**
+ * The core's components: plugins found by discovery or named in the config file, layered above the
+ * built-ins (a plugin of the same name wins, built-ins fill the gaps, as in Packer 1.6).
+ *
+ * Built-ins run in-process by default. With PACKER_TS_BUILTINS=plugin each built-in is started as a
+ * sub-process instead, `packer-ts plugin packer-TYPE-NAME` (as Packer 1.6 runs its own built-ins),
+ * which exercises the whole plugin path.
+ *
+ * Public API
+ *   new PluginStore(kind, refs, manager)        a ComponentStore whose start() spawns a plugin process
+ *   createComponentFinder(setup): PluginComponentFinder
+ *       setup.builtins {builders, provisioners, postProcessors}: factory maps
+ *       setup.self {command, args}: how to run this program (for PACKER_TS_BUILTINS=plugin)
+ *       setup.exeDir (first discovery directory), setup.env, setup.cwd, setup.home, setup.log
+ *   locateSelf(script = process.argv[1]): { command, args, exeDir }
+ *       bin/packer-ts when the script is the bundle dist/packer-ts.mjs next to it
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Builder, PostProcessor, Provisioner } from '@packer-ts/sdk';
+import { FactoryStore, LayeredStore, type ComponentFinder, type ComponentKind, type ComponentStore } from '../components.ts';
+import { findPlugins, type PluginRef } from './discovery.ts';
+import { PluginManager } from './manager.ts';
+
+export * from './discovery.ts';
+export * from './manager.ts';
+
+export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
+
+export class PluginStore<T> implements ComponentStore<T> {
+  constructor(readonly kind: ComponentKind, readonly refs: Map<string, PluginRef>, readonly manager: PluginManager) {}
+  has(name: string): boolean { return this.refs.has(name); }
+  list(): string[] { return [...this.refs.keys()].sort(); }
+  async start(name: string): Promise<T> {
+    const ref = this.refs.get(name);
+    if (!ref) throw new Error(`Unknown ${this.kind} ${name}`);
+    return (await this.manager.start(ref)) as unknown as T;
+  }
+}
+
+/** Logs Packer's "Loading builder: NAME" before delegating. */
+class LoggedStore<T> implements ComponentStore<T> {
+  constructor(private readonly inner: ComponentStore<T>, private readonly label: string, private readonly log: (l: string) => void) {}
+  has(name: string): boolean { return this.inner.has(name); }
+  list(): string[] { return this.inner.list(); }
+  start(name: string): Promise<T> {
+    this.log(`Loading ${this.label}: ${name}`);
+    return this.inner.start(name);
+  }
+}
+
+export interface BuiltinFactories {
+  builders: Record<string, () => Builder>;
+  provisioners: Record<string, () => Provisioner>;
+  postProcessors: Record<string, () => PostProcessor>;
+}
+
+export interface ComponentSetup {
+  builtins: BuiltinFactories;
+  self?: { command: string; args: string[] };
+  exeDir?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  home?: string;
+  log?: (line: string) => void;
+}
+
+export interface PluginComponentFinder extends ComponentFinder {
+  manager: PluginManager;
+  plugins: ReturnType<typeof findPlugins>;
+}
+
+export function locateSelf(script: string | undefined = process.argv[1]): { command: string; args: string[]; exeDir: string | undefined } {
+  if (!script) return { command: process.execPath, args: [], exeDir: undefined };
+  const abs = resolve(script);
+  const dir = dirname(abs);
+  if (basename(dir) === 'dist') {
+    const bin = join(dir, '..', 'bin', 'packer-ts');
+    if (existsSync(bin)) return { command: resolve(bin), args: [], exeDir: dirname(resolve(bin)) };
+  }
+  return { command: process.execPath, args: [abs], exeDir: dir };
+}
+
+function builtinRefs(kind: ComponentKind, names: string[], self: { command: string; args: string[] }): Map<string, PluginRef> {
+  const m = new Map<string, PluginRef>();
+  for (const name of names) {
+    m.set(name, { kind, name, path: self.command, args: [...self.args, 'plugin', `packer-${kind}-${name}`], source: 'built-in' });
+  }
+  return m;
+}
+
+/** Plugins (discovery, config file) above the built-ins. Throws on a bad config file. */
+export function createComponentFinder(setup: ComponentSetup): PluginComponentFinder {
+  const env = setup.env ?? process.env;
+  const log = setup.log ?? (() => {});
+  const plugins = findPlugins({ env, exeDir: setup.exeDir, cwd: setup.cwd, home: setup.home, log });
+  const manager = new PluginManager({ env, log });
+  const asPlugins = env[BUILTINS_ENV] === 'plugin';
+  if (env[BUILTINS_ENV] !== undefined && env[BUILTINS_ENV] !== '' && env[BUILTINS_ENV] !== 'plugin' && env[BUILTINS_ENV] !== 'in-process') {
+    log(`[WARN] ${BUILTINS_ENV}=${env[BUILTINS_ENV]} is not one of "in-process", "plugin": using in-process built-ins`);
+  }
+  const self = setup.self ?? locateSelf();
+  const layer = <T>(kind: ComponentKind, factories: Record<string, () => T>, label: string): ComponentStore<T> => {
+    const builtin: ComponentStore<T> = asPlugins
+      ? new PluginStore<T>(kind, builtinRefs(kind, Object.keys(factories), self), manager)
+      : new FactoryStore<T>(kind, factories);
+    return new LoggedStore(new LayeredStore<T>(kind, [new PluginStore<T>(kind, plugins[kind], manager), builtin]), label, log);
+  };
+  return {
+    builders: layer<Builder>('builder', setup.builtins.builders, 'builder'),
+    provisioners: layer<Provisioner>('provisioner', setup.builtins.provisioners, 'provisioner'),
+    postProcessors: layer<PostProcessor>('post-processor', setup.builtins.postProcessors, 'post-processor'),
+    close: () => manager.close(),
+    kill: () => manager.kill(),
+    manager,
+    plugins,
+  };
+}

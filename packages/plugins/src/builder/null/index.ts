@@ -1,0 +1,146 @@
+/**
+ * The null builder: creates nothing, connects to an existing machine (or to
+ * none with `communicator: none`) and runs the provisioners there.
+ */
+import {
+  BasicArtifact,
+  decodeConfig,
+  HookCleanupProvision,
+  HookProvision,
+  isCancelled,
+  MultiError,
+  PackerError,
+  errorMessage,
+  type Artifact,
+  type Builder,
+  type Hook,
+  type PrepareResult,
+  type Schema,
+  type Ui,
+} from '@packer-ts/sdk';
+import { packerRunUUID } from '../../common/run-uuid.ts';
+
+export const BUILDER_ID = 'fnoeding.null';
+
+/** Generated-data values of a builder without an HTTP server. */
+export const HTTP_IP_NOT_IMPLEMENTED = 'ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER';
+export const HTTP_PORT_NOT_IMPLEMENTED = 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER';
+export const HTTP_ADDR_NOT_IMPLEMENTED = 'ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER';
+
+/**
+ * Communicator settings. Only `none` runs for now; the SSH keys listed are
+ * accepted so Packer's validation messages can be given.
+ */
+export const schema: Schema = {
+  communicator: { type: 'string' },
+  ssh_host: { type: 'string' },
+  ssh_port: { type: 'int' },
+  ssh_username: { type: 'string' },
+  ssh_password: { type: 'string' },
+  ssh_private_key_file: { type: 'string' },
+  ssh_agent_auth: { type: 'bool' },
+  winrm_host: { type: 'string' },
+  winrm_username: { type: 'string' },
+  winrm_password: { type: 'string' },
+};
+export const nullBuilderSchema = schema;
+
+export interface NullBuilderConfig {
+  communicator?: string;
+  sshHost?: string;
+  sshPort?: number;
+  sshUsername?: string;
+  sshPassword?: string;
+  sshPrivateKeyFile?: string;
+  sshAgentAuth?: boolean;
+  winrmHost?: string;
+  winrmUsername?: string;
+  winrmPassword?: string;
+}
+
+export class NullBuilder implements Builder {
+  config: NullBuilderConfig = {};
+
+  async prepare(...raws: unknown[]): Promise<PrepareResult> {
+    const c = decodeConfig<NullBuilderConfig>(schema, raws, {}).config;
+    const type = c.communicator || 'ssh';
+    this.config = { ...c, communicator: type };
+    const errs: string[] = [];
+    let host = '';
+    let user = '';
+    let password = '';
+    switch (type) {
+      case 'ssh':
+        host = c.sshHost ?? '';
+        user = c.sshUsername ?? '';
+        password = c.sshPassword ?? '';
+        if (user === '') {
+          errs.push('An ssh_username must be specified\n  Note: some builders used to default ssh_username to "root".');
+        }
+        break;
+      case 'winrm':
+        host = c.winrmHost ?? '';
+        user = c.winrmUsername ?? '';
+        password = c.winrmPassword ?? '';
+        if (user === '') errs.push('winrm_username must be specified.');
+        break;
+      case 'none':
+      case 'docker':
+      case 'dockerWindowsContainer':
+        break;
+      default:
+        errs.push(`Communicator type ${type} is invalid`);
+    }
+    if (type !== 'none') {
+      if (host === '') errs.push('a Host must be specified, please reference your communicator documentation');
+      if (user === '') errs.push('a Username must be specified, please reference your communicator documentation');
+      const keyFile = c.sshPrivateKeyFile ?? '';
+      if (!c.sshAgentAuth && password === '' && keyFile === '') {
+        errs.push('one authentication method must be specified, please reference your communicator documentation');
+      }
+      if ((c.sshAgentAuth && ((c.sshPassword ?? '') !== '' || keyFile !== '')) ||
+          ((c.sshPassword ?? '') !== '' && keyFile !== '')) {
+        errs.push('only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified');
+      }
+    }
+    MultiError.throwIf(errs);
+    if (type !== 'none') {
+      throw new MultiError([new PackerError('CONFIG_INVALID',
+        `the ${type} communicator is not available yet in the null builder; use "communicator": "none"`)]);
+    }
+    return { generatedVars: [], warnings: [] };
+  }
+
+  async run(ui: Ui, hook: Hook, signal: AbortSignal): Promise<Artifact | undefined> {
+    signal.throwIfAborted();
+    // what Packer's StepProvision hands the provisioners when nothing connected
+    const data: Record<string, unknown> = {
+      ID: 'Null',
+      PackerRunUUID: packerRunUUID(),
+      PackerHTTPIP: HTTP_IP_NOT_IMPLEMENTED,
+      PackerHTTPPort: HTTP_PORT_NOT_IMPLEMENTED,
+      PackerHTTPAddr: HTTP_ADDR_NOT_IMPLEMENTED,
+    };
+    try {
+      await hook.run(HookProvision, ui, undefined, data, signal);
+    } catch (e) {
+      if (isCancelled(e, signal)) throw e;
+      ui.say('Provisioning step had errors: Running the cleanup provisioner, if present...');
+      try {
+        await hook.run(HookCleanupProvision, ui, undefined, data, new AbortController().signal);
+      } catch (ce) {
+        throw new Error(`Cleanup failed: ${errorMessage(ce)}. Original Provisioning error: ${errorMessage(e)}`, { cause: e });
+      }
+      throw e;
+    }
+    signal.throwIfAborted();
+    return new BasicArtifact({
+      builderId: BUILDER_ID,
+      id: 'Null',
+      files: [],
+      string: 'Did not export anything. This is the null builder',
+      state: { generated_data: { ID: 'Null' } },
+      destroy: async () => {},
+    });
+  }
+}

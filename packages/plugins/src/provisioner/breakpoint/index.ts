@@ -1,0 +1,51 @@
+/**
+ * The breakpoint provisioner: pauses the build until the user presses Enter.
+ *
+ * Packer asks through its Ui and fails with "Error asking for input: no
+ * available tty" when no terminal is attached. Our Ui.ask resolves "" without a
+ * terminal, so the terminal is checked here (process.stdin.isTTY) and the same
+ * error is raised without one. `isTTY` can be overridden for tests and for
+ * plugin processes whose core owns the terminal.
+ */
+import { decodeConfig, errorMessage, type Communicator, type Provisioner, type Schema, type Ui } from '@packer-ts/sdk';
+
+export const schema: Schema = {
+  note: { type: 'string' },
+  disable: { type: 'bool' },
+};
+
+interface BreakpointConfig {
+  note?: string;
+  disable?: boolean;
+}
+
+export class BreakpointProvisioner implements Provisioner {
+  private config: BreakpointConfig = {};
+  /** Whether a terminal can answer; defaults to process.stdin.isTTY. */
+  isTTY: () => boolean = () => process.stdin.isTTY === true;
+
+  async prepare(...raws: unknown[]): Promise<void> {
+    this.config = decodeConfig<BreakpointConfig>(schema, raws, {}).config;
+  }
+
+  async provision(ui: Ui, _comm: Communicator | undefined, _data: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+    const note = this.config.note ?? '';
+    if (this.config.disable) {
+      ui.say(note !== '' ? `Breakpoint provisioner with note "${note}" disabled; continuing...` : 'Breakpoint provisioner disabled; continuing...');
+      return;
+    }
+    ui.say(note !== '' ? `Pausing at breakpoint provisioner with note "${note}".` : 'Pausing at breakpoint provisioner.');
+    if (!this.isTTY()) throw new Error('Error asking for input: no available tty');
+    signal.throwIfAborted();
+    const aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason ?? new Error('cancelled')), { once: true });
+    });
+    aborted.catch(() => {});
+    try {
+      await Promise.race([ui.ask('Press enter to continue.'), aborted]);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      throw new Error(`Error asking for input: ${errorMessage(e)}`, { cause: e });
+    }
+  }
+}

@@ -4,7 +4,8 @@
  * reported artifacts must match. case.json says what to expect:
  *   args: extra CLI arguments; env: extra environment; exit: expected status;
  *   exists: files compared by presence only (content has times/randomness);
- *   output: substrings our combined output must contain.
+ *   output: substrings our combined output must contain;
+ *   packerOnly: files only real Packer leaves, with `why` saying why we differ.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,8 @@ interface Case {
   exit: number;
   exists?: string[];
   output?: string[];
+  packerOnly?: string[];
+  why?: string;
 }
 
 const FIXTURES = join(ROOT, 'test/fixtures');
@@ -47,7 +50,8 @@ for (const name of readdirSync(FIXTURES).sort()) {
       try {
         const p = await run(REAL_PACKER, args, { cwd: theirs, env: c.env });
         assert.equal(p.code, c.exit, `exit status of real Packer\n${p.stdout}${p.stderr}`);
-        const theirFiles = await snapshot(theirs, (rel) => OWN.has(rel) || inputs.has(rel));
+        const theirFiles = await snapshot(theirs, (rel) => OWN.has(rel) || inputs.has(rel) || (c.packerOnly ?? []).includes(rel));
+        for (const rel of c.packerOnly ?? []) assert.ok(!ourFiles.has(rel), `${rel} is listed as packerOnly but packer-ts made it`);
         assert.deepEqual([...ourFiles.keys()].sort(), [...theirFiles.keys()].sort(), 'produced files');
         for (const [rel, content] of ourFiles) {
           if ((c.exists ?? []).includes(rel)) continue;

@@ -7,6 +7,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  basicPlaceholderData,
   HookProvision,
   MultiError,
   packerConfigRaw,
@@ -223,6 +224,24 @@ test('validation errors as Packer words them', async () => {
   assert.match((decode as Error).message, /foo/);
 });
 
+test('generated data: {{build}} placeholders from prepare resolve at provision time; unknown names fail at prepare', async () => {
+  const p = new ShellLocalProvisioner();
+  await p.prepare({ inline: ['echo "{{build `ID`}} {{build `ConnType`}}"'], environment_vars: ['H={{build `Host`}}'] },
+    pc(), basicPlaceholderData());
+  const ui = new RecordingUi();
+  await p.provision(ui, undefined, { ID: 'Null', Host: '1.2.3.4' }, new AbortController().signal);
+  assert.equal(ui.text('message'), 'Null <no value>');
+  const env = new ShellLocalProvisioner();
+  await env.prepare({ inline: ['echo "$H"'], environment_vars: ['H={{build `Host`}}'] }, pc(), basicPlaceholderData());
+  const ui2 = new RecordingUi();
+  await env.provision(ui2, undefined, { Host: '1.2.3.4' }, new AbortController().signal);
+  assert.equal(ui2.text('message'), '1.2.3.4');
+  const err = await new ShellLocalProvisioner().prepare({ inline: ['echo {{build `Nope`}}'] }, pc(), basicPlaceholderData())
+    .then(() => undefined, (e: Error) => e);
+  assert.match(err!.message, /^Error decoding config: /);
+  assert.match(err!.message, /loaded data, but couldnt find Nope in it\./);
+});
+
 test('helpers: Go-style %s formatting and output line cleaning', () => {
   assert.equal(sprintfS("%s='%s' ", 'A', 'b c'), "A='b c' ");
   assert.equal(sprintfS('%s=%s%%', 'A', '1'), 'A=1%');
@@ -252,7 +271,7 @@ async function runBuild(name: string, builder: Builder, builderRaw: unknown, pro
   for (const raw of provs) {
     const { type: _pt, ...rest } = raw;
     const p = new ShellLocalProvisioner();
-    await p.prepare(rest, pc(name, type));
+    await p.prepare(rest, pc(name, type), basicPlaceholderData());
     prepared.push(p);
   }
   const ui = new BuildUi(lines, name);
@@ -271,7 +290,7 @@ async function runBuild(name: string, builder: Builder, builderRaw: unknown, pro
   for (const raw of pps) {
     const { type: _pt, ...rest } = raw;
     const pp: PostProcessor = new ShellLocalPostProcessor();
-    await pp.configure(rest, pc(name, type));
+    await pp.configure(rest, pc(name, type), basicPlaceholderData());
     ui.say('Running post-processor: shell-local');
     try {
       await pp.postProcess(new BuildUi(lines, `${name} (shell-local)`), art!, new AbortController().signal);

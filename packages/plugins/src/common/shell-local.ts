@@ -229,8 +229,25 @@ const HTTP_NOT_IMPLEMENTED: Record<string, [string, string]> = {
   PackerHTTPPort: ['PACKER_HTTP_PORT', 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER'],
 };
 
+/**
+ * Generated data for `{{build `X`}}` at run time. In Packer the prepare pass
+ * turns `{{build `X`}}` into `{{.X}}`, so a name the builder did not generate
+ * (the file builder generates none) prints `<no value>` instead of failing;
+ * unknown names were already refused at prepare time.
+ */
+function runtimeBuildData(data: Record<string, unknown>): Record<string, unknown> {
+  const missing = (k: string | symbol): boolean => typeof k === 'string' && !Object.hasOwn(data, k);
+  return new Proxy(data, {
+    has: (t, k) => missing(k) || Reflect.has(t, k),
+    getOwnPropertyDescriptor: (t, k) => missing(k)
+      ? { value: '<no value>', writable: true, enumerable: false, configurable: true }
+      : Reflect.getOwnPropertyDescriptor(t, k),
+    get: (t, k, r) => (missing(k) ? '<no value>' : Reflect.get(t, k, r)),
+  });
+}
+
 function renderAt(template: string, cfg: ShellLocalConfig, data: Record<string, unknown>): string {
-  return render(template, { ...cfg.ctx, data, buildData: data });
+  return render(template, { ...cfg.ctx, data, buildData: runtimeBuildData(data) });
 }
 
 /** The `{{.Vars}}` string: Packer's and the user's variables, sorted by name, in env_var_format. */

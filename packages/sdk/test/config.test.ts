@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeConfig, camelCase, parseGoDuration, formatGoDuration } from '../src/config/index.ts';
+import type { Schema } from '../src/config/index.ts';
+import { MultiError } from '../src/errors.ts';
+import { redact, clearSecrets } from '../src/secrets.ts';
+import { basicPlaceholderData, render } from '../src/template/interpolate/index.ts';
+
+const packerRaw = {
+  packer_build_name: 'web', packer_builder_type: 'file', packer_core_version: '1.6.6', packer_debug: false,
+  packer_force: true, packer_on_error: 'abort', packer_template_path: '/t/dir/template.json',
+  packer_user_variables: { who: 'me', pw: 'hunter2secret' }, packer_sensitive_variables: ['pw'],
+};
+
+function errorsOf(fn: () => unknown): string[] {
+  try { fn(); } catch (e) {
+    assert.ok(e instanceof MultiError, `not a MultiError: ${e}`);
+    return e.errors.map((x) => x.message);
+  }
+  assert.fail('no error thrown');
+}
+
+test('camelCase property names and `as`', () => {
+  assert.equal(camelCase('keep_input_artifact'), 'keepInputArtifact');
+  assert.equal(camelCase('content'), 'content');
+  const { config } = decodeConfig<Record<string, unknown>>(
+    { keep_input_artifact: { type: 'bool' }, target: { type: 'string', as: 'outPath' } },
+    [{ keep_input_artifact: true, target: 'x' }],
+  );
+  assert.deepEqual(config, { keepInputArtifact: true, outPath: 'x' });
+});
+
+test('packer_* keys fill PackerConfig and the context; sensitive values become secrets', () => {
+  clearSecrets();
+  const d = decodeConfig<{ content: string }>({ content: { type: 'string' } },
+    [{ type: 'file', content: '{{user `who`}}@{{build_name}}/{{build_type}}/{{template_dir}}/{{packer_version}}' }, packerRaw]);
+  assert.equal(d.config.content, 'me@web/file//t/dir/1.6.6');
+  assert.deepEqual(d.packer, {
+    buildName: 'web', builderType: 'file', coreVersion: '1.6.6', debug: false, force: true, onError: 'abort',
+    templatePath: '/t/dir/template.json', userVariables: { who: 'me', pw: 'hunter2secret' }, sensitiveVariables: ['pw'],
+  });
+  assert.equal(d.ctx.buildName, 'web');
+  assert.equal(d.ctx.templatePath, '/t/dir/template.json');
+  assert.equal(redact('pass=hunter2secret'), 'pass=<sensitive>');
+  clearSecrets();
+});
+
+test('raws merge in order; nested objects and maps merge key by key', () => {
+  const schema: Schema = {
+    a: { type: 'string' }, b: { type: 'int' }, tags: { type: 'map' }, list: { type: 'string[]' },
+    nested: { type: { object: { x: { type: 'string' }, y: { type: 'string' } } } },
+  };
+  const { config } = decodeConfig<Record<string, unknown>>(schema, [
+    { a: 'first', b: 1, tags: { k1: 'v1' }, list: ['1', '2', '3'], nested: { x: 'x1', y: 'y1' } },
+    { a: 'second', tags: { k2: 'v2' }, list: ['9'], nested: { y: 'y2' } },
+  ]);
+  assert.deepEqual(config, { a: 'second', b: 1, tags: { k1: 'v1', k2: 'v2' }, list: ['9'], nested: { x: 'x1', y: 'y2' } });
+});
+
+test('weak type conversion like mapstructure WeaklyTypedInput', () => {
+  const schema: Schema = {
+    i1: { type: 'int' }, i2: { type: 'int' }, i3: { type: 'int' }, i4: { type: 'int' },
+    s1: { type: 'string' }, s2: { type: 'string' }, s3: { type: 'string' },
+    b1: { type: 'bool' }, b2: { type: 'bool' }, b3: { type: 'bool' }, b4: { type: 'bool' },
+    f1: { type: 'float' }, l1: { type: 'string[]' }, l2: { type: 'string[]' }, l3: { type: 'string[]' },
+    m: { type: 'map' }, a: { type: 'any' }, ints: { type: { array: 'int' } },
+  };
+  const { config } = decodeConfig<Record<string, unknown>>(schema, [{
+    i1: '3', i2: 4.0, i3: 2.9, i4: '0x10', s1: 3, s2: 1.5, s3: true, b1: 'true', b2: '1', b3: 0, b4: 'f', f1: '2.5',
+    l1: 'a,b', l2: ['x', 2], l3: 7, m: { k: 1, j: false }, a: { raw: ['{{ not rendered }}'] }, ints: ['1', 2],
+  }]);
+  assert.deepEqual(config, {
+    i1: 3, i2: 4, i3: 2, i4: 16, s1: '3', s2: '1.5', s3: '1', b1: true, b2: true, b3: false, b4: false, f1: 2.5,
+    l1: ['a', 'b'], l2: ['x', '2'], l3: ['7'], m: { k: '1', j: '0' }, a: { raw: ['{{ not rendered }}'] }, ints: [1, 2],
+  });
+});
+
+test('durations', () => {
+  assert.equal(parseGoDuration('1h2m3.5s'), 3723.5e9);
+  assert.equal(parseGoDuration('500ms'), 5e8);
+  assert.equal(parseGoDuration('0'), 0);
+  assert.equal(parseGoDuration('-1.5m'), -90e9);
+  assert.equal(parseGoDuration('10us') + parseGoDuration('1µs'), 11000);
+  assert.throws(() => parseGoDuration(''), /^Error: time: invalid duration ""$/);
+  assert.throws(() => parseGoDuration('5'), /time: missing unit in duration "5"/);
+  assert.throws(() => parseGoDuration('5y'), /time: unknown unit "y" in duration "5y"/);
+  assert.equal(formatGoDuration(3723.5e9), '1h2m3.5s');
+  assert.equal(formatGoDuration(5e8), '500ms');
+  const { config } = decodeConfig<Record<string, number>>(
+    { t1: { type: 'duration' }, t2: { type: 'duration' }, t3: { type: 'duration', default: 60000 } },
+    [{ t1: '1m30s', t2: 2e9 }],
+  );
+  assert.deepEqual(config, { t1: 90000, t2: 2000, t3: 60000 });
+});
+
+test('defaults, required, oneOf', () => {
+  const schema: Schema = {
+    name: { type: 'string', required: true }, mode: { type: 'string', oneOf: ['fast', 'slow'], default: 'fast' },
+    n: { type: 'int', default: 5 }, list: { type: 'string[]', required: true },
+  };
+  assert.deepEqual(decodeConfig(schema, [{ name: 'x', list: ['a'] }]).config, { name: 'x', mode: 'fast', n: 5, list: ['a'] });
+  assert.deepEqual(errorsOf(() => decodeConfig(schema, [{ name: '', mode: 'medium', list: [] }])), [
+    'name must be specified',
+    'mode must be one of "fast", "slow"; got "medium"',
+    'list must be specified',
+  ]);
+});
+
+test('every problem is reported together, with nested paths', () => {
+  const schema: Schema = {
+    content: { type: 'string' }, count: { type: 'int' }, flag: { type: 'bool' }, timeout: { type: 'duration' },
+    list: { type: 'string[]' },
+    nested: { type: { object: { bar: { type: { array: 'int' } }, deep: { type: { object: { q: { type: 'bool' } } } } } } },
+    items: { type: { array: { name: { type: 'string', required: true } } } },
+    inline: { type: 'string[]' },
+  };
+  const errs = errorsOf(() => decodeConfig(schema, [{
+    content: { a: 1 }, count: 'x', flag: 'maybe', timeout: '3 min', list: { a: 1 }, foo: 1, bar: 2,
+    nested: { bar: [1, 2, 'z'], deep: { q: 'nah', extra: 1 } }, items: [{ name: 'ok' }, {}],
+    inline: ['fine', '{{ nope }}', '{{ user 1 }}'],
+  }, packerRaw]));
+  assert.deepEqual(errs, [
+    "'content' expected type 'string', got unconvertible type 'map[string]interface {}', value: 'map[a:1]'",
+    'cannot parse \'count\' as int: strconv.ParseInt: parsing "x": invalid syntax',
+    'cannot parse \'flag\' as bool: strconv.ParseBool: parsing "maybe": invalid syntax',
+    'error decoding \'timeout\': time: unknown unit " min" in duration "3 min"',
+    "'list': source data must be an array or slice, got map",
+    'cannot parse \'nested.bar[2]\' as int: strconv.ParseInt: parsing "z": invalid syntax',
+    'cannot parse \'nested.deep.q\' as bool: strconv.ParseBool: parsing "nah": invalid syntax',
+    'unknown configuration key: \'"nested.deep.extra"\'',
+    'items[1].name must be specified',
+    'invalid \'inline[1]\': template: root:1: function "nope" not defined in:\n\n{{ nope }}',
+    'render \'inline[2]\': template: root:1:8: executing "root" at <1>: expected string; found 1 in:\n\n{{ user 1 }}',
+    'unknown configuration key: \'"bar"\'',
+    'unknown configuration key: \'"foo"\'',
+  ]);
+});
+
+test('interpolate: false keeps the text (still validated); opts.interpolate false skips rendering', () => {
+  const schema: Schema = { cmd: { type: 'string', interpolate: false }, other: { type: 'string' } };
+  const d = decodeConfig<{ cmd: string; other: string }>(schema, [{ cmd: 'run {{.Path}} {{user `who`}}', other: '{{user `who`}}' }, packerRaw]);
+  assert.equal(d.config.cmd, 'run {{.Path}} {{user `who`}}');
+  assert.equal(d.config.other, 'me');
+  assert.equal(render(d.config.cmd, { ...d.ctx, data: { Path: '/p' } }), 'run /p me');
+  assert.match(errorsOf(() => decodeConfig(schema, [{ cmd: '{{ bogus }}' }]))[0], /^invalid 'cmd': template: root:1: function "bogus" not defined/);
+  const raw = decodeConfig<{ other: string }>(schema, [{ other: '{{ anything' }], { interpolate: false });
+  assert.equal(raw.config.other, '{{ anything');
+});
+
+test('opts.ctx is the base context; data and funcs reach the templates', () => {
+  const d = decodeConfig<{ s: string }>({ s: { type: 'string' } }, [{ s: '{{ .X }}-{{ hi }}' }], {
+    ctx: { data: { X: 'dx' }, funcs: { hi: () => 'hello' } },
+  });
+  assert.equal(d.config.s, 'dx-hello');
+});
+
+test('a placeholder map as last raw is removed and drives `build`', () => {
+  const schema: Schema = { inline: { type: 'string[]' } };
+  const d = decodeConfig<{ inline: string[] }>(schema, [{ inline: ['echo {{ build `Host` }} {{ build `Custom` }}'] }, packerRaw, basicPlaceholderData(['Custom'])]);
+  assert.deepEqual(d.config.inline, ['echo {{ build `Host` }} {{ build `Custom` }}']);
+  assert.equal(render(d.config.inline[0], { ...d.ctx, buildData: { Host: 'h1', Custom: 'c1' } }), 'echo h1 c1');
+  const errs = errorsOf(() => decodeConfig(schema, [{ inline: ['{{ build `NotGenerated` }}'] }, packerRaw, basicPlaceholderData()]));
+  assert.equal(errs.length, 1);
+  assert.match(errs[0], /^render 'inline\[0\]': .*error calling build: loaded data, but couldnt find NotGenerated in it\./);
+});
+
+test('keys match case-insensitively like mapstructure; type and packer_* are accepted', () => {
+  const { config } = decodeConfig<Record<string, unknown>>({ content: { type: 'string' } }, [{ Content: 'x', type: 'file', packer_whatever: 1 }]);
+  assert.deepEqual(config, { content: 'x' });
+});

@@ -1,0 +1,193 @@
+/**
+ * The packer-ts command as a user runs it: commands, flags, output modes,
+ * secrets, signals. Real processes only.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasRealPacker, PACKER_TS, REAL_PACKER, removeDir, run } from './helpers/run.ts';
+
+async function workdir(files: Record<string, unknown>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-cli-'));
+  for (const [name, content] of Object.entries(files)) {
+    await writeFile(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  }
+  return dir;
+}
+
+test('no command or an unknown one prints the usage and exits 127', async () => {
+  const dir = await workdir({});
+  try {
+    for (const args of [[], ['frobnicate']]) {
+      const r = await run(PACKER_TS, args, { cwd: dir });
+      assert.equal(r.code, 127);
+      assert.match(r.stderr, /Usage: packer-ts \[--version\] \[--help\] <command> \[<args>\]/);
+      assert.match(r.stderr, /build\s+build image\(s\) from template/);
+    }
+    const v = await run(PACKER_TS, ['version'], { cwd: dir });
+    assert.equal(v.code, 0);
+    assert.match(v.stdout, /packer-ts v\d+\.\d+\.\d+ \(Packer v1\.6\.6 compatible\)/);
+    const h = await run(PACKER_TS, ['build'], { cwd: dir });
+    assert.equal(h.code, 1);
+    assert.match(h.stdout, /Usage: packer build \[options\] TEMPLATE/);
+    const f = await run(PACKER_TS, ['build', '-nope', 't.json'], { cwd: dir });
+    assert.equal(f.code, 1);
+    assert.match(f.stderr, /flag provided but not defined: -nope/);
+    const oe = await run(PACKER_TS, ['build', '-on-error=explode', 't.json'], { cwd: dir });
+    assert.equal(oe.code, 1);
+    assert.match(oe.stderr, /invalid value "explode" for flag -on-error/);
+  } finally { await removeDir(dir); }
+});
+
+const SECRET = 's3cr3t-Value,with-comma';
+const sensitiveTemplate = {
+  variables: { password: SECRET, plain: 'visible' },
+  'sensitive-variables': ['password'],
+  builders: [{ type: 'null', communicator: 'none' }],
+  provisioners: [{ type: 'shell-local', inline: ['echo "pw={{user `password`}} plain={{user `plain`}}"', 'echo "$SECRET_ENV"'], environment_vars: ['SECRET_ENV={{user `password`}}'] }],
+};
+
+test('sensitive variables are masked in colored, machine-readable output and in the log', async () => {
+  const dir = await workdir({ 't.json': sensitiveTemplate });
+  try {
+    const logPath = join(dir, 'packer.log');
+    for (const extra of [[], ['-machine-readable'], ['-color=false', '-timestamp-ui']]) {
+      const r = await run(PACKER_TS, ['build', ...extra, 't.json'], { cwd: dir, env: { PACKER_LOG: '1', PACKER_LOG_PATH: logPath } });
+      const all = r.stdout + r.stderr;
+      assert.equal(r.code, 0, all);
+      assert.ok(!all.includes('s3cr3t'), `secret leaked with ${extra.join(' ')}:\n${all}`);
+      assert.match(all, /pw=<sensitive> plain=visible/);
+    }
+    const log = await readFile(logPath, 'utf8');
+    assert.ok(log.length > 0, 'log written');
+    assert.ok(!log.includes('s3cr3t'), 'secret leaked into the log');
+    if (hasRealPacker) {
+      // Packer 1.6.6 itself leaks the value in -machine-readable mode: the reason we mask there.
+      const p = await run(REAL_PACKER, ['build', '-machine-readable', 't.json'], { cwd: dir });
+      assert.ok(p.stdout.includes('s3cr3t'));
+    }
+  } finally { await removeDir(dir); }
+});
+
+test('-color=false, -timestamp-ui and -machine-readable formats', async () => {
+  const dir = await workdir({ 't.json': { builders: [{ type: 'file', content: 'x', target: 'out.txt' }] } });
+  try {
+    const plain = await run(PACKER_TS, ['build', '-color=false', '-timestamp-ui', 't.json'], { cwd: dir });
+    assert.equal(plain.code, 0);
+    assert.ok(!plain.stdout.includes('\x1b['), 'no escape codes');
+    assert.match(plain.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d): Build 'file' finished after /m);
+    const colored = await run(PACKER_TS, ['build', '-force', 't.json'], { cwd: dir });
+    assert.match(colored.stdout, /^\x1b\[1;32mfile: output will be in this color.\x1b\[0m\n\n/);
+    const mr = await run(PACKER_TS, ['build', '-machine-readable', 't.json'], { cwd: dir });
+    const lines = mr.stdout.trim().split('\n');
+    for (const l of lines) assert.match(l, /^\d+,[^,]*,[^,]+(,.*)?$/);
+    assert.ok(lines.some((l) => /^\d+,file,artifact,0,builder-id,packer\.file$/.test(l)));
+    assert.ok(lines.some((l) => /^\d+,file,artifact-count,1$/.test(l)));
+    assert.ok(lines.some((l) => /^\d+,,ui,say,\\n==> Builds finished\. The artifacts of successful builds are:$/.test(l)));
+  } finally { await removeDir(dir); }
+});
+
+test('-parallel-builds bounds how many builds run at once', async () => {
+  const builders = ['a', 'b', 'c'].map((name) => ({ type: 'null', name, communicator: 'none' }));
+  const template = {
+    builders,
+    provisioners: [{ type: 'shell-local', inline: ['echo "start $PACKER_BUILD_NAME $(date +%s%N)" >> events.log', 'sleep 0.3', 'echo "end $PACKER_BUILD_NAME $(date +%s%N)" >> events.log'] }],
+  };
+  const maxOverlap = async (args: string[]) => {
+    const dir = await workdir({ 't.json': template });
+    try {
+      const r = await run(PACKER_TS, ['build', ...args, 't.json'], { cwd: dir });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const events = (await readFile(join(dir, 'events.log'), 'utf8')).trim().split('\n').map((l) => l.split(' '))
+        .sort((x, y) => Number(BigInt(x[2]!) - BigInt(y[2]!)));
+      let cur = 0;
+      let max = 0;
+      for (const [kind] of events) { cur += kind === 'start' ? 1 : -1; max = Math.max(max, cur); }
+      return max;
+    } finally { await removeDir(dir); }
+  };
+  assert.equal(await maxOverlap(['-parallel-builds=1']), 1);
+  assert.equal(await maxOverlap([]), 3);
+});
+
+test('-debug pauses before each provisioner and goes on when Enter is pressed', async () => {
+  const dir = await workdir({ 't.json': { builders: [{ type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell-local', inline: ['echo one > one.txt'] }, { type: 'shell-local', inline: ['echo two > two.txt'] }] } });
+  try {
+    const r = await run(PACKER_TS, ['build', '-debug', 't.json'], { cwd: dir, input: '\n\n\n\n\n\n' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Debug mode enabled\. Builds will not be parallelized\./);
+    assert.equal(r.stdout.match(/Pausing before the next provisioner \. Press enter to continue\./g)?.length, 2);
+    assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.txt')).sort(), ['one.txt', 'two.txt']);
+  } finally { await removeDir(dir); }
+});
+
+test('validate and inspect report like Packer', async () => {
+  const good = { description: 'demo', variables: { b: 'x', a: null, pw: 'hidden' }, 'sensitive-variables': ['pw'], builders: [{ type: 'file', name: 'f', content: 'x', target: 'o.txt' }, { type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell-local', inline: ['true'] }] };
+  const dir = await workdir({ 'good.json': good, 'bad.json': { builders: [{ type: 'file', content: 'x' }] } });
+  try {
+    const ok = await run(PACKER_TS, ['validate', '-var', 'a=1', 'good.json'], { cwd: dir });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const missing = await run(PACKER_TS, ['validate', 'good.json'], { cwd: dir });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /required variable not set: a/);
+    const bad = await run(PACKER_TS, ['validate', 'bad.json'], { cwd: dir });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /Failed to prepare build: "file"/);
+    assert.match(bad.stderr, /target required|target.*must be specified/);
+    const syntax = await run(PACKER_TS, ['validate', '-syntax-only', 'bad.json'], { cwd: dir });
+    assert.equal(syntax.code, 0);
+    assert.match(syntax.stdout, /Syntax-only check passed\. Everything looks okay\./);
+    assert.equal((await readdir(dir)).includes('o.txt'), false, 'validate writes nothing');
+    const ours = await run(PACKER_TS, ['inspect', 'good.json'], { cwd: dir });
+    assert.equal(ours.code, 0);
+    assert.match(ours.stdout, /pw = <sensitive>/);
+    if (hasRealPacker) {
+      const theirs = await run(REAL_PACKER, ['inspect', 'good.json'], { cwd: dir });
+      assert.equal(ours.stdout, theirs.stdout);
+      const p = await run(REAL_PACKER, ['validate', 'bad.json'], { cwd: dir });
+      assert.equal(p.code, bad.code);
+      const om = await run(PACKER_TS, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
+      const tm = await run(REAL_PACKER, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
+      const strip = (s: string) => s.replace(/^\d+,/gm, '');
+      assert.equal(strip(om.stdout), strip(tm.stdout));
+    }
+  } finally { await removeDir(dir); }
+});
+
+function processesMatching(pattern: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes(pattern) && !l.includes('ps -eo'));
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${sig} cancels running builds, runs their cleanup, exits 1 and leaves no child`, async () => {
+    const marker = `sleep 3${Math.floor(Math.random() * 1000)}.5`;
+    const template = {
+      builders: [{ type: 'null', name: 'a', communicator: 'none' }, { type: 'null', name: 'b', communicator: 'none' }],
+      provisioners: [{ type: 'shell-local', inline: [marker] }],
+      'error-cleanup-provisioner': { type: 'shell-local', inline: ['echo cleaned > cleanup-$PACKER_BUILD_NAME.txt'] },
+    };
+    const dir = await workdir({ 't.json': template });
+    try {
+      const child = spawn(PACKER_TS, ['build', 't.json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { out += d; });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      for (let i = 0; i < 100 && processesMatching(marker).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(processesMatching(marker).length, 2, 'both provisioners running');
+      const t0 = Date.now();
+      child.kill(sig);
+      const code = await exited;
+      assert.ok(Date.now() - t0 < 5000, 'exits within a few seconds');
+      assert.equal(code, 1, out);
+      assert.match(out, new RegExp(`Cancelling build after receiving ${sig === 'SIGINT' ? 'interrupt' : 'terminated'}`));
+      assert.match(out, /Cleanly cancelled builds after being interrupted\./);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(processesMatching(marker), [], 'no provisioner process left');
+    } finally { await removeDir(dir); }
+  });
+}

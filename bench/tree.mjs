@@ -1,13 +1,18 @@
 // Process-tree measurement: wall time of a command and the peak of the summed
 // PSS of the process and all its descendants (sampled from /proc).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
+// Children are listed per thread: a Go program forks from any of its threads.
 function children(pid) {
   const out = [];
-  let tasks;
-  try { tasks = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8'); } catch { return out; }
-  for (const c of tasks.split(' ').filter(Boolean)) { out.push(Number(c)); out.push(...children(Number(c))); }
+  let tids;
+  try { tids = readdirSync(`/proc/${pid}/task`); } catch { return out; }
+  for (const tid of tids) {
+    let list;
+    try { list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8'); } catch { continue; }
+    for (const c of list.split(' ').filter(Boolean)) { out.push(Number(c)); out.push(...children(Number(c))); }
+  }
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * The packer-ts command line: picks the command, sets up the Ui, signals
  * and components, and returns the exit code.
@@ -38,6 +39,8 @@ async function versionCommand(meta: Meta): Promise<number> {
 /** Runs the CLI with `argv` (without node and script). */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
   setupLog(io.env);
+  // One id per run, inherited by every plugin and script (Packer sets it too).
+  if (!process.env.PACKER_RUN_UUID) process.env.PACKER_RUN_UUID = randomUUID();
   log(`[INFO] packer-ts version: ${VERSION}; args: ${JSON.stringify(argv)}`);
   let machineReadable = false;
   const mr = argv.indexOf('-machine-readable');

@@ -20,26 +20,32 @@ export class BasicUi implements Ui {
     readonly input: NodeJS.ReadableStream | undefined = process.stdin,
     readonly log: (line: string) => void = () => {},
   ) {}
-  private asking: Promise<unknown> = Promise.resolve();
+  private lines: string[] = [];
+  private waiting: ((line: string) => void)[] = [];
+  private reader: ReturnType<typeof createInterface> | undefined;
+  private ended = false;
 
+  /** Reads lines from the input as asks need them; one reader keeps buffered lines for later asks. */
   async ask(query: string): Promise<string> {
-    const input = this.input as (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
-    if (!input) return '';
-    const run = async (): Promise<string> => {
-      this.out.write(redact(query) + '\n');
-      const rl = createInterface({ input, terminal: false });
-      try {
-        return await new Promise<string>((resolve) => {
-          rl.once('line', (l) => resolve(l));
-          rl.once('close', () => resolve(''));
-        });
-      } finally {
-        rl.close();
-      }
-    };
-    const p = this.asking.then(run, run);
-    this.asking = p.catch(() => undefined);
-    return p;
+    this.out.write(redact(query) + '\n');
+    const input = this.input;
+    if (!input || this.ended) return this.lines.shift() ?? '';
+    if (this.lines.length > 0) return this.lines.shift()!;
+    if (!this.reader) {
+      this.reader = createInterface({ input, terminal: false });
+      this.reader.on('line', (l) => {
+        const w = this.waiting.shift();
+        if (w) w(l); else this.lines.push(l);
+        if (this.waiting.length === 0) this.reader?.pause();
+      });
+      this.reader.on('close', () => {
+        this.ended = true;
+        for (const w of this.waiting.splice(0)) w('');
+      });
+    }
+    const answer = new Promise<string>((resolve) => this.waiting.push(resolve));
+    this.reader.resume();
+    return answer;
   }
   say(message: string): void { this.out.write(redact(message) + '\n'); }
   message(message: string): void { this.out.write(redact(message) + '\n'); }

@@ -136,7 +136,7 @@ export async function runSteps(steps: Step[], state: StateBag, signal: AbortSign
 export function provisionHookData(state: StateBag): Record<string, unknown> {
   const data: Record<string, unknown> = { ...((state.get('generated_data') as Record<string, unknown> | undefined) ?? {}) };
   data.ID = state.get('instance_id') ?? 'ERR_ID_NOT_IMPLEMENTED_BY_BUILDER';
-  data.PackerRunUUID = process.env.PACKER_RUN_UUID ?? '';
+  data.PackerRunUUID = process.env.PACKER_RUN_UUID || (data.PackerRunUUID as string | undefined) || '';
   data.PackerHTTPIP = 'ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER';
   data.PackerHTTPPort = 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER';
   data.PackerHTTPAddr = 'ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER';
@@ -169,6 +169,8 @@ export class StepProvision implements Step {
       await hook.run(hookType, ui, comm, data, signal);
       return 'continue';
     } catch (e) {
+      // Cancelled: halt without an error, so no cleanup provisioner runs.
+      if (signal.aborted) return 'halt';
       if (hookType === HookProvision) state.set('error', e instanceof Error ? e : new Error(String(e)));
       else {
         const orig = state.error();

@@ -5,12 +5,12 @@
 import {
   BasicArtifact,
   decodeConfig,
-  HookCleanupProvision,
-  HookProvision,
-  isCancelled,
+  runSteps,
+  StateCancelled,
+  StateBag,
+  StepProvision,
   MultiError,
   PackerError,
-  errorMessage,
   type Artifact,
   type Builder,
   type Hook,
@@ -60,9 +60,12 @@ export interface NullBuilderConfig {
 
 export class NullBuilder implements Builder {
   config: NullBuilderConfig = {};
+  private packer: { debug: boolean; onError: string } = { debug: false, onError: '' };
 
   async prepare(...raws: unknown[]): Promise<PrepareResult> {
-    const c = decodeConfig<NullBuilderConfig>(schema, raws, {}).config;
+    const decoded = decodeConfig<NullBuilderConfig>(schema, raws, {});
+    const c = decoded.config;
+    this.packer = { debug: decoded.packer.debug, onError: decoded.packer.onError };
     const type = c.communicator || 'ssh';
     this.config = { ...c, communicator: type };
     const errs: string[] = [];
@@ -121,18 +124,13 @@ export class NullBuilder implements Builder {
       PackerHTTPPort: HTTP_PORT_NOT_IMPLEMENTED,
       PackerHTTPAddr: HTTP_ADDR_NOT_IMPLEMENTED,
     };
-    try {
-      await hook.run(HookProvision, ui, undefined, data, signal);
-    } catch (e) {
-      if (isCancelled(e, signal)) throw e;
-      ui.say('Provisioning step had errors: Running the cleanup provisioner, if present...');
-      try {
-        await hook.run(HookCleanupProvision, ui, undefined, data, new AbortController().signal);
-      } catch (ce) {
-        throw new Error(`Cleanup failed: ${errorMessage(ce)}. Original Provisioning error: ${errorMessage(e)}`, { cause: e });
-      }
-      throw e;
-    }
+    // One step, as in Packer: provisioning, whose cleanup runs the
+    // error-cleanup-provisioner; the runner applies -on-error and -debug.
+    const state = new StateBag([['hook', hook], ['ui', ui], ['generated_data', data], ['instance_id', 'Null']]);
+    await runSteps([new StepProvision()], state, signal, { packer: this.packer, ui });
+    const err = state.error();
+    if (err) throw err;
+    if (state.has(StateCancelled)) throw new PackerError('CANCELLED', 'build was cancelled');
     signal.throwIfAborted();
     return new BasicArtifact({
       builderId: BUILDER_ID,

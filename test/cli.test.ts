@@ -191,3 +191,16 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     } finally { await removeDir(dir); }
   });
 }
+
+test('-machine-readable reports error-count and error records for failed builds', async () => {
+  const template = { builders: [{ type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell-local', inline: ['exit 4'] }] };
+  const dir = await workdir({ 't.json': template });
+  try {
+    const r = await run(PACKER_TS, ['build', '-machine-readable', 't.json'], { cwd: dir });
+    assert.equal(r.code, 1);
+    const lines = r.stdout.split('\n').map((l) => l.replace(/^\d+,/, ''));
+    assert.ok(lines.includes(',error-count,1'), r.stdout);
+    assert.ok(lines.some((l) => l.startsWith('null,error,Script exited with non-zero exit status: 4.')), r.stdout);
+    assert.ok(lines.some((l) => l === ',ui,say,\\n==> Builds finished but no artifacts were created.'), r.stdout);
+  } finally { await removeDir(dir); }
+});

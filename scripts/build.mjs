@@ -1,9 +1,16 @@
 // Bundles the CLI into one ESM file (start-up time: one file, no resolution).
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+rmSync('dist', { recursive: true, force: true });
+
 await build({
-  entryPoints: ['packages/cli/src/main.ts'],
-  outfile: 'dist/packer-ts.mjs',
+  entryPoints: { 'packer-ts': 'packages/cli/src/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  // Commands and heavy components load on demand (see cli.ts), as chunks.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -6,21 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { errorMessage } from '@packer-ts/sdk';
 import { createComponentFinder, locateSelf, setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
 import { builders, postProcessors, provisioners } from '@packer-ts/plugins';
-import { buildCommand } from './commands/build.ts';
-import { consoleCommand } from './commands/console.ts';
-import { fixCommand } from './commands/fix.ts';
-import { inspectCommand } from './commands/inspect.ts';
-import { validateCommand } from './commands/validate.ts';
 import { makeUi, type Io, type Meta } from './meta.ts';
 
 type Command = (meta: Meta, args: string[]) => Promise<number>;
 
+// Commands load on demand: a process pays only for the command it runs.
 const COMMANDS: Record<string, { run: Command; synopsis: string }> = {
-  build: { run: buildCommand, synopsis: 'build image(s) from template' },
-  console: { run: consoleCommand, synopsis: 'creates a console for testing variable interpolation' },
-  fix: { run: fixCommand, synopsis: 'fixes templates from old versions of packer' },
-  inspect: { run: inspectCommand, synopsis: 'see components of a template' },
-  validate: { run: validateCommand, synopsis: 'check that a template is valid' },
+  build: { run: async (m, a) => (await import('./commands/build.ts')).buildCommand(m, a), synopsis: 'build image(s) from template' },
+  console: { run: async (m, a) => (await import('./commands/console.ts')).consoleCommand(m, a), synopsis: 'creates a console for testing variable interpolation' },
+  fix: { run: async (m, a) => (await import('./commands/fix.ts')).fixCommand(m, a), synopsis: 'fixes templates from old versions of packer' },
+  inspect: { run: async (m, a) => (await import('./commands/inspect.ts')).inspectCommand(m, a), synopsis: 'see components of a template' },
+  validate: { run: async (m, a) => (await import('./commands/validate.ts')).validateCommand(m, a), synopsis: 'check that a template is valid' },
   version: { run: versionCommand, synopsis: 'Prints the Packer version' },
 };
 

@@ -26,7 +26,7 @@ export interface ComponentFinder {
 
 /** A store over in-process factories. */
 export class FactoryStore<T> implements ComponentStore<T> {
-  constructor(readonly kind: ComponentKind, readonly factories: Record<string, () => T>) {}
+  constructor(readonly kind: ComponentKind, readonly factories: Record<string, () => T | Promise<T>>) {}
   has(name: string): boolean { return Object.hasOwn(this.factories, name); }
   list(): string[] { return Object.keys(this.factories).sort(); }
   async start(name: string): Promise<T> {

@@ -5,32 +5,23 @@
  */
 import type { Builder, PostProcessor, Provisioner } from '@packer-ts/sdk';
 import { FactoryStore, LayeredStore, type ComponentFinder } from '@packer-ts/core';
-import { FileBuilder } from './builder/file/index.ts';
-import { NullBuilder } from './builder/null/index.ts';
-import { BreakpointProvisioner } from './provisioner/breakpoint/index.ts';
-import { ShellLocalProvisioner } from './provisioner/shell-local/index.ts';
-import { ArtificePostProcessor } from './post-processor/artifice/index.ts';
-import { ChecksumPostProcessor } from './post-processor/checksum/index.ts';
-import { CompressPostProcessor } from './post-processor/compress/index.ts';
-import { ManifestPostProcessor } from './post-processor/manifest/index.ts';
-import { ShellLocalPostProcessor } from './post-processor/shell-local/index.ts';
-
-export const builders: Record<string, () => Builder> = {
-  file: () => new FileBuilder(),
-  null: () => new NullBuilder(),
+// Each component's module loads on first use: a build pays only for what it uses.
+export const builders: Record<string, () => Promise<Builder>> = {
+  file: async () => new (await import('./builder/file/index.ts')).FileBuilder(),
+  null: async () => new (await import('./builder/null/index.ts')).NullBuilder(),
 };
 
-export const provisioners: Record<string, () => Provisioner> = {
-  breakpoint: () => new BreakpointProvisioner(),
-  'shell-local': () => new ShellLocalProvisioner(),
+export const provisioners: Record<string, () => Promise<Provisioner>> = {
+  breakpoint: async () => new (await import('./provisioner/breakpoint/index.ts')).BreakpointProvisioner(),
+  'shell-local': async () => new (await import('./provisioner/shell-local/index.ts')).ShellLocalProvisioner(),
 };
 
-export const postProcessors: Record<string, () => PostProcessor> = {
-  artifice: () => new ArtificePostProcessor(),
-  checksum: () => new ChecksumPostProcessor(),
-  compress: () => new CompressPostProcessor(),
-  manifest: () => new ManifestPostProcessor(),
-  'shell-local': () => new ShellLocalPostProcessor(),
+export const postProcessors: Record<string, () => Promise<PostProcessor>> = {
+  artifice: async () => new (await import('./post-processor/artifice/index.ts')).ArtificePostProcessor(),
+  checksum: async () => new (await import('./post-processor/checksum/index.ts')).ChecksumPostProcessor(),
+  compress: async () => new (await import('./post-processor/compress/index.ts')).CompressPostProcessor(),
+  manifest: async () => new (await import('./post-processor/manifest/index.ts')).ManifestPostProcessor(),
+  'shell-local': async () => new (await import('./post-processor/shell-local/index.ts')).ShellLocalPostProcessor(),
 };
 
 /** A component finder with only the built-ins, in-process. */

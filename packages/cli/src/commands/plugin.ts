@@ -25,7 +25,7 @@ export async function pluginCommand(args: string[], io: Io): Promise<number> {
   }
   const kind = m[1] as 'builder' | 'provisioner' | 'post-processor';
   const name = m[2]!;
-  const factories: Record<string, () => Builder | Provisioner | PostProcessor> =
+  const factories: Record<string, () => Promise<Builder | Provisioner | PostProcessor>> =
     kind === 'builder' ? builders : kind === 'provisioner' ? provisioners : postProcessors;
   const factory = Object.hasOwn(factories, name) ? factories[name] : undefined;
   if (!factory) {
@@ -34,7 +34,7 @@ export async function pluginCommand(args: string[], io: Io): Promise<number> {
   }
   try {
     // Checks the cookie (exit 1 with Packer's message), serves, then ends the process.
-    await serveComponent(kind, factory() as never, { env: io.env });
+    await serveComponent(kind, (await factory()) as never, { env: io.env });
   } catch (e) {
     io.stderr.write(`Error starting plugin server: ${errorMessage(e)}\n`);
     return 1;

@@ -50,9 +50,9 @@ class LoggedStore<T> implements ComponentStore<T> {
 }
 
 export interface BuiltinFactories {
-  builders: Record<string, () => Builder>;
-  provisioners: Record<string, () => Provisioner>;
-  postProcessors: Record<string, () => PostProcessor>;
+  builders: Record<string, () => Builder | Promise<Builder>>;
+  provisioners: Record<string, () => Provisioner | Promise<Provisioner>>;
+  postProcessors: Record<string, () => PostProcessor | Promise<PostProcessor>>;
 }
 
 export interface ComponentSetup {
@@ -100,7 +100,7 @@ export function createComponentFinder(setup: ComponentSetup): PluginComponentFin
     log(`[WARN] ${BUILTINS_ENV}=${env[BUILTINS_ENV]} is not one of "in-process", "plugin": using in-process built-ins`);
   }
   const self = setup.self ?? locateSelf();
-  const layer = <T>(kind: ComponentKind, factories: Record<string, () => T>, label: string): ComponentStore<T> => {
+  const layer = <T>(kind: ComponentKind, factories: Record<string, () => T | Promise<T>>, label: string): ComponentStore<T> => {
     const builtin: ComponentStore<T> = asPlugins
       ? new PluginStore<T>(kind, builtinRefs(kind, Object.keys(factories), self), manager)
       : new FactoryStore<T>(kind, factories);

@@ -8,7 +8,7 @@ import {
   BasicUi, Core, MachineReadableUi, parseTemplateFile, log, JsonSyntaxError, parseJson,
   type ComponentFinder, type Template, type TextSink,
 } from '@packer-ts/core';
-import { FlagSet, splitList } from './flags.ts';
+import { FlagError, FlagSet, splitList } from './flags.ts';
 
 export interface Io {
   stdout: TextSink;
@@ -110,4 +110,24 @@ export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core
 /** HCL-style diagnostic text as Packer prints it: `Error: summary\n\ndetail\n\n`. */
 export function diagnostic(severity: 'Error' | 'Warning', summary: string, detail: string): string {
   return `${severity}: ${summary}\n\n${detail}\n\n`;
+}
+
+/**
+ * Parses a command's flags; on a bad flag, -h, or a count of arguments
+ * outside [min, max], shows the command's help (and the flag error) and
+ * returns false, as Packer does.
+ */
+export function parseFlags(meta: Meta, flags: FlagSet, argv: string[], help: string, min = 1, max = 1): boolean {
+  try {
+    flags.parse(argv);
+  } catch (e) {
+    meta.ui.say(help);
+    if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
+    return false;
+  }
+  if (flags.args.length < min || flags.args.length > max) {
+    meta.ui.say(help);
+    return false;
+  }
+  return true;
 }

@@ -1,8 +1,8 @@
 /** `packer-ts build`: runs the builds of a template in parallel (command/build.go). */
 import { errorMessage, type Artifact, type Ui } from '@packer-ts/sdk';
 import { BUILD_COLORS, ColoredUi, formatDuration, log, since, TargetedUi, TimestampedUi, type CoreBuild } from '@packer-ts/core';
-import { FlagError, FlagSet } from '../flags.ts';
-import { diagnostic, loadCore, MetaArgs, type Meta } from '../meta.ts';
+import { FlagSet } from '../flags.ts';
+import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags } from '../meta.ts';
 
 export const buildHelp = `Usage: packer build [options] TEMPLATE
 
@@ -46,17 +46,7 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
       if (!ON_ERROR.includes(v)) throw new Error(`${v} is not one of ${ON_ERROR.join(', ')}`);
       onError = v;
     });
-  try {
-    flags.parse(argv);
-  } catch (e) {
-    meta.ui.say(buildHelp);
-    if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
-    return 1;
-  }
-  if (flags.args.length !== 1) {
-    meta.ui.say(buildHelp);
-    return 1;
-  }
+  if (!parseFlags(meta, flags, argv, buildHelp)) return 1;
   args.path = flags.args[0]!;
   if (parallel < 1) parallel = Infinity;
 

@@ -12,8 +12,8 @@ import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import { errorMessage, render } from '@packer-ts/sdk';
 import { Core, parseTemplate, parseTemplateFile, type Template } from '@packer-ts/core';
-import { FlagError, FlagSet } from '../flags.ts';
-import { MetaArgs, type Meta } from '../meta.ts';
+import { FlagSet } from '../flags.ts';
+import { MetaArgs, parseFlags, type Meta } from '../meta.ts';
 
 export const consoleHelp = `Usage: packer console [options] [TEMPLATE]
 
@@ -196,13 +196,7 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     if (v !== 'json' && v !== 'hcl2') throw new Error(`${v} does not belong to configType values`);
     hcl2 = v === 'hcl2';
   });
-  try {
-    flags.parse(argv);
-  } catch (e) {
-    meta.ui.say(consoleHelp);
-    if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
-    return 1;
-  }
+  if (!parseFlags(meta, flags, argv, consoleHelp, 0, Infinity)) return 1;
   // Anything but exactly one argument means "no template".
   if (flags.args.length === 1) args.path = flags.args[0]!;
 

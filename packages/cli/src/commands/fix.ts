@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '@packer-ts/sdk';
 import { parseTemplate, validateTemplateStructure } from '@packer-ts/core';
-import { FlagError, FlagSet } from '../flags.ts';
-import { MetaArgs, type Meta } from '../meta.ts';
+import { FlagSet } from '../flags.ts';
+import { MetaArgs, type Meta, parseFlags } from '../meta.ts';
 import { FIXERS } from '../fixers/index.ts';
 import { decodeTemplateMap, encodeFixed, GoJsonError } from '../fixers/gojson.ts';
 import type { Obj } from '../fixers/decode.ts';
@@ -52,17 +52,7 @@ export async function fixCommand(meta: Meta, argv: string[]): Promise<number> {
   flags.value('config-type', (v) => {
     if (v !== 'json' && v !== 'hcl2') throw new Error(`${v} does not belong to configType values`);
   });
-  try {
-    flags.parse(argv);
-  } catch (e) {
-    meta.ui.say(fixHelp);
-    if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
-    return 1;
-  }
-  if (flags.args.length !== 1) {
-    meta.ui.say(fixHelp);
-    return 1;
-  }
+  if (!parseFlags(meta, flags, argv, fixHelp)) return 1;
   const path = flags.args[0]!;
   const { text, error } = readTemplate(path);
   if (text === undefined) {

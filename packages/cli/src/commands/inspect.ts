@@ -1,8 +1,8 @@
 /** `packer-ts inspect`: lists what a template defines (packer/core.go InspectConfig). */
 import { errorMessage } from '@packer-ts/sdk';
 import { parseTemplateFile, type Template } from '@packer-ts/core';
-import { FlagError, FlagSet } from '../flags.ts';
-import type { Meta } from '../meta.ts';
+import { FlagSet } from '../flags.ts';
+import { parseFlags, type Meta } from '../meta.ts';
 
 export const inspectHelp = `Usage: packer inspect TEMPLATE
 
@@ -16,17 +16,7 @@ Options:
 
 export async function inspectCommand(meta: Meta, argv: string[]): Promise<number> {
   const flags = new FlagSet();
-  try {
-    flags.parse(argv);
-  } catch (e) {
-    meta.ui.say(inspectHelp);
-    if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
-    return 1;
-  }
-  if (flags.args.length !== 1) {
-    meta.ui.say(inspectHelp);
-    return 1;
-  }
+  if (!parseFlags(meta, flags, argv, inspectHelp)) return 1;
   let tpl: Template;
   try {
     tpl = await parseTemplateFile(flags.args[0]!);

@@ -1,8 +1,8 @@
 /** `packer-ts validate`: parses the template and prepares every build (command/validate.go). */
 import { errorMessage } from '@packer-ts/sdk';
 import { parseTemplateFile } from '@packer-ts/core';
-import { FlagError, FlagSet } from '../flags.ts';
-import { diagnostic, loadCore, MetaArgs, type Meta } from '../meta.ts';
+import { FlagSet } from '../flags.ts';
+import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags } from '../meta.ts';
 
 export const validateHelp = `Usage: packer validate [options] TEMPLATE
 
@@ -28,17 +28,7 @@ export async function validateCommand(meta: Meta, argv: string[]): Promise<numbe
   args.addVarFlags(flags);
   args.addFilterFlags(flags);
   flags.bool('syntax-only', (v) => { syntaxOnly = v; });
-  try {
-    flags.parse(argv);
-  } catch (e) {
-    meta.ui.say(validateHelp);
-    if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
-    return 1;
-  }
-  if (flags.args.length !== 1) {
-    meta.ui.say(validateHelp);
-    return 1;
-  }
+  if (!parseFlags(meta, flags, argv, validateHelp)) return 1;
   args.path = flags.args[0]!;
   if (syntaxOnly) {
     try {

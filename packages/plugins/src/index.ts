@@ -9,6 +9,7 @@ import { FactoryStore, LayeredStore, type ComponentFinder } from '@packer-ts/cor
 export const builders: Record<string, () => Promise<Builder>> = {
   file: async () => new (await import('./builder/file/index.ts')).FileBuilder(),
   null: async () => new (await import('./builder/null/index.ts')).NullBuilder(),
+  qemu: async () => new (await import('./builder/qemu/index.ts')).QemuBuilder(),
 };
 
 export const provisioners: Record<string, () => Promise<Provisioner>> = {

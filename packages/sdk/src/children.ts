@@ -36,16 +36,16 @@ while IFS= read -r l; do
   esac
 done
 [ "$g" = ' ' ] && exit 0
-for p in $g; do kill -TERM -- -$p 2>/dev/null; done
+for p in $g; do kill -TERM -$p 2>/dev/null; done
 i=0
 while [ $i -lt 10 ]; do
   alive=
-  for p in $g; do kill -0 -- -$p 2>/dev/null && alive=1; done
+  for p in $g; do kill -0 -$p 2>/dev/null && alive=1; done
   [ -z "$alive" ] && exit 0
   sleep 0.2 2>/dev/null || sleep 1
   i=$((i+1))
 done
-for p in $g; do kill -KILL -- -$p 2>/dev/null; done
+for p in $g; do kill -KILL -$p 2>/dev/null; done
 exit 0
 `;
 

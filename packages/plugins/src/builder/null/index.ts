@@ -19,6 +19,8 @@ import {
   type Ui,
 } from '@packer-ts/sdk';
 import { packerRunUUID } from '../../common/run-uuid.ts';
+import { commHost, commPassword, commSchema, commUser, prepareComm, type CommConfig } from '../../communicator/config.ts';
+import { StepConnect } from '../../communicator/step-connect.ts';
 
 export const BUILDER_ID = 'fnoeding.null';
 
@@ -27,36 +29,11 @@ export const HTTP_IP_NOT_IMPLEMENTED = 'ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER';
 export const HTTP_PORT_NOT_IMPLEMENTED = 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER';
 export const HTTP_ADDR_NOT_IMPLEMENTED = 'ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER';
 
-/**
- * Communicator settings. Only `none` runs for now; the SSH keys listed are
- * accepted so Packer's validation messages can be given.
- */
-export const schema: Schema = {
-  communicator: { type: 'string' },
-  ssh_host: { type: 'string' },
-  ssh_port: { type: 'int' },
-  ssh_username: { type: 'string' },
-  ssh_password: { type: 'string' },
-  ssh_private_key_file: { type: 'string' },
-  ssh_agent_auth: { type: 'bool' },
-  winrm_host: { type: 'string' },
-  winrm_username: { type: 'string' },
-  winrm_password: { type: 'string' },
-};
+/** Communicator settings: Packer's communicator.Config (`communicator`, `ssh_*`, `winrm_*`). */
+export const schema: Schema = { ...commSchema };
 export const nullBuilderSchema = schema;
 
-export interface NullBuilderConfig {
-  communicator?: string;
-  sshHost?: string;
-  sshPort?: number;
-  sshUsername?: string;
-  sshPassword?: string;
-  sshPrivateKeyFile?: string;
-  sshAgentAuth?: boolean;
-  winrmHost?: string;
-  winrmUsername?: string;
-  winrmPassword?: string;
-}
+export type NullBuilderConfig = CommConfig;
 
 export class NullBuilder implements Builder {
   config: NullBuilderConfig = {};
@@ -66,50 +43,27 @@ export class NullBuilder implements Builder {
     const decoded = decodeConfig<NullBuilderConfig>(schema, raws, {});
     const c = decoded.config;
     this.packer = { debug: decoded.packer.debug, onError: decoded.packer.onError };
-    const type = c.communicator || 'ssh';
-    this.config = { ...c, communicator: type };
-    const errs: string[] = [];
-    let host = '';
-    let user = '';
-    let password = '';
-    switch (type) {
-      case 'ssh':
-        host = c.sshHost ?? '';
-        user = c.sshUsername ?? '';
-        password = c.sshPassword ?? '';
-        if (user === '') {
-          errs.push('An ssh_username must be specified\n  Note: some builders used to default ssh_username to "root".');
+    const errs: string[] = prepareComm(c);
+    this.config = c;
+    const type = c.type;
+    if (errs.length === 0 || type !== 'none') {
+      if (type !== 'none' && !errs.some((e) => e.startsWith('Communicator type '))) {
+        if (commHost(c) === '') errs.push('a Host must be specified, please reference your communicator documentation');
+        if (commUser(c) === '') errs.push('a Username must be specified, please reference your communicator documentation');
+        const keyFile = c.sshPrivateKeyFile ?? '';
+        if (!c.sshAgentAuth && commPassword(c) === '' && keyFile === '') {
+          errs.push('one authentication method must be specified, please reference your communicator documentation');
         }
-        break;
-      case 'winrm':
-        host = c.winrmHost ?? '';
-        user = c.winrmUsername ?? '';
-        password = c.winrmPassword ?? '';
-        if (user === '') errs.push('winrm_username must be specified.');
-        break;
-      case 'none':
-      case 'docker':
-      case 'dockerWindowsContainer':
-        break;
-      default:
-        errs.push(`Communicator type ${type} is invalid`);
-    }
-    if (type !== 'none') {
-      if (host === '') errs.push('a Host must be specified, please reference your communicator documentation');
-      if (user === '') errs.push('a Username must be specified, please reference your communicator documentation');
-      const keyFile = c.sshPrivateKeyFile ?? '';
-      if (!c.sshAgentAuth && password === '' && keyFile === '') {
-        errs.push('one authentication method must be specified, please reference your communicator documentation');
-      }
-      if ((c.sshAgentAuth && ((c.sshPassword ?? '') !== '' || keyFile !== '')) ||
-          ((c.sshPassword ?? '') !== '' && keyFile !== '')) {
-        errs.push('only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified');
+        if ((c.sshAgentAuth && ((c.sshPassword ?? '') !== '' || keyFile !== '')) ||
+            ((c.sshPassword ?? '') !== '' && keyFile !== '')) {
+          errs.push('only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified');
+        }
       }
     }
     MultiError.throwIf(errs);
-    if (type !== 'none') {
+    if (type !== 'none' && type !== 'ssh') {
       throw new MultiError([new PackerError('CONFIG_INVALID',
-        `the ${type} communicator is not available yet in the null builder; use "communicator": "none"`)]);
+        `the ${type} communicator is not available yet in the null builder; use "ssh" or "none"`)]);
     }
     return { generatedVars: [], warnings: [] };
   }
@@ -124,10 +78,10 @@ export class NullBuilder implements Builder {
       PackerHTTPPort: HTTP_PORT_NOT_IMPLEMENTED,
       PackerHTTPAddr: HTTP_ADDR_NOT_IMPLEMENTED,
     };
-    // One step, as in Packer: provisioning, whose cleanup runs the
-    // error-cleanup-provisioner; the runner applies -on-error and -debug.
+    // As in Packer: connect, then provision (whose cleanup runs the
+    // error-cleanup-provisioner); the runner applies -on-error and -debug.
     const state = new StateBag([['hook', hook], ['ui', ui], ['generated_data', data], ['instance_id', 'Null']]);
-    await runSteps([new StepProvision()], state, signal, { packer: this.packer, ui });
+    await runSteps([new StepConnect({ config: this.config }), new StepProvision()], state, signal, { packer: this.packer, ui });
     const err = state.error();
     if (err) throw err;
     if (state.has(StateCancelled)) throw new PackerError('CANCELLED', 'build was cancelled');

@@ -1,0 +1,133 @@
+/**
+ * Plugin discovery, the config file, layering, the plugin manager's errors and the SDK's child
+ * process watchdog (with real processes).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createComponentFinder, discoveryDirs, findPlugins, logPrefix, parsePluginFileName, PluginManager } from '../src/index.ts';
+
+async function exe(path: string, body = '#!/bin/sh\nexit 0\n'): Promise<string> {
+  await mkdir(resolve(path, '..'), { recursive: true });
+  await writeFile(path, body);
+  await chmod(path, 0o755);
+  return path;
+}
+
+test('plugin file names', () => {
+  assert.deepEqual(parsePluginFileName('/x/packer-builder-amazon-ebs'), { kind: 'builder', name: 'amazon-ebs' });
+  assert.deepEqual(parsePluginFileName('packer-post-processor-checksum.exe'), { kind: 'post-processor', name: 'checksum' });
+  assert.deepEqual(parsePluginFileName('packer-provisioner-shell-local'), { kind: 'provisioner', name: 'shell-local' });
+  assert.equal(parsePluginFileName('packer-builder-'), undefined);
+  assert.equal(parsePluginFileName('packer'), undefined);
+  assert.equal(logPrefix({ path: '/usr/bin/packer', args: ['plugin', 'packer-builder-file'] }), 'packer-builder-file');
+  assert.equal(logPrefix({ path: '/p/packer-builder-x', args: [] }), 'packer-builder-x');
+});
+
+test('discovery order: exe dir, ~/.packer.d/plugins, cwd, PACKER_PLUGIN_PATH (later wins); config file wins', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'packer-ts-disc-'));
+  try {
+    const [exeDir, home, cwd, p1, p2] = ['exe', 'home', 'cwd', 'p1', 'p2'].map((d) => join(root, d)) as [string, string, string, string, string];
+    const env = { HOME: home, PACKER_PLUGIN_PATH: `${p1}:${p2}` };
+    assert.deepEqual(discoveryDirs({ env, exeDir, cwd }), [exeDir, join(home, '.packer.d', 'plugins'), cwd, p1, p2]);
+    await exe(join(exeDir, 'packer-builder-a'));
+    await exe(join(exeDir, 'packer-builder-b'));
+    await exe(join(home, '.packer.d', 'plugins', 'packer-builder-b'));
+    await exe(join(home, '.packer.d', 'plugins', 'packer-builder-c'));
+    await exe(join(cwd, 'packer-builder-c'));
+    await exe(join(p2, 'packer-provisioner-d'));
+    await exe(join(p1, 'packer-provisioner-d'));
+    await writeFile(join(p1, 'packer-builder-notexec'), 'x');
+    const configured = await exe(join(root, 'cfg', 'my-builder'));
+    let found = findPlugins({ env, exeDir, cwd });
+    assert.equal(found.builder.get('a')!.path, join(exeDir, 'packer-builder-a'));
+    assert.equal(found.builder.get('b')!.path, join(home, '.packer.d', 'plugins', 'packer-builder-b'));
+    assert.equal(found.builder.get('c')!.path, join(cwd, 'packer-builder-c'));
+    assert.equal(found.provisioner.get('d')!.path, join(p2, 'packer-provisioner-d'));
+    assert.equal(found.builder.has('notexec'), false);
+    await writeFile(join(home, '.packerconfig'), JSON.stringify({ builders: { a: configured } }));
+    found = findPlugins({ env, exeDir, cwd });
+    assert.equal(found.builder.get('a')!.path, configured);
+    await writeFile(join(root, 'bad.json'), '{"builders": ');
+    assert.throws(() => findPlugins({ env: { ...env, PACKER_CONFIG: join(root, 'bad.json') }, exeDir, cwd }), /Error loading configuration: .*bad\.json/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('finder: plugins layered above built-ins; PACKER_TS_BUILTINS=plugin starts built-ins as sub-processes', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'packer-ts-layer-'));
+  try {
+    const p = join(root, 'plugins');
+    await exe(join(p, 'packer-builder-file'));
+    await exe(join(p, 'packer-builder-extra'));
+    const builtins = {
+      builders: { file: () => ({ prepare: async () => ({}), run: async () => undefined }), null: () => ({ prepare: async () => ({}), run: async () => undefined }) },
+      provisioners: {}, postProcessors: {},
+    };
+    const f = createComponentFinder({ builtins, env: { HOME: root, PACKER_PLUGIN_PATH: p }, cwd: root });
+    assert.deepEqual(f.builders.list(), ['extra', 'file', 'null']);
+    assert.equal(f.plugins.builder.get('file')!.path, join(p, 'packer-builder-file'));
+    const lines: string[] = [];
+    const g = createComponentFinder({ builtins, env: { HOME: root, PACKER_TS_BUILTINS: 'plugin' }, cwd: root, self: { command: '/bin/false', args: [] }, log: (l) => lines.push(l) });
+    await assert.rejects(g.builders.start('null'), /Error starting builder plugin \/bin\/false: plugin exited before we could connect/);
+    assert.ok(lines.some((l) => l === 'Starting plugin: /bin/false []string{"/bin/false", "plugin", "packer-builder-null"}'), lines.join('\n'));
+    await g.close();
+    await f.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('manager: API version mismatch, bad handshake, start timeout; the process is killed each time', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'packer-ts-mgr-'));
+  try {
+    const m = new PluginManager({ startTimeoutMs: 300, env: {} });
+    const v4 = await exe(join(root, 'packer-builder-v4'), '#!/bin/sh\necho "4|unix|/x"\nexec sleep 30\n');
+    await assert.rejects(m.start({ kind: 'builder', name: 'v4', path: v4, args: [], source: root }),
+      (e: Error) => e.message.includes(`Error starting builder plugin ${v4}: Incompatible API version with plugin. Plugin version: 4, Ours: 5`) && /To fix this/.test(e.message));
+    const junk = await exe(join(root, 'packer-builder-junk'), '#!/bin/sh\necho hello\nexec sleep 30\n');
+    await assert.rejects(m.start({ kind: 'builder', name: 'junk', path: junk, args: [], source: root }), /Unrecognized remote plugin message: hello/);
+    const slow = await exe(join(root, 'packer-builder-slow'), '#!/bin/sh\necho warming up >&2\nexec sleep 30\n');
+    await assert.rejects(m.start({ kind: 'builder', name: 'slow', path: slow, args: [], source: root }), (e: Error) => /timeout while waiting for plugin to start/.test(e.message) && /warming up/.test(e.message));
+    assert.equal(m.running, 0);
+    await m.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+/** Running and not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch { return false; }
+}
+
+test('watchdog: process groups recorded by a process are killed when it is SIGKILLed', async () => {
+  // A node process that starts a detached `sleep 300` group, records it, and waits to be killed.
+  const script = `
+    import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+    import { trackChildGroup, watchdogPid } from ${JSON.stringify(resolve(import.meta.dirname, '../../sdk/src/children.ts'))};
+    const c = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    trackChildGroup(c.pid);
+    console.log(JSON.stringify({ sleep: c.pid, watchdog: watchdogPid() }));
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve(import.meta.dirname, '../../..') });
+  const line = await new Promise<string>((res) => child.stdout.once('data', (d: Buffer) => res(d.toString())));
+  const { sleep, watchdog } = JSON.parse(line) as { sleep: number; watchdog: number };
+  assert.ok(alive(sleep) && alive(watchdog));
+  child.kill('SIGKILL');
+  const end = Date.now() + 3000;
+  while ((alive(sleep) || alive(watchdog)) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  const left = [sleep, watchdog].filter(alive);
+  for (const p of left) process.kill(p, 'SIGKILL');
+  assert.deepEqual(left, [], `sleep ${sleep} and watchdog ${watchdog} are gone`);
+});

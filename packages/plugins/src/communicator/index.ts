@@ -1,0 +1,5 @@
+/** Communicators shared by every builder: settings, StepConnect and the SSH communicator. */
+export * from './config.ts';
+export * from './ssh.ts';
+export * from './step-connect.ts';
+export * from './ui-writer.ts';

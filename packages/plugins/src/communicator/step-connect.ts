@@ -1,0 +1,211 @@
+/**
+ * StepConnect: the step every builder runs to reach the machine (Packer's
+ * communicator.StepConnect). With `communicator: none` it connects to
+ * nothing; with `ssh` it retries until `ssh_timeout`, then puts the
+ * communicator in state `communicator` and what provisioners may use in
+ * `communicator_data` (and `communicator_config`).
+ */
+import { readFile } from 'node:fs/promises';
+import { addSecret, formatGoDuration, halt, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
+import { commHost, communicatorData, expandUser, type CommConfig } from './config.ts';
+import { SSHCommunicator, SSHConnectError, type SSHEndpoint, type SSHOptions } from './ssh.ts';
+
+export interface StepConnectOptions {
+  config: CommConfig;
+  /** The host to connect to; default: the configured ssh_host. */
+  host?: (state: StateBag) => string | Promise<string>;
+  /** The port; default: the configured ssh_port. */
+  sshPort?: (state: StateBag) => number | Promise<number>;
+  /** Retry delay between connection attempts (ms; Packer: 5 s). */
+  retryDelay?: number;
+  /** Delay after an error before the next handshake (ms; Packer: 2 s). */
+  handshakeRetryDelay?: number;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) { resolve(false); return; }
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(true); }, ms);
+    const onAbort = (): void => { clearTimeout(t); resolve(false); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function readKey(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(expandUser(path));
+  } catch (e) {
+    throw new Error(`Error on reading ${what}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function agentSocket(): string {
+  const s = process.env.SSH_AUTH_SOCK;
+  if (!s) throw new Error('SSH_AUTH_SOCK is not set');
+  return s;
+}
+
+/** The ssh2 settings of `c` for `host:port`. */
+export async function sshOptions(c: CommConfig, host: string, port: number): Promise<SSHOptions> {
+  const privateKeys: Buffer[] = [];
+  if (c.sshPrivateKeyFile) privateKeys.push(await readKey(c.sshPrivateKeyFile, 'SSH private key'));
+  if (c.sshPrivateKey) privateKeys.push(Buffer.from(c.sshPrivateKey));
+  const opts: SSHOptions = {
+    host,
+    port,
+    username: c.sshUsername ?? '',
+    password: c.sshPassword || undefined,
+    privateKeys,
+    agent: c.sshAgentAuth ? agentSocket() : undefined,
+    pty: c.sshPty ?? false,
+    disableAgentForwarding: c.sshDisableAgentForwarding ?? false,
+    useSftp: c.sshFileTransferMethod === 'sftp',
+    keepAliveInterval: c.sshKeepAliveInterval ?? 5_000,
+    readWriteTimeout: c.sshReadWriteTimeout ?? 0,
+    ciphers: c.sshCiphers,
+    kex: c.sshKeyExchangeAlgorithms,
+  };
+  if (c.sshBastionHost) {
+    const b: SSHEndpoint = {
+      host: c.sshBastionHost,
+      port: c.sshBastionPort ?? 22,
+      username: c.sshBastionUsername ?? '',
+      password: c.sshBastionPassword || undefined,
+      privateKeys: c.sshBastionPrivateKeyFile ? [await readKey(c.sshBastionPrivateKeyFile, 'SSH bastion private key')] : [],
+      agent: c.sshBastionAgentAuth ? agentSocket() : undefined,
+    };
+    opts.bastion = b;
+  }
+  return opts;
+}
+
+export class StepConnect implements Step {
+  readonly name = 'StepConnect';
+  private comm: SSHCommunicator | undefined;
+
+  constructor(readonly opts: StepConnectOptions) {}
+
+  async run(state: StateBag, signal: AbortSignal): Promise<StepAction> {
+    const c = this.opts.config;
+    const ui = state.need<Ui>('ui');
+    const type = c.type || 'ssh';
+    if (type === 'none') return 'continue';
+    if (type !== 'ssh') return halt(state, new Error(`unknown communicator type: ${type}`));
+
+    try {
+      ui.say(`Using ssh communicator to connect: ${await this.host(state)}`);
+    } catch { /* no address yet */ }
+
+    let action = await this.connectSSH(state, ui, signal);
+    if (action === 'halt') return action;
+    const pause = c.pauseBeforeConnecting ?? 0;
+    if (pause > 0) {
+      ui.say(`Pausing ${formatGoDuration(pause * 1e6)} before connecting...`);
+      if (!(await sleep(pause, signal))) return 'halt';
+      this.comm?.close();
+      action = await this.connectSSH(state, ui, signal);
+      if (action === 'halt') return action;
+    }
+    state.set('communicator_config', c);
+    return 'continue';
+  }
+
+  private async host(state: StateBag): Promise<string> {
+    return this.opts.host ? await this.opts.host(state) : commHost(this.opts.config);
+  }
+
+  private async connectSSH(state: StateBag, ui: Ui, signal: AbortSignal): Promise<StepAction> {
+    const c = this.opts.config;
+    const timeout = c.sshTimeout || 5 * 60_000;
+    const sub = new AbortController();
+    const onAbort = (): void => sub.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    ui.say('Waiting for SSH to become available...');
+    let lastErr: string | undefined;
+    let lastAddr = `${c.sshHost ?? ''}:${c.sshPort ?? 22}`;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeout); });
+    const wait = this.waitForSSH(state, sub.signal, (addr, e) => { lastAddr = addr; lastErr = e; });
+    try {
+      const r = await Promise.race([wait, timedOut]);
+      if (r === 'timeout') {
+        sub.abort();
+        void wait.then((comm) => comm?.close(), () => {});
+        const err = new Error(`Timeout waiting for SSH. Could not connect to ${lastAddr}${lastErr ? `: ${lastErr}` : ''}`);
+        return halt(state, err, ui);
+      }
+      if (!r) return 'halt'; // cancelled
+      this.comm = r;
+      ui.say('Connected to SSH!');
+      state.set('communicator', r);
+      state.set('communicator_config', c);
+      const data = communicatorData(c);
+      for (const k of ['Password', 'SSHPrivateKey'] as const) if (typeof data[k] === 'string') addSecret(data[k] as string);
+      state.set('communicator_data', data);
+      return 'continue';
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      ui.error(`Error waiting for SSH: ${err.message}`);
+      state.set('error', err);
+      return 'halt';
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Packer's waitForSSH: a connection, undefined when cancelled; rejects after too many auth failures. */
+  private async waitForSSH(state: StateBag, signal: AbortSignal, note: (addr: string, err: string) => void): Promise<SSHCommunicator | undefined> {
+    const c = this.opts.config;
+    let handshakeAttempts = 0;
+    const maxAttempts = c.sshHandshakeAttempts || 10;
+    for (let first = true; ; first = false) {
+      if (!first && !(await sleep(this.opts.retryDelay ?? 5_000, signal))) return undefined;
+      if (signal.aborted) return undefined;
+      let host: string;
+      let port = c.sshPort ?? 22;
+      try {
+        host = await this.host(state);
+        if (this.opts.sshPort) port = await this.opts.sshPort(state);
+      } catch {
+        continue;
+      }
+      c.sshHost = host;
+      c.sshPort = port;
+      const address = `${host}:${port}`;
+      let opts: SSHOptions;
+      try {
+        opts = await sshOptions(c, host, port);
+      } catch (e) {
+        note(address, (e as Error).message);
+        continue;
+      }
+      try {
+        const comm = await SSHCommunicator.connect(opts);
+        if (signal.aborted) { comm.close(); return undefined; }
+        return comm;
+      } catch (e) {
+        const err = e as Error;
+        note(address, err.message);
+        if (err instanceof SSHConnectError && err.kind === 'tcp') continue;
+        let out = err;
+        if (err instanceof SSHConnectError && err.kind === 'auth') {
+          out = new Error('Packer experienced an authentication error when trying to connect via SSH. ' +
+            'This can happen if your username/password are wrong. You may want to double-check ' +
+            `your credentials as part of your debugging process. original error: ${err.message}`, { cause: err });
+          handshakeAttempts++;
+        }
+        if (handshakeAttempts < maxAttempts) {
+          if (!(await sleep(this.opts.handshakeRetryDelay ?? 2_000, signal))) return undefined;
+          continue;
+        }
+        throw out;
+      }
+    }
+  }
+
+  async cleanup(): Promise<void> {
+    this.comm?.close();
+    this.comm = undefined;
+  }
+}

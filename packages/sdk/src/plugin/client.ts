@@ -24,6 +24,12 @@ import {
 import { dialComponent, type ClientOf, type ComponentKind } from '../rpc/adapters/index.ts';
 import { killChildGroup, trackChildGroup, untrackChildGroup } from '../children.ts';
 
+/**
+ * Receive window this side grants per yamux stream. Go peers start at 256 KiB;
+ * granting more lets bulk transfers (uploads through the core) keep the pipe full.
+ */
+const STREAM_WINDOW = 8 * 1024 * 1024;
+
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -98,7 +104,7 @@ export async function startPlugin(command: string, args: string[] = [], options:
     spawnError.catch(() => {});
     handshake = await Promise.race([waitForHandshake(child.stdout!, options.startTimeoutMs ?? 60_000), spawnError]);
     child.stdout!.resume();
-    broker = MuxBroker.client(await connectHandshake(handshake));
+    broker = MuxBroker.client(await connectHandshake(handshake), { maxStreamWindow: STREAM_WINDOW });
   } catch (e) {
     await kill();
     throw e;

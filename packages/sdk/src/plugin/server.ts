@@ -35,6 +35,12 @@ import {
 } from '../rpc/handshake.ts';
 import { serveComponentOn, type ComponentKind, type ComponentOf } from '../rpc/adapters/index.ts';
 
+/**
+ * Receive window this side grants per yamux stream. Go peers start at 256 KiB;
+ * granting more lets bulk transfers (uploads through the core) keep the pipe full.
+ */
+const STREAM_WINDOW = 8 * 1024 * 1024;
+
 export const TCP_ENV = 'PACKER_PLUGIN_TCP';
 
 export interface ServerOptions {
@@ -91,7 +97,7 @@ export class PluginServer {
       listener.close();
       this.removeDir();
       if (this.address!.network === 'tcp') conn.setNoDelay(true);
-      const broker = MuxBroker.server(conn);
+      const broker = MuxBroker.server(conn, { maxStreamWindow: STREAM_WINDOW });
       const parentGone = new Promise<void>((resolve) => {
         clearInterval(poll);
         poll = setInterval(() => { if (process.ppid !== ppid) resolve(); }, this.opts.parentPollMs ?? 1000);

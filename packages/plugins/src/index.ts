@@ -15,6 +15,8 @@ export const builders: Record<string, () => Promise<Builder>> = {
 export const provisioners: Record<string, () => Promise<Provisioner>> = {
   breakpoint: async () => new (await import('./provisioner/breakpoint/index.ts')).BreakpointProvisioner(),
   'shell-local': async () => new (await import('./provisioner/shell-local/index.ts')).ShellLocalProvisioner(),
+  shell: async () => new (await import('./provisioner/shell/index.ts')).ShellProvisioner(),
+  file: async () => new (await import('./provisioner/file/index.ts')).FileProvisioner(),
 };
 
 export const postProcessors: Record<string, () => Promise<PostProcessor>> = {

@@ -130,14 +130,23 @@ test('missing communicator settings: Packer\'s validation errors', async () => {
   assert.deepEqual(await prepareErrors({ communicator: 'ssh' }), expected);
   assert.deepEqual(await prepareErrors({ communicator: 'bogus' }), ['Communicator type bogus is invalid', ...expected.slice(1)]);
   assert.deepEqual(await prepareErrors({ communicator: 'ssh', ssh_host: 'h', ssh_username: 'u' }), [expected[3]]);
-  assert.deepEqual(await prepareErrors({ communicator: 'ssh', ssh_host: 'h', ssh_username: 'u', ssh_password: 'p', ssh_private_key_file: '/k' }),
-    ['only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified']);
+  // as Packer 1.6.6 prints it (packer validate)
+  assert.deepEqual(await prepareErrors({ communicator: 'ssh', ssh_host: 'h', ssh_username: 'u', ssh_password: 'p', ssh_private_key_file: '/k', ssh_file_transfer_method: 'ftp' }),
+    ['ssh_private_key_file is invalid: stat /k: no such file or directory',
+      "ssh_file_transfer_method ('ftp') is invalid, valid methods: sftp, scp",
+      'only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified']);
+  assert.deepEqual(await prepareErrors({ communicator: 'ssh', ssh_host: 'h', ssh_username: 'u', ssh_password: 'p', ssh_bastion_host: 'b' }),
+    ['ssh_bastion_password or ssh_bastion_private_key_file must be specified']);
 });
 
-test('a valid ssh configuration is refused clearly for now', async () => {
-  const errs = await prepareErrors({ communicator: 'ssh', ssh_host: 'h', ssh_username: 'u', ssh_password: 'p' });
-  assert.equal(errs.length, 1);
-  assert.match(errs[0]!, /the ssh communicator is not available yet/);
+test('a valid ssh configuration prepares, with Packer\'s defaults', async () => {
+  const b = new NullBuilder();
+  await b.prepare({ communicator: 'ssh', ssh_host: 'h', ssh_username: 'u', ssh_password: 'p' }, pc());
+  assert.equal(b.config.sshPort, 22);
+  assert.equal(b.config.sshTimeout, 5 * 60_000);
+  assert.equal(b.config.sshHandshakeAttempts, 10);
+  assert.equal(b.config.sshKeepAliveInterval, 5_000);
+  assert.equal(b.config.sshFileTransferMethod, 'scp');
 });
 
 test('runs provisioners through a dispatch hook', async () => {

@@ -5,7 +5,6 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { utils } from 'ssh2';
 import { addSecret, type Schema } from '@packer-ts/sdk';
 import { errnoReason } from '../common/go-errors.ts';
 
@@ -131,9 +130,11 @@ function keyFileProblem(path: string): string | undefined {
   } catch (e) {
     return `Error reading key file: open ${path}: ${errnoReason(e)}`;
   }
-  if (!data.includes('-----BEGIN')) return 'Failed to read key \'' + path + '\': no key found';
-  const parsed = utils.parseKey(data);
-  if (parsed instanceof Error) return `Error setting up SSH config: ${parsed.message}`;
+  // the full parse happens when connecting (ssh2 is loaded only then)
+  if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(data.toString('latin1'))) return `Failed to read key '${path}': no key found`;
+  if (data.includes('Proc-Type: 4,ENCRYPTED')) {
+    return `Failed to read key '${path}': password protected keys are\nnot supported. Please decrypt the key prior to use.`;
+  }
   return undefined;
 }
 

@@ -12,14 +12,26 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { Readable, Writable, type Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import ssh2 from 'ssh2';
 import type {
   AgentAuthMethod, AuthMethod, Client as ClientT, ClientChannel, ConnectConfig, ExecOptions,
   KeyboardInteractiveAuthMethod, PasswordAuthMethod, PublicKeyAuthMethod, SFTPWrapper,
 } from 'ssh2';
 import type { Communicator, FileInfo, RemoteCmd } from '@packer-ts/sdk';
 
-const { Client } = ssh2;
+/**
+ * ssh2 loads on first use (it costs tens of ms of start-up). The module name
+ * is not a literal so the bundler leaves it out: ssh2 loads from
+ * node_modules at run time, with its native crypto binding.
+ */
+const SSH2_MODULE = 'ssh2';
+let ssh2Client: typeof import('ssh2').Client | undefined;
+async function clientClass(): Promise<typeof import('ssh2').Client> {
+  if (!ssh2Client) {
+    const m = (await import(SSH2_MODULE)) as typeof import('ssh2') & { default?: typeof import('ssh2') };
+    ssh2Client = (m.default ?? m).Client;
+  }
+  return ssh2Client;
+}
 
 /** Packer's exit status of a command whose connection was lost. */
 export const CMD_DISCONNECT = 2300218;
@@ -107,7 +119,8 @@ function tcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
 }
 
 /** SSH handshake and authentication over `sock`. */
-function handshake(sock: Duplex, ep: SSHEndpoint, opts: SSHOptions): Promise<ClientT> {
+async function handshake(sock: Duplex, ep: SSHEndpoint, opts: SSHOptions): Promise<ClientT> {
+  const Client = await clientClass();
   return new Promise((resolve, reject) => {
     const c = new Client();
     const agentSock = process.env.SSH_AUTH_SOCK;
@@ -467,12 +480,20 @@ export class SSHCommunicator implements Communicator {
     c.bastion?.end();
   }
 
-  /** Opens a channel with `open`; reconnects once when the connection is gone (Packer's newSession). */
-  private async channel<T>(open: (c: ClientT, cb: (err: Error | undefined, v: T) => void) => void): Promise<T> {
+  /**
+   * Opens a channel with `open`; reconnects once when the connection is gone
+   * (Packer's newSession). `setup` runs inside ssh2's callback: events such as
+   * 'exit' may fire before an awaiting caller would resume.
+   */
+  private async channel<T>(open: (c: ClientT, cb: (err: Error | undefined, v: T) => void) => void, setup?: (v: T) => void): Promise<T> {
     const attempt = (): Promise<T> => new Promise<T>((resolve, reject) => {
       if (!this.conn || !this.alive) { reject(new Error('client not available')); return; }
       try {
-        open(this.conn.client, (err, v) => (err ? reject(err) : resolve(v)));
+        open(this.conn.client, (err, v) => {
+          if (err) { reject(err); return; }
+          setup?.(v);
+          resolve(v);
+        });
       } catch (e) {
         reject(e);
       }
@@ -485,11 +506,11 @@ export class SSHCommunicator implements Communicator {
     }
   }
 
-  private exec(command: string, pty = false): Promise<ClientChannel> {
+  private exec(command: string, pty = false, setup?: (ch: ClientChannel) => void): Promise<ClientChannel> {
     const opts: ExecOptions & { agentForward?: boolean } = {};
     if (pty) opts.pty = { term: 'xterm', rows: 40, cols: 80, modes: { ECHO: 0, TTY_OP_ISPEED: 14400, TTY_OP_OSPEED: 14400 } };
     if (process.env.SSH_AUTH_SOCK && !this.opts.disableAgentForwarding) opts.agentForward = true;
-    return this.channel<ClientChannel>((c, cb) => c.exec(command, opts, cb));
+    return this.channel<ClientChannel>((c, cb) => c.exec(command, opts, cb), setup);
   }
 
   private sftp(): Promise<SFTPWrapper> {
@@ -498,10 +519,17 @@ export class SSHCommunicator implements Communicator {
 
   async start(cmd: RemoteCmd, signal?: AbortSignal): Promise<number> {
     signal?.throwIfAborted();
-    const ch = await this.exec(cmd.command, this.opts.pty);
+    let status: number | undefined;
+    let closed = false;
+    const ch = await this.exec(cmd.command, this.opts.pty, (c) => {
+      c.on('exit', (code: number | null, sig?: string) => {
+        if (typeof code === 'number') status = code;
+        else if (sig) status = 128 + (GO_SIGNALS[sig.replace(/^SIG/, '')] ?? 0);
+      });
+      c.once('close', () => { closed = true; });
+    });
     const client = this.conn!.client;
     return new Promise<number>((resolve, reject) => {
-      let status: number | undefined;
       let settled = false;
       const pending: Promise<void>[] = [];
       const forward = (src: Readable, dst: Writable | undefined): void => {
@@ -512,10 +540,6 @@ export class SSHCommunicator implements Communicator {
       forward(ch, cmd.stdout);
       forward(ch.stderr as unknown as Readable, cmd.stderr);
       if (cmd.stdin) cmd.stdin.pipe(ch); else ch.end();
-      ch.on('exit', (code: number | null, sig?: string) => {
-        if (typeof code === 'number') status = code;
-        else if (sig) status = 128 + (GO_SIGNALS[sig] ?? 0);
-      });
       const finish = (): void => {
         if (settled) return;
         settled = true;
@@ -541,7 +565,7 @@ export class SSHCommunicator implements Communicator {
       };
       client.once('close', onClientGone);
       signal?.addEventListener('abort', onAbort, { once: true });
-      ch.once('close', finish);
+      if (closed) finish(); else ch.once('close', finish);
       ch.on('error', () => {});
     });
   }
@@ -642,13 +666,16 @@ export class SSHCommunicator implements Communicator {
   }
 
   private async scpSession(command: string, f: (ch: ClientChannel, r: ChannelReader) => Promise<void>): Promise<void> {
-    const ch = await this.exec(command);
-    const r = new ChannelReader(ch);
     let stderr = '';
-    ch.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     let status: number | undefined;
-    ch.on('exit', (code: number | null) => { if (typeof code === 'number') status = code; });
-    const closed = new Promise<void>((res) => ch.once('close', () => res()));
+    let r!: ChannelReader;
+    let closed!: Promise<void>;
+    const ch = await this.exec(command, false, (c) => {
+      r = new ChannelReader(c);
+      c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      c.on('exit', (code: number | null) => { if (typeof code === 'number') status = code; });
+      closed = new Promise<void>((res) => c.once('close', () => res()));
+    });
     ch.on('error', () => {});
     try {
       await f(ch, r);

@@ -19,7 +19,7 @@ export class UiLineWriter extends Writable {
   private rest = '';
   private readonly dec = new StringDecoder('utf8');
 
-  constructor(private readonly emit: (text: string) => void) {
+  constructor(private readonly sink: (text: string) => void) {
     super({ decodeStrings: true, highWaterMark: 1 << 20 });
   }
 
@@ -42,14 +42,14 @@ export class UiLineWriter extends Writable {
     this.rest = text.slice(last + 1);
     const lines = text.slice(0, last).split('\n');
     for (let i = 0; i < lines.length; i++) lines[i] = cleanLine(lines[i]!);
-    this.emit(lines.join('\n'));
+    this.sink(lines.join('\n'));
   }
 
   /** Emits the last, unterminated line. */
   flushRest(): void {
     const s = this.rest + this.dec.end();
     this.rest = '';
-    if (s !== '') this.emit(cleanLine(s));
+    if (s !== '') this.sink(cleanLine(s));
   }
 
   override _final(cb: (e?: Error | null) => void): void {

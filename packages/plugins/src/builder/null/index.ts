@@ -46,18 +46,16 @@ export class NullBuilder implements Builder {
     const errs: string[] = prepareComm(c);
     this.config = c;
     const type = c.type;
-    if (errs.length === 0 || type !== 'none') {
-      if (type !== 'none' && !errs.some((e) => e.startsWith('Communicator type '))) {
-        if (commHost(c) === '') errs.push('a Host must be specified, please reference your communicator documentation');
-        if (commUser(c) === '') errs.push('a Username must be specified, please reference your communicator documentation');
-        const keyFile = c.sshPrivateKeyFile ?? '';
-        if (!c.sshAgentAuth && commPassword(c) === '' && keyFile === '') {
-          errs.push('one authentication method must be specified, please reference your communicator documentation');
-        }
-        if ((c.sshAgentAuth && ((c.sshPassword ?? '') !== '' || keyFile !== '')) ||
-            ((c.sshPassword ?? '') !== '' && keyFile !== '')) {
-          errs.push('only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified');
-        }
+    if (type !== 'none') {
+      if (commHost(c) === '') errs.push('a Host must be specified, please reference your communicator documentation');
+      if (commUser(c) === '') errs.push('a Username must be specified, please reference your communicator documentation');
+      const keyFile = c.sshPrivateKeyFile ?? '';
+      if (!c.sshAgentAuth && commPassword(c) === '' && keyFile === '') {
+        errs.push('one authentication method must be specified, please reference your communicator documentation');
+      }
+      if ((c.sshAgentAuth && ((c.sshPassword ?? '') !== '' || keyFile !== '')) ||
+          ((c.sshPassword ?? '') !== '' && keyFile !== '')) {
+        errs.push('only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified');
       }
     }
     MultiError.throwIf(errs);

@@ -18,7 +18,7 @@ import { QemuDriver } from './driver.ts';
 import {
   StepConfigureVNC, StepConvertDisk, StepCopyDisk, StepCreateCD, StepCreateDisk, StepCreateFloppy, StepHTTPIPDiscover,
   StepPortForward, StepPrepareOutputDir, StepResizeDisk, StepRun, StepSetISO, StepShutdown, StepTypeBootCommand,
-  StepWaitGuestAddress, WatchVm,
+  StepProbeSSH, StepWaitGuestAddress, WatchVm, sshTimeoutError,
 } from './steps.ts';
 
 export const BUILDER_ID = 'transcend.qemu';
@@ -70,13 +70,14 @@ export class QemuBuilder implements Builder {
       new StepRun(this.ctx),
       new WatchVm(new StepTypeBootCommand(this.ctx, this.packer.debug)),
       new StepWaitGuestAddress(),
+      new WatchVm(new StepProbeSSH()),
       new WatchVm(new StepConnect({
         config: c,
         host: () => c.sshHost || '127.0.0.1',
         sshPort: (state) => (state.get('commHostPort') as number | undefined) ?? 22,
         retryDelay: SSH_RETRY_MS,
         handshakeRetryDelay: SSH_HANDSHAKE_RETRY_MS,
-      })),
+      }), sshTimeoutError),
       new WatchVm(new StepProvision()),
       new StepShutdown(),
       new StepConvertDisk(),

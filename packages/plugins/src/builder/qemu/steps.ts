@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect as netConnect } from 'node:net';
 import { basename, extname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import {
@@ -256,6 +257,7 @@ export class StepPortForward implements Step {
     }
     u.say(`Found port for communicator (SSH, WinRM, etc): ${this.lease.port}.`);
     state.set('commHostPort', this.lease.port);
+    state.set('commGuestPort', c.sshPort ?? 22);
     return 'continue';
   }
   async cleanup(): Promise<void> { this.lease?.release(); }
@@ -294,7 +296,7 @@ export function qemuCommandArgs(c: QemuConfig, state: StateBag, u: Ui, ctx: Inte
   }
   const hostPort = state.get('commHostPort') as number | undefined;
   defaults.set('-netdev', c.type !== 'none' && hostPort !== undefined
-    ? `user,id=user.0,hostfwd=tcp::${hostPort}-:${c.sshPort ?? 22}` : 'user,id=user.0');
+    ? `user,id=user.0,hostfwd=tcp::${hostPort}-:${(state.get('commGuestPort') as number | undefined) ?? c.sshPort ?? 22}` : 'user,id=user.0');
   const vncPort = state.need<number>('vnc_port');
   const vnc = `${c.vncBindAddress}:${vncPort - 5900}`;
   defaults.set('-vnc', vnc);
@@ -411,7 +413,8 @@ export function vmDiedError(exit: VmExit | undefined, fatal: string | undefined)
  */
 export class WatchVm implements Step {
   readonly name: string;
-  constructor(private inner: Step) { this.name = inner.name; }
+  /** `rewrite` may restate the inner step's error (e.g. with what only the builder knows). */
+  constructor(private inner: Step, private rewrite?: (err: Error, state: StateBag) => Error | undefined) { this.name = inner.name; }
   async run(state: StateBag, signal: AbortSignal): Promise<StepAction> {
     const d = drv(state);
     const ac = new AbortController();
@@ -435,6 +438,9 @@ export class WatchVm implements Step {
         state.set('error', died);
         ui(state).error(died.message);
         action = 'halt';
+      } else if (action === 'halt' && this.rewrite && state.error()) {
+        const e = this.rewrite(state.error()!, state);
+        if (e) { state.set('error', e); ui(state).error(e.message); }
       }
       return action;
     } finally {
@@ -599,4 +605,77 @@ export class StepConvertDisk implements Step {
     }
     return 'continue';
   }
+}
+
+/** The SSH timeout, restated with the forwarded port that nothing answered on. */
+export function sshTimeoutError(err: Error, state: StateBag): Error | undefined {
+  if (!/^Timeout waiting for SSH/.test(err.message)) return undefined;
+  const c = cfg(state);
+  const host = state.get('commHostPort') as number | undefined;
+  const guest = (state.get('commGuestPort') as number | undefined) ?? 22;
+  if (host === undefined) return undefined;
+  const secs = c.sshTimeout ? ` within ${formatWait(c.sshTimeout)}` : '';
+  const detail = err.message === 'Timeout waiting for SSH.' ? '' : ` ${err.message}`;
+  return new Error(`Timeout waiting for SSH: no SSH server answered on ${c.sshHost || '127.0.0.1'}:${host} (forwarded by QEMU to the guest's port ${guest})${secs}.${detail}`, { cause: err });
+}
+
+/**
+ * Waits until the forwarded port answers with an SSH banner. QEMU's user-mode
+ * network accepts on the host port at once and holds a connection while the
+ * guest's network is down, so a plain SSH attempt can hang for seconds; short
+ * probes (a new one every 100 ms, each given up after 1 s without a banner)
+ * find the guest's SSH server as soon as it listens. The time spent here is
+ * taken off ssh_timeout for StepConnect, which then connects at once.
+ */
+export class StepProbeSSH implements Step {
+  readonly name = 'stepWaitGuestAddress';
+  private saved?: number;
+  async run(state: StateBag, signal: AbortSignal): Promise<StepAction> {
+    const c = cfg(state);
+    const port = state.get('commHostPort') as number | undefined;
+    if (c.type !== 'ssh' || port === undefined || c.sshBastionHost || c.sshProxyHost) return 'continue';
+    const host = c.sshHost || '127.0.0.1';
+    const timeout = c.sshTimeout || 5 * 60_000;
+    const start = Date.now();
+    let ready = false;
+    while (!signal.aborted && Date.now() - start < timeout) {
+      if ((ready = await bannerWithin(host, port, Math.min(1000, Math.max(1, timeout - (Date.now() - start))), signal))) break;
+      await sleep(100, signal);
+    }
+    if (signal.aborted) return 'halt';
+    if (!ready) {
+      const u = ui(state);
+      u.say(`Using ssh communicator to connect: ${host}`);
+      u.say('Waiting for SSH to become available...');
+      return halt(state, sshTimeoutError(new Error('Timeout waiting for SSH.'), state)!, u);
+    }
+    this.saved = c.sshTimeout;
+    c.sshTimeout = Math.max(1, timeout - (Date.now() - start));
+    return 'continue';
+  }
+  async cleanup(state: StateBag): Promise<void> {
+    if (this.saved !== undefined) cfg(state).sshTimeout = this.saved;
+  }
+}
+
+function bannerWithin(host: string, port: number, ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = netConnect({ host, port });
+    let done = false;
+    const finish = (ok: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(t);
+      signal.removeEventListener('abort', onAbort);
+      s.destroy();
+      resolve(ok);
+    };
+    const t = setTimeout(() => finish(false), ms);
+    const onAbort = () => finish(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let buf = '';
+    s.on('data', (d: Buffer) => { buf += d.toString('latin1'); if (buf.length >= 4) finish(buf.startsWith('SSH-')); });
+    s.on('error', () => finish(false));
+    s.on('close', () => finish(false));
+  });
 }

@@ -1,0 +1,260 @@
+/** The SSH communicator and StepConnect against real sshd processes (see ssh-helpers.ts). */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { RecordingUi, StateBag } from '@packer-ts/sdk';
+import { CMD_DISCONNECT, prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
+import { freePort, SSHFixture, sshSkipReason, type Sshd } from './ssh-helpers.ts';
+
+const collect = (): { w: Writable; text: () => string } => {
+  const chunks: Buffer[] = [];
+  const w = new Writable({ write(c: Buffer, _e, cb) { chunks.push(c); cb(); } });
+  return { w, text: () => Buffer.concat(chunks).toString() };
+};
+
+async function tree(dir: string, base = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(dir, e.name);
+    const rel = p.slice(base.length + 1);
+    if (e.isDirectory()) out.push(`${rel}/`, ...(await tree(p, base)));
+    else out.push(`${rel}=${await readFile(p, 'utf8')}`);
+  }
+  return out;
+}
+
+describe('ssh communicator', { skip: sshSkipReason }, () => {
+  const fx = new SSHFixture();
+  let sshd: Sshd;
+  let bastion: Sshd;
+  let key: Buffer;
+
+  before(async () => {
+    await fx.setup();
+    sshd = await fx.sshd();
+    // the bastion allows forwarding; the target only listens on 127.0.0.1 too
+    bastion = await fx.sshd();
+    key = await readFile(fx.keys.key);
+  });
+  after(() => fx.teardown());
+
+  const connect = (o: Partial<Parameters<typeof SSHCommunicator.connect>[0]> = {}) => SSHCommunicator.connect({
+    host: '127.0.0.1', port: sshd.port, username: fx.user.name, privateKeys: [key], ...o,
+  });
+
+  test('key auth: runs a command, exit status, stdout and stderr apart', async () => {
+    const c = await connect();
+    try {
+      const out = collect();
+      const err = collect();
+      const code = await c.start({ command: 'echo out1; echo err1 >&2; echo out2; exit 7', stdout: out.w, stderr: err.w });
+      assert.equal(code, 7);
+      assert.equal(out.text(), 'out1\nout2\n');
+      assert.equal(err.text(), 'err1\n');
+      // the login shell is the test user's /bin/sh, not a bash with rc files
+      const who = collect();
+      assert.equal(await c.start({ command: 'id -un; echo $HOME', stdout: who.w }), 0);
+      assert.equal(who.text(), `${fx.user.name}\n${fx.user.home}\n`);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('stdin reaches the command', async () => {
+    const c = await connect();
+    try {
+      const out = collect();
+      assert.equal(await c.start({ command: 'tr a-z A-Z', stdin: Readable.from(['hello ', 'world']), stdout: out.w }), 0);
+      assert.equal(out.text(), 'HELLO WORLD');
+    } finally { c.close(); }
+  });
+
+  test('output streams as it comes, before the command ends', async () => {
+    const c = await connect();
+    try {
+      const seen: { t: number; s: string }[] = [];
+      const w = new Writable({ write(ch: Buffer, _e, cb) { seen.push({ t: Date.now(), s: ch.toString() }); cb(); } });
+      const t0 = Date.now();
+      await c.start({ command: 'echo first; sleep 1; echo second', stdout: w });
+      const end = Date.now();
+      assert.equal(seen.map((x) => x.s).join(''), 'first\nsecond\n');
+      assert.ok(seen[0]!.t - t0 < 900, `first line came after ${seen[0]!.t - t0} ms`);
+      assert.ok(end - seen[0]!.t >= 800, 'first line arrived only at the end');
+    } finally { c.close(); }
+  });
+
+  test('a killed command reports 128+signal; a dropped connection reports Packer\'s disconnect status', async () => {
+    const c = await connect();
+    try {
+      assert.equal(await c.start({ command: 'kill -TERM $$' }), 128 + 15);
+      // kill the sshd process serving this session: no exit status ever comes
+      const script = 'p=$$; while [ "$(cat /proc/$p/comm)" != sshd ]; do p=$(awk \'{print $4}\' /proc/$p/stat); done; kill -9 $p';
+      assert.equal(await c.start({ command: script }), CMD_DISCONNECT);
+      // the next command reconnects
+      const out = collect();
+      assert.equal(await c.start({ command: 'echo back', stdout: out.w }), 0);
+      assert.equal(out.text(), 'back\n');
+    } finally { c.close(); }
+  });
+
+  test('aborting a running command rejects promptly', async () => {
+    const c = await connect();
+    try {
+      const ac = new AbortController();
+      const t0 = Date.now();
+      setTimeout(() => ac.abort(new Error('stop')), 200);
+      await assert.rejects(c.start({ command: 'sleep 30' }, ac.signal), /stop/);
+      assert.ok(Date.now() - t0 < 5000);
+    } finally { c.close(); }
+  });
+
+  for (const useSftp of [false, true]) {
+    const how = useSftp ? 'sftp' : 'scp';
+    test(`${how}: upload and download of files, with mode, of a stream without size, and errors`, async () => {
+      const c = await connect({ useSftp });
+      const remote = await fx.userDir(`files-${how}`);
+      try {
+        const big = Buffer.alloc(3 << 20 | 12345);
+        for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 12)) & 0xff;
+        await c.upload(`${remote}/big.bin`, Readable.from([big.subarray(0, 100000), big.subarray(100000)]), { size: big.length, mode: 0o100640 });
+        assert.deepEqual(await readFile(`${remote}/big.bin`), big);
+        assert.equal((await stat(`${remote}/big.bin`)).mode & 0o777, 0o640);
+        await c.upload(`${remote}/nosize.txt`, Readable.from(['a', 'b\n']));
+        assert.equal(await readFile(`${remote}/nosize.txt`, 'utf8'), 'ab\n');
+        await c.upload(`${remote}/empty`, Readable.from([]), { size: 0, mode: 0o644 });
+        assert.equal((await stat(`${remote}/empty`)).size, 0);
+
+        const pt = new PassThrough();
+        const chunks: Buffer[] = [];
+        pt.on('data', (d: Buffer) => chunks.push(d));
+        await c.download(`${remote}/big.bin`, pt);
+        assert.deepEqual(Buffer.concat(chunks), big);
+
+        await assert.rejects(c.download(`${remote}/missing`, new PassThrough()), /No such file|no such file/i);
+        if (useSftp) await assert.rejects(c.upload(`${remote}/nodir/x`, Readable.from(['x']), { size: 1, mode: 0o644 }), /No such file|no such file/i);
+      } finally { c.close(); }
+    });
+
+    test(`${how}: directory upload follows the trailing-slash rule, download of a directory`, async () => {
+      const c = await connect({ useSftp });
+      const remote = await fx.userDir(`dirs-${how}`);
+      const local = join(fx.dir, `local-${how}`);
+      await mkdir(join(local, 'd', 'sub'), { recursive: true });
+      await writeFile(join(local, 'd', 'a.txt'), 'A');
+      await writeFile(join(local, 'd', 'sub', 'b.txt'), 'B');
+      try {
+        await mkdir(`${remote}/with`, { recursive: true });
+        await mkdir(`${remote}/without`, { recursive: true });
+        await c.start({ command: `true` });
+        await import('node:child_process').then(({ execFileSync }) => execFileSync('chown', ['-R', `${fx.user.uid}:${fx.user.gid}`, remote]));
+        await c.uploadDir(`${remote}/with`, join(local, 'd') + '/');
+        await c.uploadDir(`${remote}/without`, join(local, 'd'));
+        assert.deepEqual(await tree(`${remote}/with`), ['a.txt=A', 'sub/', 'sub/b.txt=B']);
+        assert.deepEqual(await tree(`${remote}/without`), ['d/', 'd/a.txt=A', 'd/sub/', 'd/sub/b.txt=B']);
+
+        const dl = join(fx.dir, `dl-${how}`);
+        await mkdir(dl);
+        await c.downloadDir(`${remote}/with/`, dl);
+        assert.deepEqual(await tree(dl), ['with/', 'with/a.txt=A', 'with/sub/', 'with/sub/b.txt=B']);
+      } finally { c.close(); }
+    });
+  }
+
+  test('password auth', async () => {
+    const c = await SSHCommunicator.connect({ host: '127.0.0.1', port: sshd.port, username: fx.user.name, password: fx.user.password });
+    try {
+      const out = collect();
+      assert.equal(await c.start({ command: 'id -un', stdout: out.w }), 0);
+      assert.equal(out.text(), `${fx.user.name}\n`);
+    } finally { c.close(); }
+    await assert.rejects(
+      SSHCommunicator.connect({ host: '127.0.0.1', port: sshd.port, username: fx.user.name, password: 'wrong' }),
+      /unable to authenticate, attempted methods \[none password keyboard-interactive\]/,
+    );
+  });
+
+  test('through a bastion (the connection to the target is forwarded by the bastion sshd)', async () => {
+    const c = await connect({
+      bastion: { host: '127.0.0.1', port: bastion.port, username: fx.user.name, privateKeys: [key] },
+    });
+    try {
+      const out = collect();
+      // SSH_CONNECTION names the client as the target sees it: the bastion's forwarding
+      assert.equal(await c.start({ command: 'echo $SSH_CONNECTION', stdout: out.w }), 0);
+      assert.match(out.text(), new RegExp(` 127\\.0\\.0\\.1 ${sshd.port}\\n$`));
+    } finally { c.close(); }
+    await assert.rejects(connect({
+      bastion: { host: '127.0.0.1', port: bastion.port, username: fx.user.name, password: 'wrong' },
+    }), /unable to authenticate/);
+  });
+
+  function stepConfig(over: Partial<CommConfig>): CommConfig {
+    const c: CommConfig = { type: 'ssh', sshHost: '127.0.0.1', sshPort: sshd.port, sshUsername: fx.user.name, sshPrivateKeyFile: fx.keys.key, ...over };
+    assert.deepEqual(prepareComm(c), []);
+    return c;
+  }
+
+  async function runStep(c: CommConfig, signal = new AbortController().signal): Promise<{ action: string; ui: RecordingUi; state: StateBag; step: StepConnect }> {
+    const ui = new RecordingUi();
+    const state = new StateBag([['ui', ui]]);
+    const step = new StepConnect({ config: c, retryDelay: 100, handshakeRetryDelay: 50 });
+    const action = await step.run(state, signal);
+    return { action, ui, state, step };
+  }
+
+  test('StepConnect: Packer\'s messages, communicator and communicator_data in the state, secrets registered', async () => {
+    const { action, ui, state, step } = await runStep(stepConfig({ sshPrivateKeyFile: undefined, sshPassword: fx.user.password }));
+    try {
+      assert.equal(action, 'continue');
+      assert.deepEqual(ui.calls.filter((x) => x.kind === 'say').map((x) => x.text), [
+        'Using ssh communicator to connect: 127.0.0.1', 'Waiting for SSH to become available...', 'Connected to SSH!',
+      ]);
+      assert.ok(state.get('communicator') instanceof SSHCommunicator);
+      const data = state.get('communicator_data') as Record<string, unknown>;
+      assert.equal(data.Host, '127.0.0.1');
+      assert.equal(data.Port, sshd.port);
+      assert.equal(data.User, fx.user.name);
+      assert.equal(data.ConnType, 'ssh');
+      assert.equal(data.Password, fx.user.password);
+      const { redact } = await import('@packer-ts/sdk');
+      assert.equal(redact(`pw ${fx.user.password}`), 'pw <sensitive>');
+    } finally { await step.cleanup(); }
+  });
+
+  test('StepConnect: wrong key -> clear authentication error after ssh_handshake_attempts', async () => {
+    const { action, ui, state } = await runStep(stepConfig({ sshPrivateKeyFile: fx.keys.wrongKey, sshHandshakeAttempts: 2, sshTimeout: 20_000 }));
+    assert.equal(action, 'halt');
+    const msg = state.error()!.message;
+    assert.match(msg, /^Packer experienced an authentication error when trying to connect via SSH\. This can happen if your username\/password are wrong\./);
+    assert.match(msg, /original error: ssh: handshake failed: ssh: unable to authenticate, attempted methods \[none publickey\], no supported methods remain/);
+    assert.match(ui.text('error'), /^Error waiting for SSH: Packer experienced an authentication error/);
+  });
+
+  test('StepConnect: nothing listening -> timeout naming host and port', async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    const { action, ui, state } = await runStep(stepConfig({ sshPort: port, sshTimeout: 700 }));
+    assert.equal(action, 'halt');
+    assert.ok(Date.now() - t0 < 3000);
+    const msg = state.error()!.message;
+    assert.match(msg, /^Timeout waiting for SSH\./);
+    assert.ok(msg.includes(`127.0.0.1:${port}`), msg);
+    assert.match(msg, /connection refused/);
+    assert.match(ui.text('error'), /Timeout waiting for SSH/);
+  });
+
+  test('StepConnect: communicator none connects nothing; cancellation stops the wait', async () => {
+    const none = await runStep({ type: 'none' });
+    assert.equal(none.action, 'continue');
+    assert.equal(none.state.get('communicator'), undefined);
+    const ac = new AbortController();
+    const port = await freePort();
+    setTimeout(() => ac.abort(), 300);
+    const t0 = Date.now();
+    const r = await runStep(stepConfig({ sshPort: port, sshTimeout: 60_000 }), ac.signal);
+    assert.equal(r.action, 'halt');
+    assert.ok(Date.now() - t0 < 3000);
+  });
+});

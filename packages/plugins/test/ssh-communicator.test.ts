@@ -258,3 +258,54 @@ describe('ssh communicator', { skip: sshSkipReason }, () => {
     assert.ok(Date.now() - t0 < 3000);
   });
 });
+
+describe('ssh_agent_auth', { skip: sshSkipReason }, () => {
+  const fx = new SSHFixture();
+  let sshd: Sshd;
+  let agent: import('node:child_process').ChildProcess | undefined;
+  let sock = '';
+
+  before(async () => {
+    await fx.setup();
+    sshd = await fx.sshd();
+    const { spawn, execFileSync } = await import('node:child_process');
+    sock = join(fx.dir, 'agent.sock');
+    // a private ssh-agent in the foreground, holding only the authorized key
+    agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    for (let i = 0; i < 50; i++) {
+      try { await stat(sock); break; } catch { await new Promise((r) => setTimeout(r, 50)); }
+    }
+    execFileSync('ssh-add', ['-q', fx.keys.key], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+  });
+  after(async () => { agent?.kill(); await fx.teardown(); });
+
+  test('authenticates with the key held by the agent in SSH_AUTH_SOCK, and fails without it', async () => {
+    const saved = process.env.SSH_AUTH_SOCK;
+    process.env.SSH_AUTH_SOCK = sock;
+    try {
+      const ui = new RecordingUi();
+      const state = new StateBag([['ui', ui]]);
+      const config: CommConfig = { type: 'ssh', sshHost: '127.0.0.1', sshPort: sshd.port, sshUsername: fx.user.name, sshAgentAuth: true, sshTimeout: 20_000, sshHandshakeAttempts: 2 };
+      assert.deepEqual(prepareComm(config), []);
+      const step = new StepConnect({ config, retryDelay: 100, handshakeRetryDelay: 50 });
+      try {
+        assert.equal(await step.run(state, new AbortController().signal), 'continue', state.error()?.message);
+        const out = collect();
+        const comm = state.get('communicator') as SSHCommunicator;
+        assert.equal(await comm.start({ command: 'id -un', stdout: out.w }), 0);
+        assert.equal(out.text(), `${fx.user.name}\n`);
+      } finally { await step.cleanup(); }
+      // the agent emptied: the same settings can no longer log in
+      const { execFileSync } = await import('node:child_process');
+      execFileSync('ssh-add', ['-D'], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const state2 = new StateBag([['ui', new RecordingUi()]]);
+      const step2 = new StepConnect({ config, retryDelay: 100, handshakeRetryDelay: 50 });
+      try {
+        assert.equal(await step2.run(state2, new AbortController().signal), 'halt');
+        assert.match(state2.error()!.message, /authentication/i);
+      } finally { await step2.cleanup(); }
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK; else process.env.SSH_AUTH_SOCK = saved;
+    }
+  });
+});

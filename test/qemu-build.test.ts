@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { PACKER_TS, REAL_PACKER, hasRealPacker, run, type RunResult } from './helpers/run.ts';
 import { MARK_VAR, markedPids, newMark, waitNoneLeft } from './helpers/plugins.ts';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = join(import.meta.dirname, 'vm');
 const MAKE_IMAGE = process.env.PACKER_TS_MAKE_VM_IMAGE || join(FIXTURES, 'make-vm-image.sh');
 const TEMPLATE = join(FIXTURES, 'qemu-tiny.json');
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -157,17 +157,19 @@ describe('qemu builder (real QEMU, TCG)', { skip, concurrency: false }, () => {
     assert.deepEqual(await qemuLeft(mark), []);
   });
 
-  test('SSH never comes up: the timeout names the forwarded port', async () => {
+  test('SSH never comes up: the timeout names the forwarded port; -on-error=abort keeps the disk, not the VM', async () => {
+    const mark = newMark();
     const tpl = JSON.parse(await readFile(TEMPLATE, 'utf8')) as { builders: Record<string, unknown>[] };
     // nothing listens on guest port 2200: QEMU accepts on the host port, the guest resets
     Object.assign(tpl.builders[0], { ssh_port: 2200, ssh_timeout: '4s' });
     await writeFile(join(work, 'nossh.json'), JSON.stringify(tpl));
-    const r = await packerTs(['build', ...vars('out-nossh'), 'nossh.json'], work);
+    const r = await packerTs(['build', '-on-error=abort', ...vars('out-nossh'), 'nossh.json'], work, { [MARK_VAR]: mark });
     assert.equal(r.code, 1);
     const port = /Found port for communicator \(SSH, WinRM, etc\): (\d+)\./.exec(r.stdout)?.[1];
     assert.ok(port, r.stdout);
     assert.match(r.stdout + r.stderr, new RegExp(`Timeout waiting for SSH: no SSH server answered on 127\\.0\\.0\\.1:${port} \\(forwarded by QEMU to the guest's port 2200\\)`));
-    assert.equal(existsSync(join(work, 'out-nossh')), false);
+    assert.equal(existsSync(join(work, 'out-nossh', 'packer-tcg.qcow2')), true);
+    assert.deepEqual(await qemuLeft(mark), []);
   });
 
   test('Ctrl-C while the guest boots: no QEMU process and no output directory left', async () => {

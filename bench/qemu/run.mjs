@@ -14,7 +14,7 @@ import { homedir, tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FIX = '/work/shared/fixtures';
+const FIX = join(ROOT, 'test/vm');
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
 const write = args.includes('--write');

@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
 (cd "$ROOT" && node scripts/build.mjs)
 mkdir -p work
-[ -f work/base/tiny.qcow2 ] || /work/shared/fixtures/make-vm-image.sh work/base --variant tiny
+[ -f work/base/tiny.qcow2 ] || "$ROOT/test/vm/make-vm-image.sh" work/base --variant tiny
 "$ROOT/bin/packer-ts" build -force \
   -var "base_checksum=sha256:$(cut -d' ' -f1 work/base/tiny.qcow2.sha256)" template.json
 echo "image: $(pwd)/work/output/example.qcow2"

@@ -142,7 +142,8 @@ async function handshake(sock: Duplex, ep: SSHEndpoint, opts: SSHOptions): Promi
     }
     let done = false;
     c.once('ready', () => { done = true; c.removeAllListeners('error'); c.on('error', () => {}); resolve(c); });
-    c.once('error', (e: Error & { level?: string }) => {
+    // `on`, not `once`: ssh2 may report a second error on an abandoned attempt.
+    c.on('error', (e: Error & { level?: string }) => {
       if (done) return;
       done = true;
       c.end();

@@ -94,9 +94,9 @@ export class QemuBuilder implements Builder {
     try {
       await runSteps(this.steps(), state, signal, { packer: this.packer, ui });
     } finally {
-      // whatever happened (abort mode skips cleanups), no VM is left behind once the build returns
-      // unless -on-error=abort asked to keep it for inspection; trackChildGroup kills it at exit then
-      if (!(state.has('error') && (this.packer.onError === 'abort' || state.has('aborted')))) await driver.stop();
+      // Whatever happened, no VM outlives the build: -on-error=abort skips the cleanups (the
+      // output directory stays for inspection) but the VM is stopped all the same.
+      await driver.stop();
     }
     const err = state.error();
     if (err) throw err;

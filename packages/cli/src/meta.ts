@@ -87,7 +87,7 @@ export class MetaArgs {
   }
 }
 
-/** Reads the template and sets up the core; reports errors on the Ui and returns undefined. */
+/** Reads the template and sets up an initialized core; reports errors on the Ui and returns undefined. */
 export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core; template: Template } | undefined> {
   let template: Template;
   try {
@@ -104,6 +104,12 @@ export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core
     return undefined;
   }
   const core = new Core({ template, components: await meta.components(), variables });
+  try {
+    core.initialize();
+  } catch (e) {
+    meta.ui.error(diagnostic('Error', '', errorMessage(e)));
+    return undefined;
+  }
   return { core, template };
 }
 

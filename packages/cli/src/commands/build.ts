@@ -53,12 +53,6 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
   const loaded = await loadCore(meta, args);
   if (!loaded) return 1;
   const { core } = loaded;
-  try {
-    core.initialize();
-  } catch (e) {
-    meta.ui.error(diagnostic('Error', '', errorMessage(e)));
-    return 1;
-  }
 
   // Instantiate and prepare every build before running any: a template
   // with a bad build writes nothing.

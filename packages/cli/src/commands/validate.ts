@@ -43,12 +43,6 @@ export async function validateCommand(meta: Meta, argv: string[]): Promise<numbe
   const loaded = await loadCore(meta, args);
   if (!loaded) return 1;
   const { core } = loaded;
-  try {
-    core.initialize();
-  } catch (e) {
-    meta.ui.error(diagnostic('Error', '', errorMessage(e)));
-    return 1;
-  }
   let errors = '';
   let warnings = '';
   for (const name of core.buildNames(args.only, args.except)) {

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync, readSync, closeSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKER_TS, REAL_PACKER, hasRealPacker, run, type RunResult } from './helpers/run.ts';
@@ -127,6 +127,29 @@ describe('qemu builder (real QEMU, TCG)', { skip, concurrency: false }, () => {
     // a thin overlay on the base image
     const info = JSON.parse(spawnSync('qemu-img', ['info', '--output=json', join(work, 'out-bootcmd', 'packer-tcg.qcow2')], { encoding: 'utf8' }).stdout) as { 'backing-filename'?: string };
     assert.equal(info['backing-filename'], base);
+  });
+
+  // The tiny guest kernel has no iso9660/sr_mod modules (nor a floppy driver), so the CD is
+  // attached as a virtio-blk disk (cdrom_interface "virtio"; the root disk on virtio-scsi so
+  // index 0 is free) and read raw: the volume id of the primary volume descriptor and the file.
+  test('cd_files: the guest reads the ISO (label cidata, the file) from the CD drive; the ISO is removed afterwards', async () => {
+    const tpl = JSON.parse(await readFile(TEMPLATE, 'utf8')) as { builders: Record<string, unknown>[]; provisioners: unknown[] };
+    await mkdir(join(work, 'cd', 'seed'), { recursive: true });
+    await writeFile(join(work, 'cd', 'seed', 'user-data'), 'cd-marker-4711\n');
+    Object.assign(tpl.builders[0], { cd_files: ['cd/seed/*'], cd_label: 'cidata', cdrom_interface: 'virtio', disk_interface: 'virtio-scsi' });
+    tpl.provisioners = [{ type: 'shell', inline: [
+      'echo "volid=[$(dd if=/dev/vda bs=2048 skip=16 count=1 2>/dev/null | dd bs=1 skip=40 count=32 2>/dev/null | tr -d \' \')]"',
+      'strings /dev/vda | grep -E "^(cd-marker-[0-9]+|user-data)$" | sort -u | tr "\\n" " "; echo',
+    ] }];
+    await writeFile(join(work, 'cd.json'), JSON.stringify(tpl));
+    const tmp = join(work, 'tmp-cd');
+    await mkdir(tmp);
+    const r = await packerTs(['build', ...vars('out-cd'), 'cd.json'], work, { TMPDIR: tmp });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Creating CD disk\.\.\./);
+    assert.match(r.stdout, /volid=\[cidata\]/);
+    assert.match(r.stdout, /cd-marker-4711 user-data/);
+    assert.deepEqual((await readdir(tmp)).filter((n) => n.startsWith('packer-cd')), []);
   });
 
   test('bad checksum, missing image: Packer\'s messages, nothing left behind', async () => {

@@ -5,6 +5,7 @@
 //  3. bytes/s of an upload, provisioner plugin -> core -> builder plugin's communicator (two real
 //     plugin processes, built from bench/plugins/*.ts), with the packer-ts core and with Packer's.
 // Usage: npm run build && node --import tsx bench/plugins/run.mjs [--runs 10] [--mb 512] [--write]
+//        [--only upload [--go]]   (the upload case alone, for tuning)
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,7 @@ function runCmd(cmd, args, opts) {
   });
 }
 
-async function uploads() {
+async function uploads(withGo = true) {
   const dir = await mkdtemp(join(tmpdir(), 'bench-up-'));
   try {
     const plugins = join(dir, 'plugins');
@@ -83,7 +84,7 @@ async function uploads() {
     await bundle(join(import.meta.dirname, 'upload-provisioner.ts'), join(plugins, 'packer-provisioner-upload'));
     await writeFile(join(dir, 'template.json'), JSON.stringify({ builders: [{ type: 'sink' }], provisioners: [{ type: 'upload', megabytes: MB }] }));
     const result = {};
-    for (const [name, cmd] of [['packer-ts', PACKER_TS], ['Packer 1.6.6', PACKER]]) {
+    for (const [name, cmd] of [['packer-ts', PACKER_TS], ['Packer 1.6.6', PACKER]].filter(([n]) => withGo || n === 'packer-ts')) {
       const rates = [];
       const runs = name === 'packer-ts' ? RUNS : Math.min(RUNS, 3);
       for (let i = 0; i < runs; i++) {
@@ -92,12 +93,20 @@ async function uploads() {
         if (r.code !== 0 || !m) throw new Error(`${name} upload run failed:\n${r.out}`);
         rates.push(Number(m[1]) / (Number(m[2]) / 1000));
       }
-      result[name] = { rate: median(rates), runs };
+      result[name] = { rate: median(rates), runs, rates };
     }
     return result;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+const ONLY = arg('only', '');
+if (ONLY === 'upload') {
+  // Quick mode for tuning: the upload case only, packer-ts core only unless --go is given.
+  const up = await uploads(process.argv.includes('--go'));
+  for (const [k, v] of Object.entries(up)) console.log(`${k}: ${(v.rate / 1e9).toFixed(3)} GB/s (median of ${v.runs}; ${v.rates.map((r) => (r / 1e9).toFixed(2)).join(' ')})`);
+  process.exit(0);
 }
 
 const hs = {};

@@ -93,14 +93,27 @@ export function waitForHandshake(stdout: Readable, timeoutMs = 60_000): Promise<
   });
 }
 
+const READ_BUFFER = 256 * 1024;
+
 /** Connects to the address a plugin announced. */
 export function connectHandshake(h: Handshake): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     let sock: net.Socket;
-    if (h.network === 'unix') sock = net.connect(h.address);
+    // Reads land in one reused buffer of READ_BUFFER bytes and are copied out at their exact
+    // size: fewer, larger reads than the default (64 KiB, each a fresh zero-filled copy when short).
+    const onread = {
+      buffer: Buffer.allocUnsafe(READ_BUFFER),
+      callback: (n: number, buf: Uint8Array): boolean => {
+        const chunk = Buffer.allocUnsafe(n);
+        chunk.set(buf.subarray(0, n));
+        sock.emit('data', chunk);
+        return true;
+      },
+    };
+    if (h.network === 'unix') sock = net.connect({ path: h.address, onread });
     else {
       const i = h.address.lastIndexOf(':');
-      sock = net.connect(Number(h.address.slice(i + 1)), h.address.slice(0, i).replace(/^\[|\]$/g, ''));
+      sock = net.connect({ port: Number(h.address.slice(i + 1)), host: h.address.slice(0, i).replace(/^\[|\]$/g, ''), onread });
     }
     sock.once('connect', () => {
       sock.off('error', reject);

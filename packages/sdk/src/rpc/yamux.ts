@@ -212,6 +212,11 @@ export class Session extends EventEmitter {
     return ok;
   }
 
+  /** @internal */
+  cork(): void { this.conn.cork(); }
+  /** @internal */
+  uncork(): void { this.conn.uncork(); }
+
   /** @internal Calls `fn` once the socket drained (or the session closed). */
   onDrain(fn: () => void): void {
     if (this.shutdown || !this.conn.writableNeedDrain) { fn(); return; }
@@ -336,6 +341,7 @@ export class Stream extends Duplex {
   private wantRead = false;
   private remoteFin = false;
   private pendingWrite: { chunk: Buffer; cb: (err?: Error | null) => void } | undefined;
+  private flushScheduled = false;
 
   /** @internal */
   constructor(session: Session, id: number, state: State) {
@@ -455,11 +461,43 @@ export class Stream extends Duplex {
 
   override _read(): void {
     this.wantRead = true;
+    // Called from read() with data still buffered: pushing now would make read() join the
+    // buffered chunk and the new one into a fresh copy. Push on the next tick instead.
+    if (this.readableLength > 0) {
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        process.nextTick(() => { this.flushScheduled = false; this.flush(); });
+      }
+      return;
+    }
     this.flush();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.sendChunk(chunk, cb);
+  }
+
+  /** Several buffered writes: their frames go out corked, in one system call. */
+  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
+    this.session.cork();
+    let i = 0;
+    // sendChunk calls back synchronously while window and socket allow; otherwise resume later.
+    const step = (): void => {
+      while (i < chunks.length) {
+        const c = chunks[i++]!.chunk;
+        let sync = true, pending = true, error: Error | null | undefined;
+        this.sendChunk(c, (e) => {
+          pending = false; error = e;
+          if (!sync) { if (e) cb(e); else { this.session.cork(); step(); } }
+        });
+        sync = false;
+        if (pending) { this.session.uncork(); return; }
+        if (error) { this.session.uncork(); cb(error); return; }
+      }
+      this.session.uncork();
+      cb();
+    };
+    step();
   }
 
   private sendChunk(chunk: Buffer, cb: (err?: Error | null) => void): void {

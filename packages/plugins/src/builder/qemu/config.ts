@@ -8,6 +8,7 @@ import { decodeConfig, MultiError, type InterpolateContext, type PackerConfig, t
 import { commSchema, prepareComm, type CommConfig } from '../../communicator/config.ts';
 import { parseBootCommand, validateBootCommand } from '../../common/bootcommand.ts';
 import { checksumSyntaxError } from '../../common/download.ts';
+import { checkMediaPath } from './media.ts';
 
 export const schema: Schema = {
   ...commSchema,
@@ -208,8 +209,9 @@ export function prepareConfig(raws: unknown[]): Prepared {
   c.floppyFiles ??= [];
   c.floppyDirs ??= [];
   c.cdFiles ??= [];
-  for (const f of c.floppyFiles) if (!/[*?[]/.test(f) && !existsSync(f)) errs.push(`Bad Floppy disk file '${f}': stat ${f}: no such file or directory`);
-  for (const d of c.floppyDirs) if (!/[*?[]/.test(d) && !existsSync(d)) errs.push(`Bad Floppy disk directory '${d}': stat ${d}: no such file or directory`);
+  for (const f of c.floppyFiles) { const e = checkMediaPath(f, 'Floppy disk file'); if (e) errs.push(e); }
+  for (const d of c.floppyDirs) { const e = checkMediaPath(d, 'Floppy disk directory'); if (e) errs.push(e); }
+  for (const f of c.cdFiles) { const e = checkMediaPath(f, 'CD disk file'); if (e) errs.push(e); }
 
   // VNC and boot command
   c.bootCommand ??= [];

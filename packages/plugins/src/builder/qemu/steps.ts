@@ -2,12 +2,11 @@
  * The qemu builder's steps, named and worded as in Packer 1.6.6
  * (builder/qemu/step_*.go).
  */
-import { spawnSync } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect as netConnect } from 'node:net';
-import { basename, extname, join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import {
   halt, render, StateCancelled, StateHalted,
@@ -17,6 +16,7 @@ import { listenRange, type PortLease } from '../../common/http-server.ts';
 import { VncClient } from '../../common/vnc.ts';
 import { keyInterval, parseBootCommand, typeBootCommand } from '../../common/bootcommand.ts';
 import type { QemuConfig } from './config.ts';
+import { expandGlobs, floppyLabelError, hasTool, isoCommand, planFloppy, runAndStream, stageCDFiles, writeFloppy } from './media.ts';
 import type { QemuDriver, VmExit } from './driver.ts';
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<boolean>((res) => {
@@ -70,55 +70,42 @@ export class StepPrepareOutputDir implements Step {
   }
 }
 
-function hasTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
-
-async function expandFiles(patterns: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of patterns) {
-    if (!/[*?[]/.test(p)) { out.push(p); continue; }
-    const dir = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '.';
-    const re = new RegExp('^' + basename(p).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-    for (const f of (await readdir(dir)).sort()) if (re.test(f)) out.push(join(dir, f));
-  }
-  return out;
-}
-
-/** floppy_files / floppy_dirs: a 1.44 MB FAT12 image made with mkfs.fat and mtools. */
+/** floppy_files / floppy_dirs: a 1.44 MB FAT12 image (mtools), attached with -fda. */
 export class StepCreateFloppy implements Step {
   readonly name = 'StepCreateFloppy';
   private dir?: string;
   constructor(private files: string[], private dirs: string[], private label?: string) {}
   async run(state: StateBag): Promise<StepAction> {
     if (this.files.length === 0 && this.dirs.length === 0) return 'continue';
+    const label = this.label || 'packer';
     const u = ui(state);
-    const mkfs = ['mkfs.fat', 'mkfs.vfat', 'mkfs.msdos'].find(hasTool);
-    if (!mkfs || !hasTool('mcopy')) return halt(state, new Error('Error creating floppy: floppy_files needs mkfs.fat (dosfstools) and mcopy (mtools) on this host'), u);
+    if (!['mformat', 'mmd', 'mcopy'].every(hasTool)) return halt(state, new Error('Error creating floppy: floppy_files and floppy_dirs need mformat, mmd and mcopy (mtools) on this host'), u);
     u.say('Creating floppy disk...');
+    const labelErr = floppyLabelError(label);
+    if (labelErr) return halt(state, new Error(`Error creating floppy: ${labelErr}`), u);
+    let plan;
+    try {
+      plan = await planFloppy(this.files, this.dirs, u);
+    } catch (e) {
+      return halt(state, e, u);
+    }
     this.dir = await mkdtemp(join(tmpdir(), 'packer-floppy-'));
     const img = join(this.dir, 'floppy.img');
-    const env = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
-    let r = spawnSync(mkfs, ['-C', '-n', this.label || 'packer', img, '1440'], { encoding: 'utf8', env });
-    if (r.status !== 0) return halt(state, new Error(`Error creating floppy: ${r.stderr}`), u);
-    for (const f of await expandFiles(this.files)) {
-      u.message(`Copying file: ${f}`);
-      r = spawnSync('mcopy', ['-i', img, '-s', f, '::/'], { encoding: 'utf8', env });
-      if (r.status !== 0) return halt(state, new Error(`Error creating floppy: ${r.stderr}`), u);
+    try {
+      await writeFloppy(img, label, plan);
+    } catch (e) {
+      return halt(state, new Error(`Error creating floppy: ${(e as Error).message}`), u);
     }
-    for (const d of this.dirs) {
-      u.message(`Copying directory: ${d}`);
-      r = spawnSync('mcopy', ['-i', img, '-s', d, '::/'], { encoding: 'utf8', env });
-      if (r.status !== 0) return halt(state, new Error(`Error creating floppy: ${r.stderr}`), u);
-    }
-    u.message('Done copying files from floppy_files');
     state.set('floppy_path', img);
     return 'continue';
   }
-  async cleanup(): Promise<void> { if (this.dir) await rm(this.dir, { recursive: true, force: true }); }
+  async cleanup(): Promise<void> {
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
 }
 
-/** cd_files: an ISO made with xorriso, mkisofs or genisoimage. */
+/** cd_files: an ISO labelled cd_label (default "packer"), made with xorriso or mkisofs. */
 export class StepCreateCD implements Step {
   readonly name = 'StepCreateCD';
   private dir?: string;
@@ -126,28 +113,33 @@ export class StepCreateCD implements Step {
   async run(state: StateBag): Promise<StepAction> {
     if (this.files.length === 0) return 'continue';
     const u = ui(state);
-    const tool = ['xorriso', 'mkisofs', 'genisoimage'].find(hasTool);
-    if (!tool) return halt(state, new Error('could not find a supported CD ISO creation command (the supported commands are: xorriso, mkisofs, hdiutil, oscdimg)'), u);
     u.say('Creating CD disk...');
+    const label = this.label || 'packer';
     this.dir = await mkdtemp(join(tmpdir(), 'packer-cd-'));
-    const content = join(this.dir, 'content');
+    const content = join(this.dir, 'packer_to_cdrom');
     await mkdir(content);
-    for (const f of await expandFiles(this.files)) {
-      const st = await stat(f);
-      if (st.isDirectory()) spawnSync('cp', ['-a', f.endsWith('/') ? f + '.' : f, content]);
-      else await copyFile(f, join(content, basename(f)));
+    try {
+      await stageCDFiles(await expandGlobs(this.files), content);
+    } catch (e) {
+      return halt(state, new Error(`Error creating temporary file for CD: ${(e as Error).message}`), u);
     }
     const iso = join(this.dir, 'packer.iso');
-    const args = tool === 'xorriso'
-      ? ['-as', 'genisoimage', '-rock', '-joliet', '-volid', this.label ?? '', '-output', iso, content]
-      : ['-joliet', '-volid', this.label ?? '', '-o', iso, content];
-    const r = spawnSync(tool, args, { encoding: 'utf8' });
-    if (r.status !== 0) return halt(state, new Error(`Error creating CD: ${r.stderr}`), u);
-    u.message(`Done copying paths from cd_files`);
+    const cmd = isoCommand(label, content, iso);
+    if (!cmd) return halt(state, new Error('could not find a supported CD ISO creation command (the supported commands are: xorriso, mkisofs, hdiutil, oscdimg)'), u);
+    try {
+      await runAndStream(cmd[0], cmd[1], u);
+    } catch (e) {
+      return halt(state, e, u);
+    }
+    u.message('Done copying paths from CD_dirs');
+    await rm(content, { recursive: true, force: true });
     state.set('cd_path', iso);
     return 'continue';
   }
-  async cleanup(): Promise<void> { if (this.dir) await rm(this.dir, { recursive: true, force: true }); }
+  async cleanup(): Promise<void> {
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
 }
 
 export class StepCreateDisk implements Step {

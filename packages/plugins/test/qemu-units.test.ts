@@ -200,17 +200,18 @@ test('HTTP server: http_directory and http_content on a port of the range', asyn
   const dir = await mkdtemp(join(tmpdir(), 'http-'));
   await mkdir(join(dir, 'sub'));
   await writeFile(join(dir, 'sub', 'ks.cfg'), 'kickstart');
-  for (const opts of [{ directory: dir }, { content: { '/preseed.cfg': 'preseed' } }]) {
+  // Disjoint ranges: the client's pooled keep-alive socket to the first server must not be reused.
+  for (const [opts, min] of [[{ directory: dir }, 8100], [{ content: { '/preseed.cfg': 'preseed' } }, 8150]] as const) {
     const ui = new RecordingUi();
     const state = new StateBag([['ui', ui]]);
-    const step = new StepHTTPServer({ ...opts, portMin: 8100, portMax: 8199, bindAddress: '127.0.0.1' });
+    const step = new StepHTTPServer({ ...opts, portMin: min, portMax: min + 49, bindAddress: '127.0.0.1' });
     assert.equal(await step.run(state, new AbortController().signal), 'continue');
     const port = state.get('http_port') as number;
-    assert.ok(port >= 8100 && port <= 8199);
+    assert.ok(port >= min && port <= min + 49);
     assert.match(ui.text('say'), new RegExp(`Starting HTTP server on port ${port}`));
-    const path = opts.directory ? '/sub/ks.cfg' : '/preseed.cfg';
+    const path = 'directory' in opts ? '/sub/ks.cfg' : '/preseed.cfg';
     const r = await fetch(`http://127.0.0.1:${port}${path}`);
-    assert.equal(await r.text(), opts.directory ? 'kickstart' : 'preseed');
+    assert.equal(await r.text(), 'directory' in opts ? 'kickstart' : 'preseed');
     assert.equal((await fetch(`http://127.0.0.1:${port}/../etc/passwd`)).status, 404);
     await step.cleanup();
   }

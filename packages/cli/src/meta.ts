@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { errorMessage, type Ui } from '@packer-ts/sdk';
 import {
-  BasicUi, Core, MachineReadableUi, parseTemplateFile, log, JsonSyntaxError, parseJson,
+  BasicUi, Core, MachineReadableUi, parseTemplateFile, log, scanJson,
   type ComponentFinder, type Template, type TextSink,
 } from '@packer-ts/core';
 import { FlagError, FlagSet, splitList } from './flags.ts';
@@ -64,12 +64,12 @@ export class MetaArgs {
         const err = e as NodeJS.ErrnoException;
         throw new Error(err.code === 'ENOENT' ? `open ${file}: no such file or directory` : `Error reading variables in '${file}': ${err.message}`);
       }
+      // Read like Go's streaming decoder, as Packer reads var files.
       let value: unknown;
       try {
-        value = parseJson(text);
+        value = scanJson(text, { stream: true }).value;
       } catch (e) {
-        const msg = e instanceof JsonSyntaxError && e.message === 'unexpected end of JSON input' ? 'unexpected EOF' : errorMessage(e);
-        throw new Error(`Error reading variables in '${file}': ${msg}`);
+        throw new Error(`Error reading variables in '${file}': ${errorMessage(e)}`);
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type map[string]string`);

@@ -18,28 +18,50 @@ export class JsonDuplicateKeyError extends Error {
   }
 }
 
+/** Go's quoting of the offending byte in scanner errors. */
 function quoteChar(c: number): string {
   if (c === 0x27) return "'\\''";
   if (c === 0x22) return "'\"'";
-  if (c < 0x20) return `'\\x${c.toString(16).padStart(2, '0')}'`;
+  if (c < 0x20 || c === 0x7f) return `'\\x${c.toString(16).padStart(2, '0')}'`;
+  if (c >= 0x80 && c < 0xa0) return `'\\u${c.toString(16).padStart(4, '0')}'`;
   return `'${String.fromCharCode(c)}'`;
 }
 
-/** Parses `text`. Throws JsonSyntaxError or JsonDuplicateKeyError. */
-export function parseJson(text: string): unknown {
+/** Replaces unpaired surrogates by U+FFFD, as Go's decoder does. */
+export function wellFormed(s: string): string {
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+export interface ScanOptions {
+  /**
+   * Read like Go's streaming json.Decoder (`packer fix`, var files): empty input
+   * is "EOF", input ending inside a value "unexpected EOF", and what follows the
+   * first value is not read. Otherwise like json.Unmarshal (templates).
+   */
+  stream?: boolean;
+}
+
+export interface Scanned {
+  value: unknown;
+  /** The first key that appeared twice in one object (the later value is kept). */
+  duplicateKey?: string;
+  /** Go's error for a number that does not fit a float64, if any. */
+  numberError?: string;
+}
+
+/** Reads one JSON value with Go's error messages and offsets. Throws JsonSyntaxError. */
+export function scanJson(text: string, opts: ScanOptions = {}): Scanned {
   const buf = Buffer.from(text, 'utf8');
   let i = 0;
   const n = buf.length;
+  const stream = opts.stream ?? false;
   const fail = (ctx: string): never => {
-    if (i >= n) throw new JsonSyntaxError('unexpected end of JSON input', n);
+    if (i >= n) throw new JsonSyntaxError(stream ? 'unexpected EOF' : 'unexpected end of JSON input', n);
     throw new JsonSyntaxError(`invalid character ${quoteChar(buf[i]!)} ${ctx}`, i + 1);
   };
+  const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
   const ws = () => {
-    while (i < n) {
-      const c = buf[i]!;
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
-      else break;
-    }
+    while (i < n && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++;
   };
   const literal = (word: string, value: unknown): unknown => {
     for (let k = 0; k < word.length; k++) {
@@ -63,40 +85,51 @@ export function parseJson(text: string): unknown {
         if (i >= n) fail('');
         const e = buf[i]!;
         if (e === 0x75) {
-          for (let k = 1; k <= 4; k++) {
-            if (i + k >= n) { i += k; fail(''); }
-            if (!/[0-9a-fA-F]/.test(String.fromCharCode(buf[i + k]!))) { i += k; fail('in \\u hexadecimal character escape'); }
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (i >= n) fail('');
+            if (!/[0-9a-fA-F]/.test(String.fromCharCode(buf[i]!))) fail('in \\u hexadecimal character escape');
           }
-          i += 4;
         } else if (!'"\\/bfnrt'.includes(String.fromCharCode(e))) fail('in string escape code');
       }
       i++;
     }
     const raw = buf.toString('utf8', start, i);
     i++;
-    return simple ? raw : (JSON.parse(`"${raw}"`) as string);
+    return simple ? raw : wellFormed(JSON.parse(`"${raw}"`) as string);
   };
+  let numberError: string | undefined;
   const num = (): number => {
     const start = i;
-    if (buf[i] === 0x2d) { i++; if (i >= n) fail(''); if (!(buf[i]! >= 0x30 && buf[i]! <= 0x39)) fail('in numeric literal'); }
+    if (buf[i] === 0x2d) {
+      i++;
+      if (i >= n) fail('');
+      if (!isDigit(buf[i])) fail('in numeric literal');
+    }
     if (buf[i] === 0x30) i++;
-    else while (i < n && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++;
+    else while (isDigit(buf[i])) i++;
     if (buf[i] === 0x2e) {
       i++;
       if (i >= n) fail('');
-      if (!(buf[i]! >= 0x30 && buf[i]! <= 0x39)) fail('after decimal point in numeric literal');
-      while (i < n && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++;
+      if (!isDigit(buf[i])) fail('after decimal point in numeric literal');
+      while (isDigit(buf[i])) i++;
     }
     if (buf[i] === 0x65 || buf[i] === 0x45) {
       i++;
       if (buf[i] === 0x2b || buf[i] === 0x2d) i++;
       if (i >= n) fail('');
-      if (!(buf[i]! >= 0x30 && buf[i]! <= 0x39)) fail('in exponent of numeric literal');
-      while (i < n && buf[i]! >= 0x30 && buf[i]! <= 0x39) i++;
+      if (!isDigit(buf[i])) fail('in exponent of numeric literal');
+      while (isDigit(buf[i])) i++;
     }
-    return Number(buf.toString('latin1', start, i));
+    const lit = buf.toString('latin1', start, i);
+    const v = Number(lit);
+    if (!Number.isFinite(v)) {
+      numberError ??= `json: cannot unmarshal number ${lit} into Go value of type float64`;
+      return 0;
+    }
+    return v;
   };
-  let duplicate: string | undefined;
+  let duplicateKey: string | undefined;
   const value = (): unknown => {
     ws();
     if (i >= n) fail('');
@@ -114,7 +147,7 @@ export function parseJson(text: string): unknown {
         if (buf[i] !== 0x3a) fail('after object key');
         i++;
         const v = value();
-        if (Object.prototype.hasOwnProperty.call(obj, key)) duplicate ??= key;
+        if (Object.prototype.hasOwnProperty.call(obj, key)) duplicateKey ??= key;
         Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
         ws();
         if (buf[i] === 0x2c) { i++; continue; }
@@ -136,18 +169,28 @@ export function parseJson(text: string): unknown {
       }
     }
     if (c === 0x22) return str();
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return num();
+    if (c === 0x2d || isDigit(c)) return num();
     if (c === 0x74) return literal('true', true);
     if (c === 0x66) return literal('false', false);
     if (c === 0x6e) return literal('null', null);
     return fail('looking for beginning of value');
   };
-  // Go reads a UTF-8 BOM as an invalid character too.
-  const result = value();
   ws();
-  if (i < n) fail('after top-level value');
-  if (duplicate !== undefined) throw new JsonDuplicateKeyError(duplicate);
-  return result;
+  if (stream && i >= n) throw new JsonSyntaxError('EOF', n);
+  const result = value();
+  if (!stream) {
+    ws();
+    if (i < n) fail('after top-level value');
+  }
+  return { value: result, duplicateKey, numberError };
+}
+
+/** Parses a template the way json.Unmarshal does, then rejects duplicate keys like Packer. */
+export function parseJson(text: string): unknown {
+  const { value, duplicateKey, numberError } = scanJson(text);
+  if (numberError !== undefined) throw new Error(numberError);
+  if (duplicateKey !== undefined) throw new JsonDuplicateKeyError(duplicateKey);
+  return value;
 }
 
 /** Packer's error excerpt: previous line, the line, and a caret under the offset. */

@@ -250,24 +250,39 @@ function renderAt(template: string, cfg: ShellLocalConfig, data: Record<string, 
   return render(template, { ...cfg.ctx, data, buildData: runtimeBuildData(data) });
 }
 
-/** The `{{.Vars}}` string: Packer's and the user's variables, sorted by name, in env_var_format. */
-export function flattenEnvVars(cfg: ShellLocalConfig, generatedData: Record<string, unknown>): string {
+/**
+ * The `{{.Vars}}` string of Packer's shell provisioners: PACKER_BUILD_NAME,
+ * PACKER_BUILDER_TYPE, the PACKER_HTTP_* values a builder generated, and the
+ * user's `key=value` entries (single quotes escaped), sorted by name, each
+ * written with `format` (env_var_format).
+ */
+export function formatEnvVars(
+  format: string,
+  packer: { buildName?: string; builderType?: string },
+  generatedData: Record<string, unknown>,
+  vars: string[],
+): string {
   const env = new Map<string, string>();
-  env.set('PACKER_BUILD_NAME', cfg.packer.buildName ?? '');
-  env.set('PACKER_BUILDER_TYPE', cfg.packer.builderType ?? '');
+  env.set('PACKER_BUILD_NAME', packer.buildName ?? '');
+  env.set('PACKER_BUILDER_TYPE', packer.builderType ?? '');
   for (const [key, [name, missing]] of Object.entries(HTTP_NOT_IMPLEMENTED)) {
     const v = generatedData[key];
     if (v !== undefined && v !== null && v !== missing) env.set(name, String(v));
   }
-  for (const kv of cfg.vars) {
-    const r = renderAt(kv, cfg, generatedData);
-    const i = r.indexOf('=');
-    const k = i < 0 ? r : r.slice(0, i);
-    const v = i < 0 ? '' : r.slice(i + 1);
+  for (const kv of vars) {
+    const i = kv.indexOf('=');
+    const k = i < 0 ? kv : kv.slice(0, i);
+    const v = i < 0 ? '' : kv.slice(i + 1);
     env.set(k, v.replace(/'/g, `'"'"'`));
   }
   const keys = [...env.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return keys.map((k) => sprintfS(cfg.envVarFormat, k, env.get(k)!)).join('');
+  return keys.map((k) => sprintfS(format, k, env.get(k)!)).join('');
+}
+
+/** The `{{.Vars}}` string of shell-local, whose variables may use `{{build}}` at run time. */
+export function flattenEnvVars(cfg: ShellLocalConfig, generatedData: Record<string, unknown>): string {
+  const vars = cfg.vars.map((kv) => renderAt(kv, cfg, generatedData));
+  return formatEnvVars(cfg.envVarFormat, cfg.packer, generatedData, vars);
 }
 
 /** Writes the inline commands to a new temporary script (shebang, then one line each), mode 0700. */

@@ -19,7 +19,7 @@ import {
   type Ui,
 } from '@packer-ts/sdk';
 import { errnoReason } from '../../common/go-errors.ts';
-import { sprintfS } from '../../common/shell-local.ts';
+import { formatEnvVars } from '../../common/shell-local.ts';
 import { CMD_DISCONNECT } from '../../communicator/ssh.ts';
 import { UiLineWriter } from '../../communicator/ui-writer.ts';
 
@@ -200,25 +200,9 @@ export class ShellProvisioner implements Provisioner {
   }
 
   private flattenedEnvVars(data: Record<string, unknown>): string {
-    const env = new Map<string, string>();
-    env.set('PACKER_BUILD_NAME', this.packer.buildName ?? '');
-    env.set('PACKER_BUILDER_TYPE', this.packer.builderType ?? '');
-    const http: [string, string, string][] = [
-      ['PackerHTTPAddr', 'PACKER_HTTP_ADDR', 'ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER'],
-      ['PackerHTTPIP', 'PACKER_HTTP_IP', 'ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER'],
-      ['PackerHTTPPort', 'PACKER_HTTP_PORT', 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER'],
-    ];
-    for (const [key, name, missing] of http) {
-      const v = data[key];
-      if (v !== undefined && v !== null && v !== missing) env.set(name, String(v));
-    }
-    for (const kv of this.config.vars) {
-      const i = kv.indexOf('=');
-      env.set(kv.slice(0, i), kv.slice(i + 1).replace(/'/g, `'"'"'`));
-    }
-    const keys = [...env.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return keys.map((k) => sprintfS(this.config.envVarFormat, k, env.get(k)!)).join('');
+    return formatEnvVars(this.config.envVarFormat, this.packer, data, this.config.vars);
   }
+
 
   async provision(ui: Ui, comm: Communicator | undefined, generatedData: Record<string, unknown>, signal: AbortSignal): Promise<void> {
     const cfg = this.config;

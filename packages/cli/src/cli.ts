@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 /**
  * The packer-ts command line: picks the command, sets up the Ui, signals
  * and components, and returns the exit code.
  */
-import { errorMessage } from '@packer-ts/sdk';
+import { errorMessage, packerRunUUID } from '@packer-ts/sdk';
 import { createComponentFinder, locateSelf, setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
 import { builders, postProcessors, provisioners } from '@packer-ts/plugins';
 import { makeUi, type Io, type Meta } from './meta.ts';
@@ -36,7 +35,7 @@ async function versionCommand(meta: Meta): Promise<number> {
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
   setupLog(io.env);
   // One id per run, inherited by every plugin and script (Packer sets it too).
-  if (!process.env.PACKER_RUN_UUID) process.env.PACKER_RUN_UUID = randomUUID();
+  process.env.PACKER_RUN_UUID = packerRunUUID();
   log(`[INFO] packer-ts version: ${VERSION}; args: ${JSON.stringify(argv)}`);
   let machineReadable = false;
   const mr = argv.indexOf('-machine-readable');

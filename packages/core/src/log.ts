@@ -2,23 +2,17 @@
  * The debug log (PACKER_LOG / PACKER_LOG_PATH), in Go's log format
  * `YYYY/MM/DD hh:mm:ss message`. Secrets are masked.
  */
-import { appendFileSync, openSync, writeSync } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
 import { redact } from '@packer-ts/sdk';
 
+/** Where the log goes; undefined when logging is off. */
 let fd: number | undefined;
-let enabled = false;
 
 /** Opens the log as the environment asks. Call once at start-up. */
 export function setupLog(env: NodeJS.ProcessEnv = process.env): void {
   const on = env.PACKER_LOG !== undefined && env.PACKER_LOG !== '' && env.PACKER_LOG !== '0';
-  if (!on) { enabled = false; fd = undefined; return; }
-  enabled = true;
-  if (env.PACKER_LOG_PATH) {
-    fd = openSync(env.PACKER_LOG_PATH, 'a');
-  } else fd = 2;
+  fd = !on ? undefined : env.PACKER_LOG_PATH ? openSync(env.PACKER_LOG_PATH, 'a') : 2;
 }
-
-export function logEnabled(): boolean { return enabled; }
 
 function stamp(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -27,11 +21,9 @@ function stamp(d = new Date()): string {
 
 /** Writes one log line (a no-op unless PACKER_LOG is set). */
 export function log(message: string): void {
-  if (!enabled || fd === undefined) return;
+  if (fd === undefined) return;
   const text = redact(message.endsWith('\n') ? message.slice(0, -1) : message);
   const line = text.split('\n').map((l) => `${stamp()} ${l}`).join('\n') + '\n';
   try { writeSync(fd, line); } catch { /* a closed log must not break the build */ }
 }
 
-/** Appends raw text to a log file, for tests. */
-export function appendLog(path: string, text: string): void { appendFileSync(path, text); }

@@ -50,3 +50,17 @@ export function packerConfigRaw(c: PackerConfig): Record<string, unknown> {
     packer_sensitive_variables: [...c.sensitiveVariables],
   };
 }
+
+let generatedRunUUID: string | undefined;
+
+/**
+ * The id shared by every build of one run: `PACKER_RUN_UUID` from the
+ * environment (the core sets it and every plugin and script inherits it),
+ * else one generated once for this process.
+ */
+export function packerRunUUID(): string {
+  const env = process.env.PACKER_RUN_UUID;
+  if (env) return env;
+  generatedRunUUID ??= globalThis.crypto.randomUUID();
+  return generatedRunUUID;
+}

@@ -21,9 +21,12 @@ import {
   type PackerConfig,
   type Schema,
   type Ui,
+  packerRunUUID,
+  HTTP_ADDR_NOT_IMPLEMENTED,
+  HTTP_IP_NOT_IMPLEMENTED,
+  HTTP_PORT_NOT_IMPLEMENTED,
 } from '@packer-ts/sdk';
 import { errnoReason } from './go-errors.ts';
-import { packerRunUUID } from './run-uuid.ts';
 
 export const shellLocalSchema: Schema = {
   command: { type: 'string' },
@@ -224,9 +227,9 @@ export function sprintfS(format: string, ...args: string[]): string {
 }
 
 const HTTP_NOT_IMPLEMENTED: Record<string, [string, string]> = {
-  PackerHTTPAddr: ['PACKER_HTTP_ADDR', 'ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER'],
-  PackerHTTPIP: ['PACKER_HTTP_IP', 'ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER'],
-  PackerHTTPPort: ['PACKER_HTTP_PORT', 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER'],
+  PackerHTTPAddr: ['PACKER_HTTP_ADDR', HTTP_ADDR_NOT_IMPLEMENTED],
+  PackerHTTPIP: ['PACKER_HTTP_IP', HTTP_IP_NOT_IMPLEMENTED],
+  PackerHTTPPort: ['PACKER_HTTP_PORT', HTTP_PORT_NOT_IMPLEMENTED],
 };
 
 /**
@@ -436,10 +439,7 @@ export async function runShellLocal(
     const vars = flattenEnvVars(cfg, data);
     const env: NodeJS.ProcessEnv = { ...process.env };
     // Packer's children inherit PACKER_RUN_UUID from the core's environment
-    if (!env.PACKER_RUN_UUID) {
-      env.PACKER_RUN_UUID = typeof data.PackerRunUUID === 'string' && data.PackerRunUUID !== ''
-        ? data.PackerRunUUID : packerRunUUID();
-    }
+    env.PACKER_RUN_UUID ||= typeof data.PackerRunUUID === 'string' && data.PackerRunUUID !== '' ? data.PackerRunUUID : packerRunUUID();
     for (const script of scripts) {
       const abs = resolve(script);
       const cmdData = { ...data, Vars: vars, Script: abs, Command: abs };

@@ -7,7 +7,7 @@
 import type { Communicator } from '../communicator.ts';
 import { errorMessage } from '../errors.ts';
 import { HookCleanupProvision, HookProvision, type Hook } from '../hook.ts';
-import type { PackerConfig } from '../packer-config.ts';
+import { packerRunUUID, type PackerConfig } from '../packer-config.ts';
 import type { Ui } from '../ui.ts';
 
 export type StepAction = 'continue' | 'halt';
@@ -132,14 +132,19 @@ export async function runSteps(steps: Step[], state: StateBag, signal: AbortSign
   }
 }
 
+/** Generated-data values of a builder without an HTTP server (Packer's texts). */
+export const HTTP_IP_NOT_IMPLEMENTED = 'ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER';
+export const HTTP_PORT_NOT_IMPLEMENTED = 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER';
+export const HTTP_ADDR_NOT_IMPLEMENTED = 'ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER';
+
 /** Data every builder hands the provision hook (Packer's PopulateProvisionHookData). */
 export function provisionHookData(state: StateBag): Record<string, unknown> {
   const data: Record<string, unknown> = { ...((state.get('generated_data') as Record<string, unknown> | undefined) ?? {}) };
   data.ID = state.get('instance_id') ?? 'ERR_ID_NOT_IMPLEMENTED_BY_BUILDER';
-  data.PackerRunUUID = process.env.PACKER_RUN_UUID || (data.PackerRunUUID as string | undefined) || '';
-  data.PackerHTTPIP = 'ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER';
-  data.PackerHTTPPort = 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER';
-  data.PackerHTTPAddr = 'ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER';
+  data.PackerRunUUID = packerRunUUID();
+  data.PackerHTTPIP = HTTP_IP_NOT_IMPLEMENTED;
+  data.PackerHTTPPort = HTTP_PORT_NOT_IMPLEMENTED;
+  data.PackerHTTPAddr = HTTP_ADDR_NOT_IMPLEMENTED;
   const port = state.get('http_port');
   const ip = state.get('http_ip');
   if (port !== undefined) data.PackerHTTPPort = String(port);

@@ -18,16 +18,11 @@ import {
   type Schema,
   type Ui,
 } from '@packer-ts/sdk';
-import { packerRunUUID } from '../../common/run-uuid.ts';
 import { commHost, commPassword, commSchema, commUser, prepareComm, type CommConfig } from '../../communicator/config.ts';
 import { StepConnect } from '../../communicator/step-connect.ts';
 
 export const BUILDER_ID = 'fnoeding.null';
 
-/** Generated-data values of a builder without an HTTP server. */
-export const HTTP_IP_NOT_IMPLEMENTED = 'ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER';
-export const HTTP_PORT_NOT_IMPLEMENTED = 'ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER';
-export const HTTP_ADDR_NOT_IMPLEMENTED = 'ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER';
 
 /** Communicator settings: Packer's communicator.Config (`communicator`, `ssh_*`, `winrm_*`). */
 export const schema: Schema = { ...commSchema };
@@ -68,17 +63,10 @@ export class NullBuilder implements Builder {
 
   async run(ui: Ui, hook: Hook, signal: AbortSignal): Promise<Artifact | undefined> {
     signal.throwIfAborted();
-    // what Packer's StepProvision hands the provisioners when nothing connected
-    const data: Record<string, unknown> = {
-      ID: 'Null',
-      PackerRunUUID: packerRunUUID(),
-      PackerHTTPIP: HTTP_IP_NOT_IMPLEMENTED,
-      PackerHTTPPort: HTTP_PORT_NOT_IMPLEMENTED,
-      PackerHTTPAddr: HTTP_ADDR_NOT_IMPLEMENTED,
-    };
     // As in Packer: connect, then provision (whose cleanup runs the
     // error-cleanup-provisioner); the runner applies -on-error and -debug.
-    const state = new StateBag([['hook', hook], ['ui', ui], ['generated_data', data], ['instance_id', 'Null']]);
+    // StepProvision derives the generated data (ID from instance_id, run id, HTTP values).
+    const state = new StateBag([['hook', hook], ['ui', ui], ['instance_id', 'Null']]);
     await runSteps([new StepConnect({ config: this.config }), new StepProvision()], state, signal, { packer: this.packer, ui });
     const err = state.error();
     if (err) throw err;

@@ -2,7 +2,6 @@
  * manifest post-processor: records each build's artifact in a JSON file,
  * appending to the builds of the same run (PACKER_RUN_UUID).
  */
-import { randomUUID } from 'node:crypto';
 import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +9,7 @@ import {
   decodeConfig, errorMessage, render, validateTemplate,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
   type PostProcessor, type Schema, type Ui,
+  packerRunUUID,
 } from '@packer-ts/sdk';
 import { GoMap, goMarshalIndent } from './gojson.ts';
 
@@ -46,12 +46,6 @@ export interface ManifestFile {
   last_run_uuid: string;
 }
 
-/** This process's run id when the core did not set PACKER_RUN_UUID. */
-const processRunUUID = randomUUID();
-
-export function runUUID(): string {
-  return process.env.PACKER_RUN_UUID || processRunUUID;
-}
 
 /** Writers of one manifest path in this process, one after the other. */
 const inProcessLocks = new Map<string, Promise<void>>();
@@ -134,7 +128,7 @@ export class ManifestPostProcessor implements PostProcessor {
       }
       (files ??= []).push({ name: this.config.stripPath ? basename(name) : name, size });
     }
-    const uuid = runUUID();
+    const uuid = packerRunUUID();
     const build: ManifestBuild = {
       name: this.packer?.buildName ?? '',
       builder_type: this.packer?.builderType ?? '',

@@ -23,7 +23,6 @@ import { StepConnect } from '../../communicator/step-connect.ts';
 
 export const BUILDER_ID = 'fnoeding.null';
 
-
 /** Communicator settings: Packer's communicator.Config (`communicator`, `ssh_*`, `winrm_*`). */
 export const schema: Schema = { ...commSchema };
 export const nullBuilderSchema = schema;

@@ -2,18 +2,9 @@
  * The provision hook and the wrappers the core puts around provisioners for
  * `pause_before`, `timeout`, `max_retries` and `-debug` (packer/provisioner.go).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { errorMessage, type Communicator, type Hook, type Provisioner, type Ui } from '@packer-ts/sdk';
 import { goDuration } from './godur.ts';
-
-/** Sleeps `ms`, rejecting when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 abstract class WrappedProvisioner implements Provisioner {
   constructor(readonly inner: Provisioner) {}
@@ -25,7 +16,7 @@ export class PausedProvisioner extends WrappedProvisioner {
   constructor(readonly pauseMs: number, inner: Provisioner) { super(inner); }
   async provision(ui: Ui, comm: Communicator | undefined, data: Record<string, unknown>, signal: AbortSignal): Promise<void> {
     ui.say(`Pausing ${goDuration(this.pauseMs)} before the next provisioner...`);
-    await sleep(this.pauseMs, signal);
+    await delay(this.pauseMs, undefined, { signal });
     return this.inner.provision(ui, comm, data, signal);
   }
 }

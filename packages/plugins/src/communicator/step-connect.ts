@@ -5,6 +5,7 @@
  * communicator in state `communicator` and what provisioners may use in
  * `communicator_data` (and `communicator_config`).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
 import { addSecret, formatGoDuration, halt, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
 import { commHost, communicatorData, expandUser, type CommConfig } from './config.ts';
@@ -22,13 +23,9 @@ export interface StepConnectOptions {
   handshakeRetryDelay?: number;
 }
 
+/** Waits `ms`; false when `signal` aborted first. */
 function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) { resolve(false); return; }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(true); }, ms);
-    const onAbort = (): void => { clearTimeout(t); resolve(false); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return delay(ms, true, { signal }).catch(() => false);
 }
 
 async function readKey(path: string, what: string): Promise<Buffer> {

@@ -97,7 +97,12 @@ test('usage text and unknown flag match Packer', { skip: !havePacker && 'no pack
   for (const args of [[], ['-nope', 'x.json'], ['a.json', 'b.json']]) {
     const real = spawnSync(PACKER, ['fix', ...args], { cwd: tmpdir(), encoding: 'utf8' });
     const ours = await runFix(args, tmpdir());
-    assert.equal(ours.output, real.stdout + real.stderr, args.join(' '));
+    // Packer writes flag errors through a pipe read by a goroutine that it does
+    // not wait for: now and then the line is lost. Ours always prints it.
+    const flagError = args[0] === '-nope' ? 'flag provided but not defined: -nope\n' : '';
+    if (flagError) assert.ok(ours.output.endsWith(flagError), ours.output);
+    const drop = (s: string) => (flagError ? s.replace(flagError, '') : s);
+    assert.equal(drop(ours.output), drop(real.stdout + real.stderr), args.join(' '));
     assert.equal(ours.code, real.status);
   }
 });

@@ -3,6 +3,7 @@
 # Usage: scripts/test.sh [test files...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-test-deps.sh
 node scripts/build.mjs
 npx --no-install tsc -p tsconfig.json --noEmit
 if [ "$#" -gt 0 ]; then files=("$@"); else

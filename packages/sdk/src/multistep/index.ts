@@ -8,6 +8,7 @@ import type { Communicator } from '../communicator.ts';
 import { errorMessage } from '../errors.ts';
 import { HookCleanupProvision, HookProvision, type Hook } from '../hook.ts';
 import { packerRunUUID, type PackerConfig } from '../packer-config.ts';
+import { traced } from '../trace.ts';
 import type { Ui } from '../ui.ts';
 
 export type StepAction = 'continue' | 'halt';
@@ -86,7 +87,7 @@ export async function runSteps(steps: Step[], state: StateBag, signal: AbortSign
       let action: StepAction;
       for (;;) {
         try {
-          action = await step.run(state, signal);
+          action = await traced('step', step.name, () => step.run(state, signal), { signal, ok: (a) => a === 'continue' });
         } catch (e) {
           action = halt(state, e);
         }
@@ -125,7 +126,7 @@ export async function runSteps(steps: Step[], state: StateBag, signal: AbortSign
     }
     if (debug && ui) await pause(ui, 'before cleanup of', step.name);
     try {
-      await step.cleanup(state);
+      await traced('step', `${step.name} (cleanup)`, () => step.cleanup!(state));
     } catch (e) {
       ui?.error(`Error cleaning up step ${JSON.stringify(step.name)}: ${errorMessage(e)}`);
     }

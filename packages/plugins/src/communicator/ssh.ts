@@ -16,7 +16,7 @@ import type {
   AgentAuthMethod, AuthMethod, Client as ClientT, ClientChannel, ConnectConfig, ExecOptions,
   KeyboardInteractiveAuthMethod, PasswordAuthMethod, PublicKeyAuthMethod, SFTPWrapper,
 } from 'ssh2';
-import type { Communicator, FileInfo, RemoteCmd } from '@packer-ts/sdk';
+import { CMD_DISCONNECT, type Communicator, type FileInfo, type RemoteCmd } from '@packer-ts/sdk';
 
 /**
  * ssh2 loads on first use (it costs tens of ms of start-up). The module name
@@ -33,8 +33,6 @@ async function clientClass(): Promise<typeof import('ssh2').Client> {
   return ssh2Client;
 }
 
-/** Packer's exit status of a command whose connection was lost. */
-export const CMD_DISCONNECT = 2300218;
 
 /** How to reach one SSH server and log in. */
 export interface SSHEndpoint {

@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
+  CMD_DISCONNECT,
   decodeConfig,
   formatGoDuration,
   MultiError,
@@ -20,7 +21,6 @@ import {
 } from '@packer-ts/sdk';
 import { errnoReason } from '../../common/go-errors.ts';
 import { formatEnvVars } from '../../common/shell-local.ts';
-import { CMD_DISCONNECT } from '../../communicator/ssh.ts';
 import { UiLineWriter } from '../../communicator/ui-writer.ts';
 
 export const schema: Schema = {

@@ -7,9 +7,8 @@ import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect as netConnect } from 'node:net';
 import { extname, join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import {
-  halt, render, StateCancelled, StateHalted,
+  halt, render, StateCancelled, StateHalted, UiLineWriter,
   type Communicator, type InterpolateContext, type Step, type StepAction, type StateBag, type Ui,
 } from '@packer-ts/sdk';
 import { listenRange, type PortLease } from '../../common/http-server.ts';
@@ -512,20 +511,6 @@ export class StepWaitGuestAddress implements Step {
   }
 }
 
-/** Streams a remote command's output into the Ui, line by line. */
-function lineWriter(emit: (line: string) => void): Writable {
-  let buf = '';
-  return new Writable({
-    write(chunk: Buffer, _e, cb) {
-      buf += chunk.toString('utf8');
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) { emit(buf.slice(0, i).replace(/\r$/, '')); buf = buf.slice(i + 1); }
-      cb();
-    },
-    final(cb) { if (buf) emit(buf); cb(); },
-  });
-}
-
 export class StepShutdown implements Step {
   readonly name = 'stepShutdown';
   async run(state: StateBag, signal: AbortSignal): Promise<StepAction> {
@@ -544,7 +529,7 @@ export class StepShutdown implements Step {
       try {
         // The guest may drop the connection while it powers off: that is success.
         await Promise.race([
-          comm.start({ command: c.shutdownCommand, stdout: lineWriter((l) => u.message(l)), stderr: lineWriter((l) => u.error(l)) }, signal),
+          comm.start({ command: c.shutdownCommand, stdout: new UiLineWriter((t) => u.message(t)), stderr: new UiLineWriter((t) => u.error(t)) }, signal),
           exited,
         ]);
       } catch (e) {

@@ -18,10 +18,10 @@ import {
   type Provisioner,
   type Schema,
   type Ui,
+  UiLineWriter,
 } from '@packer-ts/sdk';
 import { errnoReason } from '../../common/go-errors.ts';
 import { formatEnvVars } from '../../common/shell-local.ts';
-import { UiLineWriter } from '../../communicator/ui-writer.ts';
 
 export const schema: Schema = {
   inline: { type: 'string[]' },

@@ -5,6 +5,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { connect as netConnect } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import {
@@ -18,12 +19,8 @@ import type { QemuConfig } from './config.ts';
 import { expandGlobs, floppyLabelError, hasTool, isoCommand, planFloppy, runAndStream, stageCDFiles, writeFloppy } from './media.ts';
 import type { QemuDriver, VmExit } from './driver.ts';
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<boolean>((res) => {
-  if (signal?.aborted) { res(false); return; }
-  const t = setTimeout(() => { signal?.removeEventListener('abort', on); res(true); }, ms);
-  const on = () => { clearTimeout(t); res(false); };
-  signal?.addEventListener('abort', on, { once: true });
-});
+/** Waits `ms`; false when `signal` aborted first. */
+const sleep = (ms: number, signal?: AbortSignal): Promise<boolean> => delay(ms, true, { signal }).catch(() => false);
 
 function cfg(state: StateBag): QemuConfig { return state.need<QemuConfig>('config'); }
 function drv(state: StateBag): QemuDriver { return state.need<QemuDriver>('driver'); }

@@ -3,7 +3,7 @@
  * (Packer's packer/build.go, including which artifacts are kept).
  */
 import {
-  DispatchHook, errorMessage, HookCleanupProvision, HookProvision, packerConfigRaw, spanRecorder, traced,
+  basicPlaceholderData, DispatchHook, errorMessage, HookCleanupProvision, HookProvision, packerConfigRaw, spanRecorder, traced,
   type Artifact, type Builder, type Hook, type PostProcessor, type Provisioner, type Ui,
 } from '@packer-ts/sdk';
 import { DebuggedProvisioner, ProvisionHook } from './provisioners.ts';
@@ -41,17 +41,6 @@ export interface CoreBuildOptions {
   onError: string;
 }
 
-/** Keys every builder may generate; provisioners see placeholders for them at prepare time. */
-export const BUILDER_DATA_COMMON_KEYS = ['ID', 'Host', 'Port', 'User', 'Password', 'ConnType', 'PackerRunUUID', 'PackerHTTPPort', 'PackerHTTPIP', 'PackerHTTPAddr', 'SSHPublicKey', 'SSHPrivateKey', 'WinRMPassword'];
-export const PLACEHOLDER_MSG = 'To set this dynamically in the Packer template, you must use the `build` function';
-
-function placeholders(generated: string[] = []): Record<string, string> {
-  const data: Record<string, string> = {};
-  for (const k of [...BUILDER_DATA_COMMON_KEYS, ...generated]) data[k] = `Build_${k}. ${PLACEHOLDER_MSG}`;
-  data.WinRMPassword = '{{.WinRMPassword}}';
-  return data;
-}
-
 export interface BuildResult {
   /** Artifacts to report; `undefined` entries are shown as `<nothing>`. */
   artifacts: (Artifact | undefined)[];
@@ -82,7 +71,7 @@ export class CoreBuild {
   async prepare(): Promise<string[]> {
     const packerConfig = this.packerConfig();
     const { generatedVars, warnings = [] } = await this.o.builder.prepare(this.o.builderConfig, packerConfig);
-    const data = placeholders(generatedVars);
+    const data = basicPlaceholderData(generatedVars);
     for (const p of this.o.provisioners) await p.provisioner.prepare(...p.configs, packerConfig, data);
     if (this.o.cleanupProvisioner) {
       const p = this.o.cleanupProvisioner;

@@ -14,3 +14,4 @@ export * from './config/index.ts';
 export * from './multistep/index.ts';
 export * from './children.ts';
 export * from './trace.ts';
+export * from './lines.ts';

@@ -4,6 +4,7 @@
  * that fails records `error` and halts; cleanups run in reverse order and
  * honour -on-error and -debug.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Communicator } from '../communicator.ts';
 import { errorMessage } from '../errors.ts';
 import { HookCleanupProvision, HookProvision, type Hook } from '../hook.ts';
@@ -42,6 +43,11 @@ export interface RunnerOptions {
   /** The packer_* settings of the build: `debug` pauses between steps, `onError` picks the error behaviour. */
   packer?: Pick<PackerConfig, 'debug' | 'onError'>;
   ui?: Ui;
+}
+
+/** Waits `ms` (a step's pause or retry delay); resolves false when `signal` aborted first. */
+export function waitFor(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return delay(ms, true, { signal }).catch(() => false);
 }
 
 /** Records `err` in the state and returns 'halt': the usual way for a step to fail. */

@@ -3,7 +3,7 @@
  * template and the core.
  */
 import { readFileSync } from 'node:fs';
-import { errorMessage, type Ui } from '@packer-ts/sdk';
+import { errorMessage, fileError, type Ui } from '@packer-ts/sdk';
 import {
   BasicUi, Core, MachineReadableUi, parseTemplateFile, log, scanJson,
   type ComponentFinder, type Template, type TextSink,
@@ -27,8 +27,9 @@ export interface Meta {
   signal: AbortSignal;
 }
 
+/** Packer's Ui: say and error both on stdout (its ErrorWriter is os.Stdout); logs go elsewhere. */
 export function makeUi(io: Io, machineReadable: boolean): Ui {
-  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stderr, io.stdin, log);
+  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stdout, io.stdin, log);
 }
 
 /** -var, -var-file, -only, -except as Packer's MetaArgs. */
@@ -61,8 +62,9 @@ export class MetaArgs {
       try {
         text = readFileSync(file, 'utf8');
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        throw new Error(err.code === 'ENOENT' ? `open ${file}: no such file or directory` : `Error reading variables in '${file}': ${err.message}`);
+        // os.Open's failure alone; a failed read (a directory) inside the decoder's message
+        const err = fileError(e, file);
+        throw (e as NodeJS.ErrnoException).syscall === 'read' ? new Error(`Error reading variables in '${file}': ${err.message}`) : err;
       }
       // Read like Go's streaming decoder, as Packer reads var files.
       let value: unknown;

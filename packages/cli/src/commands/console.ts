@@ -10,7 +10,7 @@
 import { fstatSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
-import { errorMessage, render } from '@packer-ts/sdk';
+import { errorMessage, fileError, render } from '@packer-ts/sdk';
 import { Core, parseTemplate, parseTemplateFile, type Template } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
 import { MetaArgs, parseFlags, type Meta } from '../meta.ts';
@@ -206,9 +206,7 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
       try {
         if (statSync(args.path).isDirectory()) hcl2 = true;
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
-        meta.ui.error(`${JSON.stringify(args.path)}: stat ${args.path}: ${why}`);
+        meta.ui.error(`${JSON.stringify(args.path)}: ${fileError(e, args.path).message}`);
         return 1;
       }
     }

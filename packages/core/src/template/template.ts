@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { MultiError, PackerError } from '@packer-ts/sdk';
+import { fileError, MultiError, PackerError } from '@packer-ts/sdk';
 import { highlightPosition, JsonSyntaxError, parseJson } from './json.ts';
 
 export interface Variable {
@@ -284,10 +284,7 @@ export async function parseTemplateFile(path: string): Promise<Template> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new PackerError('TEMPLATE_INVALID', `open ${path}: no such file or directory`);
-    if (err.code === 'EISDIR') throw new PackerError('TEMPLATE_INVALID', `read ${path}: is a directory`);
-    throw e;
+    throw new PackerError('TEMPLATE_INVALID', fileError(e, path).message, { cause: e });
   }
   return parseTemplate(text, resolve(path));
 }

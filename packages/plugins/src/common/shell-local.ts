@@ -26,7 +26,7 @@ import {
   HTTP_IP_NOT_IMPLEMENTED,
   HTTP_PORT_NOT_IMPLEMENTED,
 } from '@packer-ts/sdk';
-import { errnoReason } from './go-errors.ts';
+import { errnoReason } from '@packer-ts/sdk';
 
 export const shellLocalSchema: Schema = {
   command: { type: 'string' },

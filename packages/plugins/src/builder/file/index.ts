@@ -18,7 +18,7 @@ import {
   type Schema,
   type Ui,
 } from '@packer-ts/sdk';
-import { pathError } from '../../common/go-errors.ts';
+import { pathError } from '@packer-ts/sdk';
 
 export const BUILDER_ID = 'packer.file';
 

@@ -18,7 +18,7 @@ import {
   type Schema,
   type Ui,
 } from '@packer-ts/sdk';
-import { errnoReason } from '../../common/go-errors.ts';
+import { errnoReason } from '@packer-ts/sdk';
 
 export const schema: Schema = {
   source: { type: 'string' },

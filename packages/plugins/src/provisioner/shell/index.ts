@@ -18,7 +18,7 @@ import {
   type Schema,
   type Ui,
 } from '@packer-ts/sdk';
-import { errnoReason } from '../../common/go-errors.ts';
+import { errnoReason } from '@packer-ts/sdk';
 import { formatEnvVars } from '../../common/shell-local.ts';
 import { CMD_DISCONNECT } from '../../communicator/ssh.ts';
 import { UiLineWriter } from '../../communicator/ui-writer.ts';

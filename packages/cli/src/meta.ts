@@ -3,7 +3,7 @@
  * template and the core.
  */
 import { readFileSync } from 'node:fs';
-import { errorMessage, fileError, type Ui } from '@packer-ts/sdk';
+import { errorMessage, fileError, wordWrap, type Ui } from '@packer-ts/sdk';
 import {
   BasicUi, Core, MachineReadableUi, parseTemplateFile, log, scanJson,
   type ComponentFinder, type Template, type TextSink,
@@ -115,10 +115,17 @@ export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core
   return { core, template };
 }
 
-/** HCL-style diagnostic text as Packer prints it: `Error: summary\n\ndetail\n\n`. */
+/**
+ * HCL-style diagnostic text as Packer prints it (hcl's diagnostic text
+ * writer, 80 columns): `Error: summary\n\n`, then the detail wrapped at 80
+ * columns and `\n\n` when there is one.
+ */
 export function diagnostic(severity: 'Error' | 'Warning', summary: string, detail: string): string {
-  return `${severity}: ${summary}\n\n${detail}\n\n`;
+  return `${severity}: ${summary}\n\n${detail === '' ? '' : `${wordWrap(detail, DIAGNOSTIC_WIDTH)}\n\n`}`;
 }
+
+/** The width Packer's command package gives hcl.NewDiagnosticTextWriter. */
+export const DIAGNOSTIC_WIDTH = 80;
 
 /**
  * Parses a command's flags; on a bad flag, -h, or a count of arguments

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { clearSecrets } from '@packer-ts/sdk';
-import { CONSOLE_HELP, consoleCommand, consoleHelp, wrapText } from '../src/commands/console.ts';
+import { wordWrap as wrapText } from '@packer-ts/sdk';
+import { CONSOLE_HELP, consoleCommand, consoleHelp } from '../src/commands/console.ts';
 import type { ComponentFinder } from '@packer-ts/core';
 import { makeUi, type Meta } from '../src/meta.ts';
 
@@ -83,12 +84,12 @@ test('variables: rendered values, -var over -var-file over defaults, sensitive v
 
 test('errors before the console starts', async () => {
   const missing = join(dir, 'nope.json');
-  assert.deepEqual(await piped('x\n', [missing]), { code: 1, out: '', err: `"${missing}": stat ${missing}: no such file or directory\n` });
+  assert.deepEqual(await piped('x\n', [missing]), { code: 1, out: `"${missing}": stat ${missing}: no such file or directory\n`, err: '' });
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"builders": [}');
   const r = await piped('x\n', [bad]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /^Failed to parse template: Error parsing JSON: invalid character '}' looking for beginning of value/);
+  assert.match(r.out, /^Failed to parse template: Error parsing JSON: invalid character '}' looking for beginning of value/);
   const h = await piped('x\n', ['-config-type=yaml', TPL]);
   assert.equal(h.code, 1);
   assert.equal(h.out, consoleHelp + '\n');

@@ -10,7 +10,7 @@
 import { fstatSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
-import { errorMessage, fileError, render } from '@packer-ts/sdk';
+import { errorMessage, fileError, isGoSpace, render, wordWrap } from '@packer-ts/sdk';
 import { Core, parseTemplate, parseTemplateFile, type Template } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
 import { MetaArgs, parseFlags, type Meta } from '../meta.ts';
@@ -55,71 +55,18 @@ interface Evaluation {
   error?: string;
 }
 
-/** Go's unicode.IsSpace for one code point. */
-function isSpace(c: number): boolean {
-  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680
-    || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-}
-
 /** Go's strings.TrimSpace. */
 function trimSpace(s: string): string {
   let a = 0;
   let b = s.length;
-  while (a < b && isSpace(s.charCodeAt(a))) a++;
-  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  while (a < b && isGoSpace(s.charCodeAt(a))) a++;
+  while (b > a && isGoSpace(s.charCodeAt(b - 1))) b--;
   return s.slice(a, b);
-}
-
-/**
- * Word wrapping as the diagnostic writer does it (widths in bytes): breaks
- * at white space only, never inside a word.
- */
-export function wrapText(s: string, limit: number): string {
-  let out = '';
-  let current = 0;
-  let word = '';
-  let space = '';
-  const len = (x: string) => Buffer.byteLength(x, 'utf8');
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\n') {
-      if (word === '') {
-        if (current + len(space) > limit) current = 0;
-        else out += space;
-        space = '';
-      } else {
-        out += space + word;
-        space = '';
-        word = '';
-      }
-      out += ch;
-      current = 0;
-    } else if (isSpace(c)) {
-      if (space === '' || word !== '') {
-        current += len(space) + len(word);
-        out += space + word;
-        space = '';
-        word = '';
-      }
-      space += ch;
-    } else {
-      word += ch;
-      if (current + len(space) + len(word) > limit && len(word) < limit) {
-        out += '\n';
-        current = 0;
-        space = '';
-      }
-    }
-  }
-  if (word === '') {
-    if (current + len(space) <= limit) out += space;
-  } else out += space + word;
-  return out;
 }
 
 /** The diagnostic Packer prints for an interpolation error (its severity is unset, hence the marks). */
 export function interpolationDiagnostic(detail: string): string {
-  return `???????: Interpolation error\n\n${wrapText(detail, 80)}\n\n`;
+  return `???????: Interpolation error\n\n${wordWrap(detail, 80)}\n\n`;
 }
 
 class Console {

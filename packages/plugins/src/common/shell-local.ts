@@ -12,7 +12,7 @@ import { StringDecoder } from 'node:string_decoder';
 import {
   decodeConfig,
   errorMessage,
-  MultiError,
+  PackerMultiError,
   PackerError,
   render,
   trackChildGroup,
@@ -111,7 +111,7 @@ export function convertToLinuxPath(winAbsPath: string): string {
 
 /**
  * Applies defaults and checks the configuration like Packer's shell-local
- * Validate: every problem in one MultiError, except an unknown `only_on`
+ * Validate: every problem in one PackerMultiError, except an unknown `only_on`
  * system or a path conversion failure, reported alone.
  */
 export async function validateShellLocal(
@@ -195,10 +195,7 @@ export async function validateShellLocal(
     if (i <= 0) errs.push(`Environment variable not in format 'key=value': ${kv}`);
   }
 
-  if (errs.length > 0) {
-    const e = new MultiError(errs);
-    throw e;
-  }
+  PackerMultiError.throwIf(errs);
 
   return {
     inline,

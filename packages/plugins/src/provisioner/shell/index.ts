@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import {
   decodeConfig,
   formatGoDuration,
-  MultiError,
+  PackerMultiError,
   render,
   type Communicator,
   type InterpolateContext,
@@ -154,7 +154,7 @@ export class ShellProvisioner implements Provisioner {
   private envVarFile = '';
 
   async prepare(...raws: unknown[]): Promise<void> {
-    const d = decodeConfig<ShellConfig>(schema, raws, {});
+    const d = decodeConfig<ShellConfig>(schema, raws, { pluginType: 'shell' });
     const c = d.config;
     this.packer = d.packer;
     this.ctx = d.ctx;
@@ -186,7 +186,7 @@ export class ShellProvisioner implements Provisioner {
       const i = kv.indexOf('=');
       if (i <= 0) errs.push(`Environment variable not in format 'key=value': ${kv}`);
     }
-    MultiError.throwIf(errs);
+    PackerMultiError.throwIf(errs);
     this.config = {
       ...c, inline, scripts, vars, envVarFormat, executeCommand,
       inlineShebang: c.inlineShebang || '/bin/sh -e',

@@ -92,7 +92,7 @@ test('errors before the console starts', async () => {
   assert.match(r.out, /^Failed to parse template: Error parsing JSON: invalid character '}' looking for beginning of value/);
   const h = await piped('x\n', ['-config-type=yaml', TPL]);
   assert.equal(h.code, 1);
-  assert.equal(h.out, consoleHelp + '\n');
+  assert.equal(h.out, consoleHelp + '\ninvalid value "yaml" for flag -config-type: yaml does not belong to configType values\n');
   // More than one argument: no template, like Packer.
   assert.deepEqual(await piped('x\n', ['a', 'b']), { code: 0, out: 'x\n', err: '' });
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { errorMessage, fileError, wordWrap, type Ui } from '@packer-ts/sdk';
 import {
-  BasicUi, Core, MachineReadableUi, parseTemplateFile, log, scanJson,
+  BasicUi, Core, MachineReadableUi, parseTemplate, parseTemplateFile, log, scanJson,
   type ComponentFinder, type Template, type TextSink,
 } from '@packer-ts/core';
 import { FlagError, FlagSet, splitList } from './flags.ts';
@@ -74,7 +74,7 @@ export class MetaArgs {
         throw new Error(`Error reading variables in '${file}': ${errorMessage(e)}`);
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type map[string]string`);
+        throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type kvflag.FlagJSON`);
       }
       for (const [k, v] of Object.entries(value)) {
         if (typeof v !== 'string') {
@@ -89,22 +89,40 @@ export class MetaArgs {
   }
 }
 
-/** Reads the template and sets up an initialized core; reports errors on the Ui and returns undefined. */
-export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core; template: Template } | undefined> {
-  let template: Template;
+/** The template Packer uses when a command is given none (console, inspect). */
+export const TINIEST_TEMPLATE = '{\n\t"builders": [\n\t\t{\n\t\t\t"type":"null",\n\t\t\t"communicator": "none"\n\t\t}\n\t]\n}';
+
+/** Reads the template (the tiniest one for an empty path); reports a failure on the Ui and returns undefined. */
+export async function readTemplate(meta: Meta, path: string): Promise<Template | undefined> {
   try {
-    template = await parseTemplateFile(args.path);
+    return path === '' ? parseTemplate(TINIEST_TEMPLATE, '') : await parseTemplateFile(path);
   } catch (e) {
     meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
     return undefined;
   }
-  let variables: Record<string, string>;
+}
+
+/**
+ * What Packer's GetConfigFromJSON does: reads the template, then the
+ * variables (-var-file files, -var); reports a failure on the Ui and
+ * returns undefined.
+ */
+export async function readConfig(meta: Meta, args: MetaArgs): Promise<{ template: Template; variables: Record<string, string> } | undefined> {
+  const template = await readTemplate(meta, args.path);
+  if (!template) return undefined;
   try {
-    variables = args.variables();
+    return { template, variables: args.variables() };
   } catch (e) {
     meta.ui.error(errorMessage(e));
     return undefined;
   }
+}
+
+/** Reads the template and sets up an initialized core; reports errors on the Ui and returns undefined. */
+export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core; template: Template } | undefined> {
+  const config = await readConfig(meta, args);
+  if (!config) return undefined;
+  const { template, variables } = config;
   const core = new Core({ template, components: await meta.components(), variables });
   try {
     core.initialize();

@@ -11,9 +11,9 @@ import { fstatSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import { errorMessage, fileError, isGoSpace, render, wordWrap } from '@packer-ts/sdk';
-import { Core, parseTemplate, parseTemplateFile, type Template } from '@packer-ts/core';
+import { Core } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
-import { MetaArgs, parseFlags, type Meta } from '../meta.ts';
+import { MetaArgs, parseFlags, readConfig, type Meta } from '../meta.ts';
 
 export const consoleHelp = `Usage: packer console [options] [TEMPLATE]
 
@@ -41,9 +41,6 @@ To exit the console, type "exit" and hit <enter>, or use Control-C.
 
 /!\\ If you would like to start console in hcl2 mode without a config you can
 use the --config-type=hcl2 option.`;
-
-/** The template used when none is given. */
-const TINIEST_TEMPLATE = '{\n\t"builders": [\n\t\t{\n\t\t\t"type":"null",\n\t\t\t"communicator": "none"\n\t\t}\n\t]\n}';
 
 /** Errors of the variable-rendering phase (after validation passed). */
 const RENDER_PHASE = /^(Failed to interpolate|error interpolating default value|Error interpolating builder)/;
@@ -123,16 +120,6 @@ async function* readLines(stream: NodeJS.ReadableStream | undefined, sep: RegExp
   if (pending !== '') yield pending;
 }
 
-async function loadTemplate(meta: Meta, path: string): Promise<Template | undefined> {
-  if (path === '') return parseTemplate(TINIEST_TEMPLATE, '');
-  try {
-    return await parseTemplateFile(path);
-  } catch (e) {
-    meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
-    return undefined;
-  }
-}
-
 export async function consoleCommand(meta: Meta, argv: string[]): Promise<number> {
   const args = new MetaArgs();
   let hcl2 = false;
@@ -163,15 +150,9 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     return 1;
   }
 
-  const template = await loadTemplate(meta, args.path);
-  if (!template) return 1;
-  let variables: Record<string, string>;
-  try {
-    variables = args.variables();
-  } catch (e) {
-    meta.ui.error(errorMessage(e));
-    return 1;
-  }
+  const config = await readConfig(meta, args);
+  if (!config) return 1;
+  const { template, variables } = config;
   const core = new Core({ template, components: await meta.components(), variables });
   // As in Packer, a template that fails to initialize still gets a console.
   let renderStarted = true;

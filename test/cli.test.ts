@@ -8,7 +8,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasRealPacker, PACKER_TS, REAL_PACKER, removeDir, run } from './helpers/run.ts';
+import { PACKER_TS, REAL_PACKER, removeDir, run } from './helpers/run.ts';
+import { requireTools } from './helpers/requires.ts';
 
 async function workdir(files: Record<string, unknown>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-cli-'));
@@ -64,11 +65,10 @@ test('sensitive variables are masked in colored, machine-readable output and in 
     const log = await readFile(logPath, 'utf8');
     assert.ok(log.length > 0, 'log written');
     assert.ok(!log.includes('s3cr3t'), 'secret leaked into the log');
-    if (hasRealPacker) {
-      // Packer 1.6.6 itself leaks the value in -machine-readable mode: the reason we mask there.
-      const p = await run(REAL_PACKER, ['build', '-machine-readable', 't.json'], { cwd: dir });
-      assert.ok(p.stdout.includes('s3cr3t'));
-    }
+    // Packer 1.6.6 itself leaks the value in -machine-readable mode: the reason we mask there.
+    requireTools(REAL_PACKER);
+    const p = await run(REAL_PACKER, ['build', '-machine-readable', 't.json'], { cwd: dir });
+    assert.ok(p.stdout.includes('s3cr3t'));
   } finally { await removeDir(dir); }
 });
 
@@ -144,16 +144,15 @@ test('validate and inspect report like Packer', async () => {
     const ours = await run(PACKER_TS, ['inspect', 'good.json'], { cwd: dir });
     assert.equal(ours.code, 0);
     assert.match(ours.stdout, /pw = <sensitive>/);
-    if (hasRealPacker) {
-      const theirs = await run(REAL_PACKER, ['inspect', 'good.json'], { cwd: dir });
-      assert.equal(ours.stdout, theirs.stdout);
-      const p = await run(REAL_PACKER, ['validate', 'bad.json'], { cwd: dir });
-      assert.equal(p.code, bad.code);
-      const om = await run(PACKER_TS, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
-      const tm = await run(REAL_PACKER, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
-      const strip = (s: string) => s.replace(/^\d+,/gm, '');
-      assert.equal(strip(om.stdout), strip(tm.stdout));
-    }
+    requireTools(REAL_PACKER);
+    const theirs = await run(REAL_PACKER, ['inspect', 'good.json'], { cwd: dir });
+    assert.equal(ours.stdout, theirs.stdout);
+    const p = await run(REAL_PACKER, ['validate', 'bad.json'], { cwd: dir });
+    assert.equal(p.code, bad.code);
+    const om = await run(PACKER_TS, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
+    const tm = await run(REAL_PACKER, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
+    const strip = (s: string) => s.replace(/^\d+,/gm, '');
+    assert.equal(strip(om.stdout), strip(tm.stdout));
   } finally { await removeDir(dir); }
 });
 

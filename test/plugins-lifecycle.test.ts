@@ -15,7 +15,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { hasRealPacker, PACKER_TS, REAL_PACKER, ROOT, run } from './helpers/run.ts';
+import { PACKER_TS, REAL_PACKER, ROOT, run } from './helpers/run.ts';
+import { requireTools } from './helpers/requires.ts';
 import { describePids, killMarked, markedPids, MARK_VAR, newMark, startBackground, waitNoneLeft, writeWrapper } from './helpers/plugins.ts';
 
 const SLEEP_TEMPLATE = {
@@ -47,7 +48,8 @@ async function setup(mode: Mode): Promise<{ dir: string; env: NodeJS.ProcessEnv 
 
 for (const mode of ['in-process', 'go-plugin', 'builtin-plugin'] as Mode[]) {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as NodeJS.Signals[]) {
-    test(`${sig} to the core, shell-local ${mode}: exits in time, nothing left`, { skip: mode === 'go-plugin' && !hasRealPacker }, async () => {
+    test(`${sig} to the core, shell-local ${mode}: exits in time, nothing left`, async () => {
+      if (mode === 'go-plugin') requireTools(REAL_PACKER);
       const { dir, env } = await setup(mode);
       const mark = newMark();
       const core = startBackground(PACKER_TS, ['build', 'template.json'], { cwd: dir, env: { ...env, [MARK_VAR]: mark } });
@@ -123,7 +125,8 @@ test('a plugin that dies mid-build fails only its build, naming it and its last 
   }
 });
 
-test('PACKER_LOG: plugin start, address, stderr lines and exit in Packer\'s format', { skip: !hasRealPacker }, async () => {
+test('PACKER_LOG: plugin start, address, stderr lines and exit in Packer\'s format', async () => {
+  requireTools(REAL_PACKER);
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-log-'));
   const mark = newMark();
   try {

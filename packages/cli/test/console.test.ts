@@ -3,9 +3,10 @@
  * Packer 1.6.6 prints for the same input.
  */
 import { test } from 'node:test';
+import { REAL_PACKER as PACKER, requireBundle, requireTools } from '../../../test/helpers/requires.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -31,11 +32,7 @@ function testMeta(stdin?: NodeJS.ReadableStream): { meta: Meta; out: () => strin
   return { meta, out: () => out, err: () => err };
 }
 
-const PACKER = '/usr/bin/packer';
-const havePacker = existsSync(PACKER);
 const CLI = fileURLToPath(new URL('../../../bin/packer-ts', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../../../dist/packer-ts.mjs', import.meta.url));
-const haveBundle = existsSync(BUNDLE);
 
 const dir = mkdtempSync(join(tmpdir(), 'console-'));
 const TPL = join(dir, 't.json');
@@ -141,7 +138,9 @@ const CASES: { input: string; args: string }[] = [
 
 for (const { input, args } of CASES) {
   for (const how of ['pipe', 'file'] as const) {
-    test(`CLI vs Packer (${how}): console ${args} <<< ${input}`, { skip: (!havePacker || !haveBundle) && 'needs packer and dist/' }, () => {
+    test(`CLI vs Packer (${how}): console ${args} <<< ${input}`, () => {
+      requireTools(PACKER);
+      requireBundle();
       const run = (bin: string) => (how === 'pipe'
         ? sh(`printf '%b' '${input}' | ${bin} console ${args}`)
         : sh(`printf '%b' '${input}' > in-${process.pid}.txt && ${bin} console ${args} < in-${process.pid}.txt`));

@@ -451,8 +451,10 @@ export async function runShellLocal(
       try {
         status = await runLocalCommand(argv, ui, env, signal);
       } catch (e) {
-        if (e instanceof PackerError && e.code === 'CANCELLED') throw e;
-        throw new Error(`Error executing script: ${abs}\n\nPlease see output above for more information.`, { cause: e });
+        // a cancelled run (Ctrl-C, a provisioner timeout) reads as Packer's failed RunWithUi too
+        const message = `Error executing script: ${abs}\n\nPlease see output above for more information.`;
+        if (e instanceof PackerError && e.code === 'CANCELLED') throw new PackerError('CANCELLED', message, { cause: e });
+        throw new Error(message, { cause: e });
       }
       const valid = cfg.validExitCodes.length > 0 ? cfg.validExitCodes : [0];
       if (!valid.includes(status)) {

@@ -25,8 +25,10 @@ test('no command or an unknown one prints the usage and exits 127', async () => 
     for (const args of [[], ['frobnicate']]) {
       const r = await run(PACKER_TS, args, { cwd: dir });
       assert.equal(r.code, 127);
-      assert.match(r.stderr, /Usage: packer-ts \[--version\] \[--help\] <command> \[<args>\]/);
-      assert.match(r.stderr, /build\s+build image\(s\) from template/);
+      // on stdout, as Packer (its HelpWriter is os.Stdout)
+      assert.match(r.stdout, /Usage: packer-ts \[--version\] \[--help\] <command> \[<args>\]/);
+      assert.match(r.stdout, /build\s+build image\(s\) from template/);
+      assert.equal(r.stderr, '');
     }
     const v = await run(PACKER_TS, ['version'], { cwd: dir });
     assert.equal(v.code, 0);
@@ -36,10 +38,10 @@ test('no command or an unknown one prints the usage and exits 127', async () => 
     assert.match(h.stdout, /Usage: packer build \[options\] TEMPLATE/);
     const f = await run(PACKER_TS, ['build', '-nope', 't.json'], { cwd: dir });
     assert.equal(f.code, 1);
-    assert.match(f.stderr, /flag provided but not defined: -nope/);
+    assert.match(f.stdout, /flag provided but not defined: -nope/);
     const oe = await run(PACKER_TS, ['build', '-on-error=explode', 't.json'], { cwd: dir });
     assert.equal(oe.code, 1);
-    assert.match(oe.stderr, /invalid value "explode" for flag -on-error/);
+    assert.match(oe.stdout, /invalid value "explode" for flag -on-error/);
   } finally { await removeDir(dir); }
 });
 
@@ -132,11 +134,11 @@ test('validate and inspect report like Packer', async () => {
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     const missing = await run(PACKER_TS, ['validate', 'good.json'], { cwd: dir });
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /required variable not set: a/);
+    assert.match(missing.stdout, /required variable not set: a/);
     const bad = await run(PACKER_TS, ['validate', 'bad.json'], { cwd: dir });
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /Failed to prepare build: "file"/);
-    assert.match(bad.stderr, /target required|target.*must be specified/);
+    assert.match(bad.stdout, /Failed to prepare build: "file"/);
+    assert.match(bad.stdout, /target required|target.*must be specified/);
     const syntax = await run(PACKER_TS, ['validate', '-syntax-only', 'bad.json'], { cwd: dir });
     assert.equal(syntax.code, 0);
     assert.match(syntax.stdout, /Syntax-only check passed\. Everything looks okay\./);

@@ -2,7 +2,7 @@
  * What every command shares: the Ui, variables from -var/-var-file, the
  * template and the core.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { errorMessage, fileError, wordWrap, type Ui } from '@packer-ts/sdk';
 import {
   BasicUi, Core, MachineReadableUi, parseTemplate, parseTemplateFile, log, scanJson,
@@ -92,8 +92,27 @@ export class MetaArgs {
 /** The template Packer uses when a command is given none (console, inspect). */
 export const TINIEST_TEMPLATE = '{\n\t"builders": [\n\t\t{\n\t\t\t"type":"null",\n\t\t\t"communicator": "none"\n\t\t}\n\t]\n}';
 
+/**
+ * Packer's first look at the template path (MetaArgs.GetConfigType): a stat,
+ * whose failure is reported as `"x.json": stat x.json: no such file or directory`.
+ */
+export function statTemplatePath(path: string): { isDir: boolean; error?: undefined } | { error: string } {
+  try {
+    return { isDir: statSync(path).isDirectory() };
+  } catch (e) {
+    return { error: `${JSON.stringify(path)}: ${fileError(e, path).message}` };
+  }
+}
+
 /** Reads the template (the tiniest one for an empty path); reports a failure on the Ui and returns undefined. */
 export async function readTemplate(meta: Meta, path: string): Promise<Template | undefined> {
+  if (path !== '' && path !== '-') {
+    const st = statTemplatePath(path);
+    if (st.error !== undefined) {
+      meta.ui.error(st.error);
+      return undefined;
+    }
+  }
   try {
     return path === '' ? parseTemplate(TINIEST_TEMPLATE, '') : await parseTemplateFile(path);
   } catch (e) {

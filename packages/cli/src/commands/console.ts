@@ -7,13 +7,13 @@
  * file, socket) each line's result is printed and `exit` stops; a terminal
  * also gets a `> ` prompt.
  */
-import { fstatSync, statSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
-import { errorMessage, fileError, isGoSpace, render, wordWrap } from '@packer-ts/sdk';
+import { errorMessage, isGoSpace, render, wordWrap } from '@packer-ts/sdk';
 import { Core } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
-import { MetaArgs, parseFlags, readConfig, type Meta } from '../meta.ts';
+import { MetaArgs, parseFlags, readConfig, statTemplatePath, type Meta } from '../meta.ts';
 
 export const consoleHelp = `Usage: packer console [options] [TEMPLATE]
 
@@ -137,12 +137,12 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
   if (args.path !== '' && args.path !== '-') {
     if (args.path.endsWith('.pkr.hcl') || args.path.endsWith('.pkr.json')) hcl2 = true;
     else {
-      try {
-        if (statSync(args.path).isDirectory()) hcl2 = true;
-      } catch (e) {
-        meta.ui.error(`${JSON.stringify(args.path)}: ${fileError(e, args.path).message}`);
+      const st = statTemplatePath(args.path);
+      if (st.error !== undefined) {
+        meta.ui.error(st.error);
         return 1;
       }
+      if (st.isDir) hcl2 = true;
     }
   }
   if (hcl2) {

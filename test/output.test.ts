@@ -79,6 +79,15 @@ test('PACKER_LOG goes to stderr; stdout keeps exactly what Packer prints', async
   } finally { await removeDir(dir); }
 });
 
+test('a PACKER_LOG_PATH that cannot be opened: Packer\'s message on stderr, exit 1', async () => {
+  const dir = await workdir({ 't.json': DEPRECATED });
+  try {
+    const { ours, theirs } = await both(['validate', 't.json'], dir, { PACKER_LOG: '1', PACKER_LOG_PATH: join(dir, 'no/such/dir/log') });
+    assertSame(ours, theirs, 'validate with a bad PACKER_LOG_PATH');
+    assert.equal(ours.stderr, `Couldn't setup log output: open ${join(dir, 'no/such/dir/log')}: no such file or directory`);
+  } finally { await removeDir(dir); }
+});
+
 /** Runs `cmd args`, reads its stdout until the first newline, closes the pipe; resolves with how it ended. */
 function closeAfterFirstLine(cmd: string, args: string[], cwd: string): Promise<{ first: string; code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {

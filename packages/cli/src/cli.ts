@@ -33,7 +33,12 @@ async function versionCommand(meta: Meta): Promise<number> {
 
 /** Runs the CLI with `argv` (without node and script). */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
-  setupLog(io.env);
+  try {
+    setupLog(io.env);
+  } catch (e) {
+    io.stderr.write(`Couldn't setup log output: ${errorMessage(e)}`); // sic: Packer ends it without a newline
+    return 1;
+  }
   if (io.stdout === process.stdout) exitQuietlyOnClosedOutput(log);
   // One id per run, inherited by every plugin and script (Packer sets it too).
   process.env.PACKER_RUN_UUID = packerRunUUID();

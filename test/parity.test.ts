@@ -18,13 +18,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactRecords, copyFixture, normalizedLines, PACKER_TS, REAL_PACKER, removeDir, ROOT, run, snapshot } from './helpers/run.ts';
+import { artifactRecords, copyFixture, fixtureArgs, normalizedLines, type FixtureRun, PACKER_TS, REAL_PACKER, removeDir, ROOT, run, snapshot } from './helpers/run.ts';
 import { requireTools } from './helpers/requires.ts';
 
-interface Case {
-  command?: string;
-  args?: string[];
-  machineReadable?: boolean;
+interface Case extends FixtureRun {
   env?: Record<string, string>;
   exit: number;
   exists?: string[];
@@ -46,7 +43,7 @@ for (const name of readdirSync(FIXTURES).sort()) {
     const ours = await copyFixture(dir);
     const theirs = await copyFixture(dir);
     try {
-      const args = [c.command ?? 'build', ...(c.machineReadable === false ? [] : ['-machine-readable']), ...(c.args ?? []), 'template.json'];
+      const args = fixtureArgs(c);
       const r = await run(PACKER_TS, args, { cwd: ours, env: c.env });
       const p = await run(REAL_PACKER, args, { cwd: theirs, env: c.env });
       const both = `packer-ts:\n${r.stdout}${r.stderr}\nPacker 1.6.6:\n${p.stdout}${p.stderr}`;

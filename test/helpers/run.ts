@@ -80,3 +80,15 @@ export function normalizedLines(text: string, dir: string): string[] {
     .replace(/\/tmp\/packer-shell\d+/g, '/tmp/packer-shell<n>'))
     .sort();
 }
+
+/** What a test/fixtures/<case>/case.json says about how to run it. */
+export interface FixtureRun {
+  command?: string;
+  args?: string[];
+  machineReadable?: boolean;
+}
+
+/** The command line of a fixture: `build -machine-readable ARGS template.json` unless case.json says otherwise. */
+export function fixtureArgs(c: FixtureRun): string[] {
+  return [c.command ?? 'build', ...(c.machineReadable === false ? [] : ['-machine-readable']), ...(c.args ?? []), 'template.json'];
+}

@@ -8,7 +8,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasRealPacker, PACKER_TS, REAL_PACKER, removeDir, run } from './helpers/run.ts';
+import { PACKER_TS, REAL_PACKER, removeDir, run } from './helpers/run.ts';
+import { requireTools } from './helpers/requires.ts';
 
 async function workdir(files: Record<string, unknown>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-cli-'));
@@ -24,8 +25,10 @@ test('no command or an unknown one prints the usage and exits 127', async () => 
     for (const args of [[], ['frobnicate']]) {
       const r = await run(PACKER_TS, args, { cwd: dir });
       assert.equal(r.code, 127);
-      assert.match(r.stderr, /Usage: packer-ts \[--version\] \[--help\] <command> \[<args>\]/);
-      assert.match(r.stderr, /build\s+build image\(s\) from template/);
+      // on stdout, as Packer (its HelpWriter is os.Stdout)
+      assert.match(r.stdout, /Usage: packer-ts \[--version\] \[--help\] <command> \[<args>\]/);
+      assert.match(r.stdout, /build\s+build image\(s\) from template/);
+      assert.equal(r.stderr, '');
     }
     const v = await run(PACKER_TS, ['version'], { cwd: dir });
     assert.equal(v.code, 0);
@@ -35,10 +38,10 @@ test('no command or an unknown one prints the usage and exits 127', async () => 
     assert.match(h.stdout, /Usage: packer build \[options\] TEMPLATE/);
     const f = await run(PACKER_TS, ['build', '-nope', 't.json'], { cwd: dir });
     assert.equal(f.code, 1);
-    assert.match(f.stderr, /flag provided but not defined: -nope/);
+    assert.match(f.stdout, /flag provided but not defined: -nope/);
     const oe = await run(PACKER_TS, ['build', '-on-error=explode', 't.json'], { cwd: dir });
     assert.equal(oe.code, 1);
-    assert.match(oe.stderr, /invalid value "explode" for flag -on-error/);
+    assert.match(oe.stdout, /invalid value "explode" for flag -on-error/);
   } finally { await removeDir(dir); }
 });
 
@@ -64,11 +67,10 @@ test('sensitive variables are masked in colored, machine-readable output and in 
     const log = await readFile(logPath, 'utf8');
     assert.ok(log.length > 0, 'log written');
     assert.ok(!log.includes('s3cr3t'), 'secret leaked into the log');
-    if (hasRealPacker) {
-      // Packer 1.6.6 itself leaks the value in -machine-readable mode: the reason we mask there.
-      const p = await run(REAL_PACKER, ['build', '-machine-readable', 't.json'], { cwd: dir });
-      assert.ok(p.stdout.includes('s3cr3t'));
-    }
+    // Packer 1.6.6 itself leaks the value in -machine-readable mode: the reason we mask there.
+    requireTools(REAL_PACKER);
+    const p = await run(REAL_PACKER, ['build', '-machine-readable', 't.json'], { cwd: dir });
+    assert.ok(p.stdout.includes('s3cr3t'));
   } finally { await removeDir(dir); }
 });
 
@@ -132,11 +134,11 @@ test('validate and inspect report like Packer', async () => {
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     const missing = await run(PACKER_TS, ['validate', 'good.json'], { cwd: dir });
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /required variable not set: a/);
+    assert.match(missing.stdout, /required variable not set: a/);
     const bad = await run(PACKER_TS, ['validate', 'bad.json'], { cwd: dir });
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /Failed to prepare build: "file"/);
-    assert.match(bad.stderr, /target required|target.*must be specified/);
+    assert.match(bad.stdout, /Failed to prepare build: "file"/);
+    assert.match(bad.stdout, /target required|target.*must be specified/);
     const syntax = await run(PACKER_TS, ['validate', '-syntax-only', 'bad.json'], { cwd: dir });
     assert.equal(syntax.code, 0);
     assert.match(syntax.stdout, /Syntax-only check passed\. Everything looks okay\./);
@@ -144,16 +146,15 @@ test('validate and inspect report like Packer', async () => {
     const ours = await run(PACKER_TS, ['inspect', 'good.json'], { cwd: dir });
     assert.equal(ours.code, 0);
     assert.match(ours.stdout, /pw = <sensitive>/);
-    if (hasRealPacker) {
-      const theirs = await run(REAL_PACKER, ['inspect', 'good.json'], { cwd: dir });
-      assert.equal(ours.stdout, theirs.stdout);
-      const p = await run(REAL_PACKER, ['validate', 'bad.json'], { cwd: dir });
-      assert.equal(p.code, bad.code);
-      const om = await run(PACKER_TS, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
-      const tm = await run(REAL_PACKER, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
-      const strip = (s: string) => s.replace(/^\d+,/gm, '');
-      assert.equal(strip(om.stdout), strip(tm.stdout));
-    }
+    requireTools(REAL_PACKER);
+    const theirs = await run(REAL_PACKER, ['inspect', 'good.json'], { cwd: dir });
+    assert.equal(ours.stdout, theirs.stdout);
+    const p = await run(REAL_PACKER, ['validate', 'bad.json'], { cwd: dir });
+    assert.equal(p.code, bad.code);
+    const om = await run(PACKER_TS, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
+    const tm = await run(REAL_PACKER, ['inspect', '-machine-readable', 'good.json'], { cwd: dir });
+    const strip = (s: string) => s.replace(/^\d+,/gm, '');
+    assert.equal(strip(om.stdout), strip(tm.stdout));
   } finally { await removeDir(dir); }
 });
 

@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactRecords, copyFixture, PACKER_TS, removeDir, ROOT, run, snapshot } from './helpers/run.ts';
+import { artifactRecords, copyFixture, fixtureArgs, PACKER_TS, removeDir, ROOT, run, snapshot, type FixtureRun } from './helpers/run.ts';
 import { killMarked, MARK_VAR, newMark, waitNoneLeft } from './helpers/plugins.ts';
 
-interface Case { args?: string[]; env?: Record<string, string>; exit: number; exists?: string[]; output?: string[] }
+interface Case extends FixtureRun { env?: Record<string, string>; exit: number; exists?: string[]; output?: string[] }
 
 const FIXTURES = join(ROOT, 'test/fixtures');
 const OWN = new Set(['case.json', 'out.log']);
@@ -22,7 +22,7 @@ for (const name of readdirSync(FIXTURES).sort()) {
   const c = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as Case;
   test(`fixture ${name}: in-process == PACKER_TS_BUILTINS=plugin`, async () => {
     const inputs = await snapshot(dir);
-    const args = ['build', '-machine-readable', ...(c.args ?? []), 'template.json'];
+    const args = fixtureArgs(c);
     const mark = newMark();
     const results = [];
     for (const mode of ['in-process', 'plugin']) {

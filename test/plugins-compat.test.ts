@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactRecords, hasRealPacker, PACKER_TS, REAL_PACKER, run, snapshot } from './helpers/run.ts';
+import { artifactRecords, PACKER_TS, REAL_PACKER, run, snapshot } from './helpers/run.ts';
+import { requireTools } from './helpers/requires.ts';
 import { killMarked, MARK_VAR, newMark, waitNoneLeft, writeWrapper } from './helpers/plugins.ts';
 
 const TEMPLATE = {
@@ -52,7 +53,8 @@ function sameResult(a: Awaited<ReturnType<typeof runIn>>, b: Awaited<ReturnType<
 
 const GO_PLUGINS = ['builder-file', 'builder-null', 'provisioner-shell-local', 'provisioner-shell', 'post-processor-checksum', 'post-processor-compress'];
 
-test('(a) packer-ts drives Packer 1.6.6 Go plugins: same artifacts as real Packer', { skip: !hasRealPacker }, async () => {
+test('(a) packer-ts drives Packer 1.6.6 Go plugins: same artifacts as real Packer', async () => {
+  requireTools(REAL_PACKER);
   const home = await mkdtemp(join(tmpdir(), 'packer-ts-gohome-'));
   const plugins = join(home, 'go-plugins');
   for (const p of GO_PLUGINS) await writeWrapper(plugins, `packer-${p}`, [REAL_PACKER, 'plugin', `packer-${p}`]);
@@ -75,7 +77,8 @@ test('(a) packer-ts drives Packer 1.6.6 Go plugins: same artifacts as real Packe
   }
 });
 
-test('(a) Packer\'s shell provisioner plugin: Prepare through validate, like real Packer', { skip: !hasRealPacker }, async () => {
+test('(a) Packer\'s shell provisioner plugin: Prepare through validate, like real Packer', async () => {
+  requireTools(REAL_PACKER);
   const home = await mkdtemp(join(tmpdir(), 'packer-ts-goshell-'));
   const plugins = join(home, 'go-plugins');
   await writeWrapper(plugins, 'packer-provisioner-shell', [REAL_PACKER, 'plugin', 'packer-provisioner-shell']);
@@ -104,7 +107,8 @@ test('(a) Packer\'s shell provisioner plugin: Prepare through validate, like rea
   }
 });
 
-test('(b) real Packer drives our plugins from ~/.packer.d/plugins: same result as its own components', { skip: !hasRealPacker }, async () => {
+test('(b) real Packer drives our plugins from ~/.packer.d/plugins: same result as its own components', async () => {
+  requireTools(REAL_PACKER);
   const home = await mkdtemp(join(tmpdir(), 'packer-ts-ourhome-'));
   const plain = await mkdtemp(join(tmpdir(), 'packer-ts-plainhome-'));
   const plugins = join(home, '.packer.d', 'plugins');

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingUi, type Hook } from '@packer-ts/sdk';
 import { connectInMemory } from '@packer-ts/sdk/plugin';
-import { artifactRecords, hasRealPacker, PACKER_TS, REAL_PACKER, ROOT, run, snapshot } from './helpers/run.ts';
+import { artifactRecords, PACKER_TS, REAL_PACKER, ROOT, run, snapshot } from './helpers/run.ts';
+import { requireTools } from './helpers/requires.ts';
 import { killMarked, MARK_VAR, newMark, waitNoneLeft } from './helpers/plugins.ts';
 import { LocalDirBuilder } from '../examples/plugins/src/localdir-builder.ts';
 
@@ -29,7 +30,7 @@ test('example plugins: packer-ts and real Packer give the same result', async ()
       ['packer-ts', PACKER_TS, { HOME: join(root, 'other'), PACKER_PLUGIN_PATH: bin }],
       ['packer', REAL_PACKER, { HOME: join(root, 'home') }],
     ] as const) {
-      if (cmd === REAL_PACKER && !hasRealPacker) continue;
+      if (cmd === REAL_PACKER) requireTools(REAL_PACKER);
       const dir = join(root, name);
       await cp(join(EXAMPLES, 'template.json'), join(dir, 'template.json'));
       const r = await run(cmd, ['build', '-machine-readable', 'template.json'], { cwd: dir, env: { ...env, [MARK_VAR]: mark } });

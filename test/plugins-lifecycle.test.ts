@@ -15,7 +15,8 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { hasRealPacker, PACKER_TS, REAL_PACKER, ROOT, run } from './helpers/run.ts';
+import { PACKER_TS, REAL_PACKER, ROOT, run } from './helpers/run.ts';
+import { requireTools } from './helpers/requires.ts';
 import { describePids, killMarked, markedPids, MARK_VAR, newMark, startBackground, waitNoneLeft, writeWrapper } from './helpers/plugins.ts';
 
 const SLEEP_TEMPLATE = {
@@ -47,7 +48,8 @@ async function setup(mode: Mode): Promise<{ dir: string; env: NodeJS.ProcessEnv 
 
 for (const mode of ['in-process', 'go-plugin', 'builtin-plugin'] as Mode[]) {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as NodeJS.Signals[]) {
-    test(`${sig} to the core, shell-local ${mode}: exits in time, nothing left`, { skip: mode === 'go-plugin' && !hasRealPacker }, async () => {
+    test(`${sig} to the core, shell-local ${mode}: exits in time, nothing left`, async () => {
+      if (mode === 'go-plugin') requireTools(REAL_PACKER);
       const { dir, env } = await setup(mode);
       const mark = newMark();
       const core = startBackground(PACKER_TS, ['build', 'template.json'], { cwd: dir, env: { ...env, [MARK_VAR]: mark } });
@@ -123,7 +125,8 @@ test('a plugin that dies mid-build fails only its build, naming it and its last 
   }
 });
 
-test('PACKER_LOG: plugin start, address, stderr lines and exit in Packer\'s format', { skip: !hasRealPacker }, async () => {
+test('PACKER_LOG: plugin start, address, stderr lines and exit in Packer\'s format', async () => {
+  requireTools(REAL_PACKER);
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-log-'));
   const mark = newMark();
   try {
@@ -228,9 +231,9 @@ test('packer-ts plugin: cookie check, unknown names', async () => {
   const env = { PACKER_PLUGIN_MAGIC_COOKIE: 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2' };
   const unknown = await run(PACKER_TS, ['plugin', 'packer-builder-nope'], { cwd, env });
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /Could not load builder: nope \(built-in builders: file, null\b/);
+  assert.match(unknown.stdout, /Could not load builder: nope \(built-in builders: file, null\b/);
   const bad = await run(PACKER_TS, ['plugin', 'something'], { cwd, env });
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /Error parsing plugin argument/);
+  assert.match(bad.stdout, /Error parsing plugin argument/);
   assert.ok(existsSync(PACKER_TS));
 });

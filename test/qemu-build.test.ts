@@ -11,19 +11,22 @@ import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKER_TS, REAL_PACKER, hasRealPacker, run, type RunResult } from './helpers/run.ts';
+import { PACKER_TS, REAL_PACKER, run, type RunResult } from './helpers/run.ts';
+import { requireRoot, requireTools } from './helpers/requires.ts';
 import { MARK_VAR, markedPids, newMark, waitNoneLeft } from './helpers/plugins.ts';
 
 const FIXTURES = join(import.meta.dirname, 'vm');
 const MAKE_IMAGE = process.env.PACKER_TS_MAKE_VM_IMAGE || join(FIXTURES, 'make-vm-image.sh');
 const TEMPLATE = join(FIXTURES, 'qemu-tiny.json');
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const isRoot = process.getuid?.() === 0;
 const canSudo = !isRoot && spawnSync('sudo', ['-n', 'true']).status === 0;
-const skip = !has('qemu-system-x86_64') ? 'qemu-system-x86_64 not installed'
-  : !has('qemu-img') ? 'qemu-img not installed'
-  : !existsSync(MAKE_IMAGE) ? `${MAKE_IMAGE} missing`
-  : !(isRoot || canSudo) ? 'building the fixture image needs root' : false;
+
+/** Fails the suite, saying what to install or do, unless QEMU and the fixture image's maker can run. */
+function requireQemu(): void {
+  requireTools('qemu-system-x86_64', 'qemu-img');
+  if (!existsSync(MAKE_IMAGE)) throw new Error(`needs ${MAKE_IMAGE} (PACKER_TS_MAKE_VM_IMAGE names a missing file)`);
+  if (!(isRoot || canSudo)) requireRoot('building the fixture image (make-vm-image.sh)');
+}
 
 const CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'packer-ts-fixtures', 'qemu-test-image');
 let image = '';
@@ -70,8 +73,9 @@ async function qemuLeft(mark: string): Promise<number[]> {
   return out;
 }
 
-describe('qemu builder (real QEMU, TCG)', { skip, concurrency: false }, () => {
+describe('qemu builder (real QEMU, TCG)', { concurrency: false }, () => {
   before(async () => {
+    requireQemu();
     work = await mkdtemp(join(tmpdir(), 'packer-ts-qemu-'));
     image = join(CACHE, 'tiny.qcow2');
     key = join(CACHE, 'id_ed25519');
@@ -87,7 +91,8 @@ describe('qemu builder (real QEMU, TCG)', { skip, concurrency: false }, () => {
   after(async () => { if (work) await rm(work, { recursive: true, force: true }); });
 
   let packerOut = '';
-  test('the fixture template: same artifact with Packer 1.6.6 and packer-ts, marker file in both images', { skip: !hasRealPacker && 'no /usr/bin/packer' }, async () => {
+  test('the fixture template: same artifact with Packer 1.6.6 and packer-ts, marker file in both images', async () => {
+    requireTools(REAL_PACKER);
     const real = await run(REAL_PACKER, ['build', ...vars('out-packer'), TEMPLATE], { cwd: work, timeoutMs: 180_000 });
     assert.equal(real.code, 0, real.stdout + real.stderr);
     const ours = await packerTs(['build', ...vars('out-ts'), TEMPLATE], work);

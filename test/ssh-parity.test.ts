@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasRealPacker, PACKER_TS, REAL_PACKER, run } from './helpers/run.ts';
-import { SSHFixture, sshSkipReason } from '../packages/plugins/test/ssh-helpers.ts';
+import { PACKER_TS, REAL_PACKER, run } from './helpers/run.ts';
+import { requireTools } from './helpers/requires.ts';
+import { SSHFixture } from '../packages/plugins/test/ssh-helpers.ts';
 
 async function listing(dir: string, base = dir): Promise<string[]> {
   const out: string[] = [];
@@ -23,7 +24,7 @@ async function listing(dir: string, base = dir): Promise<string[]> {
   return out;
 }
 
-describe('ssh end to end', { skip: sshSkipReason }, () => {
+describe('ssh end to end', () => {
   const fx = new SSHFixture();
   let port = 0;
   let work = '';
@@ -69,7 +70,8 @@ describe('ssh end to end', { skip: sshSkipReason }, () => {
   }
 
   for (const method of ['scp', 'sftp']) {
-    test(`${method}: same remote files and downloads as Packer 1.6.6`, { skip: hasRealPacker ? undefined : 'no /usr/bin/packer' }, async () => {
+    test(`${method}: same remote files and downloads as Packer 1.6.6`, async () => {
+      requireTools(REAL_PACKER);
       const auth = { ssh_private_key_file: fx.keys.key };
       const ours = await build(PACKER_TS, `ts-${method}`, method, auth);
       const theirs = await build(REAL_PACKER, `go-${method}`, method, auth);
@@ -106,11 +108,10 @@ describe('ssh end to end', { skip: sshSkipReason }, () => {
     const all = ours.stdout + ours.stderr;
     assert.match(all, /Script exited with non-zero exit status: 42\.Allowed exit codes are: \[0\]/);
     assert.ok(!all.includes(fx.user.password), 'password leaked into the output');
-    if (hasRealPacker) {
-      const theirs = await run(REAL_PACKER, ['build', 't.json'], { cwd });
-      assert.equal(theirs.code, 1);
-      assert.match(theirs.stdout, /Script exited with non-zero exit status: 42\.Allowed exit codes are: \[0\]/);
-    }
+    requireTools(REAL_PACKER);
+    const theirs = await run(REAL_PACKER, ['build', 't.json'], { cwd });
+    assert.equal(theirs.code, 1);
+    assert.match(theirs.stdout, /Script exited with non-zero exit status: 42\.Allowed exit codes are: \[0\]/);
     await rm(cwd, { recursive: true, force: true });
   });
 

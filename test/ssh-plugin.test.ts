@@ -8,15 +8,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasRealPacker, PACKER_TS, REAL_PACKER, run } from './helpers/run.ts';
-import { SSHFixture, sshSkipReason } from '../packages/plugins/test/ssh-helpers.ts';
+import { PACKER_TS, REAL_PACKER, run } from './helpers/run.ts';
+import { requireTools } from './helpers/requires.ts';
+import { SSHFixture } from '../packages/plugins/test/ssh-helpers.ts';
 
 const killSession = 'p=$$; while [ "$(cat /proc/$p/comm)" != sshd ]; do p=$(awk \'{print $4}\' /proc/$p/stat); done; kill -9 $p';
 
-describe('ssh across the plugin boundary', { skip: sshSkipReason ?? (hasRealPacker ? undefined : 'no /usr/bin/packer') }, () => {
+describe('ssh across the plugin boundary', () => {
   const fx = new SSHFixture();
   let port = 0;
-  before(async () => { await fx.setup(); port = (await fx.sshd()).port; });
+  before(async () => { requireTools(REAL_PACKER); await fx.setup(); port = (await fx.sshd()).port; });
   after(() => fx.teardown());
 
   async function setup(prefix: 'go' | 'ts'): Promise<{ cwd: string; remote: string }> {

@@ -1,14 +1,12 @@
 /** Runs packer-ts (the bundle) or real Packer in a directory, for acceptance tests. */
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { ROOT } from './requires.ts';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+export { REAL_PACKER, ROOT } from './requires.ts';
 export const PACKER_TS = join(ROOT, 'bin/packer-ts');
-export const REAL_PACKER = '/usr/bin/packer';
-export const hasRealPacker = existsSync(REAL_PACKER);
 
 export interface RunResult {
   code: number | null;
@@ -68,4 +66,29 @@ export function artifactRecords(stdout: string): string[] {
     .map((l) => l.replace(/^\d+,/, ''))
     .filter((l) => /^[^,]*,(artifact|artifact-count),/.test(l))
     .sort();
+}
+
+/**
+ * The lines of an output with what differs between runs replaced (timestamps,
+ * the run's directory, durations, temporary script names), sorted.
+ */
+export function normalizedLines(text: string, dir: string): string[] {
+  return text.split('\n').map((l) => l
+    .replace(/^\d+,/, '')
+    .replaceAll(dir, '<dir>')
+    .replace(/ after( \d+(\.\d+)? (hours?|minutes?|seconds?|milliseconds?|microseconds?|nanoseconds?))+/g, ' after <duration>')
+    .replace(/\/tmp\/packer-shell\d+/g, '/tmp/packer-shell<n>'))
+    .sort();
+}
+
+/** What a test/fixtures/<case>/case.json says about how to run it. */
+export interface FixtureRun {
+  command?: string;
+  args?: string[];
+  machineReadable?: boolean;
+}
+
+/** The command line of a fixture: `build -machine-readable ARGS template.json` unless case.json says otherwise. */
+export function fixtureArgs(c: FixtureRun): string[] {
+  return [c.command ?? 'build', ...(c.machineReadable === false ? [] : ['-machine-readable']), ...(c.args ?? []), 'template.json'];
 }

@@ -3,7 +3,7 @@
  * and components, and returns the exit code.
  */
 import { errorMessage, packerRunUUID } from '@packer-ts/sdk';
-import { createComponentFinder, locateSelf, setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
+import { createComponentFinder, exitQuietlyOnClosedOutput, locateSelf, setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
 import { builders, postProcessors, provisioners } from '@packer-ts/plugins';
 import { makeUi, type Io, type Meta } from './meta.ts';
 
@@ -22,7 +22,7 @@ const COMMANDS: Record<string, { run: Command; synopsis: string }> = {
 export function usage(): string {
   const names = Object.keys(COMMANDS).sort();
   const lines = names.map((n) => `    ${n.padEnd(15)} ${COMMANDS[n]!.synopsis}`);
-  return `Usage: packer-ts [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n${lines.join('\n')}\n`;
+  return `Usage: packer-ts [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n${lines.join('\n')}\n\n`;
 }
 
 async function versionCommand(meta: Meta): Promise<number> {
@@ -33,7 +33,13 @@ async function versionCommand(meta: Meta): Promise<number> {
 
 /** Runs the CLI with `argv` (without node and script). */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
-  setupLog(io.env);
+  try {
+    setupLog(io.env);
+  } catch (e) {
+    io.stderr.write(`Couldn't setup log output: ${errorMessage(e)}`); // sic: Packer ends it without a newline
+    return 1;
+  }
+  if (io.stdout === process.stdout) exitQuietlyOnClosedOutput(log);
   // One id per run, inherited by every plugin and script (Packer sets it too).
   process.env.PACKER_RUN_UUID = packerRunUUID();
   log(`[INFO] packer-ts version: ${VERSION}; args: ${JSON.stringify(argv)}`);
@@ -47,7 +53,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   if (argv[0] === '--version' || argv[0] === '-version' || argv[0] === '-v') argv = ['version'];
   const name = argv[0];
   if (name === undefined || name === '--help' || name === '-help' || name === '-h' || name === 'help') {
-    io.stderr.write(usage());
+    io.stdout.write(usage());
     return name === undefined ? 127 : 0;
   }
   if (name === 'plugin') {
@@ -56,7 +62,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   }
   const cmd = COMMANDS[name];
   if (!cmd) {
-    io.stderr.write(usage());
+    io.stdout.write(usage());
     return 127;
   }
 
@@ -98,7 +104,8 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       try {
         finder = createComponentFinder({ builtins: { builders, provisioners, postProcessors }, self, exeDir: self.exeDir, env: io.env, log });
       } catch (e) {
-        ui.error(`Error loading configuration: \n\n${errorMessage(e).replace(/^Error loading configuration: /, '')}`);
+        // Packer prints this one on stderr (main.go), not through its Ui
+        io.stderr.write(`Error loading configuration: \n\n${errorMessage(e).replace(/^Error loading configuration: /, '')}\n`);
         throw e;
       }
       return finder;

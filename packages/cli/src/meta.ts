@@ -2,10 +2,10 @@
  * What every command shares: the Ui, variables from -var/-var-file, the
  * template and the core.
  */
-import { readFileSync } from 'node:fs';
-import { errorMessage, type Ui } from '@packer-ts/sdk';
+import { readFileSync, statSync } from 'node:fs';
+import { errorMessage, fileError, wordWrap, type Ui } from '@packer-ts/sdk';
 import {
-  BasicUi, Core, MachineReadableUi, parseTemplateFile, log, scanJson,
+  BasicUi, Core, MachineReadableUi, parseTemplate, parseTemplateFile, log, scanJson,
   type ComponentFinder, type Template, type TextSink,
 } from '@packer-ts/core';
 import { FlagError, FlagSet, splitList } from './flags.ts';
@@ -27,8 +27,9 @@ export interface Meta {
   signal: AbortSignal;
 }
 
+/** Packer's Ui: say and error both on stdout (its ErrorWriter is os.Stdout); logs go elsewhere. */
 export function makeUi(io: Io, machineReadable: boolean): Ui {
-  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stderr, io.stdin, log);
+  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stdout, io.stdin, log);
 }
 
 /** -var, -var-file, -only, -except as Packer's MetaArgs. */
@@ -61,8 +62,9 @@ export class MetaArgs {
       try {
         text = readFileSync(file, 'utf8');
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        throw new Error(err.code === 'ENOENT' ? `open ${file}: no such file or directory` : `Error reading variables in '${file}': ${err.message}`);
+        // os.Open's failure alone; a failed read (a directory) inside the decoder's message
+        const err = fileError(e, file);
+        throw (e as NodeJS.ErrnoException).syscall === 'read' ? new Error(`Error reading variables in '${file}': ${err.message}`) : err;
       }
       // Read like Go's streaming decoder, as Packer reads var files.
       let value: unknown;
@@ -72,7 +74,7 @@ export class MetaArgs {
         throw new Error(`Error reading variables in '${file}': ${errorMessage(e)}`);
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type map[string]string`);
+        throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type kvflag.FlagJSON`);
       }
       for (const [k, v] of Object.entries(value)) {
         if (typeof v !== 'string') {
@@ -87,22 +89,59 @@ export class MetaArgs {
   }
 }
 
-/** Reads the template and sets up an initialized core; reports errors on the Ui and returns undefined. */
-export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core; template: Template } | undefined> {
-  let template: Template;
+/** The template Packer uses when a command is given none (console, inspect). */
+export const TINIEST_TEMPLATE = '{\n\t"builders": [\n\t\t{\n\t\t\t"type":"null",\n\t\t\t"communicator": "none"\n\t\t}\n\t]\n}';
+
+/**
+ * Packer's first look at the template path (MetaArgs.GetConfigType): a stat,
+ * whose failure is reported as `"x.json": stat x.json: no such file or directory`.
+ */
+export function statTemplatePath(path: string): { isDir: boolean; error?: undefined } | { error: string } {
   try {
-    template = await parseTemplateFile(args.path);
+    return { isDir: statSync(path).isDirectory() };
+  } catch (e) {
+    return { error: `${JSON.stringify(path)}: ${fileError(e, path).message}` };
+  }
+}
+
+/** Reads the template (the tiniest one for an empty path); reports a failure on the Ui and returns undefined. */
+export async function readTemplate(meta: Meta, path: string): Promise<Template | undefined> {
+  if (path !== '' && path !== '-') {
+    const st = statTemplatePath(path);
+    if (st.error !== undefined) {
+      meta.ui.error(st.error);
+      return undefined;
+    }
+  }
+  try {
+    return path === '' ? parseTemplate(TINIEST_TEMPLATE, '') : await parseTemplateFile(path);
   } catch (e) {
     meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
     return undefined;
   }
-  let variables: Record<string, string>;
+}
+
+/**
+ * What Packer's GetConfigFromJSON does: reads the template, then the
+ * variables (-var-file files, -var); reports a failure on the Ui and
+ * returns undefined.
+ */
+export async function readConfig(meta: Meta, args: MetaArgs): Promise<{ template: Template; variables: Record<string, string> } | undefined> {
+  const template = await readTemplate(meta, args.path);
+  if (!template) return undefined;
   try {
-    variables = args.variables();
+    return { template, variables: args.variables() };
   } catch (e) {
     meta.ui.error(errorMessage(e));
     return undefined;
   }
+}
+
+/** Reads the template and sets up an initialized core; reports errors on the Ui and returns undefined. */
+export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core; template: Template } | undefined> {
+  const config = await readConfig(meta, args);
+  if (!config) return undefined;
+  const { template, variables } = config;
   const core = new Core({ template, components: await meta.components(), variables });
   try {
     core.initialize();
@@ -113,10 +152,17 @@ export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core
   return { core, template };
 }
 
-/** HCL-style diagnostic text as Packer prints it: `Error: summary\n\ndetail\n\n`. */
+/**
+ * HCL-style diagnostic text as Packer prints it (hcl's diagnostic text
+ * writer, 80 columns): `Error: summary\n\n`, then the detail wrapped at 80
+ * columns and `\n\n` when there is one.
+ */
 export function diagnostic(severity: 'Error' | 'Warning', summary: string, detail: string): string {
-  return `${severity}: ${summary}\n\n${detail}\n\n`;
+  return `${severity}: ${summary}\n\n${detail === '' ? '' : `${wordWrap(detail, DIAGNOSTIC_WIDTH)}\n\n`}`;
 }
+
+/** The width Packer's command package gives hcl.NewDiagnosticTextWriter. */
+export const DIAGNOSTIC_WIDTH = 80;
 
 /**
  * Parses a command's flags; on a bad flag, -h, or a count of arguments

@@ -3,15 +3,17 @@
  * Packer 1.6.6 prints for the same input.
  */
 import { test } from 'node:test';
+import { REAL_PACKER as PACKER, requireBundle, requireTools } from '../../../test/helpers/requires.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { clearSecrets } from '@packer-ts/sdk';
-import { CONSOLE_HELP, consoleCommand, consoleHelp, wrapText } from '../src/commands/console.ts';
+import { wordWrap as wrapText } from '@packer-ts/sdk';
+import { CONSOLE_HELP, consoleCommand, consoleHelp } from '../src/commands/console.ts';
 import type { ComponentFinder } from '@packer-ts/core';
 import { makeUi, type Meta } from '../src/meta.ts';
 
@@ -30,11 +32,7 @@ function testMeta(stdin?: NodeJS.ReadableStream): { meta: Meta; out: () => strin
   return { meta, out: () => out, err: () => err };
 }
 
-const PACKER = '/usr/bin/packer';
-const havePacker = existsSync(PACKER);
 const CLI = fileURLToPath(new URL('../../../bin/packer-ts', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../../../dist/packer-ts.mjs', import.meta.url));
-const haveBundle = existsSync(BUNDLE);
 
 const dir = mkdtempSync(join(tmpdir(), 'console-'));
 const TPL = join(dir, 't.json');
@@ -83,15 +81,15 @@ test('variables: rendered values, -var over -var-file over defaults, sensitive v
 
 test('errors before the console starts', async () => {
   const missing = join(dir, 'nope.json');
-  assert.deepEqual(await piped('x\n', [missing]), { code: 1, out: '', err: `"${missing}": stat ${missing}: no such file or directory\n` });
+  assert.deepEqual(await piped('x\n', [missing]), { code: 1, out: `"${missing}": stat ${missing}: no such file or directory\n`, err: '' });
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"builders": [}');
   const r = await piped('x\n', [bad]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /^Failed to parse template: Error parsing JSON: invalid character '}' looking for beginning of value/);
+  assert.match(r.out, /^Failed to parse template: Error parsing JSON: invalid character '}' looking for beginning of value/);
   const h = await piped('x\n', ['-config-type=yaml', TPL]);
   assert.equal(h.code, 1);
-  assert.equal(h.out, consoleHelp + '\n');
+  assert.equal(h.out, consoleHelp + '\ninvalid value "yaml" for flag -config-type: yaml does not belong to configType values\n');
   // More than one argument: no template, like Packer.
   assert.deepEqual(await piped('x\n', ['a', 'b']), { code: 0, out: 'x\n', err: '' });
 });
@@ -140,7 +138,9 @@ const CASES: { input: string; args: string }[] = [
 
 for (const { input, args } of CASES) {
   for (const how of ['pipe', 'file'] as const) {
-    test(`CLI vs Packer (${how}): console ${args} <<< ${input}`, { skip: (!havePacker || !haveBundle) && 'needs packer and dist/' }, () => {
+    test(`CLI vs Packer (${how}): console ${args} <<< ${input}`, () => {
+      requireTools(PACKER);
+      requireBundle();
       const run = (bin: string) => (how === 'pipe'
         ? sh(`printf '%b' '${input}' | ${bin} console ${args}`)
         : sh(`printf '%b' '${input}' > in-${process.pid}.txt && ${bin} console ${args} < in-${process.pid}.txt`));

@@ -4,6 +4,7 @@
  * stdout and stderr together since errors come last) with its exit code.
  */
 import { test } from 'node:test';
+import { REAL_PACKER as PACKER, requireTools } from '../../../test/helpers/requires.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,8 +18,6 @@ import { decodeTemplateMap, encodeFixed } from '../src/fixers/gojson.ts';
 import { makeUi, type Meta } from '../src/meta.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/fix/', import.meta.url));
-const PACKER = '/usr/bin/packer';
-const havePacker = existsSync(PACKER);
 
 /** A Meta writing to strings. */
 function testMeta(stdin?: NodeJS.ReadableStream): { meta: Meta; out: () => string; err: () => string } {
@@ -65,7 +64,8 @@ for (const name of cases) {
     assert.equal(output, readFileSync(join(dir, 'expected.out'), 'utf8'));
     assert.equal(code, Number(readFileSync(join(dir, 'expected.code'), 'utf8')));
   });
-  test(`fix ${name}: live parity with ${PACKER}`, { skip: !havePacker && 'no packer' }, async () => {
+  test(`fix ${name}: live parity with ${PACKER}`, async () => {
+    requireTools(PACKER);
     const args = [...argsOf(dir), 'input.json'];
     const real = spawnSync(PACKER, ['fix', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
     const ours = await runFix(args, dir);
@@ -93,7 +93,8 @@ test('usage: no template prints the help and exits 1', async () => {
   assert.match(fixHelp, /^ {2}amazon-enhanced-networking Replaces "enhanced_networking" in builders with "ena_support"$/m);
 });
 
-test('usage text and unknown flag match Packer', { skip: !havePacker && 'no packer' }, async () => {
+test('usage text and unknown flag match Packer', async () => {
+  requireTools(PACKER);
   for (const args of [[], ['-nope', 'x.json'], ['a.json', 'b.json']]) {
     const real = spawnSync(PACKER, ['fix', ...args], { cwd: tmpdir(), encoding: 'utf8' });
     const ours = await runFix(args, tmpdir());

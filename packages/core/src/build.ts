@@ -3,7 +3,7 @@
  * (Packer's packer/build.go, including which artifacts are kept).
  */
 import {
-  basicPlaceholderData, DispatchHook, errorMessage, HookCleanupProvision, HookProvision, packerConfigRaw, spanRecorder, traced,
+  basicPlaceholderData, DispatchHook, errorMessage, HookCleanupProvision, HookProvision, packerConfigRaw, PackerMultiError, spanRecorder, traced,
   type Artifact, type Builder, type Hook, type PostProcessor, type Provisioner, type Ui,
 } from '@packer-ts/sdk';
 import { DebuggedProvisioner, ProvisionHook } from './provisioners.ts';
@@ -154,12 +154,6 @@ export class CoreBuild {
       log(`Deleting original artifact for build '${this.name}'`);
       try { await builderArtifact.destroy(); } catch (e) { errors.push(new Error(`Error destroying builder artifact: ${errorMessage(e)}`)); }
     }
-    return { artifacts, error: errors.length ? packerMultiError(errors) : undefined };
+    return { artifacts, error: errors.length ? new PackerMultiError(errors) : undefined };
   }
-}
-
-/** Packer's own multi-error format (packer.MultiError), used for post-processing errors. */
-export function packerMultiError(errors: Error[]): Error {
-  const points = errors.map((e) => `* ${e.message}`).join('\n');
-  return new Error(`${errors.length} error(s) occurred:\n\n${points}`);
 }

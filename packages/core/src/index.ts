@@ -7,6 +7,7 @@ export * from './core.ts';
 export * from './build.ts';
 export * from './provisioners.ts';
 export * from './ui/basic.ts';
+export * from './ui/closed-output.ts';
 export * from './log.ts';
 export * from './durafmt.ts';
 export * from './godur.ts';

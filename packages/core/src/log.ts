@@ -3,15 +3,20 @@
  * `YYYY/MM/DD hh:mm:ss message`. Secrets are masked.
  */
 import { openSync, writeSync } from 'node:fs';
-import { redact } from '@packer-ts/sdk';
+import { fileError, redact } from '@packer-ts/sdk';
 
 /** Where the log goes; undefined when logging is off. */
 let fd: number | undefined;
 
-/** Opens the log as the environment asks. Call once at start-up. */
+/** Opens the log as the environment asks. Call once at start-up; throws Go's message if PACKER_LOG_PATH cannot be opened. */
 export function setupLog(env: NodeJS.ProcessEnv = process.env): void {
   const on = env.PACKER_LOG !== undefined && env.PACKER_LOG !== '' && env.PACKER_LOG !== '0';
-  fd = !on ? undefined : env.PACKER_LOG_PATH ? openSync(env.PACKER_LOG_PATH, 'a') : 2;
+  const path = env.PACKER_LOG_PATH;
+  try {
+    fd = !on ? undefined : path ? openSync(path, 'a') : 2;
+  } catch (e) {
+    throw fileError(e, path!);
+  }
 }
 
 function stamp(d = new Date()): string {

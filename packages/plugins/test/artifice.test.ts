@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RecordingUi } from '@packer-ts/sdk';
 import { ArtificePostProcessor, artificeSchema } from '../src/post-processor/artifice/index.ts';
 import { goGlob } from '../src/common/glob.ts';
-import { fileArtifact, havePacker, inDir, machineArtifacts, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
+import { fileArtifact, requirePacker, inDir, machineArtifacts, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
 
 async function layout(dir: string): Promise<void> {
   await mkdir(join(dir, 'in', 'deep'), { recursive: true });
@@ -63,7 +63,7 @@ test('configuration errors: no files, unknown key; bad pattern and broken link f
 });
 
 test('parity with packer 1.6.6: same file list and artifact', async (t) => {
-  if (!havePacker) return t.skip('/usr/bin/packer not installed');
+  requirePacker();
   const dir = await tempDir(t);
   await layout(dir);
   const pp = { type: 'artifice', files: PATTERNS };

@@ -1,14 +1,13 @@
 import { test } from 'node:test';
+import { REAL_PACKER as PACKER, requireTools } from '../../../test/helpers/requires.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packerConfigRaw, RecordingUi, type Ui } from '@packer-ts/sdk';
 import { BreakpointProvisioner, schema } from '../src/provisioner/breakpoint/index.ts';
 
-const PACKER = '/usr/bin/packer';
 
 function pc() {
   return packerConfigRaw({
@@ -80,7 +79,7 @@ test('without a terminal: fails like Packer', async () => {
 });
 
 test('parity: /usr/bin/packer without a terminal gives the same error', async (t) => {
-  if (!existsSync(PACKER)) { t.skip('no /usr/bin/packer'); return; }
+  requireTools(PACKER);
   const dir = await mkdtemp(join(tmpdir(), 'pts-bp-'));
   try {
     await writeFile(join(dir, 't.json'), JSON.stringify({

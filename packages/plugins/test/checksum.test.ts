@@ -6,7 +6,7 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MultiError, RecordingUi } from '@packer-ts/sdk';
 import { ChecksumPostProcessor, checksumSchema } from '../src/post-processor/checksum/index.ts';
-import { fileArtifact, havePacker, inDir, machineArtifacts, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
+import { fileArtifact, requirePacker, inDir, machineArtifacts, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
 
 const TYPES = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
 
@@ -115,7 +115,7 @@ test('a missing input file fails with Packer\'s message', async (t) => {
 });
 
 test('parity with packer 1.6.6: same checksum files and artifact', async (t) => {
-  if (!havePacker) return t.skip('/usr/bin/packer not installed');
+  requirePacker();
   const dirP = await tempDir(t);
   const dirO = await tempDir(t);
   const template = (d: string) => ({

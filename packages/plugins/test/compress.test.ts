@@ -8,7 +8,7 @@ import * as tar from 'tar';
 import yauzl from 'yauzl';
 import { RecordingUi } from '@packer-ts/sdk';
 import { CompressPostProcessor, compressSchema, detectFormat } from '../src/post-processor/compress/index.ts';
-import { fileArtifact, havePacker, inDir, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
+import { fileArtifact, requirePacker, inDir, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
 
 interface ZipEntryInfo { name: string; data: Buffer; method: number; versionMadeBy: number; attrs: number; dosTime: number; dosDate: number; flags: number }
 
@@ -197,7 +197,7 @@ test('abort and missing input remove the half-written archive', async (t) => {
 });
 
 test('parity with packer 1.6.6: tar bytes, gzip contents, zip entries', async (t) => {
-  if (!havePacker) return t.skip('/usr/bin/packer not installed');
+  requirePacker();
   const dirP = await tempDir(t);
   const dirO = await tempDir(t);
   const input = join(dirP, 'in', 'payload.txt');

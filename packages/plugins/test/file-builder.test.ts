@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { REAL_PACKER as PACKER, requireTools } from '../../../test/helpers/requires.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +18,6 @@ import {
 } from '@packer-ts/sdk';
 import { FileBuilder, schema } from '../src/builder/file/index.ts';
 
-const PACKER = '/usr/bin/packer';
 
 function pc(name = 'file') {
   return packerConfigRaw({
@@ -131,7 +131,7 @@ test('missing source fails like Packer (open <path>: no such file or directory)'
 });
 
 test('parity with /usr/bin/packer: same files, same messages', async (t) => {
-  if (!existsSync(PACKER)) { t.skip('no /usr/bin/packer'); return; }
+  requireTools(PACKER);
   const dir = await tmp();
   try {
     await writeFile(join(dir, 'src.txt'), 'source data\n');

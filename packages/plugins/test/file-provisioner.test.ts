@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { MultiError, packerConfigRaw, RecordingUi } from '@packer-ts/sdk';
 import { SSHCommunicator } from '../src/communicator/index.ts';
 import { FileProvisioner } from '../src/provisioner/file/index.ts';
-import { SSHFixture, sshSkipReason } from './ssh-helpers.ts';
+import { SSHFixture } from './ssh-helpers.ts';
 
 const pc = () => packerConfigRaw({
   buildName: 'b', builderType: 'null', coreVersion: '1.6.6', debug: false, force: false,
@@ -39,7 +39,7 @@ async function tree(dir: string, base = dir): Promise<string[]> {
   return out;
 }
 
-describe('file provisioner over ssh', { skip: sshSkipReason }, () => {
+describe('file provisioner over ssh', () => {
   const fx = new SSHFixture();
   let port = 0;
   let local = '';

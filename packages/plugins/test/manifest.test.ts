@@ -4,7 +4,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BasicArtifact, RecordingUi } from '@packer-ts/sdk';
 import { ManifestPostProcessor, manifestSchema, parseManifest, serializeManifest } from '../src/post-processor/manifest/index.ts';
-import { fileArtifact, havePacker, inDir, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
+import { fileArtifact, requirePacker, inDir, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
 
 async function withRunUUID<T>(uuid: string | undefined, fn: () => Promise<T>): Promise<T> {
   const prev = process.env.PACKER_RUN_UUID;
@@ -125,7 +125,7 @@ test('unknown configuration key is rejected', async () => {
 });
 
 test('parity with packer 1.6.6: two runs, then -force', async (t) => {
-  if (!havePacker) return t.skip('/usr/bin/packer not installed');
+  requirePacker();
   const dirP = await tempDir(t);
   const dirO = await tempDir(t);
   const pp = { type: 'manifest', output: 'out/manifest.json', custom_data: { who: '<{{build_name}}> & {{build_type}}', a: 'first' } };

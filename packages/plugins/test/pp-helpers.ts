@@ -1,14 +1,15 @@
 /** Shared helpers for the post-processor tests. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { REAL_PACKER, requireTools } from '../../../test/helpers/requires.ts';
 import { BasicArtifact, packerConfigRaw, type PackerConfig } from '@packer-ts/sdk';
 
-export const PACKER = '/usr/bin/packer';
-export const havePacker = existsSync(PACKER);
+export const PACKER = REAL_PACKER;
+/** Fails the calling test unless Packer 1.6.6 is installed. */
+export const requirePacker = () => requireTools(REAL_PACKER);
 
 /** A temporary directory removed when the test ends. */
 export async function tempDir(t: TestContext, prefix = 'pp-'): Promise<string> {

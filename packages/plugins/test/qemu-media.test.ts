@@ -10,12 +10,10 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { RecordingUi, StateBag } from '@packer-ts/sdk';
+import { requireTools } from '../../../test/helpers/requires.ts';
 import { prepareConfig } from '../src/builder/qemu/config.ts';
 import { qemuCommandArgs, StepCreateCD, StepCreateFloppy } from '../src/builder/qemu/steps/index.ts';
 
-const has = (t: string) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status === 0;
-const noIso = has('xorriso') ? false : 'xorriso is not installed';
-const noMtools = ['mformat', 'mmd', 'mcopy', 'mdir', 'mlabel', 'minfo'].every(has) ? false : 'mtools is not installed';
 const mtEnv = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
 
 function run(cmd: string, args: string[]): string {
@@ -61,7 +59,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('cd_files', { skip: noIso }, () => {
+describe('cd_files', () => {
+  before(() => requireTools('xorriso'));
   test('label, layout of files, directories ("dir" vs "dir/") and globs, read back with xorriso; cleanup', async () => {
     const ui = new RecordingUi();
     const state = new StateBag([['ui', ui]]);
@@ -113,7 +112,8 @@ describe('cd_files', { skip: noIso }, () => {
   });
 });
 
-describe('floppy_files / floppy_dirs', { skip: noMtools }, () => {
+describe('floppy_files / floppy_dirs', () => {
+  before(() => requireTools('mformat', 'fsck.fat'));
   test('1.44 MB FAT12, label, files flat, directories of floppy_files flattened, floppy_dirs with structure; cleanup', async () => {
     const ui = new RecordingUi();
     const state = new StateBag([['ui', ui]]);
@@ -141,7 +141,7 @@ describe('floppy_files / floppy_dirs', { skip: noMtools }, () => {
     assert.equal(run('mtype', ['-i', img, '::/c.txt']).trim(), 'c');
     assert.equal(run('mtype', ['-i', img, '::/flat/inner/two']).trim(), '2');
     // the checks of a FAT reader pass
-    if (has('fsck.fat')) assert.equal(spawnSync('fsck.fat', ['-n', img]).status, 0);
+    assert.equal(spawnSync('fsck.fat', ['-n', img]).status, 0);
 
     const msgs = ui.text('message');
     for (const m of ['Copying files flatly from floppy_files', 'Copying file: src/user-data', 'Copying directory: src/tree',

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { REAL_PACKER as PACKER, requireTools } from '../../../test/helpers/requires.ts';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -28,7 +29,6 @@ import { NullBuilder } from '../src/builder/null/index.ts';
 import { cleanOutputLine } from '@packer-ts/sdk';
 import { sprintfS, goos } from '../src/common/shell-local.ts';
 
-const PACKER = '/usr/bin/packer';
 
 function pc(buildName = 'mybuild', builderType = 'null') {
   return packerConfigRaw({
@@ -307,7 +307,7 @@ function normalize(line: string): string {
 }
 
 test('parity with /usr/bin/packer: null and file builders, shell-local provisioners and post-processors', async (t) => {
-  if (!existsSync(PACKER)) { t.skip('no /usr/bin/packer'); return; }
+  requireTools(PACKER);
   const dir = await mkdtemp(join(tmpdir(), 'pts-parity-'));
   try {
     const builders = [

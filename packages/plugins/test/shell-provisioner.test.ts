@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { MultiError, packerConfigRaw, RecordingUi } from '@packer-ts/sdk';
 import { SSHCommunicator } from '../src/communicator/index.ts';
 import { ShellProvisioner, unixLines } from '../src/provisioner/shell/index.ts';
-import { SSHFixture, sshSkipReason } from './ssh-helpers.ts';
+import { SSHFixture } from './ssh-helpers.ts';
 
 const pc = () => packerConfigRaw({
   buildName: 'b', builderType: 'null', coreVersion: '1.6.6', debug: false, force: false,
@@ -45,7 +45,7 @@ test('scripts are uploaded with Unix line ends unless binary', () => {
   assert.equal(unixLines(Buffer.from('')).toString(), '');
 });
 
-describe('shell provisioner over ssh', { skip: sshSkipReason }, () => {
+describe('shell provisioner over ssh', () => {
   const fx = new SSHFixture();
   let comm: SSHCommunicator;
   let remote: string;

@@ -7,7 +7,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { RecordingUi, StateBag } from '@packer-ts/sdk';
 import { CMD_DISCONNECT } from '@packer-ts/sdk';
 import { prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
-import { freePort, SSHFixture, sshSkipReason, type Sshd } from './ssh-helpers.ts';
+import { freePort, SSHFixture, type Sshd } from './ssh-helpers.ts';
 
 const collect = (): { w: Writable; text: () => string } => {
   const chunks: Buffer[] = [];
@@ -26,7 +26,7 @@ async function tree(dir: string, base = dir): Promise<string[]> {
   return out;
 }
 
-describe('ssh communicator', { skip: sshSkipReason }, () => {
+describe('ssh communicator', () => {
   const fx = new SSHFixture();
   let sshd: Sshd;
   let bastion: Sshd;
@@ -260,7 +260,7 @@ describe('ssh communicator', { skip: sshSkipReason }, () => {
   });
 });
 
-describe('ssh_agent_auth', { skip: sshSkipReason }, () => {
+describe('ssh_agent_auth', () => {
   const fx = new SSHFixture();
   let sshd: Sshd;
   let agent: import('node:child_process').ChildProcess | undefined;

@@ -3,7 +3,8 @@
  * port on 127.0.0.1 and login user. Running as root, a throwaway user is
  * created (random name and password, shell /bin/sh = dash, home in the temp
  * dir, so no rc file such as root's pyenv-loading ~/.bashrc runs per command)
- * and removed by stop(). Without root the tests that need it skip.
+ * and removed by stop(). setup() fails, saying what is missing, without
+ * OpenSSH or root.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,15 +14,17 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { requireRoot, requireTools } from '../../../test/helpers/requires.ts';
 
 const pexec = promisify(execFile);
 
 export const SSHD = '/usr/sbin/sshd';
-export const isRoot = process.getuid?.() === 0;
-/** Why SSH tests cannot run here, or undefined when they can. */
-export const sshSkipReason: string | undefined = !existsSync(SSHD)
-  ? `${SSHD} not installed (apt-get install openssh-server)`
-  : !isRoot ? 'the test sshd needs root to create a throwaway login user' : undefined;
+
+/** Fails (the hook or test calling it) unless a test sshd can run here. */
+export function requireSshd(): void {
+  requireTools(SSHD, 'ssh');
+  requireRoot('the test sshd (it creates a throwaway login user)');
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,6 +69,7 @@ export class SSHFixture {
   servers: Sshd[] = [];
 
   async setup(): Promise<void> {
+    requireSshd();
     // sshd's privilege separation directory (what its systemd unit creates)
     await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
     this.dir = await mkdtemp(join(tmpdir(), 'packer-ts-sshd-'));

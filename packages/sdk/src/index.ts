@@ -7,6 +7,8 @@ export * from './builder.ts';
 export * from './provisioner.ts';
 export * from './postprocessor.ts';
 export * from './errors.ts';
+export * from './go-errors.ts';
+export * from './wordwrap.ts';
 export * from './secrets.ts';
 export * from './packer-config.ts';
 export * from './template/interpolate/index.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeConfig, camelCase, parseGoDuration, formatGoDuration } from '../src/config/index.ts';
 import type { Schema } from '../src/config/index.ts';
-import { MultiError } from '../src/errors.ts';
+import { DecodeError, MultiError } from '../src/errors.ts';
 import { redact, clearSecrets } from '../src/secrets.ts';
 import { basicPlaceholderData, render } from '../src/template/interpolate/index.ts';
 
@@ -12,10 +12,15 @@ const packerRaw = {
   packer_user_variables: { who: 'me', pw: 'hunter2secret' }, packer_sensitive_variables: ['pw'],
 };
 
+/** The messages of what `fn` throws: a list's errors, or a single error's message. */
 function errorsOf(fn: () => unknown): string[] {
+  return errorOf(fn) instanceof MultiError ? (errorOf(fn) as MultiError).errors.map((x) => x.message) : [errorOf(fn).message];
+}
+
+function errorOf(fn: () => unknown): Error {
   try { fn(); } catch (e) {
-    assert.ok(e instanceof MultiError, `not a MultiError: ${e}`);
-    return e.errors.map((x) => x.message);
+    assert.ok(e instanceof Error, `not an Error: ${e}`);
+    return e;
   }
   assert.fail('no error thrown');
 }
@@ -106,7 +111,7 @@ test('defaults, required, oneOf', () => {
   ]);
 });
 
-test('every problem is reported together, with nested paths', () => {
+test('problems in Packer\'s stages: the first template error alone, then all type errors, then all unknown keys', () => {
   const schema: Schema = {
     content: { type: 'string' }, count: { type: 'int' }, flag: { type: 'bool' }, timeout: { type: 'duration' },
     list: { type: 'string[]' },
@@ -114,12 +119,22 @@ test('every problem is reported together, with nested paths', () => {
     items: { type: { array: { name: { type: 'string', required: true } } } },
     inline: { type: 'string[]' },
   };
-  const errs = errorsOf(() => decodeConfig(schema, [{
+  const bad = {
     content: { a: 1 }, count: 'x', flag: 'maybe', timeout: '3 min', list: { a: 1 }, foo: 1, bar: 2,
     nested: { bar: [1, 2, 'z'], deep: { q: 'nah', extra: 1 } }, items: [{ name: 'ok' }, {}],
     inline: ['fine', '{{ nope }}', '{{ user 1 }}'],
-  }, packerRaw]));
-  assert.deepEqual(errs, [
+  };
+  // config.Decode renders first and returns the first template error as it is (top-level key only)
+  const first = errorOf(() => decodeConfig(schema, [bad, packerRaw]));
+  assert.ok(!(first instanceof MultiError));
+  assert.equal(first.message, 'invalid \'inline\': template: root:1: function "nope" not defined in:\n\n{{ nope }}');
+  assert.equal(errorOf(() => decodeConfig(schema, [{ ...bad, inline: ['{{ user 1 }}'] }, packerRaw])).message,
+    'render \'inline\': template: root:1:8: executing "root" at <1>: expected string; found 1 in:\n\n{{ user 1 }}');
+  // then mapstructure's list of values of the wrong type, sorted, in its own words
+  const typed = errorOf(() => decodeConfig(schema, [{ ...bad, inline: ['fine'] }, packerRaw]));
+  assert.ok(typed instanceof DecodeError);
+  assert.match(typed.message, /^8 error\(s\) decoding:\n\n\* '/);
+  assert.deepEqual(typed.errors.map((e) => e.message), [
     "'content' expected type 'string', got unconvertible type 'map[string]interface {}', value: 'map[a:1]'",
     'cannot parse \'count\' as int: strconv.ParseInt: parsing "x": invalid syntax',
     'cannot parse \'flag\' as bool: strconv.ParseBool: parsing "maybe": invalid syntax',
@@ -127,13 +142,32 @@ test('every problem is reported together, with nested paths', () => {
     "'list': source data must be an array or slice, got map",
     'cannot parse \'nested.bar[2]\' as int: strconv.ParseInt: parsing "z": invalid syntax',
     'cannot parse \'nested.deep.q\' as bool: strconv.ParseBool: parsing "nah": invalid syntax',
-    'unknown configuration key: \'"nested.deep.extra"\'',
     'items[1].name must be specified',
-    'invalid \'inline[1]\': template: root:1: function "nope" not defined in:\n\n{{ nope }}',
-    'render \'inline[2]\': template: root:1:8: executing "root" at <1>: expected string; found 1 in:\n\n{{ user 1 }}',
-    'unknown configuration key: \'"bar"\'',
-    'unknown configuration key: \'"foo"\'',
   ]);
+  // last, every key no field takes, in go-multierror's list
+  const unused = errorOf(() => decodeConfig(schema, [{ foo: 1, bar: 2, nested: { deep: { extra: 1 } } }, packerRaw]));
+  assert.ok(unused instanceof MultiError && unused.style === 'go-multierror');
+  assert.equal(unused.message, [
+    '3 errors occurred:',
+    '\t* unknown configuration key: \'"bar"\'',
+    '\t* unknown configuration key: \'"foo"\'',
+    '\t* unknown configuration key: \'"nested.deep.extra"\'',
+    '', '',
+  ].join('\n'));
+});
+
+test('pluginType: keys `packer fix` rewrites are deprecated for the components Packer names', () => {
+  const schema: Schema = { content: { type: 'string' } };
+  const raw = [{ content: 'x', iso_checksum_type: 'md5', filename: 'f', ssh_host_port_min: 2, zzz: 1 }];
+  const deprecated = (key: string) => `Deprecated configuration key: '${key}'. Please call \`packer fix\` against your ` +
+    'template to update your template to be compatible with the current version of Packer. Visit ' +
+    'https://www.packer.io/docs/commands/fix/ for more detail.';
+  const unknown = (key: string) => `unknown configuration key: '"${key}"'`;
+  assert.deepEqual(errorsOf(() => decodeConfig(schema, raw)), [unknown('filename'), unknown('iso_checksum_type'), unknown('ssh_host_port_min'), unknown('zzz')]);
+  assert.deepEqual(errorsOf(() => decodeConfig(schema, raw, { pluginType: 'shell' })),
+    [unknown('filename'), deprecated('iso_checksum_type'), deprecated('ssh_host_port_min'), unknown('zzz')]);
+  assert.deepEqual(errorsOf(() => decodeConfig(schema, raw, { pluginType: 'packer.post-processor.manifest' })),
+    [deprecated('filename'), deprecated('iso_checksum_type'), deprecated('ssh_host_port_min'), unknown('zzz')]);
 });
 
 test('interpolate: false keeps the text (still validated); opts.interpolate false skips rendering', () => {
@@ -161,7 +195,7 @@ test('a placeholder map as last raw is removed and drives `build`', () => {
   assert.equal(render(d.config.inline[0], { ...d.ctx, buildData: { Host: 'h1', Custom: 'c1' } }), 'echo h1 c1');
   const errs = errorsOf(() => decodeConfig(schema, [{ inline: ['{{ build `NotGenerated` }}'] }, packerRaw, basicPlaceholderData()]));
   assert.equal(errs.length, 1);
-  assert.match(errs[0], /^render 'inline\[0\]': .*error calling build: loaded data, but couldnt find NotGenerated in it\./);
+  assert.match(errs[0], /^render 'inline': .*error calling build: loaded data, but couldnt find NotGenerated in it\./);
 });
 
 test('keys match case-insensitively like mapstructure; type and packer_* are accepted', () => {

@@ -1,6 +1,7 @@
 // Acceptance: real Go plugins of Packer 1.6.6 driven through our client proxies (startPlugin +
 // BuilderClient / ProvisionerClient / PostProcessorClient), with our Ui, Hook and Communicator served.
-import { test, after } from 'node:test';
+import { test, after, before } from 'node:test';
+import { REAL_PACKER, requireTools } from '../../../test/helpers/requires.ts';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,7 +14,8 @@ import { BasicArtifact } from '../src/artifact.ts';
 import type { Communicator } from '../src/communicator.ts';
 import { RecordingUi } from '../src/ui.ts';
 
-const PACKER = '/usr/bin/packer';
+const PACKER = REAL_PACKER;
+before(() => requireTools(PACKER));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-go-'));
 const running = new Set<RunningPlugin>();
 after(async () => {

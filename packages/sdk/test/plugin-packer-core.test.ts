@@ -1,6 +1,9 @@
 // Acceptance: real Packer 1.6.6 (`packer build`) discovers and runs a builder, a provisioner and a
 // post-processor written with the SDK's plugin server (fixtures/plugin/ts-plugins.ts).
-import { test } from 'node:test';
+import { before, test } from 'node:test';
+import { REAL_PACKER, requireTools } from '../../../test/helpers/requires.ts';
+
+before(() => requireTools(REAL_PACKER));
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -48,7 +51,7 @@ test('packer build runs our TS builder, provisioner (through the core to the bui
     const before = new Set(socketDirs());
     const t0 = Date.now();
     // Asynchronous spawn: the test process must stay responsive while packer runs.
-    const child = spawn('/usr/bin/packer', ['build', '-color=false', 't.json'], {
+    const child = spawn(REAL_PACKER, ['build', '-color=false', 't.json'], {
       cwd: work, env: { ...process.env, HOME: home, CHECKPOINT_DISABLE: '1', PACKER_LOG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';

@@ -1,5 +1,8 @@
 // Acceptance: real Packer 1.6.6 (`packer build`) runs a builder plugin served by our transport.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
+import { REAL_PACKER, requireTools } from '../../../test/helpers/requires.ts';
+
+before(() => requireTools(REAL_PACKER));
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +19,7 @@ test('packer build drives a TS builder plugin: Prepare warning, Ui calls, provis
     fs.writeFileSync(exe, `#!/bin/sh\nexec "${process.execPath}" --import "${tsx}" "${plugin}"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 't.json'), JSON.stringify({ builders: [{ type: 'tsfake', name: 'x', foo: 'bar' }] }));
     const t0 = Date.now();
-    const r = spawnSync('/usr/bin/packer', ['build', '-color=false', 't.json'], {
+    const r = spawnSync(REAL_PACKER, ['build', '-color=false', 't.json'], {
       cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, CHECKPOINT_DISABLE: '1', PACKER_CONFIG: path.join(dir, 'none') },
     });
     const out = r.stdout + r.stderr;

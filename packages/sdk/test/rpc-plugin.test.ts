@@ -1,5 +1,6 @@
 // Acceptance: our transport drives a real Go plugin of Packer 1.6.6 (`packer plugin packer-builder-file`).
-import { test, after } from 'node:test';
+import { test, after, before } from 'node:test';
+import { REAL_PACKER, requireTools } from '../../../test/helpers/requires.ts';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,7 +11,8 @@ import { MuxBroker } from '../src/rpc/broker.ts';
 import { RpcClient, RpcServer, RpcError } from '../src/rpc/netrpc.ts';
 import { waitForHandshake, connectHandshake, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MANUALLY_STARTED_MESSAGE } from '../src/rpc/handshake.ts';
 
-const PACKER = '/usr/bin/packer';
+const PACKER = REAL_PACKER;
+before(() => requireTools(PACKER));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rpc-plugin-'));
 const children = new Set<ChildProcess>();
 after(() => {

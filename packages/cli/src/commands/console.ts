@@ -7,13 +7,13 @@
  * file, socket) each line's result is printed and `exit` stops; a terminal
  * also gets a `> ` prompt.
  */
-import { fstatSync, statSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
-import { errorMessage, render } from '@packer-ts/sdk';
-import { Core, parseTemplate, parseTemplateFile, type Template } from '@packer-ts/core';
+import { errorMessage, isGoSpace, render, wordWrap } from '@packer-ts/sdk';
+import { Core } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
-import { MetaArgs, parseFlags, type Meta } from '../meta.ts';
+import { MetaArgs, parseFlags, readConfig, statTemplatePath, type Meta } from '../meta.ts';
 
 export const consoleHelp = `Usage: packer console [options] [TEMPLATE]
 
@@ -42,9 +42,6 @@ To exit the console, type "exit" and hit <enter>, or use Control-C.
 /!\\ If you would like to start console in hcl2 mode without a config you can
 use the --config-type=hcl2 option.`;
 
-/** The template used when none is given. */
-const TINIEST_TEMPLATE = '{\n\t"builders": [\n\t\t{\n\t\t\t"type":"null",\n\t\t\t"communicator": "none"\n\t\t}\n\t]\n}';
-
 /** Errors of the variable-rendering phase (after validation passed). */
 const RENDER_PHASE = /^(Failed to interpolate|error interpolating default value|Error interpolating builder)/;
 
@@ -55,71 +52,18 @@ interface Evaluation {
   error?: string;
 }
 
-/** Go's unicode.IsSpace for one code point. */
-function isSpace(c: number): boolean {
-  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680
-    || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-}
-
 /** Go's strings.TrimSpace. */
 function trimSpace(s: string): string {
   let a = 0;
   let b = s.length;
-  while (a < b && isSpace(s.charCodeAt(a))) a++;
-  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  while (a < b && isGoSpace(s.charCodeAt(a))) a++;
+  while (b > a && isGoSpace(s.charCodeAt(b - 1))) b--;
   return s.slice(a, b);
-}
-
-/**
- * Word wrapping as the diagnostic writer does it (widths in bytes): breaks
- * at white space only, never inside a word.
- */
-export function wrapText(s: string, limit: number): string {
-  let out = '';
-  let current = 0;
-  let word = '';
-  let space = '';
-  const len = (x: string) => Buffer.byteLength(x, 'utf8');
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\n') {
-      if (word === '') {
-        if (current + len(space) > limit) current = 0;
-        else out += space;
-        space = '';
-      } else {
-        out += space + word;
-        space = '';
-        word = '';
-      }
-      out += ch;
-      current = 0;
-    } else if (isSpace(c)) {
-      if (space === '' || word !== '') {
-        current += len(space) + len(word);
-        out += space + word;
-        space = '';
-        word = '';
-      }
-      space += ch;
-    } else {
-      word += ch;
-      if (current + len(space) + len(word) > limit && len(word) < limit) {
-        out += '\n';
-        current = 0;
-        space = '';
-      }
-    }
-  }
-  if (word === '') {
-    if (current + len(space) <= limit) out += space;
-  } else out += space + word;
-  return out;
 }
 
 /** The diagnostic Packer prints for an interpolation error (its severity is unset, hence the marks). */
 export function interpolationDiagnostic(detail: string): string {
-  return `???????: Interpolation error\n\n${wrapText(detail, 80)}\n\n`;
+  return `???????: Interpolation error\n\n${wordWrap(detail, 80)}\n\n`;
 }
 
 class Console {
@@ -176,16 +120,6 @@ async function* readLines(stream: NodeJS.ReadableStream | undefined, sep: RegExp
   if (pending !== '') yield pending;
 }
 
-async function loadTemplate(meta: Meta, path: string): Promise<Template | undefined> {
-  if (path === '') return parseTemplate(TINIEST_TEMPLATE, '');
-  try {
-    return await parseTemplateFile(path);
-  } catch (e) {
-    meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
-    return undefined;
-  }
-}
-
 export async function consoleCommand(meta: Meta, argv: string[]): Promise<number> {
   const args = new MetaArgs();
   let hcl2 = false;
@@ -203,14 +137,12 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
   if (args.path !== '' && args.path !== '-') {
     if (args.path.endsWith('.pkr.hcl') || args.path.endsWith('.pkr.json')) hcl2 = true;
     else {
-      try {
-        if (statSync(args.path).isDirectory()) hcl2 = true;
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
-        meta.ui.error(`${JSON.stringify(args.path)}: stat ${args.path}: ${why}`);
+      const st = statTemplatePath(args.path);
+      if (st.error !== undefined) {
+        meta.ui.error(st.error);
         return 1;
       }
+      if (st.isDir) hcl2 = true;
     }
   }
   if (hcl2) {
@@ -218,15 +150,9 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     return 1;
   }
 
-  const template = await loadTemplate(meta, args.path);
-  if (!template) return 1;
-  let variables: Record<string, string>;
-  try {
-    variables = args.variables();
-  } catch (e) {
-    meta.ui.error(errorMessage(e));
-    return 1;
-  }
+  const config = await readConfig(meta, args);
+  if (!config) return 1;
+  const { template, variables } = config;
   const core = new Core({ template, components: await meta.components(), variables });
   // As in Packer, a template that fails to initialize still gets a console.
   let renderStarted = true;

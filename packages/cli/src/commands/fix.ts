@@ -3,7 +3,7 @@
  * versions, prints it, and checks the result (command/fix.go).
  */
 import { readFileSync } from 'node:fs';
-import { errorMessage } from '@packer-ts/sdk';
+import { errorMessage, fileError } from '@packer-ts/sdk';
 import { parseTemplate, validateTemplateStructure } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
 import { MetaArgs, type Meta, parseFlags } from '../meta.ts';
@@ -33,11 +33,9 @@ function readTemplate(path: string): { text?: string; error?: string } {
   try {
     return { text: readFileSync(path, 'utf8') };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EISDIR') return { error: `Error parsing template: read ${path}: is a directory` };
-    if (err.code === 'ENOENT') return { error: `Error opening template: open ${path}: no such file or directory` };
-    if (err.code === 'EACCES') return { error: `Error opening template: open ${path}: permission denied` };
-    return { error: `Error opening template: ${err.message}` };
+    // Go's os.Open fails "opening", a read of what it opened (a directory) fails "parsing"
+    const what = (e as NodeJS.ErrnoException).syscall === 'read' ? 'parsing' : 'opening';
+    return { error: `Error ${what} template: ${fileError(e, path).message}` };
   }
 }
 

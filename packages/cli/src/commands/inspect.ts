@@ -1,8 +1,6 @@
 /** `packer-ts inspect`: lists what a template defines (packer/core.go InspectConfig). */
-import { errorMessage } from '@packer-ts/sdk';
-import { parseTemplateFile, type Template } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
-import { parseFlags, type Meta } from '../meta.ts';
+import { MetaArgs, parseFlags, readConfig, type Meta } from '../meta.ts';
 
 export const inspectHelp = `Usage: packer inspect TEMPLATE
 
@@ -14,16 +12,21 @@ Options:
 
   -machine-readable  Machine-readable output`;
 
+/**
+ * Packer's MetaArgs flags are accepted: the variables are read (a bad
+ * -var-file fails) but not used, -only/-except change nothing; not exactly
+ * one argument means no template (the tiniest one is shown).
+ */
 export async function inspectCommand(meta: Meta, argv: string[]): Promise<number> {
+  const args = new MetaArgs();
   const flags = new FlagSet();
-  if (!parseFlags(meta, flags, argv, inspectHelp)) return 1;
-  let tpl: Template;
-  try {
-    tpl = await parseTemplateFile(flags.args[0]!);
-  } catch (e) {
-    meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
-    return 1;
-  }
+  args.addVarFlags(flags);
+  args.addFilterFlags(flags);
+  if (!parseFlags(meta, flags, argv, inspectHelp, 0, Infinity)) return 1;
+  if (flags.args.length === 1) args.path = flags.args[0]!;
+  const config = await readConfig(meta, args);
+  if (!config) return 1;
+  const tpl = config.template;
   const ui = meta.ui;
   ui.say('Packer Inspect: JSON mode');
   if (tpl.description !== '') {

@@ -15,12 +15,12 @@ const PLUGIN_NAME = /^packer-(builder|post-processor|provisioner)-(.+)$/;
 export async function pluginCommand(args: string[], io: Io): Promise<number> {
   log(`args: []string{${args.map((a) => JSON.stringify(a)).join(', ')}}`);
   if (args.length !== 1) {
-    io.stderr.write('Wrong number of args\n');
+    io.stdout.write('Wrong number of args\n');
     return 1;
   }
   const m = PLUGIN_NAME.exec(args[0]!);
   if (!m) {
-    io.stderr.write(`Error parsing plugin argument: ${JSON.stringify(args[0])} is not packer-builder-NAME, packer-provisioner-NAME or packer-post-processor-NAME\n`);
+    io.stdout.write(`Error parsing plugin argument: ${JSON.stringify(args[0])} is not packer-builder-NAME, packer-provisioner-NAME or packer-post-processor-NAME\n`);
     return 1;
   }
   const kind = m[1] as 'builder' | 'provisioner' | 'post-processor';
@@ -29,14 +29,14 @@ export async function pluginCommand(args: string[], io: Io): Promise<number> {
     kind === 'builder' ? builders : kind === 'provisioner' ? provisioners : postProcessors;
   const factory = Object.hasOwn(factories, name) ? factories[name] : undefined;
   if (!factory) {
-    io.stderr.write(`Could not load ${kind}: ${name} (built-in ${kind}s: ${Object.keys(factories).sort().join(', ')})\n`);
+    io.stdout.write(`Could not load ${kind}: ${name} (built-in ${kind}s: ${Object.keys(factories).sort().join(', ')})\n`);
     return 1;
   }
   try {
     // Checks the cookie (exit 1 with Packer's message), serves, then ends the process.
     await serveComponent(kind, (await factory()) as never, { env: io.env });
   } catch (e) {
-    io.stderr.write(`Error starting plugin server: ${errorMessage(e)}\n`);
+    io.stdout.write(`Error starting plugin server: ${errorMessage(e)}\n`);
     return 1;
   }
   return 0;

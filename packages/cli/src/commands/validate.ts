@@ -1,8 +1,7 @@
 /** `packer-ts validate`: parses the template and prepares every build (command/validate.go). */
 import { errorMessage } from '@packer-ts/sdk';
-import { parseTemplateFile } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
-import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags } from '../meta.ts';
+import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags, readConfig } from '../meta.ts';
 
 export const validateHelp = `Usage: packer validate [options] TEMPLATE
 
@@ -19,7 +18,7 @@ Options:
   -except=foo,bar,baz    Validate all builds other than these.
   -only=foo,bar,baz      Validate only these builds.
   -var 'key=value'       Variable for templates, can be used multiple times.
-  -var-file=path         JSON file containing user variables.`;
+  -var-file=path         JSON or HCL2 file containing user variables. [ Note that even in HCL mode this expects file to contain JSON, a fix is comming soon ]`;
 
 export async function validateCommand(meta: Meta, argv: string[]): Promise<number> {
   const args = new MetaArgs();
@@ -31,12 +30,8 @@ export async function validateCommand(meta: Meta, argv: string[]): Promise<numbe
   if (!parseFlags(meta, flags, argv, validateHelp)) return 1;
   args.path = flags.args[0]!;
   if (syntaxOnly) {
-    try {
-      await parseTemplateFile(args.path);
-    } catch (e) {
-      meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
-      return 1;
-    }
+    // Packer reads the template and the variables before it looks at -syntax-only
+    if (!(await readConfig(meta, args))) return 1;
     meta.ui.say('Syntax-only check passed. Everything looks okay.');
     return 0;
   }

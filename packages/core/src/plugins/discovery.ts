@@ -10,6 +10,7 @@
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
+import { fileError } from '@packer-ts/sdk';
 import type { ComponentKind } from '../components.ts';
 
 export interface PluginRef {
@@ -124,7 +125,7 @@ export function readConfigFile(o: DiscoveryOptions = {}): PackerConfigFile | und
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !(o.env ?? process.env).PACKER_CONFIG) return undefined;
-    throw new Error(`Error loading configuration: open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    throw new Error(`Error loading configuration: ${fileError(e, path).message}`);
   }
   let raw: unknown;
   try {

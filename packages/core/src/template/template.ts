@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { MultiError, PackerError } from '@packer-ts/sdk';
+import { DecodeError, fileError, MultiError, PackerError } from '@packer-ts/sdk';
+import { goKind, rootDecodeErrors } from './root.ts';
 import { highlightPosition, JsonSyntaxError, parseJson } from './json.ts';
 
 export interface Variable {
@@ -153,7 +154,9 @@ function parsePostProcessor(i: number, raw: unknown, errs: string[]): Record<str
 
 /** Decodes a parsed JSON value into a Template. Throws MultiError with Packer's messages. */
 export function templateFromValue(raw: unknown, rawContents: string, path = ''): Template {
-  if (!isObject(raw)) throw new MultiError([`'' expected a map, got '${goType(raw)}'`]);
+  if (raw === null) raw = {}; // `null` decodes into nothing: an empty template
+  if (!isObject(raw)) throw new PackerError('TEMPLATE_INVALID', `'' expected a map, got '${goKind(raw)}'`);
+  DecodeError.throwIf(rootDecodeErrors(raw));
   const errs: string[] = [];
   const unknown = Object.keys(raw).filter((k) => !ROOT_KEYS.has(k)).sort();
   const comments: Record<string, string> = {};
@@ -165,12 +168,8 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
   }
   MultiError.throwIf(errs);
 
-  const str = (k: string): string => {
-    const v = raw[k];
-    if (v === undefined || v === null) return '';
-    if (typeof v !== 'string') { errs.push(`'${k}' expected type 'string', got unconvertible type '${goType(v)}'`); return ''; }
-    return v;
-  };
+  // shapes were checked by rootDecodeErrors
+  const str = (k: string): string => (typeof raw[k] === 'string' ? raw[k] as string : '');
   const t: Template = {
     path,
     description: str('description'),
@@ -186,12 +185,10 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
   };
   const sens = raw['sensitive-variables'];
   const sensitive: string[] = Array.isArray(sens) ? sens.map(String) : [];
-  if (sens !== undefined && sens !== null && !Array.isArray(sens)) errs.push(`'sensitive-variables': source data must be an array or slice, got ${typeof sens === 'object' ? 'map' : goType(sens)}`);
 
   const vars = raw.variables;
-  if (vars !== undefined && vars !== null) {
-    if (!isObject(vars)) errs.push(`'variables' expected a map, got '${goType(vars)}'`);
-    else {
+  if (isObject(vars)) {
+    {
       for (const [k, v] of Object.entries(vars)) {
         if (v !== null && typeof v !== 'string') {
           errs.push(`variable ${k}: '' expected type 'string', got unconvertible type '${goType(v)}'`);
@@ -204,7 +201,6 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
   }
 
   const builders = raw.builders;
-  if (builders !== undefined && builders !== null && !Array.isArray(builders)) errs.push(`'builders': source data must be an array or slice, got ${isObject(builders) ? 'map' : goType(builders)}`);
   (Array.isArray(builders) ? builders : []).forEach((b, i) => {
     if (!isObject(b)) { errs.push(`builder ${i + 1}: '' expected a map, got '${goType(b)}'`); return; }
     const type = b.type === undefined || b.type === null ? '' : String(b.type);
@@ -219,7 +215,6 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
   });
 
   const pps = raw['post-processors'];
-  if (pps !== undefined && pps !== null && !Array.isArray(pps)) errs.push(`'post-processors': source data must be an array or slice, got ${isObject(pps) ? 'map' : goType(pps)}`);
   (Array.isArray(pps) ? pps : []).forEach((v, i) => {
     const configs = parsePostProcessor(i, v, errs);
     if (!configs) return;
@@ -245,7 +240,6 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
   });
 
   const provs = raw.provisioners;
-  if (provs !== undefined && provs !== null && !Array.isArray(provs)) errs.push(`'provisioners': source data must be an array or slice, got ${isObject(provs) ? 'map' : goType(provs)}`);
   (Array.isArray(provs) ? provs : []).forEach((v, i) => {
     const p = decodeProvisioner(v, errs, `provisioner ${i + 1}: `);
     if (p) t.provisioners.push(p);
@@ -284,10 +278,7 @@ export async function parseTemplateFile(path: string): Promise<Template> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new PackerError('TEMPLATE_INVALID', `open ${path}: no such file or directory`);
-    if (err.code === 'EISDIR') throw new PackerError('TEMPLATE_INVALID', `read ${path}: is a directory`);
-    throw e;
+    throw new PackerError('TEMPLATE_INVALID', fileError(e, path).message, { cause: e });
   }
   return parseTemplate(text, resolve(path));
 }

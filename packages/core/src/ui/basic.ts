@@ -12,11 +12,11 @@ export interface TextSink {
   write(chunk: string): unknown;
 }
 
-/** Writes say/message to `out`, errors to `err`. Machine records go to the log only. */
+/** Writes say/message to `out`, errors to `err` (stdout too, as Packer). Machine records go to the log only. */
 export class BasicUi implements Ui {
   constructor(
     readonly out: TextSink = process.stdout,
-    readonly err: TextSink = process.stderr,
+    readonly err: TextSink = process.stdout,
     readonly input: NodeJS.ReadableStream | undefined = process.stdin,
     readonly log: (line: string) => void = () => {},
   ) {}

@@ -13,7 +13,7 @@ import {
   decodeConfig,
   errorMessage,
   LineSplitter,
-  MultiError,
+  PackerMultiError,
   PackerError,
   render,
   trackChildGroup,
@@ -27,7 +27,7 @@ import {
   HTTP_IP_NOT_IMPLEMENTED,
   HTTP_PORT_NOT_IMPLEMENTED,
 } from '@packer-ts/sdk';
-import { errnoReason } from './go-errors.ts';
+import { errnoReason } from '@packer-ts/sdk';
 
 export const shellLocalSchema: Schema = {
   command: { type: 'string' },
@@ -112,7 +112,7 @@ export function convertToLinuxPath(winAbsPath: string): string {
 
 /**
  * Applies defaults and checks the configuration like Packer's shell-local
- * Validate: every problem in one MultiError, except an unknown `only_on`
+ * Validate: every problem in one PackerMultiError, except an unknown `only_on`
  * system or a path conversion failure, reported alone.
  */
 export async function validateShellLocal(
@@ -196,10 +196,7 @@ export async function validateShellLocal(
     if (i <= 0) errs.push(`Environment variable not in format 'key=value': ${kv}`);
   }
 
-  if (errs.length > 0) {
-    const e = new MultiError(errs);
-    throw e;
-  }
+  PackerMultiError.throwIf(errs);
 
   return {
     inline,
@@ -427,8 +424,10 @@ export async function runShellLocal(
       try {
         status = await runLocalCommand(argv, ui, env, signal);
       } catch (e) {
-        if (e instanceof PackerError && e.code === 'CANCELLED') throw e;
-        throw new Error(`Error executing script: ${abs}\n\nPlease see output above for more information.`, { cause: e });
+        // a cancelled run (Ctrl-C, a provisioner timeout) reads as Packer's failed RunWithUi too
+        const message = `Error executing script: ${abs}\n\nPlease see output above for more information.`;
+        if (e instanceof PackerError && e.code === 'CANCELLED') throw new PackerError('CANCELLED', message, { cause: e });
+        throw new Error(message, { cause: e });
       }
       const valid = cfg.validExitCodes.length > 0 ? cfg.validExitCodes : [0];
       if (!valid.includes(status)) {

@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { addSecret, type Schema } from '@packer-ts/sdk';
-import { errnoReason } from '../common/go-errors.ts';
+import { errnoReason } from '@packer-ts/sdk';
 
 export const commSchema: Schema = {
   communicator: { type: 'string', as: 'type' },

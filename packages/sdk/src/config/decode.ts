@@ -1,4 +1,5 @@
-import { MultiError } from '../errors.ts';
+import { DecodeError, MultiError } from '../errors.ts';
+import { unusedKeyError } from './deprecated.ts';
 import { addSecret } from '../secrets.ts';
 import type { PackerConfig } from '../packer-config.ts';
 import { InterpolationError, render, validateTemplate } from '../template/interpolate/render.ts';
@@ -82,11 +83,22 @@ const PACKER_KEYS = new Set([
   'packer_on_error', 'packer_template_path', 'packer_user_variables', 'packer_sensitive_variables',
 ]);
 
+/** Packer's interpolation errors name the top-level key only (`invalid 'inline'`, not `inline[0]`). */
+function topKey(path: string): string {
+  return /^[^.[]*/.exec(path)![0];
+}
+
 class Decoder {
+  /** Values that do not decode into their fields (and required/oneOf failures). */
   errors: Error[] = [];
+  /** Template errors in strings; Packer reports the first alone, before decoding. */
+  interpolation: Error[] = [];
+  /** Keys no field takes, with their paths. */
+  unused: string[] = [];
   constructor(private ctx: InterpolateContext, private interpolate: boolean) {}
 
   fail(msg: string): undefined { this.errors.push(new Error(msg)); return undefined; }
+  private failTemplate(msg: string): undefined { this.interpolation.push(new Error(msg)); return undefined; }
 
   /** Renders a string (or validates it when `doRender` is false), reporting errors at `path`. */
   str(s: string, path: string, doRender: boolean): string | undefined {
@@ -94,13 +106,13 @@ class Decoder {
     try {
       validateTemplate(s, this.ctx);
     } catch (e) {
-      return this.fail(`invalid '${path}': ${(e as Error).message} in:\n\n${s}`);
+      return this.failTemplate(`invalid '${topKey(path)}': ${(e as Error).message} in:\n\n${s}`);
     }
     if (!doRender) return s;
     try {
       return render(s, this.ctx);
     } catch (e) {
-      if (e instanceof InterpolationError) return this.fail(`render '${path}': ${e.message} in:\n\n${s}`);
+      if (e instanceof InterpolationError) return this.failTemplate(`render '${topKey(path)}': ${e.message} in:\n\n${s}`);
       throw e;
     }
   }
@@ -223,9 +235,9 @@ class Decoder {
       if (v === undefined) {
         d = spec.default === undefined ? undefined : structuredClone(spec.default);
       } else {
-        const before = this.errors.length;
+        const before = this.errors.length + this.interpolation.length;
         d = this.value(spec.type, v, path, doRender);
-        if (this.errors.length > before) continue;
+        if (this.errors.length + this.interpolation.length > before) continue;
       }
       if (d !== undefined && spec.oneOf && typeof d === 'string' && !spec.oneOf.includes(d)) {
         this.fail(`${path} must be one of ${spec.oneOf.map((s) => JSON.stringify(s)).join(', ')}; got ${JSON.stringify(d)}`);
@@ -243,7 +255,7 @@ class Decoder {
       if (topLevel && (k === 'type' || k.startsWith('packer_'))) continue;
       unknown.push(prefix + k);
     }
-    for (const k of unknown.sort()) this.fail(`unknown configuration key: '${JSON.stringify(k)}'`);
+    this.unused.push(...unknown);
     return out;
   }
 }
@@ -295,8 +307,13 @@ function str(v: unknown): string {
 
 /**
  * Merges `raws` (later keys win), interpolates strings, converts types
- * weakly like mapstructure, applies defaults and collects every problem
- * (unknown key, wrong type, missing required field) into one MultiError.
+ * weakly like mapstructure and applies defaults. Problems come out as
+ * Packer's config.Decode reports them, in stages: the first template error
+ * alone; else every value of the wrong type (and missing required field)
+ * in a DecodeError (`N error(s) decoding:`); else every unknown or
+ * deprecated key in a MultiError (go-multierror's `N errors occurred:`).
+ * Keys `packer fix` rewrites are "Deprecated configuration key" for the
+ * components `opts.pluginType` names (Packer's DecodeOpts.PluginType).
  */
 export function decodeConfig<T>(schema: Schema, raws: unknown[], opts: DecodeOptions = {}): Decoded<T> {
   const errors: Error[] = [];
@@ -365,7 +382,9 @@ export function decodeConfig<T>(schema: Schema, raws: unknown[], opts: DecodeOpt
 
   const dec = new Decoder(ctx, opts.interpolate !== false);
   const config = dec.fields(schema, merged, '', true, true);
+  if (dec.interpolation.length > 0) throw dec.interpolation[0]!;
   errors.push(...dec.errors);
-  MultiError.throwIf(errors);
+  DecodeError.throwIf(errors);
+  MultiError.throwIf(dec.unused.sort().map((k) => unusedKeyError(k, opts.pluginType)));
   return { config: config as T, packer, ctx };
 }

@@ -42,6 +42,12 @@ export interface DecodeOptions {
   ctx?: InterpolateContext;
   /** Interpolate strings (default true). */
   interpolate?: boolean;
+  /**
+   * The component as Packer's DecodeOpts.PluginType names it (a builder's id such as
+   * `transcend.qemu`, or a provisioner's or post-processor's type): keys that `packer fix`
+   * rewrites for it are reported as deprecated instead of unknown. Unset: never deprecated.
+   */
+  pluginType?: string;
 }
 
 export interface Decoded<T> {

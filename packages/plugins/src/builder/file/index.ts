@@ -10,7 +10,7 @@ import {
   BasicArtifact,
   decodeConfig,
   HookProvision,
-  MultiError,
+  PackerMultiError,
   type Artifact,
   type Builder,
   type Hook,
@@ -18,7 +18,7 @@ import {
   type Schema,
   type Ui,
 } from '@packer-ts/sdk';
-import { pathError } from '../../common/go-errors.ts';
+import { pathError } from '@packer-ts/sdk';
 
 export const BUILDER_ID = 'packer.file';
 
@@ -48,7 +48,7 @@ export class FileBuilder implements Builder {
       warnings.push('Both source file and contents are blank; target will have no content');
     }
     if (this.config.content !== '' && this.config.source !== '') errs.push('Cannot specify source file AND content');
-    MultiError.throwIf(errs);
+    PackerMultiError.throwIf(errs);
     return { generatedVars: [], warnings };
   }
 

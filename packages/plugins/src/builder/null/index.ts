@@ -9,7 +9,7 @@ import {
   StateCancelled,
   StateBag,
   StepProvision,
-  MultiError,
+  PackerMultiError,
   PackerError,
   type Artifact,
   type Builder,
@@ -34,7 +34,7 @@ export class NullBuilder implements Builder {
   private packer: { debug: boolean; onError: string } = { debug: false, onError: '' };
 
   async prepare(...raws: unknown[]): Promise<PrepareResult> {
-    const decoded = decodeConfig<NullBuilderConfig>(schema, raws, {});
+    const decoded = decodeConfig<NullBuilderConfig>(schema, raws, { pluginType: BUILDER_ID });
     const c = decoded.config;
     this.packer = { debug: decoded.packer.debug, onError: decoded.packer.onError };
     const errs: string[] = prepareComm(c);
@@ -52,9 +52,9 @@ export class NullBuilder implements Builder {
         errs.push('only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified');
       }
     }
-    MultiError.throwIf(errs);
+    PackerMultiError.throwIf(errs);
     if (type !== 'none' && type !== 'ssh') {
-      throw new MultiError([new PackerError('CONFIG_INVALID',
+      throw new PackerMultiError([new PackerError('CONFIG_INVALID',
         `the ${type} communicator is not available yet in the null builder; use "ssh" or "none"`)]);
     }
     return { generatedVars: [], warnings: [] };

@@ -4,7 +4,7 @@
  * floppy, CD, VNC/boot and communicator configurations).
  */
 import { existsSync } from 'node:fs';
-import { decodeConfig, MultiError, type InterpolateContext, type PackerConfig, type Schema } from '@packer-ts/sdk';
+import { decodeConfig, PackerMultiError, type InterpolateContext, type PackerConfig, type Schema } from '@packer-ts/sdk';
 import { commSchema, prepareComm, type CommConfig } from '../../communicator/config.ts';
 import { parseBootCommand, validateBootCommand } from '../../common/bootcommand.ts';
 import { checksumSyntaxError } from '../../common/download.ts';
@@ -168,7 +168,7 @@ export interface Prepared {
 }
 
 export function prepareConfig(raws: unknown[]): Prepared {
-  const decoded = decodeConfig<QemuConfig>(schema, raws, {});
+  const decoded = decodeConfig<QemuConfig>(schema, raws, { pluginType: 'transcend.qemu' });
   const c = decoded.config;
   const packer = decoded.packer;
   const errs: string[] = [];
@@ -286,6 +286,6 @@ export function prepareConfig(raws: unknown[]): Prepared {
   else if (!Array.isArray(qa) || !qa.every((row) => Array.isArray(row))) errs.push("'qemuargs' expected type '[][]string'");
   else c.qemuArgs = qa.map((row: unknown[]) => row.map((x) => (typeof x === 'string' ? x : String(x))));
 
-  MultiError.throwIf(errs);
+  PackerMultiError.throwIf(errs);
   return { config: c, packer, ctx: decoded.ctx, warnings };
 }

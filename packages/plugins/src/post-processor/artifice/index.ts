@@ -25,7 +25,7 @@ export class ArtificePostProcessor implements PostProcessor {
   private files: string[] = [];
 
   async configure(...raws: unknown[]): Promise<void> {
-    const decoded = decodeConfig<ArtificeConfig>(artificeSchema, raws);
+    const decoded = decodeConfig<ArtificeConfig>(artificeSchema, raws, { pluginType: 'artifice' });
     this.files = [...(decoded.config.files ?? [])];
     if (this.files.length === 0) throw new Error('No files specified in artifice configuration');
   }

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import {
-  BasicArtifact, MultiError, decodeConfig, generatedData, render, validateTemplate, errorMessage,
+  BasicArtifact, PackerMultiError, decodeConfig, generatedData, render, validateTemplate, errorMessage,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
   type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
@@ -63,7 +63,7 @@ export class ChecksumPostProcessor implements PostProcessor {
   private ctx: InterpolateContext = {};
 
   async configure(...raws: unknown[]): Promise<void> {
-    const decoded = decodeConfig<ChecksumConfig>(checksumSchema, raws);
+    const decoded = decodeConfig<ChecksumConfig>(checksumSchema, raws, { pluginType: 'checksum' });
     this.packer = decoded.packer;
     this.ctx = decoded.ctx;
     const errs: Error[] = [];
@@ -77,7 +77,7 @@ export class ChecksumPostProcessor implements PostProcessor {
     } catch (e) {
       errs.push(new Error(`Error parsing target template: ${errorMessage(e)}`));
     }
-    MultiError.throwIf(errs);
+    PackerMultiError.throwIf(errs);
   }
 
   async postProcess(_ui: Ui, artifact: Artifact, signal: AbortSignal): Promise<PostProcessResult> {

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createGzip, type Gzip } from 'node:zlib';
 import {
-  MultiError, decodeConfig, errorMessage, generatedData, render, validateTemplate,
+  PackerMultiError, decodeConfig, errorMessage, generatedData, render, validateTemplate,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
   type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
@@ -70,7 +70,7 @@ export class CompressPostProcessor implements PostProcessor {
   private ctx: InterpolateContext = {};
 
   async configure(...raws: unknown[]): Promise<void> {
-    const decoded = decodeConfig<CompressConfig>(compressSchema, raws);
+    const decoded = decodeConfig<CompressConfig>(compressSchema, raws, { pluginType: 'compress' });
     this.packer = decoded.packer;
     this.ctx = decoded.ctx;
     const c = decoded.config;
@@ -91,7 +91,7 @@ export class CompressPostProcessor implements PostProcessor {
     if (f.algorithm === 'lz4' || f.algorithm === 'bgzf' || f.algorithm === 'xz') {
       errs.push(new Error(`${f.algorithm} compression is not supported by packer-ts; use .gz, .tar.gz, .tar or .zip`));
     }
-    MultiError.throwIf(errs);
+    PackerMultiError.throwIf(errs);
   }
 
   async postProcess(ui: Ui, artifact: Artifact, signal: AbortSignal): Promise<PostProcessResult> {

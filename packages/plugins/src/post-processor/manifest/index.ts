@@ -85,7 +85,7 @@ export class ManifestPostProcessor implements PostProcessor {
   private ctx: InterpolateContext = {};
 
   async configure(...raws: unknown[]): Promise<void> {
-    const decoded = decodeConfig<ManifestConfig>(manifestSchema, raws);
+    const decoded = decodeConfig<ManifestConfig>(manifestSchema, raws, { pluginType: 'packer.post-processor.manifest' });
     this.packer = decoded.packer;
     this.ctx = decoded.ctx;
     const c = decoded.config;

@@ -25,7 +25,7 @@ export class BreakpointProvisioner implements Provisioner {
   isTTY: () => boolean = () => process.stdin.isTTY === true;
 
   async prepare(...raws: unknown[]): Promise<void> {
-    this.config = decodeConfig<BreakpointConfig>(schema, raws, {}).config;
+    this.config = decodeConfig<BreakpointConfig>(schema, raws, { pluginType: 'breakpoint' }).config;
   }
 
   async provision(ui: Ui, _comm: Communicator | undefined, _data: Record<string, unknown>, signal: AbortSignal): Promise<void> {

@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import {
   decodeConfig,
-  MultiError,
+  PackerMultiError,
   render,
   type Communicator,
   type InterpolateContext,
@@ -18,7 +18,7 @@ import {
   type Schema,
   type Ui,
 } from '@packer-ts/sdk';
-import { errnoReason } from '../../common/go-errors.ts';
+import { errnoReason } from '@packer-ts/sdk';
 
 export const schema: Schema = {
   source: { type: 'string' },
@@ -78,7 +78,7 @@ export class FileProvisioner implements Provisioner {
   private ctx!: InterpolateContext;
 
   async prepare(...raws: unknown[]): Promise<void> {
-    const d = decodeConfig<FileConfig>(schema, raws, {});
+    const d = decodeConfig<FileConfig>(schema, raws, { pluginType: 'file' });
     const c = d.config;
     this.ctx = d.ctx;
     const direction = c.direction || 'upload';
@@ -97,7 +97,7 @@ export class FileProvisioner implements Provisioner {
     }
     if (sources.length < 1) errs.push('Source must be specified.');
     if (!c.destination) errs.push('Destination must be specified.');
-    MultiError.throwIf(errs);
+    PackerMultiError.throwIf(errs);
     this.config = { sources, destination: c.destination!, direction, generated: c.generated ?? false };
   }
 

@@ -11,7 +11,7 @@ import {
   CMD_DISCONNECT,
   decodeConfig,
   formatGoDuration,
-  MultiError,
+  PackerMultiError,
   render,
   type Communicator,
   type InterpolateContext,
@@ -21,7 +21,7 @@ import {
   type Ui,
   UiLineWriter,
 } from '@packer-ts/sdk';
-import { errnoReason } from '../../common/go-errors.ts';
+import { errnoReason } from '@packer-ts/sdk';
 import { formatEnvVars } from '../../common/shell-local.ts';
 
 export const schema: Schema = {
@@ -149,7 +149,7 @@ export class ShellProvisioner implements Provisioner {
   private envVarFile = '';
 
   async prepare(...raws: unknown[]): Promise<void> {
-    const d = decodeConfig<ShellConfig>(schema, raws, {});
+    const d = decodeConfig<ShellConfig>(schema, raws, { pluginType: 'shell' });
     const c = d.config;
     this.packer = d.packer;
     this.ctx = d.ctx;
@@ -181,7 +181,7 @@ export class ShellProvisioner implements Provisioner {
       const i = kv.indexOf('=');
       if (i <= 0) errs.push(`Environment variable not in format 'key=value': ${kv}`);
     }
-    MultiError.throwIf(errs);
+    PackerMultiError.throwIf(errs);
     this.config = {
       ...c, inline, scripts, vars, envVarFormat, executeCommand,
       inlineShebang: c.inlineShebang || '/bin/sh -e',

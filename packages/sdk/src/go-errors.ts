@@ -1,6 +1,7 @@
 /**
- * Messages of file-system errors in the form Packer prints them
- * (`open nonexist.txt: no such file or directory`).
+ * The catalogue of Go-worded messages: file-system errors as Go's os
+ * package words them (`open template.json: permission denied`,
+ * `read vdir: is a directory`), for every layer that reads files.
  */
 const reasons: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -14,6 +15,7 @@ const reasons: Record<string, string> = {
   ELOOP: 'too many levels of symbolic links',
   ENAMETOOLONG: 'file name too long',
   EMFILE: 'too many open files',
+  EIO: 'input/output error',
 };
 
 /** The reason of a Node system error as the C library words it, e.g. "no such file or directory". */
@@ -29,4 +31,14 @@ export function errnoReason(e: unknown): string {
 /** `<op> <path>: <reason>`, Go's *PathError message. */
 export function pathError(op: string, path: string, e: unknown): Error {
   return new Error(`${op} ${path}: ${errnoReason(e)}`, { cause: e });
+}
+
+/**
+ * A Node file-system error as Go's *PathError for the same call: the
+ * operation that failed (`open`, `read`, `stat`, ...; Node records it as
+ * `syscall`) and the path as the user gave it.
+ */
+export function fileError(e: unknown, path: string): Error {
+  const op = (e as NodeJS.ErrnoException)?.syscall ?? 'open';
+  return pathError(op === 'scandir' ? 'open' : op, path, e);
 }

@@ -8,6 +8,4 @@ export * from './build.ts';
 export * from './provisioners.ts';
 export * from './ui/basic.ts';
 export * from './log.ts';
-export * from './durafmt.ts';
-export * from './godur.ts';
 export * from './version.ts';

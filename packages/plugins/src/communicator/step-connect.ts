@@ -5,9 +5,8 @@
  * communicator in state `communicator` and what provisioners may use in
  * `communicator_data` (and `communicator_config`).
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
-import { addSecret, formatGoDuration, halt, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
+import { addSecret, formatGoDuration, halt, setLongTimeout, sleep as sleepFor, type LongTimer, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
 import { commHost, communicatorData, expandUser, type CommConfig } from './config.ts';
 import { SSHCommunicator, SSHConnectError, type SSHEndpoint, type SSHOptions } from './ssh.ts';
 
@@ -25,7 +24,7 @@ export interface StepConnectOptions {
 
 /** Waits `ms`; false when `signal` aborted first. */
 function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return delay(ms, true, { signal }).catch(() => false);
+  return sleepFor(ms, signal).then(() => true, () => false);
 }
 
 async function readKey(path: string, what: string): Promise<Buffer> {
@@ -120,8 +119,8 @@ export class StepConnect implements Step {
     ui.say('Waiting for SSH to become available...');
     let lastErr: string | undefined;
     let lastAddr = `${c.sshHost ?? ''}:${c.sshPort ?? 22}`;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeout); });
+    let timer: LongTimer | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setLongTimeout(() => resolve('timeout'), timeout); });
     const wait = this.waitForSSH(state, sub.signal, (addr, e) => { lastAddr = addr; lastErr = e; });
     try {
       const r = await Promise.race([wait, timedOut]);
@@ -146,7 +145,7 @@ export class StepConnect implements Step {
       state.set('error', err);
       return 'halt';
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
       signal.removeEventListener('abort', onAbort);
     }
   }

@@ -9,7 +9,7 @@ import { connect as netConnect } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import {
-  halt, render, StateCancelled, StateHalted,
+  halt, render, setLongTimeout, sleep as sleepFor, StateCancelled, StateHalted,
   type Communicator, type InterpolateContext, type Step, type StepAction, type StateBag, type Ui,
 } from '@packer-ts/sdk';
 import { listenRange, type PortLease } from '../../common/http-server.ts';
@@ -19,12 +19,8 @@ import type { QemuConfig } from './config.ts';
 import { expandGlobs, floppyLabelError, hasTool, isoCommand, planFloppy, runAndStream, stageCDFiles, writeFloppy } from './media.ts';
 import type { QemuDriver, VmExit } from './driver.ts';
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<boolean>((res) => {
-  if (signal?.aborted) { res(false); return; }
-  const t = setTimeout(() => { signal?.removeEventListener('abort', on); res(true); }, ms);
-  const on = () => { clearTimeout(t); res(false); };
-  signal?.addEventListener('abort', on, { once: true });
-});
+/** Waits `ms`; false when `signal` aborted first. */
+const sleep = (ms: number, signal?: AbortSignal): Promise<boolean> => sleepFor(ms, signal).then(() => true, () => false);
 
 function cfg(state: StateBag): QemuConfig { return state.need<QemuConfig>('config'); }
 function drv(state: StateBag): QemuDriver { return state.need<QemuDriver>('driver'); }
@@ -657,12 +653,12 @@ function bannerWithin(host: string, port: number, ms: number, signal: AbortSigna
     const finish = (ok: boolean) => {
       if (done) return;
       done = true;
-      clearTimeout(t);
+      t.clear();
       signal.removeEventListener('abort', onAbort);
       s.destroy();
       resolve(ok);
     };
-    const t = setTimeout(() => finish(false), ms);
+    const t = setLongTimeout(() => finish(false), ms);
     const onAbort = () => finish(false);
     signal.addEventListener('abort', onAbort, { once: true });
     let buf = '';

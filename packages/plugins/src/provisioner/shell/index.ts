@@ -11,6 +11,7 @@ import {
   formatGoDuration,
   MultiError,
   render,
+  sleep,
   type Communicator,
   type InterpolateContext,
   type PackerConfig,
@@ -85,13 +86,6 @@ export function unixLines(data: Buffer): Buffer {
   }
   return Buffer.concat(parts);
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((resolve, reject) => {
-  if (signal?.aborted) { reject(signal.reason); return; }
-  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-  const onAbort = (): void => { clearTimeout(t); reject(signal!.reason); };
-  signal?.addEventListener('abort', onAbort, { once: true });
-});
 
 /** Packer's retry.Config{StartTimeout}.Run: retries every 2 s until the first success or the timeout. */
 export async function retryUntil<T>(timeoutMs: number, signal: AbortSignal | undefined, fn: () => Promise<T>, delayMs = 2_000): Promise<T> {

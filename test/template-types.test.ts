@@ -31,7 +31,11 @@ const CASES: Record<string, unknown> = {
   'Description number (case-insensitive key)': { Description: 5, builders: [B] },
   'min_packer_version number': { min_packer_version: 5, builders: [B] },
   'variables list': { variables: [1], builders: [B] },
-  'variables wrong values': { variables: { a: 5, b: true, c: [1], d: {} }, builders: [B] },
+  // one per template: Go's map order (so Packer's order of several) is random
+  'variable a number': { variables: { a: 5 }, builders: [B] },
+  'variable a bool': { variables: { a: true }, builders: [B] },
+  'variable a list': { variables: { a: [1, 'x', null] }, builders: [B] },
+  'variable a map': { variables: { a: { k: [1.5] } }, builders: [B] },
   'root sections wrong': { builders: { a: 1 }, provisioners: 'x', 'post-processors': 5, description: [1], zz: 1 },
   'root a list': [1],
   'root a number': 5,
@@ -71,6 +75,14 @@ const CASES: Record<string, unknown> = {
   'post-processor only map': { builders: [B], 'post-processors': [{ type: 'manifest', only: {} }] },
 };
 
+/** Templates given as text (too deep for JSON.stringify). */
+const RAW_CASES: Record<string, string> = {
+  'arrays nested 10,000 deep (allowed; not a map)': '['.repeat(10_000) + ']'.repeat(10_000),
+  'arrays nested 10,001 deep': '['.repeat(10_001) + ']'.repeat(10_001),
+  'arrays nested 100,000 deep, unterminated': '['.repeat(100_000),
+  'objects nested 6,000 deep inside builders': '{"builders":\n' + '[{"a":'.repeat(6000) + '1' + '}]'.repeat(6000) + '}',
+};
+
 /** The output's words: list layout and 80-column wrapping are compared elsewhere. */
 const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
@@ -79,9 +91,9 @@ test('wrong JSON types in templates: same exit status and messages as Packer 1.6
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-types-'));
   try {
     const failures: string[] = [];
-    for (const [name, tpl] of Object.entries(CASES)) {
+    for (const [name, tpl] of [...Object.entries(CASES), ...Object.entries(RAW_CASES)]) {
       const file = join(dir, 't.json');
-      await writeFile(file, JSON.stringify(tpl));
+      await writeFile(file, typeof tpl === 'string' ? tpl : JSON.stringify(tpl));
       const env = { HOME: dir, PACKER_CACHE_DIR: join(dir, 'cache') };
       const ours = await run(PACKER_TS, ['validate', 't.json'], { cwd: dir, env });
       const theirs = await run(REAL_PACKER, ['validate', 't.json'], { cwd: dir, env });

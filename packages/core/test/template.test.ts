@@ -79,3 +79,13 @@ test('Go durations', () => {
   assert.throws(() => parseGoDuration('10'), /missing unit/);
   assert.throws(() => parseGoDuration("1x"), /time: unknown unit "x" in duration "1x"/);
 });
+
+test('JSON nesting: the 10,000-level limit of Go, without recursion', () => {
+  assert.equal((parseJson('['.repeat(10_000) + ']'.repeat(10_000)) as unknown[]).length, 1);
+  for (const text of ['['.repeat(10_001) + ']'.repeat(10_001), '['.repeat(200_000), '{"a":'.repeat(50_000)]) {
+    assert.throws(() => parseTemplate(text), (e: Error) => {
+      assert.match(e.message, /^Error parsing JSON: invalid character '[[{]' exceeded max depth\nAt line 1, column \d+ \(offset \d+\):/);
+      return true;
+    });
+  }
+});

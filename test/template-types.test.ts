@@ -66,6 +66,8 @@ const CASES: Record<string, unknown> = {
   'timeout empty': { builders: [B], provisioners: [{ ...P, timeout: '' }] },
   'timeout map': { builders: [B], provisioners: [{ ...P, timeout: {} }] },
   'timeout unknown unit': { builders: [B], provisioners: [{ ...P, timeout: '5y' }] },
+  'timeout unknown non-ASCII unit': { builders: [B], provisioners: [{ ...P, timeout: '5µx"\\' }] },
+  'pause_before most negative ok': { builders: [B], provisioners: [{ ...P, pause_before: '-2562047h47m16.854775808s' }] },
   'post-processor name map': { builders: [B], 'post-processors': [{ type: 'manifest', name: { a: 1 } }] },
   'post-processor name number': { builders: [B], 'post-processors': [{ type: 'manifest', name: 5 }] },
   'post-processor type number': { builders: [B], 'post-processors': [{ type: 5 }] },

@@ -14,14 +14,28 @@ const UNITS: Record<string, bigint> = {
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
+/** The quoting of time's error messages: bytes outside printable ASCII as \xNN, `"` and `\` escaped. */
+function quote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x80 || c < 0x20) {
+      for (const b of Buffer.from(ch, 'utf8')) out += '\\x' + b.toString(16).padStart(2, '0');
+    } else out += (ch === '"' || ch === '\\' ? '\\' : '') + ch;
+  }
+  return out + '"';
+}
+
+const LIMIT = 1n << 63n;
+
 /**
  * Parses a Go duration string ("1h2m3.5s", "-500ms", "0") into nanoseconds as
  * an exact BigInt, with the overflow rules and messages of Go's time.ParseDuration
- * (Go 1.15, which Packer 1.6.6 is built with): more than 2562047h47m16.854775807s
- * is `time: invalid duration "..."`.
+ * (Go 1.19, which Debian's Packer 1.6.6 is built with): beyond
+ * ±2562047h47m16.854775807s is `time: invalid duration "..."`.
  */
 export function parseGoDurationNs(orig: string): bigint {
-  const invalid = () => new Error(`time: invalid duration "${orig}"`);
+  const invalid = () => new Error(`time: invalid duration ${quote(orig)}`);
   let s = orig;
   let neg = false;
   if (s !== '' && (s[0] === '-' || s[0] === '+')) { neg = s[0] === '-'; s = s.slice(1); }
@@ -34,8 +48,9 @@ export function parseGoDurationNs(orig: string): bigint {
     let i = 0;
     let v = 0n;
     while (isDigit(s[i])) {
+      if (v > LIMIT / 10n) throw invalid();
       v = v * 10n + BigInt(s.charCodeAt(i) - 48);
-      if (v > MAX_INT64) throw invalid();
+      if (v > LIMIT) throw invalid();
       i++;
     }
     const pre = i > 0;
@@ -50,9 +65,12 @@ export function parseGoDurationNs(orig: string): bigint {
       let overflow = false;
       while (isDigit(s[j])) {
         if (!overflow) {
-          const y = f * 10n + BigInt(s.charCodeAt(j) - 48);
-          if (y > MAX_INT64) overflow = true;
-          else { f = y; scale *= 10; }
+          if (f > MAX_INT64 / 10n) overflow = true;
+          else {
+            const y = f * 10n + BigInt(s.charCodeAt(j) - 48);
+            if (y > LIMIT) overflow = true;
+            else { f = y; scale *= 10; }
+          }
         }
         j++;
       }
@@ -62,22 +80,24 @@ export function parseGoDurationNs(orig: string): bigint {
     if (!pre && !post) throw invalid();
     let k = 0;
     while (k < s.length && s[k] !== '.' && !isDigit(s[k])) k++;
-    if (k === 0) throw new Error(`time: missing unit in duration "${orig}"`);
+    if (k === 0) throw new Error(`time: missing unit in duration ${quote(orig)}`);
     const u = s.slice(0, k);
     s = s.slice(k);
     const unit = UNITS[u];
-    if (unit === undefined) throw new Error(`time: unknown unit "${u}" in duration "${orig}"`);
-    if (v > MAX_INT64 / unit) throw invalid();
+    if (unit === undefined) throw new Error(`time: unknown unit ${quote(u)} in duration ${quote(orig)}`);
+    if (v > LIMIT / unit) throw invalid();
     v *= unit;
     if (f > 0n) {
-      // Go: int64(float64(f) * (float64(unit) / scale))
+      // Go: uint64(float64(f) * (float64(unit) / scale))
       v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
-      if (v > MAX_INT64) throw invalid();
+      if (v > LIMIT) throw invalid();
     }
     d += v;
-    if (d > MAX_INT64) throw invalid();
+    if (d > LIMIT) throw invalid();
   }
-  return neg ? -d : d;
+  if (neg) return -d;
+  if (d > MAX_INT64) throw invalid();
+  return d;
 }
 
 /** parseGoDurationNs as a number of nanoseconds (exact up to 2^53 ns, about 104 days). */

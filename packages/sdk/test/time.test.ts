@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatGoDuration, MAX_TIMER_MS, parseGoDurationNs, setLongTimeout, sleep } from '../src/time.ts';
 
-test('Go durations: exact int64 nanoseconds and Go 1.15 overflow rules', () => {
+test('Go durations: exact int64 nanoseconds and Go 1.19 overflow rules', () => {
+  assert.equal(parseGoDurationNs('-2562047h47m16.854775808s'), -(2n ** 63n));
+  assert.throws(() => parseGoDurationNs('5µx'), /^Error: time: unknown unit "\\xc2\\xb5x" in duration "5\\xc2\\xb5x"$/);
   assert.equal(parseGoDurationNs('2562047h47m16.854775807s'), 2n ** 63n - 1n);
   assert.throws(() => parseGoDurationNs('2562047h47m16.854775808s'), /^Error: time: invalid duration "2562047h47m16.854775808s"$/);
   assert.throws(() => parseGoDurationNs('3000000h'), /^Error: time: invalid duration "3000000h"$/);

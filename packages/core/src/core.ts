@@ -3,7 +3,7 @@
  * packer/core.go). It validates the template, renders the variables, and
  * instantiates the components of each build.
  */
-import { addSecret, errorMessage, MultiError, PackerError, render, type InterpolateContext } from '@packer-ts/sdk';
+import { addSecret, errorMessage, goQuote, MultiError, PackerError, render, type InterpolateContext } from '@packer-ts/sdk';
 import type { ComponentFinder } from './components.ts';
 import { CoreBuild, type BuildProvisioner, type BuildPostProcessor } from './build.ts';
 import { PausedProvisioner, RetriedProvisioner, TimeoutProvisioner } from './provisioners.ts';
@@ -170,8 +170,10 @@ export class Core {
       } catch (e) {
         throw new Error(`failed to interpolate \`max_retries\`: ${errorMessage(e)}`);
       }
-      if (!/^[+-]?\d+$/.test(rendered)) throw new Error(`\`max_retries\` must be a valid integer: strconv.Atoi: parsing ${JSON.stringify(rendered)}: invalid syntax`);
-      maxRetries = Number(rendered);
+      if (!/^[+-]?\d+$/.test(rendered)) throw new Error(`\`max_retries\` must be a valid integer: strconv.Atoi: parsing ${goQuote(rendered)}: invalid syntax`);
+      const n = BigInt(rendered);
+      if (n > 2n ** 63n - 1n || n < -(2n ** 63n)) throw new Error(`\`max_retries\` must be a valid integer: strconv.Atoi: parsing ${goQuote(rendered)}: value out of range`);
+      maxRetries = Number(n);
     }
     if (maxRetries !== 0) wrapped = new RetriedProvisioner(maxRetries, wrapped, p.type);
     return { type: p.type, provisioner: wrapped, configs };

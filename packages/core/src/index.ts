@@ -9,7 +9,5 @@ export * from './provisioners.ts';
 export * from './ui/basic.ts';
 export * from './ui/closed-output.ts';
 export * from './log.ts';
-export * from './durafmt.ts';
-export * from './godur.ts';
 export * from './version.ts';
 export * from './timeline.ts';

@@ -2,9 +2,7 @@
  * The provision hook and the wrappers the core puts around provisioners for
  * `pause_before`, `timeout`, `max_retries` and `-debug` (packer/provisioner.go).
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { errorMessage, traced, withSpanRecorder, type Communicator, type Hook, type Provisioner, type SpanRecorder, type Ui } from '@packer-ts/sdk';
-import { goDuration } from './godur.ts';
+import { errorMessage, formatGoDurationMs, setLongTimeout, sleep, traced, withSpanRecorder, type Communicator, type Hook, type Provisioner, type SpanRecorder, type Ui } from '@packer-ts/sdk';
 
 abstract class WrappedProvisioner implements Provisioner {
   constructor(readonly inner: Provisioner) {}
@@ -16,8 +14,8 @@ export class PausedProvisioner extends WrappedProvisioner {
   /** `type` names the pause in the build timeline. */
   constructor(readonly pauseMs: number, inner: Provisioner, readonly type = '') { super(inner); }
   async provision(ui: Ui, comm: Communicator | undefined, data: Record<string, unknown>, signal: AbortSignal): Promise<void> {
-    ui.say(`Pausing ${goDuration(this.pauseMs)} before the next provisioner...`);
-    await traced('provisioner', `pause before ${this.type}`.trim(), () => delay(this.pauseMs, undefined, { signal }), { signal });
+    ui.say(`Pausing ${formatGoDurationMs(this.pauseMs)} before the next provisioner...`);
+    await traced('provisioner', `pause before ${this.type}`.trim(), () => sleep(this.pauseMs, signal), { signal });
     return this.inner.provision(ui, comm, data, signal);
   }
 }
@@ -25,11 +23,11 @@ export class PausedProvisioner extends WrappedProvisioner {
 export class TimeoutProvisioner extends WrappedProvisioner {
   constructor(readonly timeoutMs: number, inner: Provisioner) { super(inner); }
   async provision(ui: Ui, comm: Communicator | undefined, data: Record<string, unknown>, signal: AbortSignal): Promise<void> {
-    ui.say(`Setting a ${goDuration(this.timeoutMs)} timeout for the next provisioner...`);
+    ui.say(`Setting a ${formatGoDurationMs(this.timeoutMs)} timeout for the next provisioner...`);
     const ac = new AbortController();
     const onAbort = () => ac.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => {
+    const timer = setLongTimeout(() => {
       ui.error('Cancelling provisioner after a timeout...');
       ac.abort(new Error('context deadline exceeded'));
     }, this.timeoutMs);
@@ -37,7 +35,7 @@ export class TimeoutProvisioner extends WrappedProvisioner {
       await this.inner.provision(ui, comm, data, ac.signal);
       if (ac.signal.aborted && !signal.aborted) throw new Error('context deadline exceeded');
     } finally {
-      clearTimeout(timer);
+      timer.clear();
       signal.removeEventListener('abort', onAbort);
     }
   }

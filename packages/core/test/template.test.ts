@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { highlightPosition, parseJson, parseTemplate, parseGoDuration, skips, validateTemplateStructure } from '../src/index.ts';
+import { parseGoDuration as parseNs } from '@packer-ts/sdk';
+import { highlightPosition, parseJson, parseTemplate, skips, validateTemplateStructure } from '../src/index.ts';
+
+const parseGoDuration = (s: string): number => parseNs(s) / 1e6;
 
 test('JSON syntax errors carry Go messages, offsets and a caret excerpt', () => {
   const text = '{\n  "builders": [\n    {"type": "null", "communicator": "none",}\n  ]\n}\n';
@@ -74,5 +77,15 @@ test('Go durations', () => {
   assert.equal(parseGoDuration('500ms'), 500);
   assert.equal(parseGoDuration('0'), 0);
   assert.throws(() => parseGoDuration('10'), /missing unit/);
-  assert.throws(() => parseGoDuration('1x'), /invalid duration/);
+  assert.throws(() => parseGoDuration("1x"), /time: unknown unit "x" in duration "1x"/);
+});
+
+test('JSON nesting: the 10,000-level limit of Go, without recursion', () => {
+  assert.equal((parseJson('['.repeat(10_000) + ']'.repeat(10_000)) as unknown[]).length, 1);
+  for (const text of ['['.repeat(10_001) + ']'.repeat(10_001), '['.repeat(200_000), '{"a":'.repeat(50_000)]) {
+    assert.throws(() => parseTemplate(text), (e: Error) => {
+      assert.match(e.message, /^Error parsing JSON: invalid character '[[{]' exceeded max depth\nAt line 1, column \d+ \(offset \d+\):/);
+      return true;
+    });
+  }
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addSecret, clearSecrets } from '@packer-ts/sdk';
-import { BasicUi, ColoredUi, formatDuration, goDuration, MachineReadableUi, TargetedUi } from '../src/index.ts';
+import { formatDuration, formatGoDurationMs as goDuration } from '@packer-ts/sdk';
+import { BasicUi, ColoredUi, MachineReadableUi, TargetedUi } from '../src/index.ts';
 
 const sink = () => { const s = { text: '', write(c: string) { s.text += c; return true; } }; return s; };
 

@@ -121,3 +121,43 @@ test('Decoder: values split at every byte boundary, many values in one chunk', (
   assert.deepEqual(got, values);
   assert.deepEqual(decodeAllOf(bytes), values);
 });
+
+test('Decoder: nested values in chunks of every size decode as one-shot; state survives between chunks', () => {
+  const value = { a: [1, [2, [3, 'x'.repeat(300)]], { b: Buffer.from([1, 2, 3]) }], c: new Map<unknown, unknown>([[1, -0.5]]), d: -(2n ** 60n) };
+  const bytes = encodeAll(value, [[], {}], 'tail');
+  const want = [decode(encode(value)), [[], {}], 'tail'];
+  for (const size of [1, 2, 3, 7, 64, bytes.length]) {
+    const d = new Decoder();
+    const got: unknown[] = [];
+    for (let i = 0; i < bytes.length; i += size) {
+      d.push(bytes.subarray(i, i + size));
+      for (let r = d.next(); r; r = d.next()) got.push(r.value);
+      if (i + size < bytes.length) assert.ok(got.length < 3, 'no value before its last byte');
+    }
+    assert.deepEqual(got, want, `chunks of ${size}`);
+    assert.equal(d.buffered, 0);
+    assert.equal(d.partial, false);
+  }
+  // an array still open after 20,000 one-byte elements arrived in small chunks keeps them all
+  const d = new Decoder();
+  const open = Buffer.concat([Buffer.from([0xdd, 0, 0, 0x4e, 0x21]), Buffer.alloc(20_000, 1)]);
+  for (let i = 0; i < open.length; i += 10) { d.push(open.subarray(i, i + 10)); assert.equal(d.next(), undefined); }
+  assert.equal(d.partial, true);
+  assert.equal(d.buffered, 0, 'consumed bytes are not kept');
+  d.push(Buffer.from([7]));
+  const r = d.next() as { value: number[] };
+  assert.equal(r.value.length, 20_001);
+  assert.equal(r.value[20_000], 7);
+});
+
+test('float64 -0 round-trips; nesting beyond 1024 levels is an error, not a stack overflow', () => {
+  assert.equal(hex(encode(-0)), 'cb8000000000000000');
+  assert.ok(Object.is(decode(encode(-0)), -0));
+  assert.ok(Object.is((decode(encode([-0])) as number[])[0], -0));
+  const deep = (n: number) => Buffer.concat([Buffer.alloc(n, 0x91), Buffer.from([0xc0])]);
+  let v = decode(deep(1024));
+  for (let i = 0; i < 1024; i++) v = (v as unknown[])[0];
+  assert.equal(v, null);
+  assert.throws(() => decode(deep(1025)), /^MsgpackError: msgpack: maximum decoding depth exceeded$/);
+  assert.throws(() => decode(deep(1_000_000)), /maximum decoding depth exceeded/);
+});

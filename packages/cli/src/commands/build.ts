@@ -1,7 +1,6 @@
 /** `packer-ts build`: runs the builds of a template in parallel (command/build.go). */
-import { errorMessage, type Artifact, type Ui } from '@packer-ts/sdk';
-import { BUILD_COLORS, ColoredUi, formatDuration, log, since, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
-import { withSpanRecorder } from '@packer-ts/sdk';
+import { errorMessage, formatDuration, since, withSpanRecorder, type Artifact, type Ui } from '@packer-ts/sdk';
+import { BUILD_COLORS, ColoredUi, log, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
 import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags } from '../meta.ts';
 

@@ -24,7 +24,7 @@
 import { basename } from 'node:path';
 import { errorMessage } from '@packer-ts/sdk';
 import { startPlugin, type PluginExit, type RunningPlugin } from '@packer-ts/sdk/plugin';
-import { API_VERSION, ArtifactClient, HandshakeError, RpcConnectionError, type ClientOf } from '@packer-ts/sdk/rpc';
+import { API_VERSION, ArtifactClient, HandshakeError, RpcConnectionError, YamuxError, type ClientOf } from '@packer-ts/sdk/rpc';
 import type { PluginRef } from './discovery.ts';
 
 export interface PluginManagerOptions {
@@ -129,8 +129,9 @@ export class PluginManager {
     try {
       client = await running.component(ref.kind);
     } catch (e) {
+      m.closing = true;
       await running.kill();
-      throw await this.failure(m, e, 'connect');
+      throw new PluginError(`Error starting ${ref.kind} plugin ${ref.path}: ${errorMessage(e)}${m.tailText()}`, m.prefix, [...m.tail], { cause: e });
     }
     return this.guard(m, client);
   }
@@ -146,12 +147,20 @@ export class PluginManager {
         m.prefix, [...m.tail], { cause: e },
       );
     }
-    return new PluginError(`Error starting ${what}: ${errorMessage(e)}${m.tailText()}`, m.prefix, [...m.tail], { cause: e });
+    const line = e instanceof HandshakeError && e.line !== undefined ? ` (its handshake line: ${JSON.stringify(e.line)})` : '';
+    return new PluginError(`Error starting ${what}: ${errorMessage(e)}${line}${m.tailText()}`, m.prefix, [...m.tail], { cause: e });
   }
 
   /** The error to report for a failed call: enriched when the plugin died or the connection broke. */
   private async failure(m: Managed, e: unknown, method: string): Promise<unknown> {
     if (e instanceof PluginError || m.closing) return e;
+    const sessionError = m.running?.broker.session.closeError;
+    if (sessionError instanceof YamuxError && sessionError.code === 'PROTOCOL') {
+      // The session ended on bytes that are not the protocol: say so, and end the plugin.
+      m.closing = true;
+      void m.running?.kill();
+      return new PluginError(`protocol error from ${m.prefix} plugin during ${method}: ${sessionError.message}${m.tailText()}`, m.prefix, [...m.tail], { cause: e });
+    }
     const broken = e instanceof RpcConnectionError;
     if (!broken && !m.exit) return e;
     // The connection usually breaks a moment before the exit is reported.

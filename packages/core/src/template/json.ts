@@ -32,6 +32,9 @@ export function wellFormed(s: string): string {
   return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
+/** Go's encoding/json nesting limit (scanner.go maxNestingDepth). */
+export const MAX_NESTING_DEPTH = 10_000;
+
 export interface ScanOptions {
   /**
    * Read like Go's streaming json.Decoder (`packer fix`, var files): empty input
@@ -130,50 +133,69 @@ export function scanJson(text: string, opts: ScanOptions = {}): Scanned {
     return v;
   };
   let duplicateKey: string | undefined;
-  const value = (): unknown => {
-    ws();
-    if (i >= n) fail('');
-    const c = buf[i]!;
-    if (c === 0x7b) {
-      i++;
-      const obj: Record<string, unknown> = {};
-      ws();
-      if (buf[i] === 0x7d) { i++; return obj; }
-      while (true) {
-        ws();
-        if (buf[i] !== 0x22) fail('looking for beginning of object key string');
-        const key = str();
-        ws();
-        if (buf[i] !== 0x3a) fail('after object key');
-        i++;
-        const v = value();
-        if (Object.prototype.hasOwnProperty.call(obj, key)) duplicateKey ??= key;
-        Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
-        ws();
-        if (buf[i] === 0x2c) { i++; continue; }
-        if (buf[i] === 0x7d) { i++; return obj; }
-        fail('after object key:value pair');
-      }
-    }
-    if (c === 0x5b) {
-      i++;
-      const arr: unknown[] = [];
-      ws();
-      if (buf[i] === 0x5d) { i++; return arr; }
-      while (true) {
-        arr.push(value());
-        ws();
-        if (buf[i] === 0x2c) { i++; continue; }
-        if (buf[i] === 0x5d) { i++; return arr; }
-        fail('after array element');
-      }
-    }
+  const scalar = (c: number): unknown => {
     if (c === 0x22) return str();
     if (c === 0x2d || isDigit(c)) return num();
     if (c === 0x74) return literal('true', true);
     if (c === 0x66) return literal('false', false);
     if (c === 0x6e) return literal('null', null);
     return fail('looking for beginning of value');
+  };
+  const objectKey = (): string => {
+    ws();
+    if (buf[i] !== 0x22) fail('looking for beginning of object key string');
+    const key = str();
+    ws();
+    if (buf[i] !== 0x3a) fail('after object key');
+    i++;
+    return key;
+  };
+  type Frame = { obj: Record<string, unknown>; key: string; arr?: undefined } | { arr: unknown[]; obj?: undefined };
+  /** Reads one value without recursion: the open objects and arrays are on `stack`. */
+  const value = (): unknown => {
+    const stack: Frame[] = [];
+    for (;;) {
+      ws();
+      if (i >= n) fail('');
+      const c = buf[i]!;
+      let v: unknown;
+      if (c === 0x7b || c === 0x5b) {
+        if (stack.length >= MAX_NESTING_DEPTH) fail('exceeded max depth');
+        i++;
+        ws();
+        if (c === 0x7b) {
+          if (buf[i] !== 0x7d) { stack.push({ obj: {}, key: objectKey() }); continue; }
+          i++;
+          v = {};
+        } else {
+          if (buf[i] !== 0x5d) { stack.push({ arr: [] }); continue; }
+          i++;
+          v = [];
+        }
+      } else v = scalar(c);
+      // hand the value to the enclosing containers, closing those that end here
+      for (;;) {
+        const top = stack[stack.length - 1];
+        if (top === undefined) return v;
+        ws();
+        if (top.arr) {
+          top.arr.push(v);
+          if (buf[i] === 0x2c) { i++; break; }
+          if (buf[i] !== 0x5d) fail('after array element');
+          i++;
+          stack.pop();
+          v = top.arr;
+        } else {
+          if (Object.prototype.hasOwnProperty.call(top.obj, top.key)) duplicateKey ??= top.key;
+          Object.defineProperty(top.obj, top.key, { value: v, enumerable: true, writable: true, configurable: true });
+          if (buf[i] === 0x2c) { i++; top.key = objectKey(); break; }
+          if (buf[i] !== 0x7d) fail('after object key:value pair');
+          i++;
+          stack.pop();
+          v = top.obj;
+        }
+      }
+    }
   };
   ws();
   if (stream && i >= n) throw new JsonSyntaxError('EOF', n);

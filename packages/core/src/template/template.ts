@@ -4,8 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DecodeError, fileError, MultiError, PackerError } from '@packer-ts/sdk';
-import { goKind, rootDecodeErrors } from './root.ts';
+import { decodeStruct, decodingErrorText, fileError, goFormatValue, goJsonType, MultiError, PackerError, type StructFields } from '@packer-ts/sdk';
 import { highlightPosition, JsonSyntaxError, parseJson } from './json.ts';
 
 export interface Variable {
@@ -59,85 +58,65 @@ export interface Template {
   rawContents: string;
 }
 
-const ROOT_KEYS = new Set(['min_packer_version', 'description', 'builders', 'comments', 'push', 'post-processors', 'provisioners', 'error-cleanup-provisioner', 'variables', 'sensitive-variables']);
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** rawTemplate's fields (strict decoding), by the names mapstructure reports. */
+const ROOT_FIELDS: StructFields = {
+  min_packer_version: 'string',
+  Description: 'string',
+  builders: 'slice',
+  Comments: 'any',
+  Push: 'map',
+  'post-processors': 'slice',
+  Provisioners: 'slice',
+  'error-cleanup-provisioner': 'any',
+  Variables: 'map',
+  'sensitive-variables': '[]string',
+};
 
-function goType(v: unknown): string {
-  if (v === null || v === undefined) return 'nil';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return 'float64';
-  if (Array.isArray(v)) return '[]interface {}';
-  return 'map[string]interface {}';
-}
+/** template.Builder (weak decoding). */
+const BUILDER_FIELDS: StructFields = { Name: 'string', Type: 'string' };
 
-/** Go duration string -> milliseconds (also used for pause_before/timeout). */
-export function parseGoDuration(s: string): number {
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-  let sign = 1;
-  let rest = s;
-  if (rest.startsWith('-') || rest.startsWith('+')) { sign = rest[0] === '-' ? -1 : 1; rest = rest.slice(1); }
-  if (rest === '') throw new Error(`time: invalid duration "${s}"`);
-  let total = 0;
-  re.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(rest)) !== null) {
-    total += Number(m[1]) * units[m[2]!]!;
-    consumed = re.lastIndex;
-  }
-  if (consumed !== rest.length) {
-    if (/^\d+(\.\d*)?$/.test(rest)) throw new Error(`time: missing unit in duration "${s}"`);
-    throw new Error(`time: invalid duration "${s}"`);
-  }
-  return sign * total;
-}
+/** template.PostProcessor (strict decoding). */
+const POST_PROCESSOR_FIELDS: StructFields = { Name: 'string', Type: 'string', keep_input_artifact: 'bool', Only: '[]string', Except: '[]string' };
 
-function stringList(v: unknown, what: string, errs: string[]): string[] {
-  if (v === undefined || v === null) return [];
-  if (typeof v === 'string') return v === '' ? [] : v.split(',');
-  if (Array.isArray(v)) return v.map((x) => String(x));
-  errs.push(`${what}: expected type '[]string', got unconvertible type '${goType(v)}'`);
-  return [];
-}
+/** template.Provisioner (weak decoding with the string-to-duration hook). */
+const PROVISIONER_FIELDS: StructFields = {
+  Type: 'string', Only: '[]string', Except: '[]string', Override: 'map', pause_before: 'duration', max_retries: 'string', timeout: 'duration',
+};
 
-function durationField(v: unknown, key: string, errs: string[], prefix: string): number {
-  if (v === undefined || v === null || v === '') return 0;
-  if (typeof v === 'number') return v / 1e6;
-  if (typeof v !== 'string') { errs.push(`${prefix}'${key}' expected type 'time.Duration', got unconvertible type '${goType(v)}'`); return 0; }
-  try { return parseGoDuration(v); } catch (e) { errs.push(`${prefix}error decoding '${key}': ${(e as Error).message}`); return 0; }
-}
+/** Nanoseconds (BigInt) to milliseconds. */
+const nsToMs = (ns: unknown): number => (typeof ns === 'bigint' ? Number(ns) / 1e6 : 0);
 
 function decodeProvisioner(raw: unknown, errs: string[], prefix: string): TemplateProvisioner | undefined {
-  if (!isObject(raw)) { errs.push(`${prefix}Error decoding provisioner: '' expected a map, got '${goType(raw).replace('[]interface {}', 'slice')}'`); return undefined; }
-  const local: string[] = [];
-  const type = raw.type;
-  if (type !== undefined && typeof type !== 'string' && typeof type !== 'number' && typeof type !== 'boolean') local.push(`Error decoding provisioner: 'type' expected type 'string', got unconvertible type '${goType(type)}'`);
-  const only = stringList(raw.only, 'only', local);
-  const except = stringList(raw.except, 'except', local);
-  const pauseBefore = durationField(raw.pause_before, 'pause_before', local, 'Error decoding provisioner: ');
-  const timeout = durationField(raw.timeout, 'timeout', local, 'Error decoding provisioner: ');
-  let override: Record<string, Record<string, unknown>> | undefined;
-  if (raw.override !== undefined && raw.override !== null) {
-    if (!isObject(raw.override)) local.push(`Error decoding provisioner: 'override' expected a map, got '${goType(raw.override)}'`);
-    else override = raw.override as Record<string, Record<string, unknown>>;
+  const d = decodeStruct(raw, PROVISIONER_FIELDS, true);
+  if (d.errors.length > 0) {
+    errs.push(`${prefix}Error decoding provisioner: ${isObject(raw) ? decodingErrorText(d.errors) : d.errors[0]}`);
+    return undefined;
   }
-  const maxRetries = raw.max_retries === undefined || raw.max_retries === null ? '' : String(raw.max_retries);
-  if (local.length) { errs.push(...local.map((e) => prefix + e)); return undefined; }
-  if (type === undefined || type === '') { errs.push(`${prefix}Provisioner missing 'type'`); return undefined; }
-  const config: Record<string, unknown> = { ...raw };
+  const v = d.values;
+  const type = (v.Type as string | undefined) ?? '';
+  if (type === '') { errs.push(`${prefix}Provisioner missing 'type'`); return undefined; }
+  const config: Obj = { ...(raw as Obj) };
   for (const k of ['except', 'only', 'override', 'pause_before', 'max_retries', 'type', 'timeout']) delete config[k];
-  return { type: String(type), config, override, pauseBefore, maxRetries, timeout, only, except };
+  return {
+    type,
+    config,
+    override: v.Override as Record<string, Record<string, unknown>> | undefined,
+    pauseBefore: nsToMs(v.pause_before),
+    maxRetries: (v.max_retries as string | undefined) ?? '',
+    timeout: nsToMs(v.timeout),
+    only: (v.Only as string[] | undefined) ?? [],
+    except: (v.Except as string[] | undefined) ?? [],
+  };
 }
 
-function parsePostProcessor(i: number, raw: unknown, errs: string[]): Record<string, unknown>[] | undefined {
+function parsePostProcessor(i: number, raw: unknown, errs: string[]): Obj[] | undefined {
   if (typeof raw === 'string') return [{ type: raw }];
   if (isObject(raw)) return [raw];
   if (Array.isArray(raw)) {
-    const out: Record<string, unknown>[] = [];
+    const out: Obj[] = [];
     const local: string[] = [];
     raw.forEach((inner, j) => {
       if (typeof inner === 'string') out.push({ type: inner });
@@ -152,28 +131,33 @@ function parsePostProcessor(i: number, raw: unknown, errs: string[]): Record<str
   return undefined;
 }
 
-/** Decodes a parsed JSON value into a Template. Throws MultiError with Packer's messages. */
+/**
+ * Decodes a parsed JSON value into a Template with Packer's rules (strict
+ * mapstructure decoding of the root and post-processors, weak decoding of
+ * builders and provisioners). Throws Packer's messages.
+ */
 export function templateFromValue(raw: unknown, rawContents: string, path = ''): Template {
   if (raw === null) raw = {}; // `null` decodes into nothing: an empty template
-  if (!isObject(raw)) throw new PackerError('TEMPLATE_INVALID', `'' expected a map, got '${goKind(raw)}'`);
-  DecodeError.throwIf(rootDecodeErrors(raw));
+  const root = decodeStruct(raw, ROOT_FIELDS, false);
+  if (root.errors.length > 0) {
+    throw new PackerError('TEMPLATE_INVALID', isObject(raw) ? decodingErrorText(root.errors) : root.errors[0]!);
+  }
+  const r = root.values;
   const errs: string[] = [];
-  const unknown = Object.keys(raw).filter((k) => !ROOT_KEYS.has(k)).sort();
   const comments: Record<string, string> = {};
-  for (const k of unknown) {
+  for (const k of root.unused.sort()) {
     if (k.startsWith('_')) {
-      if (typeof raw[k] !== 'string') throw new PackerError('TEMPLATE_INVALID', `Failed to cast root level comment value in comment "${k}" to string.`);
-      comments[k] = raw[k] as string;
+      const c = (raw as Obj)[k];
+      if (typeof c !== 'string') throw new PackerError('TEMPLATE_INVALID', `Failed to cast root level comment value in comment "${k}" to string.`);
+      comments[k] = c;
     } else errs.push(`Unknown root level key in template: '${k}'`);
   }
   MultiError.throwIf(errs);
 
-  // shapes were checked by rootDecodeErrors
-  const str = (k: string): string => (typeof raw[k] === 'string' ? raw[k] as string : '');
   const t: Template = {
     path,
-    description: str('description'),
-    minVersion: str('min_packer_version'),
+    description: (r.Description as string | undefined) ?? '',
+    minVersion: (r.min_packer_version as string | undefined) ?? '',
     comments,
     variables: new Map(),
     sensitiveVariables: [],
@@ -183,29 +167,23 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
     postProcessors: [],
     rawContents,
   };
-  const sens = raw['sensitive-variables'];
-  const sensitive: string[] = Array.isArray(sens) ? sens.map(String) : [];
+  const sensitive = (r['sensitive-variables'] as string[] | undefined) ?? [];
 
-  const vars = raw.variables;
-  if (isObject(vars)) {
-    {
-      for (const [k, v] of Object.entries(vars)) {
-        if (v !== null && typeof v !== 'string') {
-          errs.push(`variable ${k}: '' expected type 'string', got unconvertible type '${goType(v)}'`);
-          continue;
-        }
-        t.variables.set(k, { key: k, default: v ?? '', required: v === null });
-        if (sensitive.includes(k)) t.sensitiveVariables.push(k);
-      }
+  for (const [k, v] of Object.entries((r.Variables as Obj | undefined) ?? {})) {
+    if (v !== null && typeof v !== 'string') {
+      errs.push(`variable ${k}: '' expected type 'string', got unconvertible type '${goJsonType(v)}', value: '${goFormatValue(v, false)}'`);
+      continue;
     }
+    t.variables.set(k, { key: k, default: v ?? '', required: v === null });
+    if (sensitive.includes(k)) t.sensitiveVariables.push(k);
   }
 
-  const builders = raw.builders;
-  (Array.isArray(builders) ? builders : []).forEach((b, i) => {
-    if (!isObject(b)) { errs.push(`builder ${i + 1}: '' expected a map, got '${goType(b)}'`); return; }
-    const type = b.type === undefined || b.type === null ? '' : String(b.type);
-    let name = b.name === undefined || b.name === null ? '' : String(b.name);
-    const config = { ...b };
+  ((r.builders as unknown[] | undefined) ?? []).forEach((b, i) => {
+    const d = decodeStruct(b, BUILDER_FIELDS, true);
+    if (d.errors.length > 0) { errs.push(`builder ${i + 1}: ${isObject(b) ? decodingErrorText(d.errors) : d.errors[0]}`); return; }
+    const type = (d.values.Type as string | undefined) ?? '';
+    let name = (d.values.Name as string | undefined) ?? '';
+    const config: Obj = { ...(b as Obj) };
     delete config.name;
     delete config.type;
     if (type === '') { errs.push(`builder ${i + 1}: missing 'type'`); return; }
@@ -214,38 +192,34 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
     t.builders.set(name, { name, type, config });
   });
 
-  const pps = raw['post-processors'];
-  (Array.isArray(pps) ? pps : []).forEach((v, i) => {
+  ((r['post-processors'] as unknown[] | undefined) ?? []).forEach((v, i) => {
     const configs = parsePostProcessor(i, v, errs);
     if (!configs) return;
     const chain: TemplatePostProcessor[] = [];
     configs.forEach((c, j) => {
-      const local: string[] = [];
-      const only = stringList(c.only, 'only', local);
-      const except = stringList(c.except, 'except', local);
-      let keep: boolean | undefined;
-      if (c.keep_input_artifact !== undefined && c.keep_input_artifact !== null) {
-        if (typeof c.keep_input_artifact !== 'boolean') local.push(`'keep_input_artifact' expected type 'bool', got unconvertible type '${goType(c.keep_input_artifact)}'`);
-        else keep = c.keep_input_artifact;
-      }
-      if (c.type !== undefined && typeof c.type !== 'string') local.push(`'type' expected type 'string', got unconvertible type '${goType(c.type)}'`);
-      if (local.length) { errs.push(...local.map((e) => `post-processor ${i + 1}.${j + 1}: ${e}`)); return; }
-      if (!c.type) { errs.push(`post-processor ${i + 1}.${j + 1}: type is required`); return; }
+      const d = decodeStruct(c, POST_PROCESSOR_FIELDS, false);
+      if (d.errors.length > 0) { errs.push(`post-processor ${i + 1}.${j + 1}: ${decodingErrorText(d.errors)}`); return; }
+      const type = (d.values.Type as string | undefined) ?? '';
+      if (type === '') { errs.push(`post-processor ${i + 1}.${j + 1}: type is required`); return; }
       const config = { ...c };
       for (const k of ['except', 'only', 'keep_input_artifact', 'type', 'name']) delete config[k];
-      const type = c.type as string;
-      chain.push({ type, name: typeof c.name === 'string' && c.name !== '' ? c.name : type, config, keepInputArtifact: keep, only, except });
+      const name = (d.values.Name as string | undefined) || type;
+      chain.push({
+        type, name, config,
+        keepInputArtifact: d.values.keep_input_artifact as boolean | undefined,
+        only: (d.values.Only as string[] | undefined) ?? [],
+        except: (d.values.Except as string[] | undefined) ?? [],
+      });
     });
     t.postProcessors.push(chain);
   });
 
-  const provs = raw.provisioners;
-  (Array.isArray(provs) ? provs : []).forEach((v, i) => {
+  ((r.Provisioners as unknown[] | undefined) ?? []).forEach((v, i) => {
     const p = decodeProvisioner(v, errs, `provisioner ${i + 1}: `);
     if (p) t.provisioners.push(p);
   });
-  if (raw['error-cleanup-provisioner'] !== undefined && raw['error-cleanup-provisioner'] !== null) {
-    t.cleanupProvisioner = decodeProvisioner(raw['error-cleanup-provisioner'], errs, 'On Error Cleanup Provisioner error: ');
+  if (r['error-cleanup-provisioner'] !== undefined) {
+    t.cleanupProvisioner = decodeProvisioner(r['error-cleanup-provisioner'], errs, 'On Error Cleanup Provisioner error: ');
   }
   MultiError.throwIf(errs);
   return t;

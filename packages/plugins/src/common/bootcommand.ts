@@ -4,8 +4,7 @@
  * `<aOn>`...), parsed into a sequence, and a driver that types the sequence as
  * X11 keysyms (what a VNC server takes).
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { parseGoDuration } from '@packer-ts/sdk';
+import { parseGoDuration, sleep } from '@packer-ts/sdk';
 
 export type KeyAction = 'on' | 'off' | 'press';
 
@@ -101,7 +100,6 @@ export interface KeyEventSink {
   keyEvent(keysym: number, down: boolean): Promise<void>;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
 
 /** The key interval: `boot_key_interval`, else PACKER_KEY_INTERVAL, else 100 ms (per key event, as Packer). */
 export function keyInterval(configured?: number): number {

@@ -6,7 +6,7 @@
  * `communicator_data` (and `communicator_config`).
  */
 import { readFile } from 'node:fs/promises';
-import { addSecret, formatGoDuration, halt, waitFor, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
+import { addSecret, formatGoDuration, halt, setLongTimeout, waitFor, type LongTimer, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
 import { commHost, communicatorData, expandUser, type CommConfig } from './config.ts';
 import { SSHCommunicator, SSHConnectError, type SSHEndpoint, type SSHOptions } from './ssh.ts';
 
@@ -123,8 +123,8 @@ export class StepConnect implements Step {
     ui.say('Waiting for SSH to become available...');
     let lastErr: string | undefined;
     let lastAddr = `${c.sshHost ?? ''}:${c.sshPort ?? 22}`;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeout); });
+    let timer: LongTimer | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => { timer = setLongTimeout(() => resolve('timeout'), timeout); });
     const wait = this.waitForSSH(state, sub.signal, (addr, e) => { lastAddr = addr; lastErr = e; });
     try {
       const r = await Promise.race([wait, timedOut]);
@@ -149,7 +149,7 @@ export class StepConnect implements Step {
       state.set('error', err);
       return 'halt';
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
       signal.removeEventListener('abort', onAbort);
     }
   }

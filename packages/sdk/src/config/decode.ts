@@ -6,7 +6,8 @@ import { InterpolationError, render, validateTemplate } from '../template/interp
 import { isPlaceholderData } from '../template/interpolate/funcs.ts';
 import { formatValue, goTypeName } from '../template/interpolate/gofmt.ts';
 import type { InterpolateContext } from '../template/interpolate/index.ts';
-import { parseGoDuration } from './duration.ts';
+import { parseGoDuration } from '../time.ts';
+import { formatFloatF } from './mapstructure.ts';
 import type { Decoded, DecodeOptions, FieldSpec, FieldType, Schema } from './index.ts';
 
 type Obj = Record<string, unknown>;
@@ -273,19 +274,6 @@ function goKind(v: unknown): string {
   if (Array.isArray(v)) return 'slice';
   if (typeof v === 'object') return 'map';
   return typeof v;
-}
-
-/** strconv.FormatFloat(f, 'f', -1, 64). */
-function formatFloatF(f: number): string {
-  if (!Number.isFinite(f)) return Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf';
-  const s = String(f);
-  if (!/e/i.test(s)) return s;
-  const [m, e] = s.split('e');
-  const exp = Number(e);
-  const digits = m.replace('-', '').replace('.', '');
-  const dot = (m.replace('-', '').indexOf('.') < 0 ? m.replace('-', '').length : m.replace('-', '').indexOf('.')) + exp;
-  const body = dot <= 0 ? '0.' + '0'.repeat(-dot) + digits : dot >= digits.length ? digits + '0'.repeat(dot - digits.length) : digits.slice(0, dot) + '.' + digits.slice(dot);
-  return (f < 0 ? '-' : '') + body;
 }
 
 /** strconv.ParseInt(s, 0, 64). */

@@ -59,4 +59,5 @@ export interface Decoded<T> {
 }
 
 export { decodeConfig, camelCase, propertyName } from './decode.ts';
-export { parseGoDuration, formatGoDuration } from './duration.ts';
+export { parseGoDuration, formatGoDuration } from '../time.ts';
+export { decodeStruct, decodingErrorText, DecodingError, formatFloatF, goJsonKind, goJsonType, type StructDecoded, type StructFields, type StructFieldType } from './mapstructure.ts';

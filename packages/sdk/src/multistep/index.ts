@@ -4,12 +4,12 @@
  * that fails records `error` and halts; cleanups run in reverse order and
  * honour -on-error and -debug.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Communicator } from '../communicator.ts';
 import { errorMessage } from '../errors.ts';
 import { HookCleanupProvision, HookProvision, type Hook } from '../hook.ts';
 import { packerRunUUID, type PackerConfig } from '../packer-config.ts';
 import { traced } from '../trace.ts';
+import { sleep } from '../time.ts';
 import type { Ui } from '../ui.ts';
 
 export type StepAction = 'continue' | 'halt';
@@ -47,7 +47,7 @@ export interface RunnerOptions {
 
 /** Waits `ms` (a step's pause or retry delay); resolves false when `signal` aborted first. */
 export function waitFor(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return delay(ms, true, { signal }).catch(() => false);
+  return sleep(ms, signal).then(() => true, () => false);
 }
 
 /** Records `err` in the state and returns 'halt': the usual way for a step to fail. */

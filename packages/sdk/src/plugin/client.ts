@@ -1,7 +1,10 @@
 /**
  * Starting a plugin executable and talking to it (the core's side of the handshake), as Packer's
- * packer/plugin.Client: env with the magic cookie and port range, wait for the handshake line
- * (1 minute), connect, yamux client, dial broker id 0.
+ * packer/plugin.Client: env with the magic cookie and port range, wait for the handshake line,
+ * connect, yamux client, dial broker id 0 (the plugin's first answer). All of that falls under
+ * one start timeout (1 minute): a plugin that never prints, never accepts or never answers fails
+ * with an error saying which of these it did not do; one that sends bytes that are not the
+ * protocol fails with "protocol error: ...".
  *
  * Public API
  *   startPlugin(command, args?, options?): Promise<RunningPlugin>
@@ -17,11 +20,14 @@
  *                               SIGINT/SIGTERM); resolves once it exited
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { MuxBroker } from '../rpc/broker.ts';
+import { BrokerError, MuxBroker } from '../rpc/broker.ts';
 import {
-  connectHandshake, DEFAULT_MAX_PORT, DEFAULT_MIN_PORT, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, waitForHandshake, type Handshake,
+  connectHandshake, DEFAULT_MAX_PORT, DEFAULT_MIN_PORT, goErrno, HandshakeError, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, waitForHandshake, type Handshake,
 } from '../rpc/handshake.ts';
-import { dialComponent, type ClientOf, type ComponentKind } from '../rpc/adapters/index.ts';
+import { MsgpackError } from '../rpc/codec.ts';
+import { RpcClient } from '../rpc/netrpc.ts';
+import { YamuxError } from '../rpc/yamux.ts';
+import { componentClient, type ClientOf, type ComponentKind } from '../rpc/adapters/index.ts';
 import { killChildGroup, trackChildGroup, untrackChildGroup } from '../children.ts';
 
 /**
@@ -97,19 +103,35 @@ export async function startPlugin(command: string, args: string[] = [], options:
     }
     await exited;
   };
-  let broker: MuxBroker;
-  let handshake: Handshake;
+  let broker: MuxBroker | undefined;
+  let handshake: Handshake | undefined;
+  let rpc0: RpcClient;
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  /** `p`, or a HandshakeError saying what the plugin did not do in time. */
+  const inTime = <T>(p: Promise<T>, what: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HandshakeError(`timeout while ${what} (start timeout ${timeoutMs} ms)`)), Math.max(0, deadline - Date.now()));
+    });
+    return Promise.race([p, late]).finally(() => clearTimeout(timer));
+  };
   try {
     const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
     spawnError.catch(() => {});
-    handshake = await Promise.race([waitForHandshake(child.stdout!, options.startTimeoutMs ?? 60_000), spawnError]);
+    handshake = await Promise.race([waitForHandshake(child.stdout!, timeoutMs), spawnError]);
     child.stdout!.resume();
-    broker = MuxBroker.client(await connectHandshake(handshake), { maxStreamWindow: STREAM_WINDOW });
+    const where = `${handshake.network} ${handshake.address}`;
+    const sock = await inTime(connectHandshake(handshake), `connecting to the plugin at ${where}`);
+    broker = MuxBroker.client(sock, { maxStreamWindow: STREAM_WINDOW });
+    rpc0 = RpcClient.over(await inTime(broker.dial(0), `waiting for the plugin to answer on its RPC connection (${where})`));
   } catch (e) {
+    broker?.close();
+    const exit = await Promise.race([exited, new Promise<undefined>((r) => { setTimeout(() => r(undefined), 200).unref(); })]);
     await kill();
-    throw e;
+    throw startFailure(e, exit, handshake);
   }
-  let dialed: Promise<unknown> | undefined;
+  let dialed: unknown;
   let dialedKind: ComponentKind | undefined;
   return {
     child,
@@ -119,12 +141,28 @@ export async function startPlugin(command: string, args: string[] = [], options:
     component<K extends ComponentKind>(kind: K): Promise<ClientOf[K]> {
       if (dialed && dialedKind !== kind) return Promise.reject(new Error(`plugin already used as ${dialedKind}`));
       dialedKind = kind;
-      dialed ??= dialComponent(broker, kind);
-      return dialed as Promise<ClientOf[K]>;
+      dialed ??= componentClient(rpc0, broker!, kind);
+      return Promise.resolve(dialed as ClientOf[K]);
     },
     async kill() {
-      broker.close();
+      broker!.close();
       await kill();
     },
   };
+}
+
+/** What went wrong while starting, in words: the plugin's exit, a protocol error, or `e` itself. */
+function startFailure(e: unknown, exit: PluginExit | undefined, h: Handshake | undefined): unknown {
+  if (e instanceof HandshakeError && e.message.startsWith('timeout')) return e;
+  const protocol = (e instanceof YamuxError && e.code === 'PROTOCOL') || e instanceof MsgpackError || (e instanceof BrokerError && e.message.startsWith('bad ack'));
+  if (protocol) return new HandshakeError(`protocol error: ${(e as Error).message}`);
+  if (h && exit) {
+    const how = exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code}`;
+    return new HandshakeError(`the plugin exited (${how}) before answering on its RPC connection (${h.network} ${h.address})`);
+  }
+  if (h && e instanceof YamuxError) return new HandshakeError(`the plugin closed its RPC connection (${h.network} ${h.address}) before answering: ${e.message}`);
+  if (h && e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && !(e instanceof HandshakeError)) {
+    return new HandshakeError(`the plugin closed its RPC connection (${h.network} ${h.address}) before answering: ${goErrno(e as NodeJS.ErrnoException)}`);
+  }
+  return e;
 }

@@ -124,12 +124,12 @@ function writeExt(w: Writer, type: number, data: Uint8Array): void {
 }
 
 function writeValue(w: Writer, v: unknown, depth: number): void {
-  if (depth > 512) throw new MsgpackError('msgpack: value nested too deeply (cycle?)');
+  if (depth > MAX_DECODE_DEPTH) throw new MsgpackError('msgpack: value nested too deeply (cycle?)');
   switch (typeof v) {
     case 'undefined': w.u8(0xc0); return;
     case 'boolean': w.u8(v ? 0xc3 : 0xc2); return;
     case 'number':
-      if (Number.isSafeInteger(v)) writeInt(w, v); else writeFloat64(w, v);
+      if (Number.isSafeInteger(v) && !Object.is(v, -0)) writeInt(w, v); else writeFloat64(w, v);
       return;
     case 'bigint':
       w.ensure(9);
@@ -191,157 +191,203 @@ export function encodeAll(...values: unknown[]): Buffer {
 
 // ---------------------------------------------------------------- decoding
 
-/** Thrown inside the decoder when the buffer ends early; `need` is the minimum total length. */
-class Incomplete {
-  constructor(readonly need: number) {}
-}
-
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
-class Reader {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-  need(n: number): void { if (this.pos + n > this.buf.length) throw new Incomplete(this.pos + n); }
+/** Nesting limit of decoded values (ugorji's default MaxDepth). */
+export const MAX_DECODE_DEPTH = 1024;
 
-  value(depth: number): unknown {
-    if (depth > 512) throw new MsgpackError('msgpack: value nested too deeply');
-    this.need(1);
-    const b = this.buf;
-    const t = b[this.pos++]!;
-    if (t <= 0x7f) return t;
-    if (t >= 0xe0) return t - 0x100;
-    if (t >= 0xa0 && t <= 0xbf) return this.str(t & 0x1f);
-    if (t >= 0x90 && t <= 0x9f) return this.array(t & 0x0f, depth);
-    if (t >= 0x80 && t <= 0x8f) return this.map(t & 0x0f, depth);
-    let v: unknown;
-    const p = this.pos;
-    switch (t) {
-      case 0xc0: return null;
-      case 0xc2: return false;
-      case 0xc3: return true;
-      case 0xc4: this.need(1); return this.bin(b[this.pos++]!);
-      case 0xc5: this.need(2); this.pos += 2; return this.bin(b.readUInt16BE(p));
-      case 0xc6: this.need(4); this.pos += 4; return this.bin(b.readUInt32BE(p));
-      case 0xc7: this.need(2); this.pos += 2; return this.ext(b.readInt8(p + 1), b[p]!);
-      case 0xc8: this.need(3); this.pos += 3; return this.ext(b.readInt8(p + 2), b.readUInt16BE(p));
-      case 0xc9: this.need(5); this.pos += 5; return this.ext(b.readInt8(p + 4), b.readUInt32BE(p));
-      case 0xca: this.need(4); this.pos += 4; return b.readFloatBE(p);
-      case 0xcb: this.need(8); this.pos += 8; return b.readDoubleBE(p);
-      case 0xcc: this.need(1); this.pos += 1; return b[p]!;
-      case 0xcd: this.need(2); this.pos += 2; return b.readUInt16BE(p);
-      case 0xce: this.need(4); this.pos += 4; return b.readUInt32BE(p);
-      case 0xcf: this.need(8); this.pos += 8; v = b.readBigUInt64BE(p); return (v as bigint) <= MAX_SAFE ? Number(v) : v;
-      case 0xd0: this.need(1); this.pos += 1; return b.readInt8(p);
-      case 0xd1: this.need(2); this.pos += 2; return b.readInt16BE(p);
-      case 0xd2: this.need(4); this.pos += 4; return b.readInt32BE(p);
-      case 0xd3: this.need(8); this.pos += 8; v = b.readBigInt64BE(p); return (v as bigint) >= MIN_SAFE && (v as bigint) <= MAX_SAFE ? Number(v) : v;
-      case 0xd4: this.need(1); this.pos += 1; return this.ext(b.readInt8(p), 1);
-      case 0xd5: this.need(1); this.pos += 1; return this.ext(b.readInt8(p), 2);
-      case 0xd6: this.need(1); this.pos += 1; return this.ext(b.readInt8(p), 4);
-      case 0xd7: this.need(1); this.pos += 1; return this.ext(b.readInt8(p), 8);
-      case 0xd8: this.need(1); this.pos += 1; return this.ext(b.readInt8(p), 16);
-      case 0xd9: this.need(1); this.pos += 1; return this.str(b[p]!);
-      case 0xda: this.need(2); this.pos += 2; return this.str(b.readUInt16BE(p));
-      case 0xdb: this.need(4); this.pos += 4; return this.str(b.readUInt32BE(p));
-      case 0xdc: this.need(2); this.pos += 2; return this.array(b.readUInt16BE(p), depth);
-      case 0xdd: this.need(4); this.pos += 4; return this.array(b.readUInt32BE(p), depth);
-      case 0xde: this.need(2); this.pos += 2; return this.map(b.readUInt16BE(p), depth);
-      case 0xdf: this.need(4); this.pos += 4; return this.map(b.readUInt32BE(p), depth);
-      default: throw new MsgpackError(`msgpack: invalid type byte 0x${t.toString(16)}`);
-    }
-  }
-  str(n: number): string {
-    this.need(n);
-    const s = this.buf.toString('utf8', this.pos, this.pos + n);
-    this.pos += n;
-    return s;
-  }
-  bin(n: number): Buffer {
-    this.need(n);
-    const v = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return v;
-  }
-  ext(type: number, n: number): Ext {
-    this.need(n);
-    const v = new Ext(type, this.buf.subarray(this.pos, this.pos + n));
-    this.pos += n;
-    return v;
-  }
-  array(n: number, depth: number): unknown[] {
-    // Each element takes at least one byte: refuse absurd lengths before allocating.
-    this.need(n);
-    const a = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) a[i] = this.value(depth + 1);
-    return a;
-  }
-  map(n: number, depth: number): unknown {
-    this.need(n * 2);
-    const o: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) {
-      const k = this.value(depth + 1);
-      const v = this.value(depth + 1);
-      if (typeof k !== 'string') return this.mapRest(o, i, n, k, v, depth);
-      if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-      else o[k] = v;
-    }
-    return o;
-  }
-  private mapRest(o: Record<string, unknown>, i: number, n: number, k: unknown, v: unknown, depth: number): Map<unknown, unknown> {
-    const m = new Map<unknown, unknown>(Object.entries(o));
-    m.set(k, v);
-    for (let j = i + 1; j < n; j++) m.set(this.value(depth + 1), this.value(depth + 1));
-    return m;
-  }
+/** An array or map being filled; `left` counts the elements (map: keys and values) still to come. */
+class Frame {
+  key: unknown = undefined;
+  /** A map's key was read; its value comes next. */
+  hasKey = false;
+  map: Map<unknown, unknown> | undefined = undefined;
+  constructor(public left: number, readonly arr: unknown[] | undefined, public obj: Record<string, unknown> | undefined) {}
 }
 
-/** Decodes exactly one value from `buf`. */
-export function decode(buf: Uint8Array): unknown {
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const r = new Reader(b);
-  let v: unknown;
-  try {
-    v = r.value(0);
-  } catch (e) {
-    if (e instanceof Incomplete) throw new MsgpackError('msgpack: unexpected end of data');
-    throw e;
-  }
-  if (r.pos !== b.length) throw new MsgpackError(`msgpack: ${b.length - r.pos} trailing bytes`);
-  return v;
+/** Marker: the bytes of the next item are not all there yet. */
+const MORE = Symbol('more');
+
+function setProp(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
-/** Decodes consecutive values from chunks of a byte stream. */
+/**
+ * Decodes consecutive values from chunks of a byte stream, in time linear in
+ * the bytes received: open arrays and maps wait on an explicit stack between
+ * chunks, so no byte is parsed twice, and a long string or binary is copied
+ * once, when its last byte arrives.
+ */
 export class Decoder {
-  private chunks: Buffer[] = [];
+  /** Unconsumed bytes start at buf[pos]; later chunks wait in `pending`. */
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private pending: Buffer[] = [];
   private size = 0;
+  /** Bytes needed (from pos) before the next item can be read. */
   private need = 1;
+  private stack: Frame[] = [];
 
   /** Bytes received and not yet decoded. */
   get buffered(): number { return this.size; }
 
+  /** Whether a value has begun and is not complete (an array or map is open). */
+  get partial(): boolean { return this.stack.length > 0; }
+
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    this.pending.push(chunk);
     this.size += chunk.length;
   }
 
   /** The next complete value, or undefined when more bytes are needed. Throws MsgpackError on garbage. */
   next(): { value: unknown } | undefined {
-    if (this.size < this.need || this.size === 0) return undefined;
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.size)];
-    const buf = this.chunks[0]!;
-    const r = new Reader(buf);
-    let value: unknown;
-    try {
-      value = r.value(0);
-    } catch (e) {
-      if (e instanceof Incomplete) { this.need = Math.max(e.need, this.size + 1); return undefined; }
-      throw e;
+    for (;;) {
+      if (this.size < this.need) return undefined;
+      if (this.pending.length > 0) {
+        this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.pending], this.size);
+        this.pos = 0;
+        this.pending = [];
+      }
+      const start = this.pos;
+      const v = this.item();
+      if (v === MORE) return undefined;
+      this.size -= this.pos - start;
+      this.need = 1;
+      if (v === OPENED) continue;
+      const done = this.deliver(v);
+      if (done) return { value: done.value };
     }
-    this.need = 1;
-    if (r.pos === buf.length) { this.chunks = []; this.size = 0; }
-    else { this.chunks = [buf.subarray(r.pos)]; this.size = buf.length - r.pos; }
-    return { value };
   }
+
+  /** Hands a finished value to the open containers; the top-level value when it completes. */
+  private deliver(v: unknown): { value: unknown } | undefined {
+    for (;;) {
+      const f = this.stack[this.stack.length - 1];
+      if (!f) return { value: v };
+      if (f.arr !== undefined) f.arr.push(v);
+      else if (!f.hasKey) { f.key = v; f.hasKey = true; f.left--; return undefined; }
+      else {
+        f.hasKey = false;
+        if (f.obj && typeof f.key === 'string') setProp(f.obj, f.key, v);
+        else {
+          if (!f.map) { f.map = new Map<unknown, unknown>(Object.entries(f.obj!)); f.obj = undefined; }
+          f.map.set(f.key, v);
+        }
+        f.key = undefined;
+      }
+      if (--f.left > 0) return undefined;
+      this.stack.pop();
+      v = f.arr ?? f.map ?? f.obj;
+    }
+  }
+
+  private open(n: number, isMap: boolean): unknown {
+    if (n === 0) return isMap ? {} : [];
+    if (this.stack.length >= MAX_DECODE_DEPTH) throw new MsgpackError('msgpack: maximum decoding depth exceeded');
+    this.stack.push(isMap ? new Frame(n * 2, undefined, {}) : new Frame(n, [], undefined));
+    return OPENED;
+  }
+
+  /** Consumes `n` bytes of the item at pos, or records that `n` are needed. */
+  private take(n: number): boolean {
+    if (this.buf.length - this.pos < n) { this.need = n; return false; }
+    this.pos += n;
+    return true;
+  }
+
+  /** The length field of `w` bytes after the type byte, or -1 (need recorded). */
+  private len(w: number): number {
+    const b = this.buf;
+    const p = this.pos;
+    if (b.length - p < 1 + w) { this.need = 1 + w; return -1; }
+    return w === 1 ? b[p + 1]! : w === 2 ? b.readUInt16BE(p + 1) : b.readUInt32BE(p + 1);
+  }
+
+  private sized(w: number, str: boolean): unknown {
+    const p = this.pos;
+    const n = this.len(w);
+    if (n < 0 || !this.take(1 + w + n)) return MORE;
+    return str ? this.buf.toString('utf8', p + 1 + w, this.pos) : this.buf.subarray(p + 1 + w, this.pos);
+  }
+
+  private ext(w: number, fixed: number): unknown {
+    const p = this.pos;
+    const n = w === 0 ? fixed : this.len(w);
+    if (n < 0 || !this.take(1 + w + 1 + n)) return MORE;
+    return new Ext(this.buf.readInt8(p + 1 + w), this.buf.subarray(p + 2 + w, this.pos));
+  }
+
+  private container(w: number, isMap: boolean): unknown {
+    const n = this.len(w);
+    if (n < 0) return MORE;
+    this.pos += 1 + w;
+    return this.open(n, isMap);
+  }
+
+  /** Reads one item at pos: a scalar, or a container header (OPENED); MORE when its bytes are not all there. */
+  private item(): unknown {
+    const b = this.buf;
+    const p = this.pos;
+    const t = b[p]!;
+    if (t <= 0x7f) { this.pos++; return t; }
+    if (t >= 0xe0) { this.pos++; return t - 0x100; }
+    if (t >= 0xa0 && t <= 0xbf) {
+      const n = t & 0x1f;
+      return this.take(1 + n) ? b.toString('utf8', p + 1, p + 1 + n) : MORE;
+    }
+    if (t >= 0x90 && t <= 0x9f) { this.pos++; return this.open(t & 0x0f, false); }
+    if (t >= 0x80 && t <= 0x8f) { this.pos++; return this.open(t & 0x0f, true); }
+    let v: bigint;
+    switch (t) {
+      case 0xc0: this.pos++; return null;
+      case 0xc2: this.pos++; return false;
+      case 0xc3: this.pos++; return true;
+      case 0xc4: return this.sized(1, false);
+      case 0xc5: return this.sized(2, false);
+      case 0xc6: return this.sized(4, false);
+      case 0xc7: return this.ext(1, 0);
+      case 0xc8: return this.ext(2, 0);
+      case 0xc9: return this.ext(4, 0);
+      case 0xca: return this.take(5) ? b.readFloatBE(p + 1) : MORE;
+      case 0xcb: return this.take(9) ? b.readDoubleBE(p + 1) : MORE;
+      case 0xcc: return this.take(2) ? b[p + 1]! : MORE;
+      case 0xcd: return this.take(3) ? b.readUInt16BE(p + 1) : MORE;
+      case 0xce: return this.take(5) ? b.readUInt32BE(p + 1) : MORE;
+      case 0xcf: if (!this.take(9)) return MORE; v = b.readBigUInt64BE(p + 1); return v <= MAX_SAFE ? Number(v) : v;
+      case 0xd0: return this.take(2) ? b.readInt8(p + 1) : MORE;
+      case 0xd1: return this.take(3) ? b.readInt16BE(p + 1) : MORE;
+      case 0xd2: return this.take(5) ? b.readInt32BE(p + 1) : MORE;
+      case 0xd3: if (!this.take(9)) return MORE; v = b.readBigInt64BE(p + 1); return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v;
+      case 0xd4: return this.ext(0, 1);
+      case 0xd5: return this.ext(0, 2);
+      case 0xd6: return this.ext(0, 4);
+      case 0xd7: return this.ext(0, 8);
+      case 0xd8: return this.ext(0, 16);
+      case 0xd9: return this.sized(1, true);
+      case 0xda: return this.sized(2, true);
+      case 0xdb: return this.sized(4, true);
+      case 0xdc: return this.container(2, false);
+      case 0xdd: return this.container(4, false);
+      case 0xde: return this.container(2, true);
+      case 0xdf: return this.container(4, true);
+      default: throw new MsgpackError(`msgpack: invalid type byte 0x${t.toString(16)}`);
+    }
+  }
+}
+
+/** Marker: a container header was read (its elements follow). */
+const OPENED = Symbol('opened');
+
+/** Decodes exactly one value from `buf`. */
+export function decode(buf: Uint8Array): unknown {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const d = new Decoder();
+  d.push(b);
+  const r = d.next();
+  if (!r) throw new MsgpackError('msgpack: unexpected end of data');
+  if (d.buffered !== 0) throw new MsgpackError(`msgpack: ${d.buffered} trailing bytes`);
+  return r.value;
 }

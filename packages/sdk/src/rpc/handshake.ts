@@ -31,16 +31,53 @@ export interface Handshake {
 }
 
 export class HandshakeError extends Error {
-  constructor(message: string) { super(message); this.name = 'HandshakeError'; }
+  /** The handshake line the error is about, when there is one. */
+  line?: string;
+  constructor(message: string, line?: string) {
+    super(message);
+    this.name = 'HandshakeError';
+    if (line !== undefined) this.line = line;
+  }
+}
+
+/** The longest handshake line accepted (a plugin printing more without a newline is broken). */
+export const MAX_HANDSHAKE_LINE = 4096;
+
+/**
+ * Go's net.SplitHostPort + port check of net.ResolveTCPAddr, with Go's messages
+ * ("address 127.0.0.1: missing port in address", "address 99999: invalid port").
+ */
+export function splitHostPort(address: string): { host: string; port: number } {
+  const fail = (why: string, addr = address): never => { throw new HandshakeError(`address ${addr}: ${why}`); };
+  let host: string;
+  const i = address.lastIndexOf(':');
+  if (i < 0) fail('missing port in address');
+  if (address.startsWith('[')) {
+    const end = address.indexOf(']');
+    if (end < 0) fail("missing ']' in address");
+    if (end + 1 !== i) fail(end + 1 === address.length ? 'missing port in address' : "missing ']' in address");
+    host = address.slice(1, end);
+  } else {
+    host = address.slice(0, i);
+    if (host.includes(':')) fail('too many colons in address');
+  }
+  if (address.indexOf('[', 1) >= 0) fail("unexpected '[' in address");
+  if (address.indexOf(']', address.indexOf(']') + 1) >= 0) fail("unexpected ']' in address");
+  const portText = address.slice(i + 1);
+  if (portText === '') return { host, port: 0 };
+  if (!/^[0-9]+$/.test(portText)) fail('unknown port', `tcp/${portText}`);
+  const port = Number(portText);
+  if (port > 65535) fail('invalid port', portText);
+  return { host, port };
 }
 
 export function parseHandshake(line: string): Handshake {
   const text = line.trim();
   const parts = text.split('|');
-  if (parts.length < 3) throw new HandshakeError(`Unrecognized remote plugin message: ${text}`);
+  if (parts.length < 3) throw new HandshakeError(`Unrecognized remote plugin message: ${text}`, text);
   const apiVersion = parts[0]!;
   if (apiVersion !== API_VERSION) {
-    throw new HandshakeError(`Incompatible API version with plugin. Plugin version: ${apiVersion}, Ours: ${API_VERSION}`);
+    throw new HandshakeError(`Incompatible API version with plugin. Plugin version: ${apiVersion}, Ours: ${API_VERSION}`, text);
   }
   let apiMinor: string | undefined;
   let rest = parts.slice(1);
@@ -50,8 +87,11 @@ export function parseHandshake(line: string): Handshake {
   }
   const network = rest[0]!;
   const address = rest.slice(1).join('|');
-  if (network !== 'unix' && network !== 'tcp') throw new HandshakeError(`Unknown address type: ${network}`);
-  if (address === '') throw new HandshakeError(`Unrecognized remote plugin message: ${text}`);
+  if (network !== 'unix' && network !== 'tcp') throw new HandshakeError(`Unknown address type: ${network}`, text);
+  if (address === '') throw new HandshakeError(`dial ${network}: missing address`, text);
+  if (network === 'tcp') {
+    try { splitHostPort(address); } catch (e) { (e as HandshakeError).line = text; throw e; }
+  }
   return apiMinor === undefined ? { apiVersion, network, address } : { apiVersion, apiMinor, network, address };
 }
 
@@ -59,7 +99,10 @@ export function formatHandshake(network: 'unix' | 'tcp', address: string): strin
   return `${API_VERSION}|${network}|${address}`;
 }
 
-/** Resolves with the parsed first line of `stdout`; rejects on timeout, EOF or a bad line. */
+/**
+ * Resolves with the parsed first line of `stdout`; rejects on timeout, EOF, a bad
+ * line or more than MAX_HANDSHAKE_LINE bytes without a newline.
+ */
 export function waitForHandshake(stdout: Readable, timeoutMs = 60_000): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     let acc = '';
@@ -73,7 +116,12 @@ export function waitForHandshake(stdout: Readable, timeoutMs = 60_000): Promise<
     const onData = (chunk: Buffer | string): void => {
       acc += chunk.toString();
       const nl = acc.indexOf('\n');
-      if (nl < 0) return;
+      if (nl < 0 || nl > MAX_HANDSHAKE_LINE) {
+        if (acc.length > MAX_HANDSHAKE_LINE) {
+          done(new HandshakeError(`the plugin printed more than ${MAX_HANDSHAKE_LINE} bytes on its stdout without a newline, which is no handshake line (it begins ${JSON.stringify(acc.slice(0, 40))})`));
+        }
+        return;
+      }
       const line = acc.slice(0, nl);
       const rest = acc.slice(nl + 1);
       try {
@@ -91,6 +139,17 @@ export function waitForHandshake(stdout: Readable, timeoutMs = 60_000): Promise<
     stdout.on('end', onEnd);
     stdout.on('error', onError);
   });
+}
+
+/** The text Go gives for a socket error (syscall.Errno's strings). */
+export function goErrno(e: NodeJS.ErrnoException): string {
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused', ENOENT: 'no such file or directory', EACCES: 'permission denied',
+    ECONNRESET: 'connection reset by peer', EPIPE: 'broken pipe', ETIMEDOUT: 'connection timed out', EHOSTUNREACH: 'no route to host',
+    ENETUNREACH: 'network is unreachable', ENOTSOCK: 'socket operation on non-socket', EADDRNOTAVAIL: 'cannot assign requested address',
+    EINVAL: 'invalid argument', ENOTDIR: 'not a directory', ENAMETOOLONG: 'file name too long', EPROTOTYPE: 'protocol wrong type for socket',
+  };
+  return (e.code && words[e.code]) ?? e.message;
 }
 
 const READ_BUFFER = 256 * 1024;
@@ -112,14 +171,17 @@ export function connectHandshake(h: Handshake): Promise<net.Socket> {
     };
     if (h.network === 'unix') sock = net.connect({ path: h.address, onread });
     else {
-      const i = h.address.lastIndexOf(':');
-      sock = net.connect({ port: Number(h.address.slice(i + 1)), host: h.address.slice(0, i).replace(/^\[|\]$/g, ''), onread });
+      const { host, port } = splitHostPort(h.address);
+      sock = net.connect({ port, host, onread });
     }
+    const onError = (e: NodeJS.ErrnoException): void => {
+      reject(new HandshakeError(`dial ${h.network} ${h.address}: connect: ${goErrno(e)}`));
+    };
     sock.once('connect', () => {
-      sock.off('error', reject);
+      sock.off('error', onError);
       if (h.network === 'tcp') { sock.setKeepAlive(true); sock.setNoDelay(true); }
       resolve(sock);
     });
-    sock.once('error', reject);
+    sock.once('error', onError);
   });
 }

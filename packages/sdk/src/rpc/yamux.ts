@@ -167,6 +167,9 @@ export class Session extends EventEmitter {
   }
 
   /** Tells the peer no more streams will be accepted; incoming SYNs are then answered with RST. */
+  /** Why the session closed: a YamuxError (code PROTOCOL for bytes that are not yamux), or undefined while open. */
+  get closeError(): Error | undefined { return this.shutdownErr; }
+
   goAway(): void {
     this.localGoAway = true;
     this.writeControl(TYPE_GO_AWAY, 0, 0, GO_AWAY_NORMAL);

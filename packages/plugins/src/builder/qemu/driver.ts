@@ -4,7 +4,7 @@
  * kept (the tail) for error messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { killChildGroup, trackChildGroup, untrackChildGroup } from '@packer-ts/sdk';
+import { killChildGroup, setLongTimeout, trackChildGroup, untrackChildGroup, type LongTimer } from '@packer-ts/sdk';
 
 export interface VmExit { code: number | null; signal: NodeJS.Signals | null; stderr: string }
 
@@ -85,14 +85,14 @@ export class QemuDriver {
   /** Waits up to `timeoutMs` for the VM to end by itself; true when it did. */
   async waitForShutdown(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (!this.vm) return true;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: LongTimer | undefined;
     let onAbort: (() => void) | undefined;
     const r = await Promise.race([
       this.exited().then(() => true),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+      new Promise<boolean>((resolve) => { timer = setLongTimeout(() => resolve(false), timeoutMs); }),
       new Promise<boolean>((resolve) => { onAbort = () => resolve(false); signal?.addEventListener('abort', onAbort, { once: true }); }),
     ]);
-    clearTimeout(timer);
+    timer?.clear();
     if (onAbort) signal?.removeEventListener('abort', onAbort);
     return r;
   }

@@ -6,13 +6,13 @@
 import { randomInt } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   CMD_DISCONNECT,
   decodeConfig,
   formatGoDuration,
   PackerMultiError,
   render,
+  sleep,
   type Communicator,
   type InterpolateContext,
   type PackerConfig,
@@ -96,7 +96,7 @@ export async function retryUntil<T>(timeoutMs: number, signal: AbortSignal | und
       return await fn();
     } catch (e) {
       if (signal?.aborted || (timeoutMs > 0 && Date.now() >= deadline)) throw e;
-      await delay(delayMs, undefined, { signal });
+      await sleep(delayMs, signal);
     }
   }
 }
@@ -294,7 +294,7 @@ export class ShellProvisioner implements Provisioner {
 
     if (cfg.pauseAfter) {
       ui.say(`Pausing ${formatGoDuration(cfg.pauseAfter * 1e6)} after this provisioner...`);
-      await delay(cfg.pauseAfter, undefined, { signal });
+      await sleep(cfg.pauseAfter, signal);
     }
   }
 

@@ -14,7 +14,7 @@ import type { Builder } from '../../builder.ts';
 import type { PostProcessor } from '../../postprocessor.ts';
 import type { Provisioner } from '../../provisioner.ts';
 import type { MuxBroker } from '../broker.ts';
-import { RpcServer } from '../netrpc.ts';
+import { RpcServer, type RpcClient } from '../netrpc.ts';
 import { BuilderClient, registerBuilder } from './builder.ts';
 import { PostProcessorClient, registerPostProcessor } from './postprocessor.ts';
 import { ProvisionerClient, registerProvisioner } from './provisioner.ts';
@@ -59,7 +59,11 @@ export async function serveComponentOn<K extends ComponentKind>(broker: MuxBroke
 }
 
 export async function dialComponent<K extends ComponentKind>(broker: MuxBroker, kind: K): Promise<ClientOf[K]> {
-  const rpc = await broker.dialRpc(0);
+  return componentClient(await broker.dialRpc(0), broker, kind);
+}
+
+/** The client proxy of a component served on `rpc` (the stream of broker id 0). */
+export function componentClient<K extends ComponentKind>(rpc: RpcClient, broker: MuxBroker, kind: K): ClientOf[K] {
   switch (kind) {
     case 'builder': return new BuilderClient(rpc, broker) as ClientOf[K];
     case 'provisioner': return new ProvisionerClient(rpc, broker) as ClientOf[K];

@@ -4,6 +4,7 @@
  */
 import { formatValue, goTypeName, sprint, sprintf, sprintln } from './gofmt.ts';
 import { nodeString } from './parse.ts';
+import { runDeep, type Deep } from './deep.ts';
 import type { ArgNode, CommandNode, Node, ParsedTemplate, PipeNode, VariableNode } from './parse.ts';
 
 /** Parameter types a typed template function declares (Go's reflect types, simplified). */
@@ -187,62 +188,65 @@ class State {
     this.errorf(`undefined variable: ${name}`);
   }
 
-  walk(dot: unknown, nodes: Node[]): void {
+  // The evaluator recurses through generators run by runDeep (`yield this.x()`), not the JS stack.
+
+  *walk(dot: unknown, nodes: Node[]): Deep<void> {
     for (const n of nodes) {
       switch (n.t) {
         case 'text': this.out.push(n.text); break;
         case 'action': {
-          const v = this.evalPipeline(dot, n.pipe);
+          const v = yield this.evalPipeline(dot, n.pipe);
           if (n.pipe.decl.length === 0) this.printValue(n.pipe, v);
           break;
         }
         case 'if': case 'with': {
           const mark = this.vars.length;
-          const v = this.evalPipeline(dot, n.pipe);
-          if (truth(v)) this.walk(n.t === 'with' ? v : dot, n.list);
-          else if (n.elseList) this.walk(dot, n.elseList);
+          const v = yield this.evalPipeline(dot, n.pipe);
+          if (truth(v)) yield this.walk(n.t === 'with' ? v : dot, n.list);
+          else if (n.elseList) yield this.walk(dot, n.elseList);
           this.vars.length = mark;
           break;
         }
-        case 'range': this.walkRange(dot, n); break;
+        case 'range': yield this.walkRange(dot, n); break;
         case 'break': throw new BreakSignal(false);
         case 'continue': throw new BreakSignal(true);
       }
     }
   }
 
-  walkRange(dot: unknown, r: Extract<Node, { t: 'range' }>): void {
+  *walkRange(dot: unknown, r: Extract<Node, { t: 'range' }>): Deep<void> {
     const mark = this.vars.length;
-    const val = this.evalPipeline(dot, r.pipe);
+    const val = yield this.evalPipeline(dot, r.pipe);
     const mark2 = this.vars.length;
-    const one = (index: unknown, elem: unknown): boolean => {
+    const self = this;
+    const one = function* (index: unknown, elem: unknown): Deep<boolean> {
       const decl = r.pipe.decl;
       if (decl.length > 0) {
         if (r.pipe.isAssign) {
-          if (decl.length > 1) { this.setVar(decl[0].ident[0], index); this.setVar(decl[1].ident[0], elem); } else this.setVar(decl[0].ident[0], elem);
+          if (decl.length > 1) { self.setVar(decl[0].ident[0], index); self.setVar(decl[1].ident[0], elem); } else self.setVar(decl[0].ident[0], elem);
         } else {
-          this.vars[this.vars.length - 1].value = elem;
-          if (decl.length > 1) this.vars[this.vars.length - 2].value = index;
+          self.vars[self.vars.length - 1].value = elem;
+          if (decl.length > 1) self.vars[self.vars.length - 2].value = index;
         }
       }
       try {
-        this.walk(elem, r.list);
+        yield self.walk(elem, r.list);
       } catch (e) {
-        if (e instanceof BreakSignal) { this.vars.length = mark2; return !e.cont; }
+        if (e instanceof BreakSignal) { self.vars.length = mark2; return !e.cont; }
         throw e;
       }
-      this.vars.length = mark2;
+      self.vars.length = mark2;
       return false;
     };
     let any = false;
     if (Array.isArray(val)) {
-      for (let i = 0; i < val.length; i++) { any = true; if (one(i, val[i])) break; }
+      for (let i = 0; i < val.length; i++) { any = true; if (yield one(i, val[i])) break; }
     } else if (isMap(val)) {
-      for (const k of Object.keys(val).sort()) { any = true; if (one(k, val[k])) break; }
+      for (const k of Object.keys(val).sort()) { any = true; if (yield one(k, val[k])) break; }
     } else if (val !== undefined && val !== null) {
       this.errorf(`range can't iterate over ${formatValue(val, false)}`);
     }
-    if (!any && r.elseList) this.walk(dot, r.elseList);
+    if (!any && r.elseList) yield this.walk(dot, r.elseList);
     this.vars.length = mark;
   }
 
@@ -252,10 +256,10 @@ class State {
     this.out.push(v === null ? '<no value>' : formatValue(v, true));
   }
 
-  evalPipeline(dot: unknown, pipe: PipeNode): unknown {
+  *evalPipeline(dot: unknown, pipe: PipeNode): Deep<unknown> {
     this.at(pipe);
     let value: Final = MISSING;
-    for (const cmd of pipe.cmds) value = this.evalCommand(dot, cmd, value);
+    for (const cmd of pipe.cmds) value = yield this.evalCommand(dot, cmd, value);
     for (const d of pipe.decl) {
       if (pipe.isAssign) this.setVar(d.ident[0], value);
       else this.vars.push({ name: d.ident[0], value });
@@ -267,14 +271,14 @@ class State {
     if (args.length > 1 || final !== MISSING) this.errorf(`can't give argument to non-function ${nodeString(args[0])}`);
   }
 
-  evalCommand(dot: unknown, cmd: CommandNode, final: Final): unknown {
+  *evalCommand(dot: unknown, cmd: CommandNode, final: Final): Deep<unknown> {
     const first = cmd.args[0];
     switch (first.t) {
-      case 'field': this.at(first); return this.evalFieldChain(dot, dot, first, first.ident, cmd.args, final);
-      case 'chain': return this.evalChain(dot, first, cmd.args, final);
-      case 'identifier': return this.evalFunction(dot, first, cmd, cmd.args, final);
-      case 'pipe': this.notAFunction(cmd.args, final); return this.evalPipeline(dot, first);
-      case 'variable': return this.evalVariable(dot, first, cmd.args, final);
+      case 'field': this.at(first); return yield this.evalFieldChain(dot, dot, first, first.ident, cmd.args, final);
+      case 'chain': return yield this.evalChain(dot, first, cmd.args, final);
+      case 'identifier': return yield this.evalFunction(dot, first, cmd, cmd.args, final);
+      case 'pipe': this.notAFunction(cmd.args, final); return yield this.evalPipeline(dot, first);
+      case 'variable': return yield this.evalVariable(dot, first, cmd.args, final);
     }
     this.at(first);
     this.notAFunction(cmd.args, final);
@@ -288,46 +292,46 @@ class State {
     }
   }
 
-  evalChain(dot: unknown, chain: Extract<ArgNode, { t: 'chain' }>, args: ArgNode[], final: Final): unknown {
+  *evalChain(dot: unknown, chain: Extract<ArgNode, { t: 'chain' }>, args: ArgNode[], final: Final): Deep<unknown> {
     this.at(chain);
     if (chain.node.t === 'nil') this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
-    const pipe = this.evalArg(dot, 'any', chain.node);
-    return this.evalFieldChain(dot, pipe, chain, chain.field, args, final);
+    const pipe = yield this.evalArg(dot, 'any', chain.node);
+    return yield this.evalFieldChain(dot, pipe, chain, chain.field, args, final);
   }
 
-  evalVariable(dot: unknown, v: VariableNode, args: ArgNode[], final: Final): unknown {
+  *evalVariable(dot: unknown, v: VariableNode, args: ArgNode[], final: Final): Deep<unknown> {
     this.at(v);
     const value = this.varValue(v.ident[0]);
     if (v.ident.length === 1) { this.notAFunction(args, final); return value; }
-    return this.evalFieldChain(dot, value, v, v.ident.slice(1), args, final);
+    return yield this.evalFieldChain(dot, value, v, v.ident.slice(1), args, final);
   }
 
-  evalFieldChain(dot: unknown, receiver: unknown, node: ArgNode, ident: string[], args: ArgNode[] | null, final: Final): unknown {
+  *evalFieldChain(dot: unknown, receiver: unknown, node: ArgNode, ident: string[], args: ArgNode[] | null, final: Final): Deep<unknown> {
     const n = ident.length;
-    for (let i = 0; i < n - 1; i++) receiver = this.evalField(dot, ident[i], node, null, MISSING, receiver);
-    return this.evalField(dot, ident[n - 1], node, args, final, receiver);
+    for (let i = 0; i < n - 1; i++) receiver = yield this.evalField(dot, ident[i], node, null, MISSING, receiver);
+    return yield this.evalField(dot, ident[n - 1], node, args, final, receiver);
   }
 
-  evalField(dot: unknown, name: string, node: ArgNode, args: ArgNode[] | null, final: Final, receiver: unknown): unknown {
+  *evalField(dot: unknown, name: string, node: ArgNode, args: ArgNode[] | null, final: Final, receiver: unknown): Deep<unknown> {
     if (receiver === undefined || receiver === null) return undefined;
     if (isMap(receiver)) {
       const has = Object.prototype.hasOwnProperty.call(receiver, name);
       const v = has ? receiver[name] : undefined;
-      if (typeof v === 'function') return this.evalCall(dot, v as TemplateFunc, node, name, args, final);
+      if (typeof v === 'function') return yield this.evalCall(dot, v as TemplateFunc, node, name, args, final);
       if ((args && args.length > 1) || final !== MISSING) this.errorf(`${name} is not a method but has arguments`);
       return v;
     }
     this.errorf(`can't evaluate field ${name} in type ${goTypeName(receiver)}`);
   }
 
-  evalFunction(dot: unknown, node: Extract<ArgNode, { t: 'identifier' }>, cmd: ArgNode | CommandNode, args: ArgNode[] | null, final: Final): unknown {
+  *evalFunction(dot: unknown, node: Extract<ArgNode, { t: 'identifier' }>, cmd: ArgNode | CommandNode, args: ArgNode[] | null, final: Final): Deep<unknown> {
     this.at(node);
     const fn = this.funcs[node.ident];
     if (!fn) this.errorf(`${JSON.stringify(node.ident)} is not a defined function`);
-    return this.evalCall(dot, fn, cmd, node.ident, args, final);
+    return yield this.evalCall(dot, fn, cmd, node.ident, args, final);
   }
 
-  evalCall(dot: unknown, fun: TemplateFunc, node: ArgNode | CommandNode, name: string, argNodes: ArgNode[] | null, final: Final): unknown {
+  *evalCall(dot: unknown, fun: TemplateFunc, node: ArgNode | CommandNode, name: string, argNodes: ArgNode[] | null, final: Final): Deep<unknown> {
     this.at(node);
     const args = argNodes ? argNodes.slice(1) : [];
     const typed: TypedFunc = typeof fun === 'function' ? { params: [], variadic: 'any', fn: fun } : fun;
@@ -343,14 +347,14 @@ class State {
     if (builtin) {
       let v: unknown;
       for (const a of args) {
-        v = this.evalArg(dot, 'any', a);
+        v = yield this.evalArg(dot, 'any', a);
         if (truth(v) === (name === 'or')) return v;
       }
       if (final !== MISSING) v = final;
       return v;
     }
     const argv: unknown[] = [];
-    for (let i = 0; i < args.length; i++) argv.push(this.evalArg(dot, typeAt(i), args[i]));
+    for (let i = 0; i < args.length; i++) argv.push(yield this.evalArg(dot, typeAt(i), args[i]));
     if (final !== MISSING) argv.push(this.validateType(final, typeAt(numIn - 1)));
     let result: unknown;
     try {
@@ -372,7 +376,7 @@ class State {
     return typeof value === 'bigint' ? Number(value) : value;
   }
 
-  evalArg(dot: unknown, typ: ParamType, n: ArgNode): unknown {
+  *evalArg(dot: unknown, typ: ParamType, n: ArgNode): Deep<unknown> {
     this.at(n);
     switch (n.t) {
       case 'dot': return this.validateType(dot, typ);
@@ -380,11 +384,11 @@ class State {
         if (typ === 'any') return null;
         this.errorf(`cannot assign nil to ${GO_TYPE[typ]}`);
       // falls through (errorf never returns)
-      case 'field': return this.validateType(this.evalFieldChain(dot, dot, n, n.ident, [n], MISSING), typ);
-      case 'variable': return this.validateType(this.evalVariable(dot, n, [n], MISSING), typ);
-      case 'pipe': return this.validateType(this.evalPipeline(dot, n), typ);
-      case 'identifier': return this.validateType(this.evalFunction(dot, n, n, null, MISSING), typ);
-      case 'chain': return this.validateType(this.evalChain(dot, n, [n], MISSING), typ);
+      case 'field': return this.validateType(yield this.evalFieldChain(dot, dot, n, n.ident, [n], MISSING), typ);
+      case 'variable': return this.validateType(yield this.evalVariable(dot, n, [n], MISSING), typ);
+      case 'pipe': return this.validateType(yield this.evalPipeline(dot, n), typ);
+      case 'identifier': return this.validateType(yield this.evalFunction(dot, n, n, null, MISSING), typ);
+      case 'chain': return this.validateType(yield this.evalChain(dot, n, [n], MISSING), typ);
     }
     switch (typ) {
       case 'bool':
@@ -413,6 +417,6 @@ class State {
 /** Executes `tmpl` with `data` as dot. Throws TemplateExecError. */
 export function execute(tmpl: ParsedTemplate, funcs: Record<string, TemplateFunc>, data: unknown): string {
   const s = new State(tmpl, funcs, data);
-  s.walk(data, tmpl.root);
+  runDeep(s.walk(data, tmpl.root));
   return s.out.join('');
 }

@@ -170,6 +170,20 @@ function fmtInteger(n: bigint, verb: string, spec: Spec): string {
   return padTo(s, spec, spec.prec === undefined);
 }
 
+/** Go's string(rune(c)) for %c/%q: beyond U+10FFFF, negative or a surrogate is U+FFFD. */
+function runeString(n: bigint): string {
+  const c = BigInt.asUintN(64, n);
+  if (c > 0x10ffffn || (c >= 0xd800n && c <= 0xdfffn)) return '\ufffd';
+  return String.fromCodePoint(Number(c));
+}
+
+/** strconv.QuoteRune. */
+function quoteRune(ch: string): string {
+  if (ch === "'") return "'\\''";
+  if (ch === '"') return `'"'`;
+  return `'${goQuote(ch).slice(1, -1)}'`;
+}
+
 function fmtArg(arg: unknown, verb: string, spec: Spec): string {
   if (verb === 'T') return padTo(arg === undefined || arg === null ? '<nil>' : goTypeName(arg), spec, false);
   if (typeof arg === 'boolean') {
@@ -179,9 +193,9 @@ function fmtArg(arg: unknown, verb: string, spec: Spec): string {
   if (typeof arg === 'bigint' || (typeof arg === 'number' && Number.isInteger(arg) && !Object.is(arg, -0) && Math.abs(arg) < 2 ** 63)) {
     const n = BigInt(arg as number | bigint);
     if ('bdoOxXv'.includes(verb)) return fmtInteger(n, verb, spec);
-    if (verb === 'c') return padTo(String.fromCodePoint(Number(n)), spec, false);
-    if (verb === 'q') return padTo(`'${String.fromCodePoint(Number(n))}'`, spec, false);
-    if (verb === 'U') return padTo('U+' + n.toString(16).toUpperCase().padStart(4, '0'), spec, false);
+    if (verb === 'c') return padTo(runeString(n), spec, false);
+    if (verb === 'q') return padTo(quoteRune(runeString(n)), spec, false);
+    if (verb === 'U') return padTo('U+' + BigInt.asUintN(64, n).toString(16).toUpperCase().padStart(4, '0'), spec, false);
     if (typeof arg === 'number' && 'eEfFgG'.includes(verb)) return fmtFloat(arg, verb, spec);
     return badVerb(verb, arg);
   }
@@ -220,6 +234,9 @@ function fmtFloat(f: number, verb: string, spec: Spec): string {
   return padTo(s, spec, true);
 }
 
+/** fmt's limit on widths and precisions (fmt/print.go tooLarge). */
+const MAX_WIDTH = 1e6;
+
 /** fmt.Sprintf for the verbs templates use (v s q d b o x X c U e E f F g G t T %). */
 export function sprintf(format: string, args: unknown[]): string {
   let out = '';
@@ -239,20 +256,41 @@ export function sprintf(format: string, args: unknown[]): string {
       else if (f === '0') spec.zero = !spec.minus;
       else break;
     }
-    const num = () => {
-      let s = '';
-      while (i < format.length && format[i] >= '0' && format[i] <= '9') s += format[i++];
-      return s === '' ? undefined : Number(s);
+    // Go's parsenum: a number growing past 1e6 is "crazy long": the rest of the format is dropped
+    let crazy = false;
+    const num = (): number | undefined => {
+      let n: number | undefined;
+      while (i < format.length && format[i] >= '0' && format[i] <= '9') {
+        if (n !== undefined && n > MAX_WIDTH) { crazy = true; i = format.length; return undefined; }
+        n = (n ?? 0) * 10 + (format.charCodeAt(i) - 48);
+        i++;
+      }
+      return n;
+    };
+    // Go's intFromArg: an int argument within ±1e6, else BADWIDTH/BADPREC
+    const intArg = (): number | undefined => {
+      if (argi >= args.length) return undefined;
+      const a = args[argi++];
+      const n = typeof a === 'bigint' ? Number(a) : typeof a === 'number' && Number.isInteger(a) ? a : undefined;
+      return n !== undefined && Math.abs(n) <= MAX_WIDTH ? n : undefined;
     };
     if (format[i] === '*') {
       i++;
-      const w = args[argi++];
-      spec.width = typeof w === 'number' ? Math.abs(w) : undefined;
-      if (typeof w === 'number' && w < 0) spec.minus = true;
+      const w = intArg();
+      if (w === undefined) out += '%!(BADWIDTH)';
+      else {
+        spec.width = Math.abs(w);
+        if (w < 0) { spec.minus = true; spec.zero = false; }
+      }
     } else spec.width = num();
-    if (format[i] === '.') {
+    if (format[i] === '.' && !crazy) {
       i++;
-      if (format[i] === '*') { i++; const p = args[argi++]; spec.prec = typeof p === 'number' ? p : 0; } else spec.prec = num() ?? 0;
+      if (format[i] === '*') {
+        i++;
+        const p = intArg();
+        if (p === undefined || p < 0) out += '%!(BADPREC)';
+        else spec.prec = p;
+      } else spec.prec = num() ?? 0;
     }
     if (i >= format.length) { out += '%!(NOVERB)'; break; }
     const verb = format[i++];

@@ -5,6 +5,8 @@
  * `define`/`template`/`block` are not supported.
  */
 
+import { runDeep, type Deep } from './deep.ts';
+
 export class TemplateParseError extends Error {}
 
 // ---------------------------------------------------------------- lexer
@@ -259,6 +261,12 @@ export function nodeString(n: ArgNode | CommandNode): string {
 
 // ---------------------------------------------------------------- parser
 
+/** A \\u or \\U escape's character; surrogates and values beyond U+10FFFF are Go's "invalid syntax". */
+function validRune(c: number): string {
+  if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) throw new TemplateParseError('invalid syntax');
+  return String.fromCodePoint(c);
+}
+
 /** Go's strconv.Unquote for double-quoted and raw strings. */
 export function unquote(q: string): string {
   if (q.startsWith('`')) return q.slice(1, -1);
@@ -289,8 +297,8 @@ export function unquote(q: string): string {
         out += String.fromCharCode(hex(2));
         break;
       }
-      case 'u': out += String.fromCodePoint(hex(4)); break;
-      case 'U': out += String.fromCodePoint(hex(8)); break;
+      case 'u': out += validRune(hex(4)); break;
+      case 'U': out += validRune(hex(8)); break;
       default:
         if (n >= '0' && n <= '7') {
           const o = body.slice(i, i + 3);
@@ -369,9 +377,16 @@ class Parser {
   }
 
   parse(): Node[] {
+    return runDeep(this.parseRoot());
+  }
+
+  // Every method that recurses is a generator run by runDeep: `yield this.x()`
+  // calls x on an explicit stack, so nesting depth is bounded by memory, as in Go.
+
+  private *parseRoot(): Deep<Node[]> {
     const root: Node[] = [];
     while (this.peek().typ !== 'eof') {
-      const n = this.textOrAction();
+      const n = (yield this.textOrAction()) as Node | 'end' | 'else' | ElseIf | null;
       if (n === 'end' || n === 'else') this.errorf(`unexpected {{${n}}}`);
       if (n && 'elseIf' in n) this.errorf('unexpected {{else}}');
       if (n) root.push(n);
@@ -379,13 +394,13 @@ class Parser {
     return root;
   }
 
-  private textOrAction(): Node | 'end' | 'else' | ElseIf | null {
+  private *textOrAction(): Deep<Node | 'end' | 'else' | ElseIf | null> {
     const t = this.nextNonSpace();
     switch (t.typ) {
       case 'text': return { t: 'text', pos: t.pos, text: t.val };
       case 'leftDelim': {
         this.actionLine = this.peek().line;
-        try { return this.action(); } finally { this.actionLine = 0; }
+        try { return (yield this.action()) as Node | 'end' | 'else' | ElseIf; } finally { this.actionLine = 0; }
       }
       case 'error': this.errorf(t.val);
       // falls through (errorf never returns)
@@ -393,7 +408,7 @@ class Parser {
     }
   }
 
-  private action(): Node | 'end' | 'else' | ElseIf {
+  private *action(): Deep<Node | 'end' | 'else' | ElseIf> {
     const t = this.nextNonSpace();
     if (t.typ === 'keyword') {
       switch (t.val) {
@@ -409,25 +424,25 @@ class Parser {
           return 'else';
         }
         case 'end': this.expect('rightDelim', 'end'); return 'end';
-        case 'if': return this.control('if', t, true);
-        case 'range': return this.control('range', t, false);
-        case 'with': return this.control('with', t, false);
+        case 'if': return (yield this.control('if', t, true)) as Node;
+        case 'range': return (yield this.control('range', t, false)) as Node;
+        case 'with': return (yield this.control('with', t, false)) as Node;
         case 'template': case 'define': case 'block':
           this.errorf(`{{${t.val}}} is not supported by packer-ts`);
       }
     }
     this.backup();
     const tok = this.peek();
-    return { t: 'action', pos: tok.pos, line: tok.line, pipe: this.pipeline('command', 'rightDelim') };
+    return { t: 'action', pos: tok.pos, line: tok.line, pipe: (yield this.pipeline('command', 'rightDelim')) as PipeNode };
   }
 
-  private control(kind: 'if' | 'range' | 'with', t: Item, allowElseIf: boolean): Node {
+  private *control(kind: 'if' | 'range' | 'with', t: Item, allowElseIf: boolean): Deep<Node> {
     const varsLen = this.vars.length;
-    const pipe = this.pipeline(kind, 'rightDelim');
+    const pipe = (yield this.pipeline(kind, 'rightDelim')) as PipeNode;
     if (kind === 'range') this.rangeDepth++;
     let list: Node[];
     let next: 'end' | 'else' | ElseIf;
-    try { [list, next] = this.itemList(); } finally { if (kind === 'range') this.rangeDepth--; }
+    try { [list, next] = (yield this.itemList()) as [Node[], 'end' | 'else' | ElseIf]; } finally { if (kind === 'range') this.rangeDepth--; }
     let elseList: Node[] | undefined;
     if (next !== 'end') {
       if (typeof next === 'object') {
@@ -435,9 +450,9 @@ class Parser {
         // {{else if ...}} is {{else}}{{if ...}} ... {{end}}{{end}} sharing one end
         this.next(); // skip "if" keyword
         const ifTok = this.cur();
-        elseList = [this.control('if', ifTok, true)];
+        elseList = [(yield this.control('if', ifTok, true)) as Node];
       } else {
-        [elseList, next] = this.itemList();
+        [elseList, next] = (yield this.itemList()) as [Node[], 'end' | 'else' | ElseIf];
         if (next !== 'end') this.errorf(`expected end; found ${typeof next === 'object' ? '{{else if}}' : '{{else}}'}`);
       }
     }
@@ -445,17 +460,17 @@ class Parser {
     return { t: kind, pos: t.pos, line: t.line, pipe, list, elseList } as Node;
   }
 
-  private itemList(): [Node[], 'end' | 'else' | ElseIf] {
+  private *itemList(): Deep<[Node[], 'end' | 'else' | ElseIf]> {
     const list: Node[] = [];
     while (this.peekNonSpace().typ !== 'eof') {
-      const n = this.textOrAction();
+      const n = (yield this.textOrAction()) as Node | 'end' | 'else' | ElseIf | null;
       if (n === 'end' || n === 'else' || (n && 'elseIf' in n)) return [list, n as 'end' | 'else' | ElseIf];
       if (n) list.push(n as Node);
     }
     this.errorf('unexpected EOF');
   }
 
-  private pipeline(context: string, end: ItemType): PipeNode {
+  private *pipeline(context: string, end: ItemType): Deep<PipeNode> {
     const first = this.peekNonSpace();
     const pipe: PipeNode = { t: 'pipe', pos: first.pos, line: first.line, isAssign: false, decl: [], cmds: [] };
     // declarations
@@ -497,7 +512,7 @@ class Parser {
         case 'bool': case 'char': case 'dot': case 'field': case 'identifier': case 'number': case 'nil':
         case 'rawString': case 'string': case 'variable': case 'leftParen':
           this.backup();
-          pipe.cmds.push(this.command());
+          pipe.cmds.push((yield this.command()) as CommandNode);
           break;
         default:
           this.unexpected(t, context);
@@ -515,11 +530,11 @@ class Parser {
     }
   }
 
-  private command(): CommandNode {
+  private *command(): Deep<CommandNode> {
     const cmd: CommandNode = { t: 'command', pos: this.peekNonSpace().pos, args: [] };
     while (true) {
       this.peekNonSpace();
-      const operand = this.operand();
+      const operand = (yield this.operand()) as ArgNode | null;
       if (operand) cmd.args.push(operand);
       const t = this.next();
       if (t.typ === 'space') continue;
@@ -531,8 +546,8 @@ class Parser {
     return cmd;
   }
 
-  private operand(): ArgNode | null {
-    const node = this.term();
+  private *operand(): Deep<ArgNode | null> {
+    const node = (yield this.term()) as ArgNode | null;
     if (!node) return null;
     if (this.peek().typ === 'field') {
       const fields: string[] = [];
@@ -548,7 +563,7 @@ class Parser {
     return node;
   }
 
-  private term(): ArgNode | null {
+  private *term(): Deep<ArgNode | null> {
     const t = this.nextNonSpace();
     switch (t.typ) {
       case 'identifier':
@@ -570,8 +585,7 @@ class Parser {
       }
       // falls through (errorf never returns)
       case 'leftParen': {
-        const pipe = this.pipeline('parenthesized pipeline', 'rightParen');
-        return pipe;
+        return (yield this.pipeline('parenthesized pipeline', 'rightParen')) as PipeNode;
       }
       case 'string': case 'rawString': {
         try { return { t: 'string', pos: t.pos, quoted: t.val, text: unquote(t.val) }; } catch (e) { this.errorf((e as Error).message); }

@@ -72,7 +72,7 @@ export class MetaArgs {
         throw new Error(`Error reading variables in '${file}': ${errorMessage(e)}`);
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type map[string]string`);
+        throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type kvflag.FlagJSON`);
       }
       for (const [k, v] of Object.entries(value)) {
         if (typeof v !== 'string') {

@@ -22,7 +22,7 @@ import {
   connectHandshake, DEFAULT_MAX_PORT, DEFAULT_MIN_PORT, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, waitForHandshake, type Handshake,
 } from '../rpc/handshake.ts';
 import { dialComponent, type ClientOf, type ComponentKind } from '../rpc/adapters/index.ts';
-import { killChildGroup, trackChildGroup, untrackChildGroup } from '../children.ts';
+import { killChildGroup, prepareChildGroups, trackChildGroup, untrackChildGroup } from '../children.ts';
 
 /**
  * Receive window this side grants per yamux stream. Go peers start at 256 KiB;
@@ -52,6 +52,7 @@ export interface RunningPlugin {
 
 export async function startPlugin(command: string, args: string[] = [], options: StartOptions = {}): Promise<RunningPlugin> {
   const detached = options.detached ?? process.platform !== 'win32';
+  if (detached) prepareChildGroups();
   const child = spawn(command, args, {
     env: {
       ...process.env,

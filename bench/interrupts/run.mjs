@@ -11,7 +11,7 @@
 // SIGINT, SIGTERM or SIGKILL to the core, to the core's process group (a terminal's Ctrl-C) or
 // to one plugin process; then check: the core ends in bounded time, no process of the run is
 // left (by environment marker, by process group, and on the sshd side for SSH), no artifact
-// is reported by a build that did not end with status 0, and the next build with -force
+// is reported by a build that did not end with status 0 (nor a manifest half written), and the next build with -force
 // succeeds and leaves nothing behind either.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -284,6 +284,9 @@ async function oneRun(sc, durationMs) {
     const interrupted = /errored|Cancelling build|cancelled/i.test(out);
     const finished = /Builds finished\. The artifacts of successful builds are/.test(out);
     if (arts.length && (interrupted || (r.code !== 0 && !finished))) res.problems.push(`artifact reported by an interrupted build (exit ${r.code ?? r.signal}):\n${arts.join('\n')}`);
+    // nor a half-written file: the manifest, when there, is whole
+    const manifest = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => undefined);
+    if (manifest !== undefined) { try { JSON.parse(manifest); } catch { res.problems.push(`half-written manifest.json:\n${manifest.slice(0, 500)}`); } }
     if (r.code === 0) res.completed = true;
     res.output = core.output();
     // the next build with -force

@@ -71,12 +71,6 @@ function goType(v: unknown): string {
   return 'map[string]interface {}';
 }
 
-/** reflect.Kind of a decoded JSON value, as mapstructure names it in "expected a map" errors. */
-function goKind(v: unknown): string {
-  const t = goType(v);
-  return t.startsWith('[]') ? 'slice' : t.startsWith('map[') ? 'map' : t;
-}
-
 /** Go duration string -> milliseconds (also used for pause_before/timeout). */
 export function parseGoDuration(s: string): number {
   if (s === '0') return 0;
@@ -117,7 +111,7 @@ function durationField(v: unknown, key: string, errs: string[], prefix: string):
 }
 
 function decodeProvisioner(raw: unknown, errs: string[], prefix: string): TemplateProvisioner | undefined {
-  if (!isObject(raw)) { errs.push(`${prefix}Error decoding provisioner: '' expected a map, got '${goKind(raw)}'`); return undefined; }
+  if (!isObject(raw)) { errs.push(`${prefix}Error decoding provisioner: '' expected a map, got '${goType(raw).replace('[]interface {}', 'slice')}'`); return undefined; }
   const local: string[] = [];
   const type = raw.type;
   if (type !== undefined && typeof type !== 'string' && typeof type !== 'number' && typeof type !== 'boolean') local.push(`Error decoding provisioner: 'type' expected type 'string', got unconvertible type '${goType(type)}'`);
@@ -159,7 +153,7 @@ function parsePostProcessor(i: number, raw: unknown, errs: string[]): Record<str
 
 /** Decodes a parsed JSON value into a Template. Throws MultiError with Packer's messages. */
 export function templateFromValue(raw: unknown, rawContents: string, path = ''): Template {
-  if (!isObject(raw)) throw new MultiError([`'' expected a map, got '${goKind(raw)}'`]);
+  if (!isObject(raw)) throw new MultiError([`'' expected a map, got '${goType(raw)}'`]);
   const errs: string[] = [];
   const unknown = Object.keys(raw).filter((k) => !ROOT_KEYS.has(k)).sort();
   const comments: Record<string, string> = {};
@@ -196,7 +190,7 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
 
   const vars = raw.variables;
   if (vars !== undefined && vars !== null) {
-    if (!isObject(vars)) errs.push(`'variables' expected a map, got '${goKind(vars)}'`);
+    if (!isObject(vars)) errs.push(`'variables' expected a map, got '${goType(vars)}'`);
     else {
       for (const [k, v] of Object.entries(vars)) {
         if (v !== null && typeof v !== 'string') {
@@ -212,7 +206,7 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
   const builders = raw.builders;
   if (builders !== undefined && builders !== null && !Array.isArray(builders)) errs.push(`'builders': source data must be an array or slice, got ${isObject(builders) ? 'map' : goType(builders)}`);
   (Array.isArray(builders) ? builders : []).forEach((b, i) => {
-    if (!isObject(b)) { errs.push(`builder ${i + 1}: '' expected a map, got '${goKind(b)}'`); return; }
+    if (!isObject(b)) { errs.push(`builder ${i + 1}: '' expected a map, got '${goType(b)}'`); return; }
     const type = b.type === undefined || b.type === null ? '' : String(b.type);
     let name = b.name === undefined || b.name === null ? '' : String(b.name);
     const config = { ...b };

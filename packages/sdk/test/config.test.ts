@@ -129,8 +129,8 @@ test('every problem is reported together, with nested paths', () => {
     'cannot parse \'nested.deep.q\' as bool: strconv.ParseBool: parsing "nah": invalid syntax',
     'unknown configuration key: \'"nested.deep.extra"\'',
     'items[1].name must be specified',
-    'invalid \'inline\': template: root:1: function "nope" not defined in:\n\n{{ nope }}',
-    'render \'inline\': template: root:1:8: executing "root" at <1>: expected string; found 1 in:\n\n{{ user 1 }}',
+    'invalid \'inline[1]\': template: root:1: function "nope" not defined in:\n\n{{ nope }}',
+    'render \'inline[2]\': template: root:1:8: executing "root" at <1>: expected string; found 1 in:\n\n{{ user 1 }}',
     'unknown configuration key: \'"bar"\'',
     'unknown configuration key: \'"foo"\'',
   ]);
@@ -161,7 +161,7 @@ test('a placeholder map as last raw is removed and drives `build`', () => {
   assert.equal(render(d.config.inline[0], { ...d.ctx, buildData: { Host: 'h1', Custom: 'c1' } }), 'echo h1 c1');
   const errs = errorsOf(() => decodeConfig(schema, [{ inline: ['{{ build `NotGenerated` }}'] }, packerRaw, basicPlaceholderData()]));
   assert.equal(errs.length, 1);
-  assert.match(errs[0], /^render 'inline': .*error calling build: loaded data, but couldnt find NotGenerated in it\./);
+  assert.match(errs[0], /^render 'inline\[0\]': .*error calling build: loaded data, but couldnt find NotGenerated in it\./);
 });
 
 test('keys match case-insensitively like mapstructure; type and packer_* are accepted', () => {

@@ -91,18 +91,16 @@ class Decoder {
   /** Renders a string (or validates it when `doRender` is false), reporting errors at `path`. */
   str(s: string, path: string, doRender: boolean): string | undefined {
     if (!this.interpolate || !s.includes('{{')) return s;
-    // Packer names the top-level key in interpolation errors ('inline', not 'inline[1]').
-    const key = path.replace(/[.[].*$/s, '');
     try {
       validateTemplate(s, this.ctx);
     } catch (e) {
-      return this.fail(`invalid '${key}': ${(e as Error).message} in:\n\n${s}`);
+      return this.fail(`invalid '${path}': ${(e as Error).message} in:\n\n${s}`);
     }
     if (!doRender) return s;
     try {
       return render(s, this.ctx);
     } catch (e) {
-      if (e instanceof InterpolationError) return this.fail(`render '${key}': ${e.message} in:\n\n${s}`);
+      if (e instanceof InterpolationError) return this.fail(`render '${path}': ${e.message} in:\n\n${s}`);
       throw e;
     }
   }

@@ -51,8 +51,8 @@ export interface RunningPlugin {
 }
 
 export async function startPlugin(command: string, args: string[] = [], options: StartOptions = {}): Promise<RunningPlugin> {
+  prepareChildGroups(); // before the spawn: see children.ts
   const detached = options.detached ?? process.platform !== 'win32';
-  if (detached) prepareChildGroups();
   const child = spawn(command, args, {
     env: {
       ...process.env,

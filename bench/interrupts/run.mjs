@@ -249,6 +249,7 @@ async function oneRun(sc, durationMs) {
       for (const pid of await markedPids(mark)) { const p = await procInfo(pid); if (p) groups.add(p.pgid); }
       await sleep(Math.min(20, Math.max(0, end - Date.now())));
     }
+    res.quiet = core.output() === ''; // nothing printed yet: the core may still be starting
     if (core.child.exitCode !== null || core.child.signalCode !== null) res.before = true; // ended before the signal
     else if (target === 'core') process.kill(core.pid, signal);
     else if (target === 'core-group') process.kill(-core.pid, signal);
@@ -266,6 +267,11 @@ async function oneRun(sc, durationMs) {
     // long step: then the bound is that step plus EXIT_WITHIN_MS.
     const bound = EXIT_WITHIN_MS + (target === 'plugin' ? Number(LONG_NAP) * 1000 : 0);
     if (r.timedOut || (res.exitMs > bound && r.code !== 0)) res.problems.push(`core did not end within ${bound} ms of the signal`);
+    // Killed by SIGINT/SIGTERM itself: only before its handlers exist, i.e. before it printed anything.
+    if ((r.signal === 'SIGINT' || r.signal === 'SIGTERM') && target !== 'plugin') {
+      if (res.quiet) res.startup = true;
+      else res.problems.push(`core ended by ${r.signal} (no handler) after it had started the build`);
+    }
     const left = await waitLeftovers(mark, groups, LEFT_WITHIN_MS);
     if (left.length) res.problems.push(`left running:\n${await describeAll(left)}`);
     if (sc.remote) {
@@ -357,13 +363,14 @@ try {
 const rows = new Map();
 for (const r of results) {
   const key = `${r.scenario}|${r.target.startsWith('plugin (') ? 'plugin (none alive) -> core' : r.target}|${r.signal}`;
-  if (!rows.has(key)) rows.set(key, { runs: 0, completed: 0, failed: 0, before: 0, remote: 0 });
+  if (!rows.has(key)) rows.set(key, { runs: 0, completed: 0, failed: 0, before: 0, remote: 0, startup: 0 });
   const row = rows.get(key);
   row.runs++;
   if (r.before) row.before++;
   else if (r.completed) row.completed++;
   if (r.problems.length) row.failed++;
   if (r.remoteLeft?.length) row.remote++;
+  if (r.startup) row.startup++;
 }
 const total = results.length;
 const bad = results.filter((r) => r.problems.length).length;
@@ -371,9 +378,9 @@ const table = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, seed ${SEED}: ${total} interrupted runs, ${bad} with a problem.`,
   ...(sshNote ? ['', sshNote] : []),
   '',
-  '| scenario | target | signal | runs | ended before the signal | finished anyway (exit 0) | SSH-side command left | runs with a problem |',
-  '|---|---|---|---|---|---|---|---|',
-  ...[...rows.entries()].sort().map(([k, v]) => `| ${k.split('|').join(' | ')} | ${v.runs} | ${v.before} | ${v.completed} | ${k.startsWith('ssh|') ? v.remote : ''} | ${v.failed} |`),
+  '| scenario | target | signal | runs | ended before the signal | signal during start-up | finished anyway (exit 0) | SSH-side command left | runs with a problem |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...[...rows.entries()].sort().map(([k, v]) => `| ${k.split('|').join(' | ')} | ${v.runs} | ${v.before} | ${v.startup} | ${v.completed} | ${k.startsWith('ssh|') ? v.remote : ''} | ${v.failed} |`),
 ].join('\n');
 console.log(`\n${table}`);
 

@@ -11,6 +11,9 @@
  *    sends SIGTERM to every group still recorded, waits up to ~2 s for them to go, then SIGKILL.
  *
  * Public API
+ *   prepareChildGroups()      starts the watchdog (and the exit hook) now: call it before spawning
+ *                             a child to be tracked, so that no SIGKILL lands between the child's
+ *                             start and the watchdog's
  *   trackChildGroup(pgid)     records a process group (the pid of a child spawned with detached: true)
  *   untrackChildGroup(pgid)   forgets it (call when the child exited)
  *   trackedChildGroups(): number[]
@@ -76,6 +79,11 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => killTrackedChildGroups('SIGKILL'));
+}
+
+export function prepareChildGroups(): void {
+  installExitHook();
+  startWatchdog();
 }
 
 export function trackChildGroup(pgid: number | undefined): void {

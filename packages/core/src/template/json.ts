@@ -18,10 +18,15 @@ export class JsonDuplicateKeyError extends Error {
   }
 }
 
+/** strconv.Quote's one-letter escapes (\a \b \t \n \v \f \r). */
+const GO_SHORT_ESCAPES: Record<number, string> = { 7: 'a', 8: 'b', 9: 't', 10: 'n', 11: 'v', 12: 'f', 13: 'r' };
+
 /** Go's quoting of the offending byte in scanner errors. */
 function quoteChar(c: number): string {
   if (c === 0x27) return "'\\''";
   if (c === 0x22) return "'\"'";
+  const short = GO_SHORT_ESCAPES[c];
+  if (short) return `'\\${short}'`;
   if (c < 0x20 || c === 0x7f) return `'\\x${c.toString(16).padStart(2, '0')}'`;
   if (c >= 0x80 && c < 0xa0) return `'\\u${c.toString(16).padStart(4, '0')}'`;
   return `'${String.fromCharCode(c)}'`;

@@ -27,16 +27,28 @@ export function cacheDir(): string {
 
 /** Validates the syntax of an `iso_checksum` value (Packer's ISOConfig.Prepare); returns the error, if any. */
 export function checksumSyntaxError(checksum: string): string | undefined {
-  if (checksum === '' ) return 'An iso_checksum value must be specified. Use "none" to skip checksum verification.';
+  if (checksum === '') return 'A checksum must be specified';
   if (checksum.toLowerCase() === 'none' || checksum.startsWith('file:')) return undefined;
   const i = checksum.indexOf(':');
   const type = i < 0 ? undefined : checksum.slice(0, i).toLowerCase();
   const hex = i < 0 ? checksum : checksum.slice(i + 1);
-  if (type !== undefined && !(type in GO_DIGEST)) return `unsupported checksum type: ${type}`;
-  if (!/^[0-9a-fA-F]+$/.test(hex)) return `invalid checksum: encoding/hex: invalid byte in ${JSON.stringify(hex)}`;
-  const want = type ?? HASH_BY_LEN[hex.length];
-  if (!want) return `Unknown checksum length: ${hex.length}`;
+  const where = ` in ${JSON.stringify(checksum)}`;
+  if (type !== undefined && !(type in GO_DIGEST)) return `unsupported checksum type: ${type}${where}`;
+  const he = goHexError(hex);
+  if (he) return `invalid checksum: ${he}${where}`;
+  if (!(type ?? HASH_BY_LEN[hex.length])) return `Unknown type for checksum ${hex}${where}`;
   return undefined;
+}
+
+/** The error Go's hex.DecodeString gives for `s`, if any (bad bytes are found before an odd length). */
+function goHexError(s: string): string | undefined {
+  const bad = /[^0-9a-fA-F]/u.exec(s);
+  if (bad) {
+    const cp = bad[0].codePointAt(0)!;
+    const u = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    return `encoding/hex: invalid byte: ${cp >= 0x20 && cp !== 0x7f ? `${u} '${bad[0]}'` : u}`;
+  }
+  return s.length % 2 ? 'encoding/hex: odd length hex string' : undefined;
 }
 
 async function fetchText(url: string): Promise<string> {

@@ -16,6 +16,7 @@ import {
   PackerMultiError,
   PackerError,
   render,
+  prepareChildGroups,
   trackChildGroup,
   untrackChildGroup,
   type InterpolateContext,
@@ -335,6 +336,7 @@ export function runLocalCommand(argv: string[], ui: Ui, env: NodeJS.ProcessEnv, 
     }
     if (signal?.aborted) { reject(cancelled()); return; }
     const posix = process.platform !== 'win32';
+    if (posix) prepareChildGroups();
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env, detached: posix });
     // Its process group must not outlive us, even if we are killed (see @packer-ts/sdk children.ts).
     if (posix) { trackChildGroup(child.pid); child.once('exit', () => untrackChildGroup(child.pid)); }

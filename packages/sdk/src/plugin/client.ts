@@ -28,7 +28,7 @@ import { MsgpackError } from '../rpc/codec.ts';
 import { RpcClient } from '../rpc/netrpc.ts';
 import { YamuxError } from '../rpc/yamux.ts';
 import { componentClient, type ClientOf, type ComponentKind } from '../rpc/adapters/index.ts';
-import { killChildGroup, trackChildGroup, untrackChildGroup } from '../children.ts';
+import { killChildGroup, prepareChildGroups, trackChildGroup, untrackChildGroup } from '../children.ts';
 
 /**
  * Receive window this side grants per yamux stream. Go peers start at 256 KiB;
@@ -57,6 +57,7 @@ export interface RunningPlugin {
 }
 
 export async function startPlugin(command: string, args: string[] = [], options: StartOptions = {}): Promise<RunningPlugin> {
+  prepareChildGroups(); // before the spawn: see children.ts
   const detached = options.detached ?? process.platform !== 'win32';
   const child = spawn(command, args, {
     env: {

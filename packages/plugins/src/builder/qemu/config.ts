@@ -228,10 +228,12 @@ export function prepareConfig(raws: unknown[]): Prepared {
   c.isoUrls ??= [];
   c.isoChecksum ??= '';
   c.isoTargetExtension = (c.isoTargetExtension || 'iso').toLowerCase();
-  if (c.isoUrl && c.isoUrls.length > 0) errs.push('Only one of iso_url or iso_urls must be specified');
+  let urlError: string | undefined;
+  if (c.isoUrl && c.isoUrls.length > 0) urlError = 'Only one of iso_url or iso_urls must be specified';
   else if (c.isoUrl) c.isoUrls = [c.isoUrl];
-  else if (c.isoUrls.length === 0) errs.push('One of iso_url or iso_urls must be specified');
-  const ce = checksumSyntaxError(c.isoChecksum);
+  else if (c.isoUrls.length === 0) urlError = 'One of iso_url or iso_urls must be specified';
+  // Packer checks the checksum only once the URLs are valid.
+  const ce = urlError ?? checksumSyntaxError(c.isoChecksum);
   if (ce) errs.push(ce);
   if (c.isoChecksum.toLowerCase() === 'none') {
     warnings.push("A checksum of 'none' was specified. Since ISO files are so big,\na checksum is highly recommended.");

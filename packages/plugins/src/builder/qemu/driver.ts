@@ -4,7 +4,7 @@
  * kept (the tail) for error messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { killChildGroup, setLongTimeout, trackChildGroup, untrackChildGroup, type LongTimer } from '@packer-ts/sdk';
+import { killChildGroup, prepareChildGroups, setLongTimeout, trackChildGroup, untrackChildGroup, type LongTimer } from '@packer-ts/sdk';
 
 export interface VmExit { code: number | null; signal: NodeJS.Signals | null; stderr: string }
 
@@ -28,14 +28,15 @@ export class QemuDriver {
   async start(args: string[]): Promise<void> {
     if (this.vm) throw new Error('Existing VM state found');
     this.log(`Executing ${this.qemuPath}: ${JSON.stringify(args)}`);
+    prepareChildGroups();
     const child = spawn(this.qemuPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    trackChildGroup(child.pid);
     this.stderrTail = '';
     this.fatal = undefined;
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
       child.once('error', (e) => reject(new Error(`Error starting VM: ${e.message}`)));
     });
-    trackChildGroup(child.pid);
     this.vm = child;
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (d: string) => {

@@ -15,3 +15,4 @@ export * from './multistep/index.ts';
 export * from './children.ts';
 export * from './trace.ts';
 export * from './lines.ts';
+export * from './progress.ts';

@@ -6,13 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { PACKER_TS, REAL_PACKER, run } from './helpers/run.ts';
 import { writeWrapper } from './helpers/plugins.ts';
+import { requireTools } from './helpers/requires.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -106,7 +106,7 @@ test('timeline: in-process builds, their steps, provisioners with pauses and ret
 });
 
 test('timeline: built-ins as plugin processes and Packer\'s Go null builder appear as their calls', async () => {
-  assert.ok(existsSync(REAL_PACKER), `needs ${REAL_PACKER}: apt-get install packer`);
+  requireTools(REAL_PACKER);
   const asPlugins = await buildWithTimeline({ PACKER_TS_BUILTINS: 'plugin' });
   const plugins = await mkdtemp(join(tmpdir(), 'packer-ts-timeline-go-'));
   await writeWrapper(plugins, 'packer-builder-null', [REAL_PACKER, 'plugin', 'packer-builder-null']);
@@ -170,7 +170,7 @@ function longestRun(png: PNG, hex: string): number {
 }
 
 test('timeline page in headless Chromium: renders the bars of a known build', async () => {
-  assert.ok(existsSync(CHROMIUM), `needs ${CHROMIUM}: apt-get install chromium`);
+  requireTools(CHROMIUM);
   const r = await buildWithTimeline();
   try {
     const url = `file://${join(r.dir, 'tl.html')}`;

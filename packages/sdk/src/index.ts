@@ -18,3 +18,4 @@ export * from './children.ts';
 export * from './trace.ts';
 export * from './lines.ts';
 export * from './time.ts';
+export * from './progress.ts';

@@ -5,7 +5,7 @@
  * passes through the secret filter.
  */
 import { createInterface } from 'node:readline';
-import { redact, type Ui } from '@packer-ts/sdk';
+import { ProgressBars, redact, type Ui } from '@packer-ts/sdk';
 
 /** Something that takes text: stdout/stderr or a test buffer. */
 export interface TextSink {
@@ -53,6 +53,14 @@ export class BasicUi implements Ui {
   machine(type: string, ...data: string[]): void {
     this.log(redact(`machine readable: ${type} ${JSON.stringify(data)}`));
   }
+  private bars: ProgressBars | undefined;
+  /** Bars on a terminal only; a pipe or file gets the stream untouched. */
+  trackProgress(src: string, currentSize: number, totalSize: number, stream: NodeJS.ReadableStream): NodeJS.ReadableStream {
+    const out = this.out as TextSink & { isTTY?: boolean; columns?: number };
+    if (!out.isTTY) return stream;
+    this.bars ??= new ProgressBars({ write: (s) => out.write(s), get columns() { return out.columns; } });
+    return this.bars.track(redact(src), currentSize, totalSize, stream);
+  }
 }
 
 /** Packer's build colors, in the order builds get them. */
@@ -71,6 +79,9 @@ export class ColoredUi implements Ui {
   message(m: string): void { this.ui.message(this.paint(m, this.color, false)); }
   error(m: string): void { this.ui.error(this.paint(m, this.errorColor, true)); }
   machine(t: string, ...d: string[]): void { this.ui.machine(t, ...d); }
+  trackProgress(src: string, cur: number, total: number, stream: NodeJS.ReadableStream): NodeJS.ReadableStream {
+    return this.ui.trackProgress?.(src, cur, total, stream) ?? stream;
+  }
 }
 
 /** Prefixes every line with `==> target: ` (say, error) or `    target: ` (message). */
@@ -85,6 +96,9 @@ export class TargetedUi implements Ui {
   message(m: string): void { this.ui.message(this.prefix(false, m)); }
   error(m: string): void { this.ui.error(this.prefix(true, m)); }
   machine(t: string, ...d: string[]): void { this.ui.machine(`${this.target},${t}`, ...d); }
+  trackProgress(src: string, cur: number, total: number, stream: NodeJS.ReadableStream): NodeJS.ReadableStream {
+    return this.ui.trackProgress?.(`${this.target}: ${src}`, cur, total, stream) ?? stream;
+  }
 }
 
 /** RFC 3339 local time with offset, as Go's time.RFC3339 prints it. */
@@ -103,6 +117,9 @@ export class TimestampedUi implements Ui {
   message(m: string): void { this.ui.message(`${rfc3339()}: ${m}`); }
   error(m: string): void { this.ui.error(`${rfc3339()}: ${m}`); }
   machine(t: string, ...d: string[]): void { this.ui.machine(t, ...d); }
+  trackProgress(src: string, cur: number, total: number, stream: NodeJS.ReadableStream): NodeJS.ReadableStream {
+    return this.ui.trackProgress?.(src, cur, total, stream) ?? stream;
+  }
 }
 
 /**

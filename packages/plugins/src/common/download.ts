@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { halt, type Step, type StepAction, type StateBag, type Ui } from '@packer-ts/sdk';
@@ -99,33 +99,6 @@ async function verify(path: string, sum: ParsedChecksum | undefined): Promise<vo
   }
 }
 
-function human(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
-  return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
-}
-
-/** A progress line on stderr, redrawn at most 10 times a second; nothing without a terminal. */
-function progress(label: string, total: number): { tick(n: number): void; done(): void } {
-  const tty = process.stderr.isTTY === true;
-  let seen = 0;
-  let last = 0;
-  const draw = () => {
-    const pct = total > 0 ? ` ${Math.floor((seen / total) * 100)}%` : '';
-    process.stderr.write(`\r${label}: ${human(seen)}${total > 0 ? ' / ' + human(total) : ''}${pct}\x1b[K`);
-  };
-  return {
-    tick(n) {
-      seen += n;
-      if (!tty) return;
-      const now = Date.now();
-      if (now - last >= 100) { last = now; draw(); }
-    },
-    done() { if (tty && seen > 0) { draw(); process.stderr.write('\n'); } },
-  };
-}
-
 export interface DownloadOptions {
   urls: string[];
   checksum: string;
@@ -199,7 +172,7 @@ export class StepDownload implements Step {
         if (sum) {
           try { await stat(dst); await verify(dst, sum); cached = true; } catch { /* fetch again */ }
         }
-        if (!cached) await this.fetchTo(source, dst, sum, signal);
+        if (!cached) await this.fetchTo(ui, source, dst, sum, signal);
       }
       ui.say(`${shown} => ${dst}`);
       return dst;
@@ -214,17 +187,16 @@ export class StepDownload implements Step {
     }
   }
 
-  private async fetchTo(url: string, dst: string, sum: ParsedChecksum | undefined, signal: AbortSignal): Promise<void> {
+  private async fetchTo(ui: Ui, url: string, dst: string, sum: ParsedChecksum | undefined, signal: AbortSignal): Promise<void> {
     await mkdir(dirname(dst), { recursive: true });
     const tmp = `${dst}.part-${process.pid}`;
     try {
       const res = await fetch(url, { signal });
       if (!res.ok || !res.body) throw new Error(`bad response code: ${res.status}`);
       const total = Number(res.headers.get('content-length') ?? 0);
-      const bar = progress(basename(new URL(url).pathname) || url, total);
-      const counter = new Transform({ transform(chunk: Buffer, _e, cb) { bar.tick(chunk.length); cb(null, chunk); } });
-      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, createWriteStream(tmp), { signal });
-      bar.done();
+      let body: NodeJS.ReadableStream = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+      body = ui.trackProgress?.(basename(new URL(url).pathname) || url, 0, total, body) ?? body;
+      await pipeline(body, createWriteStream(tmp), { signal });
       await verify(tmp, sum).catch(async (e) => { await rm(tmp, { force: true }); throw e; });
       await rename(tmp, dst);
     } finally {

@@ -7,7 +7,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
 import {
   decodeConfig,
   PackerMultiError,
@@ -34,37 +33,6 @@ export interface FileConfig {
   destination?: string;
   direction?: string;
   generated?: boolean;
-}
-
-/** Whether a progress line may be drawn: a terminal, and not -machine-readable. */
-function progressWanted(): boolean {
-  return !!process.stdout.isTTY && !process.argv.includes('-machine-readable') && !process.env.PACKER_NO_PROGRESS;
-}
-
-function mb(n: number): string {
-  return `${(n / (1 << 20)).toFixed(1)} MiB`;
-}
-
-/** Counts bytes going through and redraws a `\r` progress line at most 10 times a second. */
-function progress(name: string, total: number): Transform {
-  let done = 0;
-  let last = 0;
-  const draw = (): void => {
-    const pct = total > 0 ? Math.floor((done * 100) / total) : 100;
-    process.stdout.write(`\r${name} ${pct}% (${mb(done)} / ${mb(total)})\x1b[K`);
-  };
-  return new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      done += chunk.length;
-      const now = Date.now();
-      if (now - last >= 100) { last = now; draw(); }
-      cb(null, chunk);
-    },
-    flush(cb) {
-      process.stdout.write('\r\x1b[K');
-      cb();
-    },
-  });
 }
 
 function goErr(e: unknown): string {
@@ -165,8 +133,8 @@ export class FileProvisioner implements Provisioner {
         continue;
       }
       const filedst = dst.endsWith('/') ? dst + basename(src) : dst;
-      let input: NodeJS.ReadableStream & import('node:stream').Readable = createReadStream(src, { highWaterMark: 1 << 20 });
-      if (progressWanted()) input = input.pipe(progress(basename(src), info.size));
+      const file = createReadStream(src, { highWaterMark: 1 << 20 });
+      const input = (ui.trackProgress?.(basename(src), 0, info.size, file) ?? file) as import('node:stream').Readable;
       try {
         await comm.upload(filedst, input, { size: info.size, mode: info.mode, name: basename(src) });
       } catch (e) {

@@ -1,8 +1,8 @@
 /**
  * Ui across the plugin boundary (Packer's rpc.Ui / rpc.UiServer, endpoint "Ui").
  *   Ui.Say / Ui.Message / Ui.Error: a string; Ui.Machine: {Category, Args}; Ui.Ask: a string ->
- *   a string; Ui.NewTrackProgress: {Src, TotalSize, CurrentSize} -> an id, then "Ui<id>.Add" /
- *   "Ui<id>.Close" (accepted and ignored: our Ui has no progress bars).
+ *   a string; Ui.NewTrackProgress: {Src, TotalSize, CurrentSize} -> an id, then "Ui<id>.Add"
+ *   (a byte count) per chunk and "Ui<id>.Close": the served Ui's trackProgress draws the bar.
  *
  * Public API
  *   new UiClient(rpc, { onError? })   implements Ui. Output calls never block the caller: they are
@@ -11,6 +11,7 @@
  *       flush(): resolves once everything queued so far was delivered (or failed).
  *   registerUi(server, ui)            serves `ui` under "Ui" on an RpcServer
  */
+import { progressFeed } from '../../progress.ts';
 import type { Ui } from '../../ui.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
 import { Endpoint } from './wire.ts';
@@ -63,11 +64,16 @@ export function registerUi(server: RpcServer, ui: Ui): void {
       return null;
     },
     async Ask(q: unknown) { return await ui.ask(String(q ?? '')); },
-    NewTrackProgress(pl: { Src?: unknown } | null) {
+    NewTrackProgress(pl: { Src?: unknown; CurrentSize?: unknown; TotalSize?: unknown } | null) {
       let suffix = '';
       for (let i = 0; i < 6; i++) suffix += alnum[Math.floor(Math.random() * alnum.length)];
-      const id = `${String(pl?.Src ?? '')}${suffix}`;
-      server.register(`${Endpoint.Ui}${id}`, { Add: () => null, Close: () => null });
+      const src = String(pl?.Src ?? '');
+      const id = `${src}${suffix}`;
+      const bar = progressFeed(ui, src, Number(pl?.CurrentSize ?? 0) || 0, Number(pl?.TotalSize ?? 0) || 0);
+      server.register(`${Endpoint.Ui}${id}`, {
+        Add: (n: unknown) => { bar.add(Number(n) || 0); return null; },
+        Close: () => { bar.close(); return null; },
+      });
       return id;
     },
   });

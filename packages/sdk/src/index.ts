@@ -6,6 +6,7 @@ export * from './hook.ts';
 export * from './builder.ts';
 export * from './provisioner.ts';
 export * from './postprocessor.ts';
+export * from './datasource.ts';
 export * from './errors.ts';
 export * from './secrets.ts';
 export * from './packer-config.ts';

@@ -54,3 +54,5 @@ export interface Decoded<T> {
 
 export { decodeConfig, camelCase, propertyName } from './decode.ts';
 export { parseGoDuration, formatGoDuration } from './duration.ts';
+export { objectSpec, PACKER_CONFIG_SPEC, type HclSpec, type ObjectSpec } from '../rpc/hcl-spec.ts';
+export { UNKNOWN, type CtyType, type CtyValue } from '../rpc/cty-msgpack.ts';

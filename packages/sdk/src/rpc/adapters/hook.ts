@@ -16,7 +16,8 @@ import type { MuxBroker } from '../broker.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
 import { CommunicatorClient, registerCommunicator } from './communicator.ts';
 import { registerUi, UiClient } from './ui.ts';
-import { callCancellable, CancelScope, Endpoint, fromWire, serveOnNewId, streamId, toWire } from './wire.ts';
+import { handle, Methods } from '../methods.ts';
+import { callCancellable, CancelScope, fromWire, serveOnNewId, streamId, toWire } from './wire.ts';
 
 export class HookClient implements Hook {
   constructor(readonly rpc: RpcClient, readonly broker: MuxBroker) {}
@@ -27,14 +28,14 @@ export class HookClient implements Hook {
       if (comm) registerCommunicator(s, comm, this.broker);
       registerUi(s, ui);
     });
-    await callCancellable(this.rpc, `${Endpoint.Hook}.Run`, { Name: name, Data: toWire(data), StreamId: id }, `${Endpoint.Hook}.Cancel`, signal);
+    await callCancellable(this.rpc, Methods.Hook.Run, { Name: name, Data: toWire(data), StreamId: id }, Methods.Hook.Cancel, signal);
   }
 }
 
 export function registerHook(server: RpcServer, hook: Hook, broker: MuxBroker): void {
   const scope = new CancelScope();
-  server.register(Endpoint.Hook, {
-    async Run(a: { Name?: string; Data?: unknown; StreamId?: number }) {
+  handle(server, Methods.Hook, {
+    async Run(a) {
       const rpc = await broker.dialRpc(streamId(a?.StreamId));
       const ui = new UiClient(rpc);
       try {

@@ -13,7 +13,7 @@
  */
 import type { Ui } from '../../ui.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
-import { Endpoint } from './wire.ts';
+import { call, handle, Methods, type RpcMethod } from '../methods.ts';
 
 export class UiClient implements Ui {
   private tail: Promise<unknown> = Promise.resolve();
@@ -23,20 +23,20 @@ export class UiClient implements Ui {
     this.onError = opts.onError ?? (() => {});
   }
 
-  private enqueue<T>(method: string, args: unknown): Promise<T> {
-    const p = this.tail.then(() => this.rpc.call<T>(`${Endpoint.Ui}.${method}`, args));
+  private enqueue<A, R>(method: RpcMethod<A, R>, args: A): Promise<R> {
+    const p = this.tail.then(() => call(this.rpc, method, args));
     this.tail = p.catch((e) => this.onError(e));
     return p;
   }
 
-  say(message: string): void { void this.enqueue('Say', message).catch(() => {}); }
-  message(message: string): void { void this.enqueue('Message', message).catch(() => {}); }
-  error(message: string): void { void this.enqueue('Error', message).catch(() => {}); }
+  say(message: string): void { void this.enqueue(Methods.Ui.Say, message).catch(() => {}); }
+  message(message: string): void { void this.enqueue(Methods.Ui.Message, message).catch(() => {}); }
+  error(message: string): void { void this.enqueue(Methods.Ui.Error, message).catch(() => {}); }
   machine(type: string, ...data: string[]): void {
-    void this.enqueue('Machine', { Category: type, Args: data }).catch(() => {});
+    void this.enqueue(Methods.Ui.Machine, { Category: type, Args: data }).catch(() => {});
   }
   async ask(query: string): Promise<string> {
-    const r = await this.enqueue<unknown>('Ask', query);
+    const r = await this.enqueue(Methods.Ui.Ask, query);
     return r === null || r === undefined ? '' : String(r);
   }
 
@@ -53,7 +53,7 @@ export class UiClient implements Ui {
 const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export function registerUi(server: RpcServer, ui: Ui): void {
-  server.register(Endpoint.Ui, {
+  handle(server, Methods.Ui, {
     Say(m: unknown) { ui.say(String(m ?? '')); return null; },
     Message(m: unknown) { ui.message(String(m ?? '')); return null; },
     Error(m: unknown) { ui.error(String(m ?? '')); return null; },
@@ -67,7 +67,7 @@ export function registerUi(server: RpcServer, ui: Ui): void {
       let suffix = '';
       for (let i = 0; i < 6; i++) suffix += alnum[Math.floor(Math.random() * alnum.length)];
       const id = `${String(pl?.Src ?? '')}${suffix}`;
-      server.register(`${Endpoint.Ui}${id}`, { Add: () => null, Close: () => null });
+      server.register(`${Methods.Ui.name}${id}`, { Add: () => null, Close: () => null });
       return id;
     },
   });

@@ -1,0 +1,140 @@
+/**
+ * Multi-component plugins written with the SDK (pluginSet) against the modern-Packer oracles:
+ * - packages/sdk/test/fixtures/modern/oracle-mirror.ts has packer-plugin-oracle's components and
+ *   behaviour: its describe, its argument errors, and sdk-drive's transcripts in gob and protobuf
+ *   mode must be the oracle's (stored examples and live runs);
+ * - packer-1.16 installs it with `plugins install --path` and builds an HCL2 template that uses
+ *   every component (a datasource value in a local, builder, both provisioners, post-processor),
+ *   printing what it prints for the oracle installed under the same name, in both modes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, run } from './helpers/run.ts';
+import { bundlePlugin, FIXTURES_DIR, missingOracles, oracle } from './helpers/modern-oracles.ts';
+import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '@packer-ts/sdk/rpc';
+
+const skip = missingOracles('packer-1.16', 'packer-plugin-oracle', 'sdk-drive');
+const MIRROR_SRC = join(ROOT, 'packages/sdk/test/fixtures/modern/oracle-mirror.ts');
+
+let built: Promise<{ dir: string; mirror: string }> | undefined;
+function mirror(): Promise<{ dir: string; mirror: string }> {
+  built ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'packer-ts-modern-'));
+    return { dir, mirror: await bundlePlugin(MIRROR_SRC, join(dir, 'bin', 'packer-plugin-mirror')) };
+  })();
+  return built;
+}
+
+test.after(async () => { if (built) await rm((await built).dir, { recursive: true, force: true }); });
+
+/** A transcript without the lines that name the binary or its SDK. */
+function body(transcript: string): string {
+  return transcript.split('\n').filter((l) => !l.startsWith('# sdk-drive transcript:'))
+    .map((l) => l.replace(/"sdk_version":"[^"]*"/, '"sdk_version":"X"')).join('\n');
+}
+
+test('describe: the Go SDK\'s JSON (but sdk_version), and sdk-drive says valid', { skip }, async () => {
+  const { mirror: bin, dir } = await mirror();
+  const ours = await run(bin, ['describe'], { cwd: dir });
+  const theirs = await run(oracle('packer-plugin-oracle'), ['describe'], { cwd: dir });
+  assert.equal(ours.code, 0, ours.stderr);
+  assert.equal(ours.stdout.replace(/"sdk_version":"[^"]*"/, ''), theirs.stdout.replace(/"sdk_version":"[^"]*"/, ''));
+  assert.ok(ours.stdout.endsWith('}\n'));
+  const d = await run(oracle('sdk-drive'), ['describe', bin], { cwd: dir });
+  assert.equal(d.code, 0, d.stdout + d.stderr);
+  assert.match(d.stdout, /^describe: valid$/m);
+  assert.doesNotMatch(d.stdout, /describe\.(warning|error)/);
+});
+
+for (const mode of ['gob', 'protobuf'] as const) {
+  test(`sdk-drive ${mode}: every component gives the oracle's transcript`, { skip }, async () => {
+    const { mirror: bin, dir } = await mirror();
+    const script = join(FIXTURES_DIR, 'examples/oracle-components.json');
+    const flags = mode === 'protobuf' ? ['--protobuf'] : [];
+    const ours = await run(oracle('sdk-drive'), ['run', ...flags, bin, script], { cwd: dir, timeoutMs: 120_000 });
+    assert.equal(ours.code, 0, ours.stdout + ours.stderr);
+    assert.match(ours.stdout, /^0 failed$/m);
+    const stored = await readFile(join(FIXTURES_DIR, `examples/oracle-components.${mode}.txt`), 'utf8');
+    assert.equal(body(ours.stdout), body(stored));
+    const live = await run(oracle('sdk-drive'), ['run', ...flags, oracle('packer-plugin-oracle'), script], { cwd: dir, timeoutMs: 120_000 });
+    assert.equal(body(ours.stdout), body(live.stdout));
+  });
+}
+
+test('argument errors: the Go SDK\'s messages and exit codes', { skip }, async () => {
+  const { mirror: bin, dir } = await mirror();
+  const lastLine = (s: string): string => s.trimEnd().split('\n').filter((l) => !/^\d{4}\/\d\d\/\d\d /.test(l)).at(-1) ?? '';
+  for (const args of [[], ['foo'], ['start'], ['start', 'builder'], ['start', 'builder', 'a', 'b'], ['--protobuf'], ['start', 'builder', 'mock']]) {
+    const ours = await run(bin, args, { cwd: dir, env: { [MAGIC_COOKIE_KEY]: '' } });
+    const theirs = await run(oracle('packer-plugin-oracle'), args, { cwd: dir, env: { [MAGIC_COOKIE_KEY]: '' } });
+    assert.equal(ours.code, theirs.code, `exit code of ${JSON.stringify(args)}`);
+    // A Go panic prints its goroutine trace after the first line; compare the message.
+    const first = (s: string): string => s.split('\n')[0]!;
+    assert.equal(first(ours.stderr), first(theirs.stderr), `stderr of ${JSON.stringify(args)}`);
+    assert.equal(ours.stdout, theirs.stdout);
+  }
+  // An unknown kind is reported once the core connected.
+  for (const bin2 of [bin, oracle('packer-plugin-oracle')]) {
+    const child = spawn(bin2, ['start', 'nope', 'x'], { cwd: dir, env: { ...process.env, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const line = await new Promise<string>((resolve) => { const f = (): void => { if (out.includes('\n')) { child.stdout.off('data', f); resolve(out.split('\n')[0]!); } }; child.stdout.on('data', f); });
+    assert.match(line, /^5\|0\|unix\|\//);
+    const sock = connect(line.split('|')[3]!);
+    sock.on('error', () => {});
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+    sock.destroy();
+    assert.equal(code, 1);
+    assert.equal(lastLine(err), 'Unknown plugin type: nope');
+  }
+});
+
+const TEMPLATE = `packer {
+  required_plugins {
+    mirror = { source = "github.com/acc/mirror", version = ">= 0.0.1" }
+  }
+}
+data "mirror-static" "d" { mock = "ds" }
+locals { foo = data.mirror-static.d.foo }
+source "mirror-mock" "m" { mock = "hello \${local.foo}" }
+build {
+  sources = ["source.mirror-mock.m"]
+  provisioner "mirror-echo" { mock = "prov \${local.foo}" }
+  provisioner "mirror" { mock = "default \${data.mirror-static.d.bar}" }
+  post-processor "mirror-noop" { mock = "pp" }
+}
+`;
+
+test('packer-1.16 installs the TS plugin and builds with every component, as with the Go oracle', { skip }, async () => {
+  const { mirror: bin, dir } = await mirror();
+  const outputs: Record<string, string> = {};
+  for (const [name, plugin] of [['ts', bin], ['go', oracle('packer-plugin-oracle')]] as const) {
+    const home = join(dir, `home-${name}`);
+    await mkdir(home, { recursive: true });
+    const env = { HOME: home, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, PACKER_NO_COLOR: '1' };
+    const inst = await run(oracle('packer-1.16'), ['plugins', 'install', '--path', plugin, 'github.com/acc/mirror'], { cwd: dir, env });
+    assert.equal(inst.code, 0, inst.stdout + inst.stderr);
+    assert.match(inst.stdout, /Successfully installed plugin github\.com\/acc\/mirror/);
+    await writeFile(join(dir, 't.pkr.hcl'), TEMPLATE);
+    for (const gob of ['0', '1']) {
+      const r = await run(oracle('packer-1.16'), ['build', '-color=false', 't.pkr.hcl'], { cwd: dir, env: { ...env, PACKER_FORCE_GOB: gob }, timeoutMs: 120_000 });
+      assert.equal(r.code, 0, `${name} gob=${gob}\n${r.stdout}${r.stderr}`);
+      const norm = r.stdout.replace(/after [0-9a-z. ]+\./g, 'after D.').replace(/completed after [0-9a-z. ]+$/gm, 'completed after D');
+      outputs[`${name}-${gob}`] = norm;
+    }
+  }
+  assert.match(outputs['ts-0']!, /mirror-mock\.m: The mock config is set to "hello foo-value"/);
+  assert.match(outputs['ts-0']!, /provisioner mock: prov foo-value/);
+  assert.match(outputs['ts-0']!, /provisioner mock: default bar-value/);
+  assert.match(outputs['ts-0']!, /\(mirror-noop\): post-processor mock: pp/);
+  assert.equal(outputs['ts-0'], outputs['go-0']);
+  assert.equal(outputs['ts-1'], outputs['go-1']);
+});

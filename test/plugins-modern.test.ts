@@ -3,6 +3,9 @@
  * - packages/sdk/test/fixtures/modern/oracle-mirror.ts has packer-plugin-oracle's components and
  *   behaviour: its describe, its argument errors, and sdk-drive's transcripts in gob and protobuf
  *   mode must be the oracle's (stored examples and live runs);
+ * - packages/sdk/test/fixtures/modern/testplugin-mirror.ts has sdk-drive-testplugin's components
+ *   (Ui calls, progress, a communicator handed to the hook, every communicator call from a
+ *   provisioner, cancel): same transcripts in both modes;
  * - packer-1.16 installs it with `plugins install --path` and builds an HCL2 template that uses
  *   every component (a datasource value in a local, builder, both provisioners, post-processor),
  *   printing what it prints for the oracle installed under the same name, in both modes.
@@ -18,14 +21,18 @@ import { ROOT, run } from './helpers/run.ts';
 import { bundlePlugin, FIXTURES_DIR, missingOracles, oracle } from './helpers/modern-oracles.ts';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '@packer-ts/sdk/rpc';
 
-const skip = missingOracles('packer-1.16', 'packer-plugin-oracle', 'sdk-drive');
-const MIRROR_SRC = join(ROOT, 'packages/sdk/test/fixtures/modern/oracle-mirror.ts');
+const skip = missingOracles('packer-1.16', 'packer-plugin-oracle', 'sdk-drive', 'sdk-drive-testplugin');
+const FIXTURES = join(ROOT, 'packages/sdk/test/fixtures/modern');
 
-let built: Promise<{ dir: string; mirror: string }> | undefined;
-function mirror(): Promise<{ dir: string; mirror: string }> {
+let built: Promise<{ dir: string; mirror: string; testplugin: string }> | undefined;
+function mirror(): Promise<{ dir: string; mirror: string; testplugin: string }> {
   built ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'packer-ts-modern-'));
-    return { dir, mirror: await bundlePlugin(MIRROR_SRC, join(dir, 'bin', 'packer-plugin-mirror')) };
+    return {
+      dir,
+      mirror: await bundlePlugin(join(FIXTURES, 'oracle-mirror.ts'), join(dir, 'bin', 'packer-plugin-mirror')),
+      testplugin: await bundlePlugin(join(FIXTURES, 'testplugin-mirror.ts'), join(dir, 'bin', 'packer-plugin-tp')),
+    };
   })();
   return built;
 }
@@ -35,7 +42,7 @@ test.after(async () => { if (built) await rm((await built).dir, { recursive: tru
 /** A transcript without the lines that name the binary or its SDK. */
 function body(transcript: string): string {
   return transcript.split('\n').filter((l) => !l.startsWith('# sdk-drive transcript:'))
-    .map((l) => l.replace(/"sdk_version":"[^"]*"/, '"sdk_version":"X"')).join('\n');
+    .map((l) => l.replace(/"sdk_version":"[^"]*"/, '"sdk_version":"X"').replace(/\/tmp\/tp-[^/"]+/g, '/tmp/tp-X')).join('\n');
 }
 
 test('describe: the Go SDK\'s JSON (but sdk_version), and sdk-drive says valid', { skip }, async () => {
@@ -62,6 +69,20 @@ for (const mode of ['gob', 'protobuf'] as const) {
     const stored = await readFile(join(FIXTURES_DIR, `examples/oracle-components.${mode}.txt`), 'utf8');
     assert.equal(body(ours.stdout), body(stored));
     const live = await run(oracle('sdk-drive'), ['run', ...flags, oracle('packer-plugin-oracle'), script], { cwd: dir, timeoutMs: 120_000 });
+    assert.equal(body(ours.stdout), body(live.stdout));
+  });
+}
+
+for (const mode of ['gob', 'protobuf'] as const) {
+  test(`sdk-drive ${mode}: Ui, progress, hook communicator, communicator calls and cancel as sdk-drive-testplugin`, { skip }, async () => {
+    const { testplugin, dir } = await mirror();
+    const script = join(FIXTURES_DIR, 'examples/testplugin-comm-cancel.json');
+    const flags = mode === 'protobuf' ? ['--protobuf'] : [];
+    const ours = await run(oracle('sdk-drive'), ['run', ...flags, testplugin, script], { cwd: dir, timeoutMs: 120_000 });
+    assert.equal(ours.code, 0, ours.stdout + ours.stderr);
+    const stored = await readFile(join(FIXTURES_DIR, `examples/testplugin-comm-cancel.${mode}.txt`), 'utf8');
+    assert.equal(body(ours.stdout), body(stored));
+    const live = await run(oracle('sdk-drive'), ['run', ...flags, oracle('sdk-drive-testplugin'), script], { cwd: dir, timeoutMs: 120_000 });
     assert.equal(body(ours.stdout), body(live.stdout));
   });
 }

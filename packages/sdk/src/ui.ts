@@ -15,6 +15,11 @@ export interface Ui {
   error(message: string): void;
   /** A machine-readable record `type,data...` (only shown with -machine-readable). */
   machine(type: string, ...data: string[]): void;
+  /**
+   * Progress of reading `stream` (a download, an upload), as Packer's `TrackProgress`: returns the
+   * stream to read instead. Optional: without it, nothing is shown.
+   */
+  trackProgress?(src: string, currentSize: number, totalSize: number, stream: NodeJS.ReadableStream): NodeJS.ReadableStream;
 }
 
 /** A Ui that drops everything; handy in tests and for components run headless. */

@@ -32,6 +32,12 @@ export interface FieldSpec {
   interpolate?: boolean;
   /** The property name in the decoded object; default: the key camelCased. */
   as?: string;
+  /**
+   * The field's HCL2 spec where packer-sdc's default (`Required: false`, named by the key) does
+   * not fit a hand-written Go spec: `name` is the attribute or block type name in templates
+   * (the decoded value still comes under the key), `required` makes HCL2 require it.
+   */
+  hcl?: { name?: string; required?: boolean };
 }
 
 /** Keys are the user-facing (snake_case) configuration keys. */

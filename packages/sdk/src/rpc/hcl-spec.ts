@@ -8,7 +8,8 @@
  * cty.Number, string[] -> list(string), map -> map(string), any -> cty.DynamicPseudoType
  * ({array: T} -> list(T)); a nested object -> BlockSpec, a list of objects -> BlockListSpec, both
  * with an ObjectSpec inside. `packerConfig: true` adds common.PackerConfig's attributes (a builder or
- * post-processor whose Go config squashes PackerConfig).
+ * post-processor whose Go config squashes PackerConfig). A field's `hcl` option names the attribute or
+ * block type differently or makes it required (hand-written Go specs).
  *
  * Public API
  *   type HclSpec (object | attr | block | block-list), type ObjectSpec
@@ -20,7 +21,7 @@
  *   specFromProtobuf(buf): ObjectSpec
  *   specLines(spec): string[]             "path kind k=v" lines (sdk-drive's transcript form)
  */
-import type { FieldType, Schema } from '../config/index.ts';
+import type { FieldSpec, FieldType, Schema } from '../config/index.ts';
 import { ctyTypeGob, ctyTypeGoType, ctyTypeJSON, decodeCtyTypeGob, type CtyType } from './cty-msgpack.ts';
 import { gobDecode, gobEncode, GobInterface, goBool, goInt, goInterface, goMap, goString, goStruct, Iface } from './gob-codec.ts';
 
@@ -69,18 +70,21 @@ function ctyOf(t: FieldType): CtyType {
   throw new Error('a block type has no attribute type');
 }
 
-function fieldSpec(key: string, t: FieldType): HclSpec {
+function fieldSpec(key: string, f: FieldSpec): HclSpec {
+  const t = f.type;
+  const name = f.hcl?.name ?? key;
+  const required = f.hcl?.required ?? false;
   if (typeof t === 'object') {
-    if ('object' in t) return { kind: 'block', typeName: key, required: false, nested: objectSpec(t.object) };
-    if (isSchema(t.array)) return { kind: 'block-list', typeName: key, nested: objectSpec(t.array), minItems: 0, maxItems: 0 };
+    if ('object' in t) return { kind: 'block', typeName: name, required, nested: objectSpec(t.object) };
+    if (isSchema(t.array)) return { kind: 'block-list', typeName: name, nested: objectSpec(t.array), minItems: 0, maxItems: 0 };
   }
-  return attr(key, ctyOf(t));
+  return { kind: 'attr', name, type: ctyOf(t), required };
 }
 
 export function objectSpec(schema: Schema, opts: { packerConfig?: boolean } = {}): ObjectSpec {
   const attributes: Record<string, HclSpec> = {};
   if (opts.packerConfig) Object.assign(attributes, PACKER_CONFIG_SPEC);
-  for (const [key, spec] of Object.entries(schema)) attributes[key] = fieldSpec(key, spec.type);
+  for (const [key, spec] of Object.entries(schema)) attributes[key] = fieldSpec(key, spec);
   return { kind: 'object', attributes };
 }
 

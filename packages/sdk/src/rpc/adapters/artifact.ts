@@ -1,7 +1,9 @@
 /**
  * Artifact across the plugin boundary (Packer's rpc.artifact / rpc.ArtifactServer, "Artifact").
  *   Artifact.BuilderId / Files / Id / String: nil -> string / []string; Artifact.State: a name ->
- *   interface{}; Artifact.Destroy: nil -> error (a failure travels as the call's error text).
+ *   interface{}; Artifact.Destroy: nil -> error: a failure is the reply {Message} (the Go SDK puts the
+ *   error value in the reply, which Go clients cannot decode: they fail with "...is not assignable
+ *   to type error"; ours read the message).
  *
  * Public API
  *   new ArtifactClient(rpc)                implements Artifact; close() ends its connection
@@ -13,7 +15,7 @@ import type { Artifact } from '../../artifact.ts';
 import type { MuxBroker } from '../broker.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
 import { call, handle, Methods, type RpcMethod } from '../methods.ts';
-import { fromWire, serveOnNewId, throwIfBasicError, toWire } from './wire.ts';
+import { basicError, fromWire, serveOnNewId, throwIfBasicError, toWire } from './wire.ts';
 
 export class ArtifactClient implements Artifact {
   constructor(readonly rpc: RpcClient) {}
@@ -50,7 +52,10 @@ export function registerArtifact(server: RpcServer, a: Artifact): void {
     Id: () => a.id(),
     String: () => a.string(),
     async State(name) { return toWire(await a.state(String(name ?? ''))); },
-    async Destroy() { await a.destroy(); return null; },
+    async Destroy() {
+      try { await a.destroy(); } catch (e) { return basicError(e); }
+      return null;
+    },
   });
 }
 

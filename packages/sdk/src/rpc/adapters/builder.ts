@@ -76,7 +76,7 @@ export function registerBuilder(server: RpcServer, builder: Builder, broker: Mux
       const ui = new UiClient(rpc);
       let artifact: Artifact | undefined;
       try {
-        artifact = await builder.run(ui, new HookClient(rpc, broker), scope.signal);
+        artifact = await builder.run(ui, new HookClient(rpc, broker, () => ui.flush()), scope.signal);
       } finally {
         await ui.flush();
         rpc.close();

@@ -79,10 +79,12 @@ function finishWrite(s: Stream | undefined): Promise<void> {
 }
 
 export class CommunicatorClient implements Communicator {
-  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker) {}
+  /** `before`: awaited before each call (the component's Ui output goes out first, as Go's synchronous Ui). */
+  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker, private readonly before?: () => Promise<void>) {}
 
   async start(cmd: RemoteCmd, signal?: AbortSignal): Promise<number> {
     signal?.throwIfAborted();
+    await this.before?.();
     const streams: Stream[] = [];
     const accept = (id: number): Promise<Stream> => this.broker.accept(id).then((s) => { s.on('error', noop); streams.push(s); return s; });
     const args = { Command: cmd.command, StdinStreamId: 0, StdoutStreamId: 0, StderrStreamId: 0, ResponseStreamId: 0 };
@@ -131,6 +133,7 @@ export class CommunicatorClient implements Communicator {
   }
 
   async upload(path: string, input: Readable, info?: FileInfo): Promise<void> {
+    await this.before?.();
     const id = this.broker.nextId();
     let stream: Stream | undefined;
     const accepted = this.broker.accept(id).then((s) => { stream = s; feed(input, s); }, noop);
@@ -143,6 +146,7 @@ export class CommunicatorClient implements Communicator {
   }
 
   async download(path: string, output: Writable): Promise<void> {
+    await this.before?.();
     const id = this.broker.nextId();
     let stream: Stream | undefined;
     const copied = this.broker.accept(id).then((s) => { stream = s; s.on('error', noop); return copyInto(s, output); });
@@ -159,10 +163,12 @@ export class CommunicatorClient implements Communicator {
   }
 
   async uploadDir(dst: string, src: string, exclude: string[] = []): Promise<void> {
+    await this.before?.();
     throwIfBasicError(await call(this.rpc, Methods.Communicator.UploadDir, { Dst: dst, Src: src, Exclude: exclude }));
   }
 
   async downloadDir(src: string, dst: string, exclude: string[] = []): Promise<void> {
+    await this.before?.();
     throwIfBasicError(await call(this.rpc, Methods.Communicator.DownloadDir, { Dst: dst, Src: src, Exclude: exclude }));
   }
 }

@@ -20,10 +20,12 @@ import { handle, Methods } from '../methods.ts';
 import { callCancellable, CancelScope, fromWire, serveOnNewId, streamId, toWire } from './wire.ts';
 
 export class HookClient implements Hook {
-  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker) {}
+  /** `before`: awaited before each call (the component's Ui output goes out first, as Go's synchronous Ui). */
+  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker, private readonly before?: () => Promise<void>) {}
 
   async run(name: string, ui: Ui, comm: Communicator | undefined, data: unknown, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
+    await this.before?.();
     const { id } = serveOnNewId(this.broker, (s) => {
       if (comm) registerCommunicator(s, comm, this.broker);
       registerUi(s, ui);
@@ -39,7 +41,7 @@ export function registerHook(server: RpcServer, hook: Hook, broker: MuxBroker): 
       const rpc = await broker.dialRpc(streamId(a?.StreamId));
       const ui = new UiClient(rpc);
       try {
-        await hook.run(String(a?.Name ?? ''), ui, new CommunicatorClient(rpc, broker), fromWire(a?.Data ?? null), scope.signal);
+        await hook.run(String(a?.Name ?? ''), ui, new CommunicatorClient(rpc, broker, () => ui.flush()), fromWire(a?.Data ?? null), scope.signal);
       } finally {
         await ui.flush();
         rpc.close();

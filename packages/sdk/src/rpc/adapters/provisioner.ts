@@ -54,7 +54,7 @@ export function registerProvisioner(server: RpcServer, p: Provisioner, broker: M
       const rpc = await broker.dialRpc(streamId(a?.StreamID));
       const ui = new UiClient(rpc);
       try {
-        await p.provision(ui, new CommunicatorClient(rpc, broker), asRecord(a?.GeneratedData ?? {}), scope.signal);
+        await p.provision(ui, new CommunicatorClient(rpc, broker, () => ui.flush()), asRecord(a?.GeneratedData ?? {}), scope.signal);
       } finally {
         await ui.flush();
         rpc.close();

@@ -9,8 +9,11 @@
  *       queued and sent one at a time, each after the previous reply (a Go server runs calls
  *       concurrently, so pipelining would lose their order). ask() joins the same queue.
  *       flush(): resolves once everything queued so far was delivered (or failed).
+ *       trackProgress(src, current, total, stream): the stream, read through: Ui.NewTrackProgress,
+ *       then "Ui<id>.Add" per chunk read and "Ui<id>.Close" at its end (queued like the rest).
  *   registerUi(server, ui)            serves `ui` under "Ui" on an RpcServer
  */
+import { PassThrough } from 'node:stream';
 import type { Ui } from '../../ui.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
 import { call, handle, Methods, type RpcMethod } from '../methods.ts';
@@ -38,6 +41,24 @@ export class UiClient implements Ui {
   async ask(query: string): Promise<string> {
     const r = await this.enqueue(Methods.Ui.Ask, query);
     return r === null || r === undefined ? '' : String(r);
+  }
+
+  trackProgress(src: string, currentSize: number, totalSize: number, stream: NodeJS.ReadableStream): NodeJS.ReadableStream {
+    const id = this.enqueue(Methods.Ui.NewTrackProgress, { Src: src, CurrentSize: currentSize, TotalSize: totalSize });
+    id.catch(() => {});
+    const sub = (name: string, arg: unknown): void => {
+      const p = this.tail.then(() => id.then((i) => this.rpc.call(`${Methods.Ui.name}${String(i)}.${name}`, arg)));
+      this.tail = p.catch((e) => this.onError(e));
+    };
+    const out = new PassThrough();
+    let closed = false;
+    const close = (): void => { if (!closed) { closed = true; sub('Close', null); } };
+    stream.on('data', (chunk: Buffer | string) => { sub('Add', typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length); });
+    stream.on('end', close);
+    stream.on('close', close);
+    stream.on('error', (e: Error) => out.destroy(e));
+    stream.pipe(out);
+    return out;
   }
 
   /** Resolves when every call queued so far has been answered. */

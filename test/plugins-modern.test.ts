@@ -8,7 +8,11 @@
  *   provisioner, cancel): same transcripts in both modes;
  * - packer-1.16 installs it with `plugins install --path` and builds an HCL2 template that uses
  *   every component (a datasource value in a local, builder, both provisioners, post-processor),
- *   printing what it prints for the oracle installed under the same name, in both modes.
+ *   printing what it prints for the oracle installed under the same name, in both modes;
+ * - packer-ts runs multi-component plugins (ours and the Go oracle) found as loose
+ *   `packer-plugin-NAME` binaries in PACKER_PLUGIN_PATH (components NAME-COMPONENT, default NAME),
+ *   printing what packer-1.16 prints for the same JSON template with the plugin installed.
+ * (bin/packer-ts runs the bundle: `node scripts/build.mjs` first.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +21,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, run } from './helpers/run.ts';
+import { copyFile } from 'node:fs/promises';
+import { PACKER_TS, ROOT, run } from './helpers/run.ts';
 import { bundlePlugin, FIXTURES_DIR, missingOracles, oracle } from './helpers/modern-oracles.ts';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '@packer-ts/sdk/rpc';
 
@@ -158,4 +163,34 @@ test('packer-1.16 installs the TS plugin and builds with every component, as wit
   assert.match(outputs['ts-0']!, /\(mirror-noop\): post-processor mock: pp/);
   assert.equal(outputs['ts-0'], outputs['go-0']);
   assert.equal(outputs['ts-1'], outputs['go-1']);
+});
+
+const norm = (out: string): string => out.replace(/after [0-9a-z. ]+\./g, 'after D.').replace(/completed after [0-9a-z. ]+$/gm, 'completed after D');
+
+test('packer-ts runs packer-plugin-NAME binaries from PACKER_PLUGIN_PATH as packer-1.16 runs them installed', { skip }, async () => {
+  const { mirror: bin, dir } = await mirror();
+  const root = await mkdtemp(join(dir, 'core-'));
+  const plugins = join(root, 'plugins');
+  await mkdir(plugins);
+  await copyFile(bin, join(plugins, 'packer-plugin-mirror'));
+  await copyFile(oracle('packer-plugin-oracle'), join(plugins, 'packer-plugin-oracle'));
+  for (const name of ['mirror', 'oracle']) {
+    const template = {
+      builders: [{ type: `${name}-mock`, mock: 'hello' }],
+      provisioners: [{ type: `${name}-echo`, mock: 'prov' }, { type: name, mock: 'default' }],
+      'post-processors': [{ type: `${name}-noop`, mock: 'pp' }],
+    };
+    await writeFile(join(root, `${name}.json`), JSON.stringify(template));
+    const ours = await run(PACKER_TS, ['build', '-color=false', `${name}.json`], { cwd: root, env: { HOME: join(root, 'home'), PACKER_PLUGIN_PATH: plugins } });
+    assert.equal(ours.code, 0, ours.stdout + ours.stderr);
+    assert.match(ours.stdout, /==> \w+-mock: The mock config is set to "hello"\n.*provisioner mock: prov\n.*provisioner mock: default\n/s);
+    const home = join(root, `home-1.16-${name}`);
+    await mkdir(home);
+    const env = { HOME: home, PACKER_PLUGIN_PATH: undefined };
+    const inst = await run(oracle('packer-1.16'), ['plugins', 'install', '--path', join(plugins, `packer-plugin-${name}`), `github.com/acc/${name}`], { cwd: root, env });
+    assert.equal(inst.code, 0, inst.stdout + inst.stderr);
+    const theirs = await run(oracle('packer-1.16'), ['build', '-color=false', `${name}.json`], { cwd: root, env, timeoutMs: 120_000 });
+    assert.equal(theirs.code, 0, theirs.stdout + theirs.stderr);
+    assert.equal(norm(ours.stdout), norm(theirs.stdout));
+  }
 });

@@ -16,6 +16,10 @@
  *                                provisioners, datasources (each sorted), protocol_version "v2"
  *   start KIND [--protobuf] NAME serves one component: the magic cookie check, then the handshake
  *                                `5|0|unix|PATH`; KIND and NAME are checked once the core connected
+ * Run without arguments under a Packer 1.6 plugin name (a link or copy named
+ * `packer-builder-NAME`, `packer-provisioner-NAME`, `packer-post-processor-NAME`), the set serves that
+ * one component as a Packer 1.6 plugin (handshake `5|unix|PATH`), so one executable also reaches
+ * Packer 1.6 (the Go SDK has no such mode: it says "needs at least one argument").
  * Errors are the Go SDK's texts, on stderr with exit code 1: "needs at least one argument",
  * "Unknown command: \"X\"", "start takes two arguments, for example 'start builder
  * example-builder'. Found: [a b c]", "Unknown plugin type: X", the cookie message. A name that is
@@ -28,7 +32,8 @@
  *   pluginSet(): PluginSet
  *   PluginSet: registerBuilder/registerProvisioner/registerPostProcessor/registerDatasource(name, impl)
  *       (a duplicate name throws "registering duplicate NAME KIND"), setVersion(v),
- *       description(), describeJSON(), run(argv?, options?), runCommand(args, options?)
+ *       description(), describeJSON(), run(argv?, options?), runCommand(args, options?, self?)
+ *       (self: the executable's path, default process.argv[1], for the Packer 1.6 names)
  */
 import type { Builder } from '../builder.ts';
 import type { Datasource } from '../datasource.ts';
@@ -36,7 +41,10 @@ import type { PostProcessor } from '../postprocessor.ts';
 import type { Provisioner } from '../provisioner.ts';
 import type { ComponentKind } from '../rpc/adapters/index.ts';
 import { API_VERSION, API_VERSION_MINOR } from '../rpc/handshake.ts';
+import { basename } from 'node:path';
 import { server, type ServerOptions } from './server.ts';
+
+const LEGACY = /^packer-(builder|provisioner|post-processor)-(.+?)(\.exe)?$/;
 
 export const DEFAULT_NAME = '-packer-default-plugin-name-';
 export const API_VERSION_X = `x${API_VERSION}.${API_VERSION_MINOR}`;
@@ -118,8 +126,18 @@ export class PluginSet {
     }
   }
 
-  async runCommand(argv: string[], options: ServerOptions = {}): Promise<void> {
-    if (argv.length < 1) throw new Error('needs at least one argument');
+  async runCommand(argv: string[], options: ServerOptions = {}, self: string | undefined = process.argv[1]): Promise<void> {
+    if (argv.length < 1) {
+      const legacy = LEGACY.exec(basename(self ?? ''));
+      if (legacy) {
+        const { kind, impl } = this.resolve(legacy[1]!, legacy[2]!);
+        const s = await server(options);
+        s.register(kind, impl as never);
+        await s.serve();
+        return;
+      }
+      throw new Error('needs at least one argument');
+    }
     const protobuf = argv.includes('--protobuf');
     const args = argv.filter((a) => a !== '--protobuf');
     if (args.length === 0) throw new GoPanic('runtime error: index out of range [0] with length 0');

@@ -13,11 +13,13 @@
  *               goStruct(name, fields[]), goMap(name, key, elem), goSlice(name, elem),
  *               goGobEncoder(name) (a type with a GobEncode method: its value is () => Buffer)
  *   new Iface(registeredName, type, value)   a non-nil interface value
- *   gobEncode(type, value): Buffer           one Encoder, one Encode call
+ *   gobEncode(type, value, fixedIds?): Buffer   one Encoder, one Encode call; fixedIds pins the ids
+ *                                            of some types (a value whose bytes are known from Go)
  *   gobDecode(buf): unknown                  the first value of a stream. Structs decode to
  *       { field: value } (absent = zero, as Go), maps to Map, interfaces to GobInterface, GobEncoder
  *       values to Buffer (their own bytes, to decode further)
  *   GobInterface { name, value }
+ *   GobReader(buf, end?)   uint()/n()/int()/bytes()/string() over a buffer, for hand-written readers
  *   gobDecode(buf, onType?)   onType(id, definition) for each type definition read (diagnostics)
  */
 
@@ -63,8 +65,12 @@ const FIRST_USER_ID = 64;
 const ids = new Map<GoType, number>();
 let nextId = FIRST_USER_ID;
 
+let pinned: Map<GoType, number> | undefined;
+
 function typeId(t: GoType): number {
   if (t.kind === 'basic') return t.id;
+  const fixed = pinned?.get(t);
+  if (fixed !== undefined) return fixed;
   const known = ids.get(t);
   if (known !== undefined) return known;
   switch (t.kind) {
@@ -246,9 +252,15 @@ class Encoder {
 }
 
 /** The bytes of `gob.NewEncoder(w).Encode(v)` for a value of Go type `t`. */
-export function gobEncode(t: GoType, v: unknown): Buffer {
+export function gobEncode(t: GoType, v: unknown, fixedIds?: Map<GoType, number>): Buffer {
   const out = new Buf();
-  new Encoder(out).encodeTop(t, v);
+  const saved = pinned;
+  pinned = fixedIds;
+  try {
+    new Encoder(out).encodeTop(t, v);
+  } finally {
+    pinned = saved;
+  }
   return Buffer.from(out.bytes);
 }
 
@@ -266,7 +278,8 @@ type WireT =
   | { kind: 'slice' | 'array'; name: string; elem: number; len?: number }
   | { kind: 'gob'; name: string };
 
-class Reader {
+/** Reads gob's unsigned/signed integers and byte strings from a buffer (throws 'gob: unexpected EOF'). */
+export class GobReader {
   pos = 0;
   constructor(readonly buf: Uint8Array, readonly end = buf.length) {}
   uint(): bigint {
@@ -274,7 +287,8 @@ class Reader {
     const b = this.buf[this.pos++]!;
     if (b < 0x80) return BigInt(b);
     const n = 256 - b;
-    if (n > 8 || this.pos + n > this.end) throw new Error('gob: bad unsigned integer');
+    if (n > 8) throw new Error('gob: bad unsigned integer');
+    if (this.pos + n > this.end) throw new Error('gob: unexpected EOF');
     let v = 0n;
     for (let i = 0; i < n; i++) v = (v << 8n) | BigInt(this.buf[this.pos++]!);
     return v;
@@ -296,17 +310,17 @@ class Reader {
 
 class Decoder {
   private readonly types = new Map<number, WireT>();
-  private readonly stream: Reader;
+  private readonly stream: GobReader;
   /** The current message, as encoding/gob's Decoder.buf: refilled only between type sequences. */
-  private r: Reader;
-  constructor(buf: Uint8Array, private readonly onType?: (id: number, t: WireT) => void) { this.stream = new Reader(buf); this.r = new Reader(buf, 0); }
+  private r: GobReader;
+  constructor(buf: Uint8Array, private readonly onType?: (id: number, t: WireT) => void) { this.stream = new GobReader(buf); this.r = new GobReader(buf, 0); }
 
   private recvMessage(): void {
     const len = this.stream.n();
     const start = this.stream.pos;
     if (start + len > this.stream.end) throw new Error('gob: unexpected EOF');
     this.stream.pos += len;
-    this.r = new Reader(this.stream.buf, start + len);
+    this.r = new GobReader(this.stream.buf, start + len);
     this.r.pos = start;
   }
 
@@ -327,7 +341,7 @@ class Decoder {
     }
   }
 
-  private readStruct(fields: ((r: Reader) => void)[]): void {
+  private readStruct(fields: ((r: GobReader) => void)[]): void {
     let f = -1;
     for (;;) {
       const d = this.r.n();

@@ -85,6 +85,44 @@ test('sdk-drive drives every component of the example plugin', { skip: missingOr
   }
 });
 
+test('HCL2: Packer 1.6.6 (gob ConfigSpec, Packer 1.6 names) and packer-1.16 (installed, example-COMPONENT) build with the example plugin', async () => {
+  assert.ok(hasRealPacker, `${REAL_PACKER} (Packer 1.6.6) is needed: install packer 1.6.6`);
+  const root = await mkdtemp(join(tmpdir(), 'packer-ts-examples-hcl-'));
+  try {
+    const b = await run(process.execPath, [join(EXAMPLES, 'build.mjs'), join(root, 'home', '.packer.d', 'plugins')], { cwd: ROOT });
+    assert.equal(b.code, 0, b.stderr);
+    const legacy = join(root, 'p166');
+    await cp(join(EXAMPLES, 'template.pkr.hcl'), join(legacy, 't.pkr.hcl'));
+    // Packer 1.6.6 knows no packer {} block nor example-* types: the same build with the 1.6 names.
+    const { readFile: rf, writeFile: wf } = await import('node:fs/promises');
+    const hcl = (await rf(join(legacy, 't.pkr.hcl'), 'utf8')).replace(/packer \{[\s\S]*?\n\}\n/, '').replace(/example-/g, '').replace('${source.name}', 'localdir');
+    await wf(join(legacy, 't.pkr.hcl'), hcl);
+    const r = await run(REAL_PACKER, ['build', '-color=false', 't.pkr.hcl'], { cwd: legacy, env: { HOME: join(root, 'home') } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /localdir\.work: hello from localdir/);
+    const files166 = await snapshot(legacy, (rel) => rel === 't.pkr.hcl');
+    assert.deepEqual([...files166.keys()].sort(), ['listing.txt', 'work/etc/inside.txt', 'work/hello.txt']);
+    const skip116 = missingOracles('packer-1.16');
+    if (skip116) return;
+    const modern = join(root, 'p116');
+    await cp(join(EXAMPLES, 'template.pkr.hcl'), join(modern, 'template.pkr.hcl'));
+    const env = { HOME: join(root, 'home116'), PACKER_PLUGIN_PATH: undefined };
+    const inst = await run(oracle('packer-1.16'), ['plugins', 'install', '--path', join(root, 'home', '.packer.d', 'plugins', 'packer-plugin-example'), 'github.com/packer-ts/example'], { cwd: modern, env });
+    assert.equal(inst.code, 0, inst.stdout + inst.stderr);
+    for (const gob of ['0', '1']) {
+      await rm(join(modern, 'work'), { recursive: true, force: true });
+      const m = await run(oracle('packer-1.16'), ['build', '-color=false', 'template.pkr.hcl'], { cwd: modern, env: { ...env, PACKER_FORCE_GOB: gob }, timeoutMs: 120_000 });
+      assert.equal(m.code, 0, m.stdout + m.stderr);
+      assert.match(m.stdout, /example-localdir\.work: hello from work/);
+      const files116 = await snapshot(modern, (rel) => rel === 'template.pkr.hcl');
+      assert.deepEqual([...files116.keys()].sort(), [...files166.keys()].sort());
+      assert.deepEqual(files116.get('work/etc/inside.txt'), files166.get('work/etc/inside.txt'));
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 test('example builder through connectInMemory (the SDK testing helper)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-inmem-'));
   const { client, close } = await connectInMemory('builder', new LocalDirBuilder());

@@ -29,14 +29,15 @@ import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '@packer-ts/sdk/rpc';
 const skip = missingOracles('packer-1.16', 'packer-plugin-oracle', 'sdk-drive', 'sdk-drive-testplugin');
 const FIXTURES = join(ROOT, 'packages/sdk/test/fixtures/modern');
 
-let built: Promise<{ dir: string; mirror: string; testplugin: string }> | undefined;
-function mirror(): Promise<{ dir: string; mirror: string; testplugin: string }> {
+let built: Promise<{ dir: string; mirror: string; testplugin: string; types: string }> | undefined;
+function mirror(): Promise<{ dir: string; mirror: string; testplugin: string; types: string }> {
   built ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'packer-ts-modern-'));
     return {
       dir,
       mirror: await bundlePlugin(join(FIXTURES, 'oracle-mirror.ts'), join(dir, 'bin', 'packer-plugin-mirror')),
       testplugin: await bundlePlugin(join(FIXTURES, 'testplugin-mirror.ts'), join(dir, 'bin', 'packer-plugin-tp')),
+      types: await bundlePlugin(join(FIXTURES, 'types-plugin.ts'), join(dir, 'bin', 'packer-plugin-types')),
     };
   })();
   return built;
@@ -192,5 +193,33 @@ test('packer-ts runs packer-plugin-NAME binaries from PACKER_PLUGIN_PATH as pack
     const theirs = await run(oracle('packer-1.16'), ['build', '-color=false', `${name}.json`], { cwd: root, env, timeoutMs: 120_000 });
     assert.equal(theirs.code, 0, theirs.stdout + theirs.stderr);
     assert.equal(norm(ours.stdout), norm(theirs.stdout));
+  }
+});
+
+test('datasource values of every type reach packer-1.16 intact (gob cty.Value with big.Float numbers; cty msgpack)', { skip }, async () => {
+  const { types, dir } = await mirror();
+  const root = await mkdtemp(join(dir, 'types-'));
+  const env = { HOME: join(root, 'home'), PACKER_PLUGIN_PATH: undefined, PACKER_NO_COLOR: '1' };
+  await mkdir(env.HOME);
+  const inst = await run(oracle('packer-1.16'), ['plugins', 'install', '--path', types, 'github.com/acc/types'], { cwd: root, env });
+  assert.equal(inst.code, 0, inst.stdout + inst.stderr);
+  await writeFile(join(root, 't.pkr.hcl'), `packer {
+  required_plugins {
+    types = { source = "github.com/acc/types", version = ">= 0.0.1" }
+  }
+}
+data "types-all" "d" { seed = 42 }
+locals { j = jsonencode(data.types-all.d) }
+source "null" "n" { communicator = "none" }
+build {
+  sources = ["source.null.n"]
+  provisioner "shell-local" { inline = ["echo '\${local.j}'"] }
+}
+`);
+  const want = '{"big":1099511627779,"disk":{"path":"/d","size":1024},"f":2.5,"i":42,"list":["a","b"],"m":{"j":"w","k":"v"},"neg":-7,"no":false,"none":null,"nums":[1,2,3],"s":"text é","tiny":0.0000001,"yes":true,"zero":0}';
+  for (const gob of ['0', '1']) {
+    const r = await run(oracle('packer-1.16'), ['build', '-color=false', 't.pkr.hcl'], { cwd: root, env: { ...env, PACKER_FORCE_GOB: gob }, timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(r.stdout.includes(`null.n: ${want}\n`), `gob=${gob}\n${r.stdout}`);
   }
 });

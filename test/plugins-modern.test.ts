@@ -80,6 +80,17 @@ for (const mode of ['gob', 'protobuf'] as const) {
 }
 
 for (const mode of ['gob', 'protobuf'] as const) {
+  test(`sdk-drive ${mode}: error paths, unknown keys, packer_* settings in templates, as the oracle`, { skip }, async () => {
+    const { mirror: bin, dir } = await mirror();
+    const script = join(FIXTURES, 'oracle-errors.json');
+    const flags = mode === 'protobuf' ? ['--protobuf'] : [];
+    const ours = await run(oracle('sdk-drive'), ['run', ...flags, bin, script], { cwd: dir, timeoutMs: 120_000 });
+    assert.equal(ours.code, 0, ours.stdout + ours.stderr);
+    assert.match(ours.stdout, /^ui\.say: "The mock config is set to \\"b1 mock\\""$/m);
+    const live = await run(oracle('sdk-drive'), ['run', ...flags, oracle('packer-plugin-oracle'), script], { cwd: dir, timeoutMs: 120_000 });
+    assert.equal(body(ours.stdout), body(live.stdout));
+  });
+
   test(`sdk-drive ${mode}: Ui, progress, hook communicator, communicator calls and cancel as sdk-drive-testplugin`, { skip }, async () => {
     const { testplugin, dir } = await mirror();
     const script = join(FIXTURES_DIR, 'examples/testplugin-comm-cancel.json');

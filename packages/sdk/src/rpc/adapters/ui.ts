@@ -11,7 +11,8 @@
  *       flush(): resolves once everything queued so far was delivered (or failed).
  *       trackProgress(src, current, total, stream): the stream, read through: Ui.NewTrackProgress,
  *       then "Ui<id>.Add" per chunk read and "Ui<id>.Close" at its end (queued like the rest).
- *   registerUi(server, ui)            serves `ui` under "Ui" on an RpcServer
+ *   registerUi(server, ui)            serves `ui` under "Ui" on an RpcServer (relaying to a UiClient, each
+ *       call is answered once delivered)
  */
 import { PassThrough } from 'node:stream';
 import type { Ui } from '../../ui.ts';
@@ -74,13 +75,17 @@ export class UiClient implements Ui {
 const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export function registerUi(server: RpcServer, ui: Ui): void {
+  // A Ui that forwards over RPC (a plugin relaying the core's Ui) replies once it delivered, as a
+  // Go UiServer, whose calls are synchronous: the caller's next call cannot overtake it.
+  const delivered = ui instanceof UiClient ? () => ui.flush() : () => Promise.resolve();
   handle(server, Methods.Ui, {
-    Say(m: unknown) { ui.say(String(m ?? '')); return null; },
-    Message(m: unknown) { ui.message(String(m ?? '')); return null; },
-    Error(m: unknown) { ui.error(String(m ?? '')); return null; },
-    Machine(a: { Category?: unknown; Args?: unknown } | null) {
+    async Say(m: unknown) { ui.say(String(m ?? '')); await delivered(); return null; },
+    async Message(m: unknown) { ui.message(String(m ?? '')); await delivered(); return null; },
+    async Error(m: unknown) { ui.error(String(m ?? '')); await delivered(); return null; },
+    async Machine(a: { Category?: unknown; Args?: unknown } | null) {
       const args = Array.isArray(a?.Args) ? a!.Args.map((x) => String(x)) : [];
       ui.machine(String(a?.Category ?? ''), ...args);
+      await delivered();
       return null;
     },
     async Ask(q: unknown) { return await ui.ask(String(q ?? '')); },

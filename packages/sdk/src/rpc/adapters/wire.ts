@@ -14,7 +14,9 @@
  *                                    newServerWithMux + go Serve()); returns { id, done }
  *   abortError(signal?)              the error thrown for a cancelled operation
  *   fromWireConfig(v), configsOf(args)   Prepare/Configure arguments received (cty JSON bytes -> raw map)
- *   callCancellable(rpc, method, args, cancelMethod, signal)   a call that sends cancelMethod on abort
+ *   callCancellable(rpc, method, args, cancelMethod, signal, opts?)   a call that sends cancelMethod on
+ *                                    abort; an already aborted signal rejects at once, or with
+ *                                    opts.callWhenAborted makes the call and sends cancelMethod
  */
 import { float64 } from '../codec.ts';
 import { ctyJsonConfig } from '../cty-msgpack.ts';
@@ -153,9 +155,18 @@ const noop = (): void => {};
  * connection, as Packer's clients do from their ctx.Done() goroutine. An already aborted signal
  * rejects at once without calling (a Go server would crash on a Cancel before its Run).
  */
-export async function callCancellable<A, R>(rpc: RpcClient, method: RpcMethod<A, R>, args: A, cancelMethod: RpcMethod<null, null>, signal?: AbortSignal): Promise<R> {
-  if (signal?.aborted) throw abortError(signal);
+export async function callCancellable<A, R>(
+  rpc: RpcClient, method: RpcMethod<A, R>, args: A, cancelMethod: RpcMethod<null, null>, signal?: AbortSignal,
+  opts: { callWhenAborted?: boolean } = {},
+): Promise<R> {
   const onAbort = (): void => { call(rpc, cancelMethod, null).catch(noop); };
+  if (signal?.aborted) {
+    if (!opts.callWhenAborted) throw abortError(signal);
+    // As the Go SDK's clients: the call goes out anyway, and so does the Cancel.
+    const p = call(rpc, method, args);
+    onAbort();
+    return p;
+  }
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await call(rpc, method, args);

@@ -1,39 +1,34 @@
-// Builds the example plugins into single executable files: packer-builder-localdir,
-// packer-provisioner-write-file, packer-post-processor-listing.
+// Builds the example plugin into one executable file, packer-plugin-example (a multi-component
+// plugin: Packer 1.7+ and packer-ts run it as example-localdir, example-write-file,
+// example-listing), and links it under the Packer 1.6 plugin names packer-builder-localdir,
+// packer-provisioner-write-file and packer-post-processor-listing (one component each).
 //   node examples/plugins/build.mjs [OUTDIR]     (default: examples/plugins/dist)
-// Copy them into ~/.packer.d/plugins (or a PACKER_PLUGIN_PATH directory) to use them.
+// Put OUTDIR in PACKER_PLUGIN_PATH (or copy the files into ~/.packer.d/plugins) to use them;
+// `packer plugins install --path OUTDIR/packer-plugin-example github.com/you/example` for Packer 1.16.
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, mkdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 const here = import.meta.dirname;
 const outdir = resolve(process.argv[2] ?? join(here, 'dist'));
+const outfile = join(outdir, 'packer-plugin-example');
 
-const plugins = [
-  { name: 'packer-builder-localdir', kind: 'builder', file: './src/localdir-builder.ts', cls: 'LocalDirBuilder' },
-  { name: 'packer-provisioner-write-file', kind: 'provisioner', file: './src/write-file-provisioner.ts', cls: 'WriteFileProvisioner' },
-  { name: 'packer-post-processor-listing', kind: 'post-processor', file: './src/listing-post-processor.ts', cls: 'ListingPostProcessor' },
-];
-
-await Promise.all(plugins.map(async (p) => {
-  const outfile = join(outdir, p.name);
-  await build({
-    // One process serves one component: the entry registers it and serves until the core leaves.
-    stdin: {
-      contents: `import { serveComponent } from '@packer-ts/sdk/plugin';\nimport { ${p.cls} } from '${p.file}';\nvoid serveComponent('${p.kind}', new ${p.cls}());\n`,
-      resolveDir: here,
-      sourcefile: `${p.name}.ts`,
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    legalComments: 'none',
-    logLevel: 'warning',
-    banner: { js: '#!/usr/bin/env node' },
-  });
-  await chmod(outfile, 0o755);
-}));
-console.log(`built ${plugins.map((p) => p.name).join(', ')} in ${outdir}`);
+await mkdir(outdir, { recursive: true });
+await build({
+  entryPoints: [join(here, 'src/main.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  banner: { js: '#!/usr/bin/env node' },
+});
+await chmod(outfile, 0o755);
+const legacy = ['packer-builder-localdir', 'packer-provisioner-write-file', 'packer-post-processor-listing'];
+for (const name of legacy) {
+  await rm(join(outdir, name), { force: true });
+  await symlink('packer-plugin-example', join(outdir, name));
+}
+console.log(`built packer-plugin-example (and ${legacy.join(', ')}) in ${outdir}`);

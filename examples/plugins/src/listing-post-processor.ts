@@ -6,12 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { BasicArtifact, decodeConfig, type Artifact, type PostProcessor, type PostProcessResult, type Schema, type Ui } from '@packer-ts/sdk';
+import { BasicArtifact, decodeConfig, objectSpec, type Artifact, type PostProcessor, type PostProcessResult, type Schema, type Ui } from '@packer-ts/sdk';
 
 const schema: Schema = { output: { type: 'string', required: true } };
 
 export class ListingPostProcessor implements PostProcessor {
   private output = '';
+
+  configSpec() { return objectSpec(schema, { packerConfig: true }); }
 
   async configure(...raws: unknown[]): Promise<void> {
     this.output = decodeConfig<{ output: string }>(schema, raws).config.output;

@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
 import {
-  BasicArtifact, decodeConfig, HookProvision, MultiError,
+  BasicArtifact, decodeConfig, HookProvision, MultiError, objectSpec,
   type Artifact, type Builder, type Communicator, type Hook, type PrepareResult, type RemoteCmd, type Schema, type Ui,
 } from '@packer-ts/sdk';
 
@@ -72,6 +72,8 @@ async function listFiles(dir: string): Promise<string[]> {
 
 export class LocalDirBuilder implements Builder {
   private config!: Config;
+
+  configSpec() { return objectSpec(schema, { packerConfig: true }); }
 
   async prepare(...raws: unknown[]): Promise<PrepareResult> {
     this.config = decodeConfig<Config>(schema, raws).config;

@@ -5,7 +5,7 @@
  *   { "type": "write-file", "path": "hello.txt", "content": "hi {{build_name}}\n", "command": "wc -c hello.txt" }
  */
 import { Readable, Writable } from 'node:stream';
-import { decodeConfig, type Communicator, type Provisioner, type Schema, type Ui } from '@packer-ts/sdk';
+import { decodeConfig, objectSpec, type Communicator, type Provisioner, type Schema, type Ui } from '@packer-ts/sdk';
 
 const schema: Schema = {
   path: { type: 'string', required: true },
@@ -32,6 +32,8 @@ function lines(emit: (line: string) => void): Writable {
 
 export class WriteFileProvisioner implements Provisioner {
   private config!: Config;
+
+  configSpec() { return objectSpec(schema, { packerConfig: true }); }
 
   async prepare(...raws: unknown[]): Promise<void> {
     this.config = decodeConfig<Config>(schema, raws).config;

@@ -4,9 +4,10 @@
  * type name and owns the lifecycle of what it started.
  */
 import type { Builder, PostProcessor, Provisioner } from '@packer-ts/sdk';
-import type { ComponentKind } from '@packer-ts/sdk/rpc';
+import type { ComponentKind as AnyComponentKind } from '@packer-ts/sdk/rpc';
 
-export type { ComponentKind };
+/** The kinds a 1.6-style plugin or a built-in store serves (datasources come with HCL2). */
+export type ComponentKind = Exclude<AnyComponentKind, 'datasource'>;
 
 export interface ComponentStore<T> {
   has(name: string): boolean;

@@ -131,3 +131,33 @@ import { readFileSync } from 'node:fs';
   for (const p of left) process.kill(p, 'SIGKILL');
   assert.deepEqual(left, [], `sleep ${sleep} and watchdog ${watchdog} are gone`);
 });
+
+test('loose packer-plugin-NAME binaries: described once, components NAME-COMPONENT and NAME (default)', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'packer-ts-disc-multi-'));
+  try {
+    const p = join(root, 'p');
+    const count = join(root, 'described');
+    const desc = JSON.stringify({
+      version: '1.2.3', sdk_version: '0.6.4', api_version: 'x5.0', builders: ['ebs', '-packer-default-plugin-name-'],
+      post_processors: ['import'], provisioners: ['-packer-default-plugin-name-'], datasources: ['ami'], protocol_version: 'v2',
+    });
+    await exe(join(p, 'packer-plugin-amazon'), `#!/bin/sh\n[ "$1" = describe ] || exit 3\necho x >> ${count}\necho '${desc}'\n`);
+    await exe(join(p, 'packer-plugin-bad'), '#!/bin/sh\necho not json\n');
+    await exe(join(p, 'packer-plugin-old'), `#!/bin/sh\necho '${desc.replace('x5.0', 'x6.0')}'\n`);
+    await exe(join(p, 'packer-builder-ebs'));
+    const logs: string[] = [];
+    const env = { HOME: join(root, 'home'), PACKER_PLUGIN_PATH: p };
+    const found = findPlugins({ env, cwd: root, log: (l) => logs.push(l) });
+    assert.deepEqual([...found.builder.keys()].sort(), ['amazon', 'amazon-ebs', 'ebs']);
+    assert.deepEqual(found.builder.get('amazon-ebs')!.args, ['start', 'builder', 'ebs']);
+    assert.deepEqual(found.builder.get('amazon')!.args, ['start', 'builder', '-packer-default-plugin-name-']);
+    assert.deepEqual([...found.provisioner.keys()], ['amazon']);
+    assert.deepEqual(found['post-processor'].get('amazon-import')!.args, ['start', 'post-processor', 'import']);
+    assert.ok(logs.some((l) => l.startsWith('[WARN] could not describe plugin') && l.includes('packer-plugin-bad')), logs.join('\n'));
+    assert.ok(logs.some((l) => l.includes('packer-plugin-old') && l.includes('"x6.0"')), logs.join('\n'));
+    findPlugins({ env, cwd: root });
+    assert.equal(readFileSync(count, 'utf8'), 'x\n', 'described once per binary');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,7 @@
 import type { Artifact } from './artifact.ts';
 import type { Hook } from './hook.ts';
 import type { Ui } from './ui.ts';
+import type { ObjectSpec } from './rpc/hcl-spec.ts';
 
 /** What a component's prepare/configure returns. */
 export interface PrepareResult {
@@ -20,6 +21,12 @@ export interface PrepareResult {
  * every problem of the configuration.
  */
 export interface Builder {
+  /**
+   * The HCL2 spec of the configuration (Packer 1.7+ decodes HCL2 templates with it; Go's
+   * `ConfigSpec()`): derive it from the same Schema `prepare` decodes with, `objectSpec(SCHEMA)`.
+   * Without it the component accepts no HCL2 attributes.
+   */
+  configSpec?(): ObjectSpec;
   prepare(...raws: unknown[]): Promise<PrepareResult>;
   /**
    * Builds. Runs `hook.run(HookProvision, ui, comm, generatedData)` once the

@@ -6,6 +6,7 @@ export * from './hook.ts';
 export * from './builder.ts';
 export * from './provisioner.ts';
 export * from './postprocessor.ts';
+export * from './datasource.ts';
 export * from './errors.ts';
 export * from './go-errors.ts';
 export * from './wordwrap.ts';

@@ -202,3 +202,13 @@ test('keys match case-insensitively like mapstructure; type and packer_* are acc
   const { config } = decodeConfig<Record<string, unknown>>({ content: { type: 'string' } }, [{ Content: 'x', type: 'file', packer_whatever: 1 }]);
   assert.deepEqual(config, { content: 'x' });
 });
+
+test('HCL2 configs: null packer_* attributes (unset in the template) do not clobber the core\'s settings', () => {
+  const core = { packer_build_name: 'b1', packer_builder_type: 'mock', packer_debug: 'false', packer_force: true, packer_on_error: 'abort' };
+  const cty = { mock: '{{build_name}}/{{build_type}}', packer_build_name: null, packer_builder_type: null, packer_debug: null, packer_force: null, packer_on_error: null, packer_user_variables: null };
+  const d = decodeConfig<{ mock: string }>({ mock: { type: 'string' } }, [core, cty]);
+  assert.equal(d.config.mock, 'b1/mock');
+  assert.equal(d.packer.buildName, 'b1');
+  assert.equal(d.packer.force, true);
+  assert.equal(d.packer.onError, 'abort');
+});

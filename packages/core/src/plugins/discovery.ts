@@ -6,7 +6,13 @@
  * the current directory, then each PACKER_PLUGIN_PATH entry. The config file
  * (PACKER_CONFIG, else ~/.packerconfig) names plugins by absolute path and
  * wins over discovery.
+ *
+ * Multi-component plugins (`packer-plugin-NAME`, Packer 1.7+) found as loose binaries in the same
+ * directories are described once (`describe`, cached per path, size and mtime for the process) and
+ * provide their components as Packer 1.7+ names them: `NAME-COMPONENT`, and `NAME` for the default
+ * name; each is started with `start KIND COMPONENT`. Datasources are not used yet.
  */
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
@@ -84,6 +90,61 @@ function emptyMap(): PluginMap {
   return { builder: new Map(), provisioner: new Map(), 'post-processor': new Map() };
 }
 
+const MULTI_PREFIX = 'packer-plugin-';
+/** The default component name of a multi-component plugin (the Go SDK's plugin.DEFAULT_NAME). */
+export const DEFAULT_COMPONENT_NAME = '-packer-default-plugin-name-';
+
+/** The NAME of a `packer-plugin-NAME` file name (extensions dropped), or undefined. */
+export function parseMultiPluginFileName(file: string): string | undefined {
+  let base = basename(file);
+  const dot = base.indexOf('.');
+  if (dot >= 0) base = base.slice(0, dot);
+  return base.startsWith(MULTI_PREFIX) && base.length > MULTI_PREFIX.length ? base.slice(MULTI_PREFIX.length) : undefined;
+}
+
+export interface PluginDescription {
+  version: string;
+  api_version: string;
+  builders: string[];
+  provisioners: string[];
+  post_processors: string[];
+  datasources: string[];
+  protocol_version?: string;
+}
+
+const described = new Map<string, PluginDescription>();
+
+/** Runs `PATH describe` (once per path, size and mtime in this process) and parses its JSON. */
+export function describePlugin(path: string): PluginDescription {
+  const st = statSync(path);
+  const key = `${path}\0${st.size}\0${st.mtimeMs}`;
+  const hit = described.get(key);
+  if (hit) return hit;
+  const out = execFileSync(path, ['describe'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const raw = JSON.parse(out) as Partial<PluginDescription>;
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const d: PluginDescription = {
+    version: String(raw.version ?? ''), api_version: String(raw.api_version ?? ''),
+    builders: list(raw.builders), provisioners: list(raw.provisioners), post_processors: list(raw.post_processors), datasources: list(raw.datasources),
+    protocol_version: raw.protocol_version,
+  };
+  described.set(key, d);
+  return d;
+}
+
+/** The components of a multi-component plugin, named as Packer 1.7+ names them. */
+export function multiPluginRefs(pluginName: string, path: string, d: PluginDescription, source: string): PluginRef[] {
+  const refs: PluginRef[] = [];
+  const kinds: [ComponentKind, string[]][] = [['builder', d.builders], ['provisioner', d.provisioners], ['post-processor', d.post_processors]];
+  for (const [kind, names] of kinds) {
+    for (const c of names) {
+      const name = c === DEFAULT_COMPONENT_NAME ? pluginName : `${pluginName}-${c}`;
+      refs.push({ kind, name, path, args: ['start', kind, c], source });
+    }
+  }
+  return refs;
+}
+
 /** Scans the discovery directories. */
 export function discoverPlugins(o: DiscoveryOptions = {}): PluginMap {
   const found = emptyMap();
@@ -91,6 +152,27 @@ export function discoverPlugins(o: DiscoveryOptions = {}): PluginMap {
     let entries: string[];
     try { entries = readdirSync(dir); } catch { continue; }
     for (const file of entries.sort()) {
+      const multi = parseMultiPluginFileName(file);
+      if (multi !== undefined) {
+        const path = join(dir, file);
+        if (!isExecutableFile(path)) continue;
+        let d: PluginDescription;
+        try {
+          d = describePlugin(path);
+        } catch (e) {
+          o.log?.(`[WARN] could not describe plugin ${path}: ${(e as Error).message.split('\n')[0]}`);
+          continue;
+        }
+        if (d.api_version !== 'x5.0') {
+          o.log?.(`[WARN] plugin ${path} speaks API ${JSON.stringify(d.api_version)}, not x5.0: ignored`);
+          continue;
+        }
+        for (const ref of multiPluginRefs(multi, path, d, dir)) {
+          o.log?.(`[DEBUG] Discovered plugin: ${ref.name} = ${path} ${ref.args.join(' ')}`);
+          found[ref.kind].set(ref.name, ref);
+        }
+        continue;
+      }
       const parsed = parsePluginFileName(file);
       if (!parsed) continue;
       const path = join(dir, file);

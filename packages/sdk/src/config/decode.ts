@@ -318,20 +318,22 @@ export function decodeConfig<T>(schema: Schema, raws: unknown[], opts: DecodeOpt
     else errors.push(new Error(`'' expected a map, got '${goKind(r)}'`));
   }
 
-  // packer_* settings
+  // packer_* settings. A null is no setting: HCL2 cores send every spec attribute, unset ones as
+  // null (mapstructure skips nil values), after the core's own packer_* map.
+  const given = (o: Obj, k: string): boolean => has(o, k) && o[k] !== null && o[k] !== undefined;
   const packer: PackerConfig = {
     buildName: '', builderType: '', coreVersion: '', debug: false, force: false, onError: '', templatePath: '',
     userVariables: {}, sensitiveVariables: [],
   };
   let sawUserVars = false;
   for (const o of objs) {
-    if (has(o, 'packer_build_name')) packer.buildName = str(o.packer_build_name);
-    if (has(o, 'packer_builder_type')) packer.builderType = str(o.packer_builder_type);
-    if (has(o, 'packer_core_version')) packer.coreVersion = str(o.packer_core_version);
-    if (has(o, 'packer_debug')) packer.debug = o.packer_debug === true || o.packer_debug === 'true' || o.packer_debug === 1;
-    if (has(o, 'packer_force')) packer.force = o.packer_force === true || o.packer_force === 'true' || o.packer_force === 1;
-    if (has(o, 'packer_on_error')) packer.onError = str(o.packer_on_error);
-    if (has(o, 'packer_template_path')) packer.templatePath = str(o.packer_template_path);
+    if (given(o, 'packer_build_name')) packer.buildName = str(o.packer_build_name);
+    if (given(o, 'packer_builder_type')) packer.builderType = str(o.packer_builder_type);
+    if (given(o, 'packer_core_version')) packer.coreVersion = str(o.packer_core_version);
+    if (given(o, 'packer_debug')) packer.debug = o.packer_debug === true || o.packer_debug === 'true' || o.packer_debug === 1;
+    if (given(o, 'packer_force')) packer.force = o.packer_force === true || o.packer_force === 'true' || o.packer_force === 1;
+    if (given(o, 'packer_on_error')) packer.onError = str(o.packer_on_error);
+    if (given(o, 'packer_template_path')) packer.templatePath = str(o.packer_template_path);
     if (isObj(o.packer_user_variables)) {
       sawUserVars = true;
       for (const [k, v] of Object.entries(o.packer_user_variables)) packer.userVariables[k] = str(v);

@@ -32,6 +32,12 @@ export interface FieldSpec {
   interpolate?: boolean;
   /** The property name in the decoded object; default: the key camelCased. */
   as?: string;
+  /**
+   * The field's HCL2 spec where packer-sdc's default (`Required: false`, named by the key) does
+   * not fit a hand-written Go spec: `name` is the attribute or block type name in templates
+   * (the decoded value still comes under the key), `required` makes HCL2 require it.
+   */
+  hcl?: { name?: string; required?: boolean };
 }
 
 /** Keys are the user-facing (snake_case) configuration keys. */
@@ -61,3 +67,5 @@ export interface Decoded<T> {
 export { decodeConfig, camelCase, propertyName } from './decode.ts';
 export { parseGoDuration, formatGoDuration } from '../time.ts';
 export { decodeStruct, decodingErrorText, DecodingError, formatFloatF, goJsonKind, goJsonType, type StructDecoded, type StructFields, type StructFieldType } from './mapstructure.ts';
+export { objectSpec, PACKER_CONFIG_SPEC, type HclSpec, type ObjectSpec } from '../rpc/hcl-spec.ts';
+export { UNKNOWN, type CtyType, type CtyValue } from '../rpc/cty-msgpack.ts';

@@ -34,6 +34,7 @@ import {
   DEFAULT_MAX_PORT, DEFAULT_MIN_PORT, formatHandshake, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MANUALLY_STARTED_MESSAGE,
 } from '../rpc/handshake.ts';
 import { serveComponentOn, type ComponentKind, type ComponentOf } from '../rpc/adapters/index.ts';
+import type { Encoding } from '../rpc/methods.ts';
 
 /**
  * Receive window this side grants per yamux stream. Go peers start at 256 KiB;
@@ -50,6 +51,16 @@ export interface ServerOptions {
   stdout?: Writable;
   /** How often the parent process is checked, ms (default 1000). */
   parentPollMs?: number;
+  /** Minor API version to print ('0': the `5|0|unix|PATH` line of multi-component plugins); none: Packer 1.6's `5|unix|PATH`. */
+  apiMinor?: string;
+  /** Payload encoding of ConfigSpec/OutputSpec/Execute: 'protobuf' when started with --protobuf. */
+  encoding?: Encoding;
+  /**
+   * Called once the core connected, to pick the component to serve (a multi-component plugin
+   * checks the kind and name only then, as the Go SDK). A throw ends the process: its message on
+   * stderr, exit code 1.
+   */
+  resolve?: () => { kind: ComponentKind; impl: unknown };
 }
 
 const ignoreSignal = (): void => {};
@@ -74,7 +85,7 @@ export class PluginServer {
 
   /** Listens, prints the handshake line, serves one connection until the core leaves. */
   async serve(): Promise<void> {
-    if (!this.kind) throw new Error('nothing registered: call registerBuilder, registerProvisioner or registerPostProcessor first');
+    if (!this.kind && !this.opts.resolve) throw new Error('nothing registered: call registerBuilder, registerProvisioner or registerPostProcessor first');
     const env = this.opts.env ?? process.env;
     process.on('SIGINT', ignoreSignal);
     process.on('SIGTERM', ignoreSignal);
@@ -91,11 +102,22 @@ export class PluginServer {
           if (process.ppid !== ppid) reject(new Error('parent process exited'));
         }, this.opts.parentPollMs ?? 1000);
         poll.unref();
-        const line = formatHandshake(this.address!.network, this.address!.address) + '\n';
+        const line = formatHandshake(this.address!.network, this.address!.address, this.opts.apiMinor) + '\n';
         (this.opts.stdout ?? process.stdout).write(line);
       });
       listener.close();
       this.removeDir();
+      if (this.opts.resolve) {
+        try {
+          const r = this.opts.resolve();
+          this.kind = r.kind;
+          this.impl = r.impl;
+        } catch (e) {
+          process.stderr.write(`${(e as Error).message}\n`);
+          conn.destroy();
+          process.exit(1);
+        }
+      }
       if (this.address!.network === 'tcp') conn.setNoDelay(true);
       const broker = MuxBroker.server(conn, { maxStreamWindow: STREAM_WINDOW });
       const parentGone = new Promise<void>((resolve) => {
@@ -103,7 +125,7 @@ export class PluginServer {
         poll = setInterval(() => { if (process.ppid !== ppid) resolve(); }, this.opts.parentPollMs ?? 1000);
         poll.unref();
       });
-      const serving = serveComponentOn(broker, this.kind, this.impl as never, 60_000).catch(() => {});
+      const serving = serveComponentOn(broker, this.kind!, this.impl as never, 60_000, this.opts.encoding).catch(() => {});
       await Promise.race([broker.session.closed, parentGone, serving.then(() => broker.session.closed)]);
       broker.close();
       conn.destroy();

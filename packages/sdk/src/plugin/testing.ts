@@ -11,12 +11,14 @@
  *   await close();
  *
  * Public API
- *   connectInMemory(kind, impl): Promise<{ client, close(), served }>
- *       client: BuilderClient | ProvisionerClient | PostProcessorClient (per kind)
+ *   connectInMemory(kind, impl, encoding?): Promise<{ client, close(), served }>
+ *       client: BuilderClient | ProvisionerClient | PostProcessorClient | DatasourceClient (per kind);
+ *       encoding 'gob' (default) or 'protobuf' (a plugin started with --protobuf)
  *       served: settles when the serving side ended; close(): closes both ends
  */
 import { brokerPair } from '../rpc/pair.ts';
 import { dialComponent, serveComponentOn, type ClientOf, type ComponentKind, type ComponentOf } from '../rpc/adapters/index.ts';
+import type { Encoding } from '../rpc/methods.ts';
 
 export interface InMemoryPlugin<K extends ComponentKind> {
   client: ClientOf[K];
@@ -24,11 +26,11 @@ export interface InMemoryPlugin<K extends ComponentKind> {
   close(): Promise<void>;
 }
 
-export async function connectInMemory<K extends ComponentKind>(kind: K, impl: ComponentOf[K]): Promise<InMemoryPlugin<K>> {
+export async function connectInMemory<K extends ComponentKind>(kind: K, impl: ComponentOf[K], encoding: Encoding = 'gob'): Promise<InMemoryPlugin<K>> {
   const { client: core, server: plugin } = brokerPair();
-  const served = serveComponentOn(plugin, kind, impl);
+  const served = serveComponentOn(plugin, kind, impl, 5000, encoding);
   served.catch(() => {});
-  const client = await dialComponent(core, kind);
+  const client = await dialComponent(core, kind, encoding);
   return {
     client,
     served,

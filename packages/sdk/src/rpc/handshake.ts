@@ -7,7 +7,9 @@
  *   parseHandshake(line): Handshake        // '5|unix|/tmp/x', '5|0|unix|/tmp/x', '5|tcp|127.0.0.1:10000'
  *       throws HandshakeError with Packer's texts ("Unrecognized remote plugin message: ...",
  *       "Incompatible API version with plugin. Plugin version: X, Ours: 5", "Unknown address type: X")
- *   formatHandshake(network, address): string   // the line a plugin prints (without newline)
+ *   formatHandshake(network, address, minor?): string   // the line a plugin prints (without newline):
+ *       '5|unix|/x' (Packer 1.6), '5|0|unix|/x' with minor '0' (multi-component plugins, API x5.0)
+ *   API_VERSION_MINOR ('0')
  *   waitForHandshake(stdout, timeoutMs = 60000): Promise<Handshake>   // first line of a plugin's stdout
  *   connectHandshake(h): Promise<net.Socket>    // connects to the announced address
  */
@@ -17,6 +19,7 @@ import type { Readable } from 'node:stream';
 export const MAGIC_COOKIE_KEY = 'PACKER_PLUGIN_MAGIC_COOKIE';
 export const MAGIC_COOKIE_VALUE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
 export const API_VERSION = '5';
+export const API_VERSION_MINOR = '0';
 export const MANUALLY_STARTED_MESSAGE = 'Please do not execute plugins directly. Packer will execute these for you.';
 export const DEFAULT_MIN_PORT = 10000;
 export const DEFAULT_MAX_PORT = 25000;
@@ -95,8 +98,8 @@ export function parseHandshake(line: string): Handshake {
   return apiMinor === undefined ? { apiVersion, network, address } : { apiVersion, apiMinor, network, address };
 }
 
-export function formatHandshake(network: 'unix' | 'tcp', address: string): string {
-  return `${API_VERSION}|${network}|${address}`;
+export function formatHandshake(network: 'unix' | 'tcp', address: string, minor?: string): string {
+  return minor === undefined ? `${API_VERSION}|${network}|${address}` : `${API_VERSION}|${minor}|${network}|${address}`;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Artifact across the plugin boundary (Packer's rpc.artifact / rpc.ArtifactServer, "Artifact").
  *   Artifact.BuilderId / Files / Id / String: nil -> string / []string; Artifact.State: a name ->
- *   interface{}; Artifact.Destroy: nil -> error (a failure travels as the call's error text).
+ *   interface{}; Artifact.Destroy: nil -> error: a failure is the reply {Message} (the Go SDK puts the
+ *   error value in the reply, which Go clients cannot decode: they fail with "...is not assignable
+ *   to type error"; ours read the message).
  *
  * Public API
  *   new ArtifactClient(rpc)                implements Artifact; close() ends its connection
@@ -12,7 +14,8 @@
 import type { Artifact } from '../../artifact.ts';
 import type { MuxBroker } from '../broker.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
-import { Endpoint, fromWire, serveOnNewId, throwIfBasicError, toWire } from './wire.ts';
+import { call, handle, Methods, type RpcMethod } from '../methods.ts';
+import { basicError, fromWire, serveOnNewId, throwIfBasicError, toWire } from './wire.ts';
 
 export class ArtifactClient implements Artifact {
   constructor(readonly rpc: RpcClient) {}
@@ -21,35 +24,38 @@ export class ArtifactClient implements Artifact {
     return new ArtifactClient(await broker.dialRpc(id));
   }
 
-  private async str(method: string): Promise<string> {
-    const r = await this.rpc.call(`${Endpoint.Artifact}.${method}`, null);
+  private async str(method: RpcMethod<null, unknown>): Promise<string> {
+    const r = await call(this.rpc, method, null);
     return r === null || r === undefined ? '' : String(r);
   }
-  builderId(): Promise<string> { return this.str('BuilderId'); }
-  id(): Promise<string> { return this.str('Id'); }
-  string(): Promise<string> { return this.str('String'); }
+  builderId(): Promise<string> { return this.str(Methods.Artifact.BuilderId); }
+  id(): Promise<string> { return this.str(Methods.Artifact.Id); }
+  string(): Promise<string> { return this.str(Methods.Artifact.String); }
   async files(): Promise<string[]> {
-    const r = await this.rpc.call(`${Endpoint.Artifact}.Files`, null);
+    const r = await call(this.rpc, Methods.Artifact.Files, null);
     return Array.isArray(r) ? r.map((x) => String(x)) : [];
   }
   async state(name: string): Promise<unknown> {
-    const r = fromWire(await this.rpc.call(`${Endpoint.Artifact}.State`, name));
+    const r = fromWire(await call(this.rpc, Methods.Artifact.State, name));
     return r === null ? undefined : r;
   }
   async destroy(): Promise<void> {
-    throwIfBasicError(await this.rpc.call(`${Endpoint.Artifact}.Destroy`, null));
+    throwIfBasicError(await call(this.rpc, Methods.Artifact.Destroy, null));
   }
   close(): void { this.rpc.close(); }
 }
 
 export function registerArtifact(server: RpcServer, a: Artifact): void {
-  server.register(Endpoint.Artifact, {
+  handle(server, Methods.Artifact, {
     BuilderId: () => a.builderId(),
     Files: () => a.files(),
     Id: () => a.id(),
     String: () => a.string(),
-    async State(name: unknown) { return toWire(await a.state(String(name ?? ''))); },
-    async Destroy() { await a.destroy(); return null; },
+    async State(name) { return toWire(await a.state(String(name ?? ''))); },
+    async Destroy() {
+      try { await a.destroy(); } catch (e) { return basicError(e); }
+      return null;
+    },
   });
 }
 

@@ -1,37 +1,42 @@
 /**
  * Builder across the plugin boundary (Packer's rpc.builder / rpc.BuilderServer, "Builder").
+ *   Builder.ConfigSpec nil -> {ConfigSpec: gob or protobuf hcldec spec}
  *   Builder.Prepare {Configs} -> {GeneratedVars, Warnings, Error: {Message} | nil}
  *   Builder.Run     a broker id serving "Hook" and "Ui" -> the id of the served "Artifact" (0: none)
  *   Builder.Cancel  nil -> nil
  *
  * Public API
- *   new BuilderClient(rpc, broker)   implements Builder. prepare() throws RemoteError with the
- *       remote's message when the reply carries an Error; run() failures reject with RpcError (the
- *       remote's text); an abort of `signal` sends Builder.Cancel. The artifact is an ArtifactClient.
- *   registerBuilder(server, builder, broker)   serves `builder` under "Builder"
+ *   new BuilderClient(rpc, broker, encoding?)   implements Builder. configSpec() decodes the spec;
+ *       prepare() throws RemoteError with the remote's message when the reply carries an Error;
+ *       run() failures reject with RpcError (the remote's text); an abort of `signal` sends
+ *       Builder.Cancel. The artifact is an ArtifactClient.
+ *   registerBuilder(server, builder, broker, encoding?)   serves `builder` under "Builder"
  */
 import type { Artifact } from '../../artifact.ts';
 import type { Builder, PrepareResult } from '../../builder.ts';
 import type { Hook } from '../../hook.ts';
 import type { Ui } from '../../ui.ts';
 import type { MuxBroker } from '../broker.ts';
+import type { ObjectSpec } from '../hcl-spec.ts';
+import { call, handle, Methods, type Encoding } from '../methods.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
 import { ArtifactClient, serveArtifact } from './artifact.ts';
 import { HookClient, registerHook } from './hook.ts';
 import { registerUi, UiClient } from './ui.ts';
-import { basicError, callCancellable, CancelScope, Endpoint, fromWire, serveOnNewId, streamId, throwIfBasicError, toWireConfig } from './wire.ts';
-
-interface PrepareReply { GeneratedVars?: unknown; Warnings?: unknown; Error?: unknown }
+import { basicError, callCancellable, CancelScope, configsOf, EMPTY_SPEC, serveOnNewId, streamId, throwIfBasicError, toWireConfig } from './wire.ts';
 
 function strings(v: unknown): string[] | undefined {
   return Array.isArray(v) ? v.map((x) => String(x)) : undefined;
 }
 
 export class BuilderClient implements Builder {
-  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker) {}
+  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker, readonly encoding: Encoding = 'gob') {}
+
+  /** Builder.ConfigSpec. */
+  specOf(): Promise<ObjectSpec> { return call(this.rpc, Methods.Builder.ConfigSpec, null, this.encoding); }
 
   async prepare(...raws: unknown[]): Promise<PrepareResult> {
-    const r = await this.rpc.call<PrepareReply | null>(`${Endpoint.Builder}.Prepare`, { Configs: raws.map(toWireConfig) });
+    const r = await call(this.rpc, Methods.Builder.Prepare, { Configs: raws.map(toWireConfig) });
     throwIfBasicError(r?.Error);
     const out: PrepareResult = {};
     const gv = strings(r?.GeneratedVars);
@@ -47,31 +52,31 @@ export class BuilderClient implements Builder {
       registerHook(s, hook, this.broker);
       registerUi(s, ui);
     });
-    const reply = await callCancellable<unknown>(this.rpc, `${Endpoint.Builder}.Run`, id, `${Endpoint.Builder}.Cancel`, signal);
+    const reply = await callCancellable(this.rpc, Methods.Builder.Run, id, Methods.Builder.Cancel, signal);
     const artifactId = streamId(reply);
     if (artifactId === 0) return undefined;
     return ArtifactClient.dial(this.broker, artifactId);
   }
 }
 
-export function registerBuilder(server: RpcServer, builder: Builder, broker: MuxBroker): void {
+export function registerBuilder(server: RpcServer, builder: Builder, broker: MuxBroker, encoding: Encoding = 'gob'): void {
   const scope = new CancelScope();
-  server.register(Endpoint.Builder, {
-    async Prepare(a: { Configs?: unknown[] } | null) {
-      const configs = Array.isArray(a?.Configs) ? a!.Configs.map(fromWire) : [];
+  handle(server, Methods.Builder, {
+    ConfigSpec: () => builder.configSpec?.() ?? EMPTY_SPEC,
+    async Prepare(a) {
       try {
-        const r = await builder.prepare(...configs);
+        const r = await builder.prepare(...configsOf(a));
         return { GeneratedVars: r?.generatedVars ?? null, Warnings: r?.warnings ?? [], Error: null };
       } catch (e) {
         return { GeneratedVars: null, Warnings: [], Error: basicError(e) };
       }
     },
-    async Run(uiHookId: unknown) {
+    async Run(uiHookId) {
       const rpc = await broker.dialRpc(streamId(uiHookId));
       const ui = new UiClient(rpc);
       let artifact: Artifact | undefined;
       try {
-        artifact = await builder.run(ui, new HookClient(rpc, broker), scope.signal);
+        artifact = await builder.run(ui, new HookClient(rpc, broker, () => ui.flush()), scope.signal);
       } finally {
         await ui.flush();
         rpc.close();
@@ -80,6 +85,5 @@ export function registerBuilder(server: RpcServer, builder: Builder, broker: Mux
       return serveArtifact(broker, artifact).id;
     },
     Cancel: () => scope.cancel(),
-  });
+  }, encoding);
 }
-

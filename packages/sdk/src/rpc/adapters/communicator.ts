@@ -25,7 +25,8 @@ import type { MuxBroker } from '../broker.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
 import type { Stream } from '../yamux.ts';
 import { readCommandFinished, encodeCommandFinished } from './gob.ts';
-import { abortError, Endpoint, streamId, throwIfBasicError } from './wire.ts';
+import { call, handle, Methods, type StartArgs } from '../methods.ts';
+import { abortError, streamId, throwIfBasicError } from './wire.ts';
 
 import { CMD_DISCONNECT } from '../../communicator.ts';
 
@@ -80,10 +81,12 @@ function finishWrite(s: Stream | undefined): Promise<void> {
 }
 
 export class CommunicatorClient implements Communicator {
-  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker) {}
+  /** `before`: awaited before each call (the component's Ui output goes out first, as Go's synchronous Ui). */
+  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker, private readonly before?: () => Promise<void>) {}
 
   async start(cmd: RemoteCmd, signal?: AbortSignal): Promise<number> {
     signal?.throwIfAborted();
+    await this.before?.();
     const streams: Stream[] = [];
     const accept = (id: number): Promise<Stream> => this.broker.accept(id).then((s) => { s.on('error', noop); streams.push(s); return s; });
     const args = { Command: cmd.command, StdinStreamId: 0, StdoutStreamId: 0, StderrStreamId: 0, ResponseStreamId: 0 };
@@ -119,7 +122,7 @@ export class CommunicatorClient implements Communicator {
     });
     aborted.catch(noop);
     try {
-      await Promise.race([this.rpc.call(`${Endpoint.Communicator}.Start`, args), aborted]);
+      await Promise.race([call(this.rpc, Methods.Communicator.Start, args), aborted]);
       const [code] = await Promise.race([Promise.all([exit, ...copies]), aborted]);
       if (code === CMD_DISCONNECT) throw new Error(`remote command disconnected: ${cmd.command}`);
       return code;
@@ -132,24 +135,26 @@ export class CommunicatorClient implements Communicator {
   }
 
   async upload(path: string, input: Readable, info?: FileInfo): Promise<void> {
+    await this.before?.();
     const id = this.broker.nextId();
     let stream: Stream | undefined;
     const accepted = this.broker.accept(id).then((s) => { stream = s; feed(input, s); }, noop);
     const FileInfo = info ? { N: info.name ?? '', S: info.size ?? 0, M: info.mode ?? 0 } : null;
     try {
-      await this.rpc.call(`${Endpoint.Communicator}.Upload`, { Path: path, ReaderStreamId: id, FileInfo });
+      await call(this.rpc, Methods.Communicator.Upload, { Path: path, ReaderStreamId: id, FileInfo });
     } finally {
       void accepted.then(() => { if (stream && !stream.writableFinished) stream.destroy(); });
     }
   }
 
   async download(path: string, output: Writable): Promise<void> {
+    await this.before?.();
     const id = this.broker.nextId();
     let stream: Stream | undefined;
     const copied = this.broker.accept(id).then((s) => { stream = s; s.on('error', noop); return copyInto(s, output); });
     copied.catch(noop);
     try {
-      await this.rpc.call(`${Endpoint.Communicator}.Download`, { Path: path, WriterStreamId: id });
+      await call(this.rpc, Methods.Communicator.Download, { Path: path, WriterStreamId: id });
     } catch (e) {
       void copied.then(() => stream?.destroy(), noop);
       stream?.destroy();
@@ -160,19 +165,19 @@ export class CommunicatorClient implements Communicator {
   }
 
   async uploadDir(dst: string, src: string, exclude: string[] = []): Promise<void> {
-    throwIfBasicError(await this.rpc.call(`${Endpoint.Communicator}.UploadDir`, { Dst: dst, Src: src, Exclude: exclude }));
+    await this.before?.();
+    throwIfBasicError(await call(this.rpc, Methods.Communicator.UploadDir, { Dst: dst, Src: src, Exclude: exclude }));
   }
 
   async downloadDir(src: string, dst: string, exclude: string[] = []): Promise<void> {
-    throwIfBasicError(await this.rpc.call(`${Endpoint.Communicator}.DownloadDir`, { Dst: dst, Src: src, Exclude: exclude }));
+    await this.before?.();
+    throwIfBasicError(await call(this.rpc, Methods.Communicator.DownloadDir, { Dst: dst, Src: src, Exclude: exclude }));
   }
 }
 
-interface StartArgs { Command?: string; StdinStreamId?: number; StdoutStreamId?: number; StderrStreamId?: number; ResponseStreamId?: number }
-
 export function registerCommunicator(server: RpcServer, comm: Communicator, broker: MuxBroker): void {
-  server.register(Endpoint.Communicator, {
-    async Start(a: StartArgs) {
+  handle(server, Methods.Communicator, {
+    async Start(a: Partial<StartArgs> | null) {
       const dialed: Stream[] = [];
       const dial = async (v: unknown): Promise<Stream | undefined> => {
         const id = streamId(v);

@@ -1,5 +1,6 @@
 /**
  * PostProcessor across the plugin boundary (Packer's rpc.postProcessor / rpc.PostProcessorServer).
+ *   PostProcessor.ConfigSpec  nil -> {ConfigSpec: gob or protobuf hcldec spec}
  *   PostProcessor.Configure   {Configs} -> nil (a failure is the call's error text)
  *   PostProcessor.PostProcess a broker id serving "Artifact" and "Ui" ->
  *                             {Err: {Message} | nil, Keep, ForceOverride, StreamId (0: no artifact)}
@@ -17,15 +18,18 @@ import type { MuxBroker } from '../broker.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
 import { ArtifactClient, registerArtifact, serveArtifact } from './artifact.ts';
 import { registerUi, UiClient } from './ui.ts';
-import { basicError, callCancellable, CancelScope, Endpoint, fromWire, serveOnNewId, streamId, throwIfBasicError, toWireConfig } from './wire.ts';
-
-interface ProcessReply { Err?: unknown; Keep?: unknown; ForceOverride?: unknown; StreamId?: unknown }
+import type { ObjectSpec } from '../hcl-spec.ts';
+import { call, handle, Methods, type Encoding } from '../methods.ts';
+import { basicError, callCancellable, CancelScope, configsOf, EMPTY_SPEC, serveOnNewId, streamId, throwIfBasicError, toWireConfig } from './wire.ts';
 
 export class PostProcessorClient implements PostProcessor {
-  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker) {}
+  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker, readonly encoding: Encoding = 'gob') {}
+
+  /** PostProcessor.ConfigSpec. */
+  specOf(): Promise<ObjectSpec> { return call(this.rpc, Methods.PostProcessor.ConfigSpec, null, this.encoding); }
 
   async configure(...raws: unknown[]): Promise<void> {
-    await this.rpc.call(`${Endpoint.PostProcessor}.Configure`, { Configs: raws.map(toWireConfig) });
+    await call(this.rpc, Methods.PostProcessor.Configure, { Configs: raws.map(toWireConfig) });
   }
 
   async postProcess(ui: Ui, artifact: Artifact, signal: AbortSignal): Promise<PostProcessResult> {
@@ -34,7 +38,7 @@ export class PostProcessorClient implements PostProcessor {
       registerArtifact(s, artifact);
       registerUi(s, ui);
     });
-    const r = await callCancellable<ProcessReply | null>(this.rpc, `${Endpoint.PostProcessor}.PostProcess`, id, `${Endpoint.PostProcessor}.Cancel`, signal);
+    const r = await callCancellable(this.rpc, Methods.PostProcessor.PostProcess, id, Methods.PostProcessor.Cancel, signal);
     throwIfBasicError(r?.Err);
     const sid = streamId(r?.StreamId);
     if (sid === 0) return { keep: false, forceOverride: false };
@@ -42,14 +46,15 @@ export class PostProcessorClient implements PostProcessor {
   }
 }
 
-export function registerPostProcessor(server: RpcServer, pp: PostProcessor, broker: MuxBroker): void {
+export function registerPostProcessor(server: RpcServer, pp: PostProcessor, broker: MuxBroker, encoding: Encoding = 'gob'): void {
   const scope = new CancelScope();
-  server.register(Endpoint.PostProcessor, {
-    async Configure(a: { Configs?: unknown[] } | null) {
-      await pp.configure(...(Array.isArray(a?.Configs) ? a!.Configs.map(fromWire) : []));
+  handle(server, Methods.PostProcessor, {
+    ConfigSpec: () => pp.configSpec?.() ?? EMPTY_SPEC,
+    async Configure(a) {
+      await pp.configure(...configsOf(a));
       return null;
     },
-    async PostProcess(id: unknown) {
+    async PostProcess(id) {
       const rpc = await broker.dialRpc(streamId(id));
       const ui = new UiClient(rpc);
       const input = new ArtifactClient(rpc);
@@ -73,6 +78,6 @@ export function registerPostProcessor(server: RpcServer, pp: PostProcessor, brok
       return reply;
     },
     Cancel: () => scope.cancel(),
-  });
+  }, encoding);
 }
 

@@ -1,5 +1,6 @@
 /**
  * Provisioner across the plugin boundary (Packer's rpc.provisioner / rpc.ProvisionerServer).
+ *   Provisioner.ConfigSpec nil -> {ConfigSpec: gob or protobuf hcldec spec}
  *   Provisioner.Prepare   {Configs} -> nil (a failure is the call's error text)
  *   Provisioner.Provision {GeneratedData, StreamID}: StreamID serves "Communicator" and "Ui" -> nil
  *   Provisioner.Cancel    nil -> nil
@@ -16,13 +17,18 @@ import type { MuxBroker } from '../broker.ts';
 import type { RpcClient, RpcServer } from '../netrpc.ts';
 import { CommunicatorClient, registerCommunicator } from './communicator.ts';
 import { registerUi, UiClient } from './ui.ts';
-import { asRecord, callCancellable, CancelScope, Endpoint, fromWire, serveOnNewId, streamId, toWire, toWireConfig } from './wire.ts';
+import type { ObjectSpec } from '../hcl-spec.ts';
+import { call, handle, Methods, type Encoding } from '../methods.ts';
+import { asRecord, callCancellable, CancelScope, configsOf, EMPTY_SPEC, serveOnNewId, streamId, toWire, toWireConfig } from './wire.ts';
 
 export class ProvisionerClient implements Provisioner {
-  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker) {}
+  constructor(readonly rpc: RpcClient, readonly broker: MuxBroker, readonly encoding: Encoding = 'gob') {}
+
+  /** Provisioner.ConfigSpec. */
+  specOf(): Promise<ObjectSpec> { return call(this.rpc, Methods.Provisioner.ConfigSpec, null, this.encoding); }
 
   async prepare(...raws: unknown[]): Promise<void> {
-    await this.rpc.call(`${Endpoint.Provisioner}.Prepare`, { Configs: raws.map(toWireConfig) });
+    await call(this.rpc, Methods.Provisioner.Prepare, { Configs: raws.map(toWireConfig) });
   }
 
   async provision(ui: Ui, comm: Communicator | undefined, generatedData: Record<string, unknown>, signal: AbortSignal): Promise<void> {
@@ -31,23 +37,24 @@ export class ProvisionerClient implements Provisioner {
       if (comm) registerCommunicator(s, comm, this.broker);
       registerUi(s, ui);
     });
-    await callCancellable(this.rpc, `${Endpoint.Provisioner}.Provision`, { GeneratedData: toWire(generatedData ?? {}), StreamID: id },
-      `${Endpoint.Provisioner}.Cancel`, signal);
+    await callCancellable(this.rpc, Methods.Provisioner.Provision, { GeneratedData: toWire(generatedData ?? {}), StreamID: id },
+      Methods.Provisioner.Cancel, signal);
   }
 }
 
-export function registerProvisioner(server: RpcServer, p: Provisioner, broker: MuxBroker): void {
+export function registerProvisioner(server: RpcServer, p: Provisioner, broker: MuxBroker, encoding: Encoding = 'gob'): void {
   const scope = new CancelScope();
-  server.register(Endpoint.Provisioner, {
-    async Prepare(a: { Configs?: unknown[] } | null) {
-      await p.prepare(...(Array.isArray(a?.Configs) ? a!.Configs.map(fromWire) : []));
+  handle(server, Methods.Provisioner, {
+    ConfigSpec: () => p.configSpec?.() ?? EMPTY_SPEC,
+    async Prepare(a) {
+      await p.prepare(...configsOf(a));
       return null;
     },
-    async Provision(a: { GeneratedData?: unknown; StreamID?: number } | null) {
+    async Provision(a) {
       const rpc = await broker.dialRpc(streamId(a?.StreamID));
       const ui = new UiClient(rpc);
       try {
-        await p.provision(ui, new CommunicatorClient(rpc, broker), asRecord(a?.GeneratedData ?? {}), scope.signal);
+        await p.provision(ui, new CommunicatorClient(rpc, broker, () => ui.flush()), asRecord(a?.GeneratedData ?? {}), scope.signal);
       } finally {
         await ui.flush();
         rpc.close();
@@ -55,5 +62,5 @@ export function registerProvisioner(server: RpcServer, p: Provisioner, broker: M
       return null;
     },
     Cancel: () => scope.cancel(),
-  });
+  }, encoding);
 }

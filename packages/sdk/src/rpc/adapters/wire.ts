@@ -1,10 +1,9 @@
 /**
- * Shared pieces of the per-interface adapters: endpoint names, Packer's BasicError shape, value
+ * Shared pieces of the per-interface adapters (the methods themselves are declared in methods.ts): Packer's BasicError shape, value
  * conversion between our JSON-like values and what crosses the wire, and serving an object on a
  * fresh broker id.
  *
  * Public API
- *   Endpoint.{Artifact,Builder,Communicator,Hook,PostProcessor,Provisioner,Ui}
  *   RemoteError                      an error that came back as {Message} (Packer's BasicError)
  *   basicError(e): {Message} | null  the BasicError shape of a thrown value (null for none)
  *   throwIfBasicError(v)             throws RemoteError when `v` is a non-null BasicError
@@ -14,20 +13,17 @@
  *   serveOnNewId(broker, register)   nextId + RpcServer + serveRpc in the background (Packer's
  *                                    newServerWithMux + go Serve()); returns { id, done }
  *   abortError(signal?)              the error thrown for a cancelled operation
+ *   fromWireConfig(v), configsOf(args)   Prepare/Configure arguments received (cty JSON bytes -> raw map)
+ *   callCancellable(rpc, method, args, cancelMethod, signal, opts?)   a call that sends cancelMethod on
+ *                                    abort; an already aborted signal rejects at once, or with
+ *                                    opts.callWhenAborted makes the call and sends cancelMethod
  */
 import { float64 } from '../codec.ts';
+import { ctyJsonConfig } from '../cty-msgpack.ts';
 import type { MuxBroker } from '../broker.ts';
-import { RpcServer } from '../netrpc.ts';
-
-export const Endpoint = {
-  Artifact: 'Artifact',
-  Builder: 'Builder',
-  Communicator: 'Communicator',
-  Hook: 'Hook',
-  PostProcessor: 'PostProcessor',
-  Provisioner: 'Provisioner',
-  Ui: 'Ui',
-} as const;
+import { RpcServer, type RpcClient } from '../netrpc.ts';
+import { call, type RpcMethod } from '../methods.ts';
+import type { ObjectSpec } from '../hcl-spec.ts';
 
 /** An error a remote component reported in a reply (Packer's BasicError). */
 export class RemoteError extends Error {
@@ -102,6 +98,24 @@ export function fromWire(v: unknown): unknown {
   return out;
 }
 
+/**
+ * A Prepare/Configure argument received: HCL2 cores (Packer 1.6+ on HCL2 templates, 1.7+) send the
+ * decoded configuration as cty JSON bytes; its value is the raw map (nulls for unset attributes,
+ * which decoding skips). Other values as fromWire.
+ */
+export function fromWireConfig(v: unknown): unknown {
+  if (v instanceof Uint8Array) return fromWire(ctyJsonConfig(v));
+  return fromWire(v);
+}
+
+/** The Configs of a Prepare/Configure call, decoded. */
+export function configsOf(a: { Configs?: unknown } | null | undefined): unknown[] {
+  return Array.isArray(a?.Configs) ? a!.Configs.map(fromWireConfig) : [];
+}
+
+/** An empty spec for components that declare none (they accept no HCL2 attributes). */
+export const EMPTY_SPEC: ObjectSpec = { kind: 'object', attributes: {} };
+
 export function asRecord(v: unknown): Record<string, unknown> {
   const r = fromWire(v);
   return r !== null && typeof r === 'object' && !Array.isArray(r) && !(r instanceof Map) && !Buffer.isBuffer(r) ? (r as Record<string, unknown>) : {};
@@ -141,12 +155,21 @@ const noop = (): void => {};
  * connection, as Packer's clients do from their ctx.Done() goroutine. An already aborted signal
  * rejects at once without calling (a Go server would crash on a Cancel before its Run).
  */
-export async function callCancellable<T>(rpc: import('../netrpc.ts').RpcClient, method: string, args: unknown, cancelMethod: string, signal?: AbortSignal): Promise<T> {
-  if (signal?.aborted) throw abortError(signal);
-  const onAbort = (): void => { rpc.call(cancelMethod, null).catch(noop); };
+export async function callCancellable<A, R>(
+  rpc: RpcClient, method: RpcMethod<A, R>, args: A, cancelMethod: RpcMethod<null, null>, signal?: AbortSignal,
+  opts: { callWhenAborted?: boolean } = {},
+): Promise<R> {
+  const onAbort = (): void => { call(rpc, cancelMethod, null).catch(noop); };
+  if (signal?.aborted) {
+    if (!opts.callWhenAborted) throw abortError(signal);
+    // As the Go SDK's clients: the call goes out anyway, and so does the Cancel.
+    const p = call(rpc, method, args);
+    onAbort();
+    return p;
+  }
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await rpc.call<T>(method, args);
+    return await call(rpc, method, args);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -89,6 +89,8 @@ export interface TarEntryInfo {
   uid: number;
   gid: number;
   size: number;
+  /** Modification time, seconds since the epoch (default 0, as the compress post-processor writes). */
+  mtime?: number;
 }
 
 export function tarHeader(e: TarEntryInfo): Buffer[] {
@@ -100,7 +102,7 @@ export function tarHeader(e: TarEntryInfo): Buffer[] {
   putNumber(h, 108, 8, e.uid);
   putNumber(h, 116, 8, e.gid);
   putNumber(h, 124, 12, e.size);
-  putNumber(h, 136, 12, 0);
+  putNumber(h, 136, 12, e.mtime ?? 0);
   h[156] = '0'.charCodeAt(0);
   gnuMagic(h);
   putString(h, 265, 32, userName(e.uid));

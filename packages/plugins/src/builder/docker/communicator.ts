@@ -1,0 +1,170 @@
+/**
+ * The docker communicator (Packer 1.6.6's builder/docker/communicator.go):
+ * commands through `docker exec -i CONTAINER /bin/sh -c (COMMAND)`, one at a
+ * time; files through `docker cp` with a tar stream on stdin or stdout;
+ * directories through `docker cp` of the path. With fix_upload_owner, every
+ * upload is chowned to the container's user afterwards.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Communicator, FileInfo, RemoteCmd } from '@packer-ts/sdk';
+import { tarHeader } from '../../post-processor/compress/tar.ts';
+import { docker, exitText } from './driver.ts';
+
+export interface DockerCommunicatorOptions {
+  containerId: string;
+  /** The host directory mounted at containerDir (temporary files go there). */
+  hostDir: string;
+  containerDir: string;
+  /** The user commands run as (`exec_user`), "" for the container's. */
+  execUser?: string;
+  pty?: boolean;
+  /** chown uploads to the container's user (`fix_upload_owner`). */
+  fixUploadOwner: boolean;
+  /** The container's configured user ("" means root). */
+  containerUser: string;
+  entryPoint?: string[];
+}
+
+const BLOCK = 512;
+
+export class DockerCommunicator implements Communicator {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly opts: DockerCommunicatorOptions) {}
+
+  /** Runs `fn` after every command started before it ended (docker exec runs one at a time, as in Packer). */
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async start(cmd: RemoteCmd, signal?: AbortSignal): Promise<number> {
+    const o = this.opts;
+    const args = ['exec', '-i'];
+    if (o.execUser) args.push('-u', o.execUser);
+    if (o.pty) args.push('-t');
+    args.push(o.containerId, ...(o.entryPoint ?? ['/bin/sh', '-c']), `(${cmd.command})`);
+    return this.serialize(async () => {
+      const r = await docker(args, { stdin: cmd.stdin, stdout: cmd.stdout ?? devNull(), stderr: cmd.stderr ?? devNull(), signal });
+      return r.code;
+    });
+  }
+
+  async upload(path: string, input: Readable, info?: FileInfo): Promise<void> {
+    const size = info?.size;
+    if (size === undefined) {
+      // The size goes first in the tar header: spool the bytes into a file first, as Packer does.
+      const tmp = await mkdtemp(join(this.opts.hostDir, 'upload'));
+      const file = join(tmp, 'data');
+      try {
+        await pipeline(input, createWriteStream(file));
+        const st = await stat(file);
+        await this.uploadFile(path, createReadStream(file, { highWaterMark: 1 << 20 }), { ...info, size: st.size, mode: info?.mode ?? st.mode });
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+      return;
+    }
+    await this.uploadFile(path, input, { ...info, size });
+  }
+
+  /** `docker cp - CONTAINER:DIR` fed with a one-file tar: header, the bytes, padding, end blocks. */
+  private async uploadFile(dst: string, input: Readable, info: FileInfo & { size: number }): Promise<void> {
+    const size = info.size;
+    const mode = (info.mode ?? 0o644) & 0o7777;
+    const tarIn = new PassThrough({ highWaterMark: 1 << 20 });
+    const done = docker(['cp', '-', `${this.opts.containerId}:${posix.dirname(dst)}`], { stdin: tarIn });
+    let written = 0;
+    try {
+      for (const b of tarHeader({ name: posix.basename(dst), mode, uid: 0, gid: 0, size, mtime: Math.floor(Date.now() / 1000) })) tarIn.write(b);
+      for await (const chunk of input) {
+        const c = chunk as Buffer;
+        written += c.length;
+        if (!tarIn.write(c)) await new Promise<void>((r) => tarIn.once('drain', r));
+      }
+      if (written !== size) throw new Error(`Failed to pipe upload: archive/tar: ${written > size ? 'write too long' : `missed writing ${size - written} bytes`}`);
+      const pad = (BLOCK - (size % BLOCK)) % BLOCK;
+      tarIn.end(Buffer.alloc(pad + 2 * BLOCK));
+    } catch (e) {
+      tarIn.destroy();
+      await done.catch(() => undefined);
+      throw e;
+    }
+    const r = await done;
+    if (r.code !== 0) throw new Error(`Failed to upload to '${dst}' in container: ${r.stderr}. ${exitText(r.code)}.`);
+    await this.fixDestinationOwner(dst);
+  }
+
+  async uploadDir(dst: string, src: string): Promise<void> {
+    // `docker cp DIR/. C:DST` copies the contents, `docker cp DIR C:DST` the directory itself.
+    const source = src.endsWith('/') ? `${src}.` : src;
+    const r = await docker(['cp', source, `${this.opts.containerId}:${dst}`]);
+    if (r.code !== 0) throw new Error(`Failed to upload to '${dst}' in container: ${r.stderr}. ${exitText(r.code)}.`);
+    await this.fixDestinationOwner(dst);
+  }
+
+  /** `docker cp CONTAINER:PATH -` gives a tar: the first entry's bytes go to `output`. */
+  async download(path: string, output: Writable): Promise<void> {
+    const { Parser } = await import('tar');
+    const tarOut = new PassThrough({ highWaterMark: 1 << 20 });
+    let copied: Promise<void> | undefined;
+    let sawEntry = false;
+    const parser = new Parser({
+      onReadEntry: (entry) => {
+        if (sawEntry) { entry.resume(); return; }
+        sawEntry = true;
+        copied = pipeline(entry, output, { end: false });
+      },
+    });
+    const parsed = new Promise<void>((res, rej) => { parser.on('end', () => res()); parser.on('error', rej); });
+    tarOut.pipe(parser);
+    const r = await docker(['cp', `${this.opts.containerId}:${path}`, '-'], { stdout: tarOut });
+    tarOut.end();
+    await parsed.catch(() => undefined);
+    if (!sawEntry) {
+      if (r.stderr !== '') throw new Error(`Error downloading file: ${r.stderr}`);
+      throw new Error('Failed to read header from tar stream: EOF');
+    }
+    try {
+      await copied;
+    } catch (e) {
+      throw new Error(`Failed to pipe download: ${(e as Error).message}`, { cause: e });
+    }
+    if (r.code !== 0) throw new Error(`Failed to download '${path}' from container: ${exitText(r.code)}`);
+  }
+
+  /**
+   * Downloads a directory (Packer 1.6.6 has none for docker: "DownloadDir is not implemented").
+   * `SRC/` puts the directory's contents into `dst`, `SRC` the directory itself.
+   */
+  async downloadDir(src: string, dst: string): Promise<void> {
+    const { x } = await import('tar');
+    await mkdir(dst, { recursive: true });
+    const source = src.endsWith('/') ? `${src}.` : src;
+    const tarOut = new PassThrough({ highWaterMark: 1 << 20 });
+    const extracted = pipeline(tarOut, x({ cwd: dst, strip: src.endsWith('/') ? 1 : 0, preserveOwner: false }));
+    const r = await docker(['cp', `${this.opts.containerId}:${source}`, '-'], { stdout: tarOut });
+    tarOut.end();
+    await extracted;
+    if (r.code !== 0) throw new Error(`Failed to download '${src}' from container: ${r.stderr.trim() || exitText(r.code)}`);
+  }
+
+  /** Packer's fixDestinationOwner: `chown -R USER DST` as root in the container. */
+  private async fixDestinationOwner(dst: string): Promise<void> {
+    if (!this.opts.fixUploadOwner) return;
+    const owner = this.opts.containerUser || 'root';
+    const r = await docker(['exec', '--user', 'root', this.opts.containerId, '/bin/sh', '-c', `chown -R ${owner} ${dst}`]);
+    if (r.code !== 0) throw new Error(`Failed to set owner of the uploaded file: ${exitText(r.code)}, ${r.stdout}${r.stderr}`);
+  }
+}
+
+function devNull(): Writable {
+  const w = new PassThrough();
+  w.resume();
+  return w;
+}

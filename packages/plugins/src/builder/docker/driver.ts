@@ -1,0 +1,242 @@
+/**
+ * DockerDriver: everything the docker builder and the docker post-processors
+ * ask of the daemon, through the `docker` command line as Packer 1.6.6 does
+ * (so DOCKER_HOST, DOCKER_CONFIG, contexts and TLS settings work as users
+ * expect). Error texts are Packer's.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { render, trackChildGroup, untrackChildGroup, type InterpolateContext, type Ui } from '@packer-ts/sdk';
+import { UiLineWriter } from '../../communicator/ui-writer.ts';
+
+export interface DockerResult {
+  /** Exit status; -1 when killed by a signal. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface DockerExecOptions {
+  /** Bytes for stdin (closed at the end); default: nothing. */
+  stdin?: Readable | string;
+  /** Where stdout goes; default: collected into the result. */
+  stdout?: Writable;
+  /** Where stderr goes; default: collected into the result. */
+  stderr?: Writable;
+  signal?: AbortSignal;
+}
+
+/** The binary run for `docker`; PACKER_TS_DOCKER overrides it (tests, wrappers). */
+export function dockerBinary(): string {
+  return process.env.PACKER_TS_DOCKER || 'docker';
+}
+
+/** Go's *exec.ExitError text for a status. */
+export function exitText(code: number): string {
+  return code < 0 ? 'signal: killed' : `exit status ${code}`;
+}
+
+/**
+ * Runs `docker ARGS`. The command runs in its own process group (a Ctrl-C at the terminal
+ * reaches packer-ts, which decides what to stop) that never outlives packer-ts.
+ * Aborting `signal` kills it (the result then has code -1).
+ */
+export function docker(args: string[], opts: DockerExecOptions = {}): Promise<DockerResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(dockerBinary(), args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    trackChildGroup(child.pid);
+    let stdout = '';
+    let stderr = '';
+    if (opts.stdout) child.stdout.pipe(opts.stdout, { end: false });
+    else child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    if (opts.stderr) child.stderr.pipe(opts.stderr, { end: false });
+    else child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdin.on('error', () => { /* the command may exit before reading all of stdin */ });
+    if (typeof opts.stdin === 'string') child.stdin.end(opts.stdin);
+    else if (opts.stdin) opts.stdin.pipe(child.stdin);
+    else child.stdin.end();
+    const kill = (): void => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } };
+    opts.signal?.addEventListener('abort', kill, { once: true });
+    child.on('error', (e) => {
+      opts.signal?.removeEventListener('abort', kill);
+      untrackChildGroup(child.pid);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      opts.signal?.removeEventListener('abort', kill);
+      untrackChildGroup(child.pid);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** Runs `docker ARGS` with its output lines in the Ui (Packer's runAndStream); rejects on a bad exit status. */
+export async function dockerStream(args: string[], ui: Ui, opts: DockerExecOptions = {}): Promise<void> {
+  const out = new UiLineWriter((t) => ui.message(t));
+  const err = new UiLineWriter((t) => ui.message(t));
+  let r: DockerResult;
+  try {
+    r = await docker(args, { ...opts, stdout: out, stderr: err });
+  } finally {
+    out.end();
+    err.end();
+  }
+  if (r.code !== 0) throw new Error(`Bad exit status: ${r.code}`);
+}
+
+/** What StartContainer needs (Packer's ContainerConfig). */
+export interface ContainerConfig {
+  image: string;
+  runCommand: string[];
+  device?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  /** host path -> container path, in order. */
+  volumes: [string, string][];
+  tmpFs?: string[];
+  privileged?: boolean;
+}
+
+export class DockerDriver {
+  constructor(readonly ui: Ui, readonly ctx: InterpolateContext = {}) {}
+
+  /** `docker -v`'s version, e.g. "28.2.2". */
+  async version(): Promise<string> {
+    let r: DockerResult;
+    try {
+      r = await docker(['-v']);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT') throw new Error(`exec: "${dockerBinary()}": executable file not found in $PATH`, { cause: e });
+      throw e;
+    }
+    if (r.code !== 0) throw new Error(exitText(r.code));
+    const m = /\d+(\.\d+)*(-[0-9A-Za-z.-]+)?/.exec(r.stdout);
+    if (!m) throw new Error(`unknown version: ${r.stdout}`);
+    return m[0];
+  }
+
+  async startContainer(c: ContainerConfig): Promise<string> {
+    const args = ['run'];
+    for (const v of c.device ?? []) args.push('--device', v);
+    for (const v of c.capAdd ?? []) args.push('--cap-add', v);
+    for (const v of c.capDrop ?? []) args.push('--cap-drop', v);
+    if (c.privileged) args.push('--privileged');
+    for (const v of c.tmpFs ?? []) args.push('--tmpfs', v);
+    for (const [host, guest] of c.volumes) args.push('-v', `${host}:${guest}`);
+    const ctx: InterpolateContext = { ...this.ctx, data: { Image: c.image } };
+    for (const v of c.runCommand) args.push(render(v, ctx));
+    this.ui.message(`Run command: docker ${args.join(' ')}`);
+    const r = await docker(args);
+    if (r.code !== 0) throw new Error(`Docker exited with a non-zero exit status.\nStderr: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  /** `docker kill` then `docker rm`; errors mean the container is gone already. */
+  async killContainer(id: string): Promise<void> {
+    await docker(['kill', id]);
+    await docker(['rm', id]);
+  }
+
+  async stopContainer(id: string): Promise<void> {
+    const r = await docker(['stop', id]);
+    if (r.code !== 0) throw new Error(exitText(r.code));
+  }
+
+  /** The container's configured user (`.Config.User`), "" for the image default. */
+  async containerUser(id: string): Promise<string> {
+    const r = await docker(['inspect', '--format', '{{.Config.User}}', id]);
+    if (r.code !== 0) throw new Error(`Failed to inspect the container: ${exitText(r.code)}, ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  async ipAddress(id: string): Promise<string> {
+    const r = await docker(['inspect', '--format', '{{ .NetworkSettings.IPAddress }}', id]);
+    if (r.code !== 0) throw new Error(`Error: ${exitText(r.code)}\n\nStderr: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  async commit(id: string, author: string, changes: string[], message: string): Promise<string> {
+    const args = ['commit'];
+    if (author) args.push('--author', author);
+    for (const c of changes) args.push('--change', c);
+    if (message) args.push('--message', message);
+    args.push(id);
+    const r = await docker(args);
+    if (r.code !== 0) throw new Error(`Error committing container: ${exitText(r.code)}\nStderr: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  /** `docker export ID` into the file `path`. */
+  async export(id: string, path: string): Promise<void> {
+    const out = createWriteStream(path);
+    const r = await docker(['export', id], { stdout: out });
+    await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+    if (r.code !== 0) throw new Error(`Error exporting: ${exitText(r.code)}\nStderr: ${r.stderr}`);
+  }
+
+  /** `docker save ID` into the file `path`. */
+  async saveImage(id: string, path: string): Promise<void> {
+    const out = createWriteStream(path);
+    const r = await docker(['save', id], { stdout: out });
+    await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+    if (r.code !== 0) throw new Error(`Error exporting: ${exitText(r.code)}\nStderr: ${r.stderr}`);
+  }
+
+  /** `docker import` of the tarball `path` as `repo`; resolves with the new image id. */
+  async import(path: string, changes: string[], repo: string): Promise<string> {
+    const args = ['import'];
+    for (const c of changes) args.push('--change', c);
+    args.push('-', repo);
+    const input = createReadStream(path);
+    await new Promise<void>((res, rej) => { input.once('open', () => res()); input.once('error', rej); });
+    const r = await docker(args, { stdin: input });
+    if (r.code !== 0) throw new Error(`Error importing container: ${exitText(r.code)}\n\nStderr: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  async deleteImage(id: string): Promise<void> {
+    const r = await docker(['rmi', id]);
+    if (r.code !== 0) throw new Error(`Error deleting image: ${exitText(r.code)}\nStderr: ${r.stderr}`);
+  }
+
+  async sha256(id: string): Promise<string> {
+    const r = await docker(['inspect', '--format', '{{ .Id }}', id]);
+    if (r.code !== 0) throw new Error(`Error: ${exitText(r.code)}\n\nStderr: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  /** `docker tag`; `force` is ignored as by Packer for Docker >= 1.12. */
+  async tagImage(id: string, repo: string): Promise<void> {
+    const r = await docker(['tag', id, repo]);
+    if (r.code !== 0) throw new Error(`Error tagging image: ${exitText(r.code)}\nStderr: ${r.stderr}`);
+  }
+
+  async pull(image: string, signal?: AbortSignal): Promise<void> {
+    await dockerStream(['pull', image], this.ui, { signal });
+  }
+
+  async push(name: string, signal?: AbortSignal): Promise<void> {
+    await dockerStream(['push', name], this.ui, { signal });
+  }
+
+  /** `docker login`, the password on stdin (never on the command line). */
+  async login(server: string, user: string, password: string): Promise<void> {
+    const args = ['login'];
+    if (user) args.push('-u', user);
+    if (password) args.push('--password-stdin');
+    if (server) args.push(server);
+    await dockerStream(args, this.ui, password ? { stdin: password } : {});
+  }
+
+  async logout(server: string): Promise<void> {
+    await dockerStream(server ? ['logout', server] : ['logout'], this.ui);
+  }
+}
+
+/** Copies `input` into `output` (ends neither). */
+export async function copyStream(input: Readable, output: Writable): Promise<void> {
+  await pipeline(input, output, { end: false });
+}

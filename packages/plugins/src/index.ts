@@ -31,6 +31,7 @@ export const postProcessors: Record<string, () => Promise<PostProcessor>> = {
   'docker-tag': async () => new (await import('./post-processor/docker-tag/index.ts')).DockerTagPostProcessor(),
   manifest: async () => new (await import('./post-processor/manifest/index.ts')).ManifestPostProcessor(),
   'shell-local': async () => new (await import('./post-processor/shell-local/index.ts')).ShellLocalPostProcessor(),
+  vagrant: async () => new (await import('./post-processor/vagrant/index.ts')).VagrantPostProcessor(),
 };
 
 /** A component finder with only the built-ins, in-process. */

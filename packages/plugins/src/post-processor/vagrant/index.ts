@@ -67,6 +67,8 @@ export class VagrantPostProcessor implements PostProcessor {
     this.packer = d.packer;
     this.ctx = d.ctx;
     const c = this.config;
+    // Each provider's override must decode now (Packer finds out after the build, if ever).
+    for (const name of Object.keys((c.override as Record<string, unknown> | undefined) ?? {})) this.specificConfig(name);
     const p = c.providerOverride ?? '';
     if (p !== '') {
       if (!PACKER_PROVIDERS.includes(p)) {
@@ -104,7 +106,7 @@ export class VagrantPostProcessor implements PostProcessor {
     try {
       return this.decode([o]).config;
     } catch (e) {
-      throw new Error(`Error overriding config for ${name}: ${(e as Error).message}`, { cause: e });
+      throw new MultiError([`Error overriding config for ${name}: ${(e as Error).message}`]);
     }
   }
 

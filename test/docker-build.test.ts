@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { PACKER_TS, REAL_PACKER, run, type RunResult } from './helpers/run.ts';
@@ -157,6 +157,20 @@ describe('docker builder: parity with Packer 1.6.6', { concurrency: false }, () 
     assert.equal(td.code, 1, td.stdout);
     for (const r of [pd, td]) assert.match(r.stdout + r.stderr, /Permission denied[\s\S]*Script exited with non-zero exit status: 2/);
     assert.deepEqual(await d.containers(), []);
+  });
+
+  test('downloads of directories (Packer 1.6.6 has none for docker: "DownloadDir is not implemented")', async () => {
+    const t = await build(TOOLS[1]!, {
+      builders: [{ type: 'docker', image: 'tiny:1', pull: false, discard: true, run_command: RUN }],
+      provisioners: [
+        { type: 'shell', inline: ['mkdir -p /opt/d/sub', 'echo one > /opt/d/one', 'echo two > /opt/d/sub/two', 'chmod 640 /opt/d/one'] },
+        { type: 'file', direction: 'download', source: '/opt/d/', destination: 'contents/' },
+      ],
+    });
+    assert.equal(t.code, 0, t.stdout + t.stderr);
+    assert.equal(await readFile(join(t.cwd, 'contents/one'), 'utf8'), 'one\n');
+    assert.equal(await readFile(join(t.cwd, 'contents/sub/two'), 'utf8'), 'two\n');
+    assert.equal((await stat(join(t.cwd, 'contents/one'))).mode & 0o777, 0o640);
   });
 
   test('export_path: same tarball files; discard: nothing kept', async () => {

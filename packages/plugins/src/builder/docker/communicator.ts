@@ -1,9 +1,11 @@
 /**
  * The docker communicator (Packer 1.6.6's builder/docker/communicator.go):
- * commands through `docker exec -i CONTAINER /bin/sh -c (COMMAND)`, one at a
- * time; files through `docker cp` with a tar stream on stdin or stdout;
- * directories through `docker cp` of the path. With fix_upload_owner, every
- * upload is chowned to the container's user afterwards.
+ * commands as `docker exec -i CONTAINER /bin/sh -c (COMMAND)`, one at a time;
+ * files as a tar stream into or out of the container (`docker cp -`);
+ * uploads of directories through `docker cp` of the path. With
+ * fix_upload_owner, every upload is chowned to the container's user afterwards.
+ * Through the Engine API (exec, archive) when the driver has it, else the
+ * `docker` command.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Communicator, FileInfo, RemoteCmd } from '@packer-ts/sdk';
 import { tarHeader } from '../../post-processor/compress/tar.ts';
 import { docker, exitText } from './driver.ts';
+import type { Engine } from './engine.ts';
 
 export interface DockerCommunicatorOptions {
   containerId: string;
@@ -27,6 +30,8 @@ export interface DockerCommunicatorOptions {
   /** The container's configured user ("" means root). */
   containerUser: string;
   entryPoint?: string[];
+  /** The Engine API client, when the daemon is reachable directly (else the `docker` command). */
+  engine?: Engine;
 }
 
 const BLOCK = 512;
@@ -49,6 +54,11 @@ export class DockerCommunicator implements Communicator {
     if (o.execUser) args.push('-u', o.execUser);
     if (o.pty) args.push('-t');
     args.push(o.containerId, ...(o.entryPoint ?? ['/bin/sh', '-c']), `(${cmd.command})`);
+    const engine = o.engine;
+    if (engine) {
+      const argv = [...(o.entryPoint ?? ['/bin/sh', '-c']), `(${cmd.command})`];
+      return this.serialize(() => engine.exec(o.containerId, argv, { user: o.execUser, tty: o.pty, stdin: cmd.stdin, stdout: cmd.stdout, stderr: cmd.stderr, signal }));
+    }
     return this.serialize(async () => {
       const r = await docker(args, { stdin: cmd.stdin, stdout: cmd.stdout ?? devNull(), stderr: cmd.stderr ?? devNull(), signal });
       return r.code;
@@ -78,7 +88,7 @@ export class DockerCommunicator implements Communicator {
     const size = info.size;
     const mode = (info.mode ?? 0o644) & 0o7777;
     const tarIn = new PassThrough({ highWaterMark: 1 << 20 });
-    const done = docker(['cp', '-', `${this.opts.containerId}:${posix.dirname(dst)}`], { stdin: tarIn });
+    const done = this.putArchive(posix.dirname(dst), tarIn);
     let written = 0;
     try {
       for (const b of tarHeader({ name: posix.basename(dst), mode, uid: 0, gid: 0, size, mtime: Math.floor(Date.now() / 1000) })) tarIn.write(b);
@@ -98,6 +108,31 @@ export class DockerCommunicator implements Communicator {
     const r = await done;
     if (r.code !== 0) throw new Error(`Failed to upload to '${dst}' in container: ${r.stderr}. ${exitText(r.code)}.`);
     await this.fixDestinationOwner(dst);
+  }
+
+  /** `docker cp - C:DIR` of the tar `input`, as a docker command's result. */
+  private async putArchive(dir: string, input: Readable): Promise<{ code: number; stderr: string }> {
+    const engine = this.opts.engine;
+    if (!engine) return docker(['cp', '-', `${this.opts.containerId}:${dir}`], { stdin: input });
+    try {
+      await engine.call('PUT', `/containers/${encodeURIComponent(this.opts.containerId)}/archive?${new URLSearchParams({ path: dir })}`, input);
+      return { code: 0, stderr: '' };
+    } catch (e) {
+      input.resume();
+      return { code: 1, stderr: (e as Error).message };
+    }
+  }
+
+  /** `docker cp C:PATH -` into `out`, as a docker command's result. */
+  private async getArchive(path: string, out: Writable): Promise<{ code: number; stderr: string }> {
+    const engine = this.opts.engine;
+    if (!engine) return docker(['cp', `${this.opts.containerId}:${path}`, '-'], { stdout: out });
+    try {
+      await engine.call('GET', `/containers/${encodeURIComponent(this.opts.containerId)}/archive?${new URLSearchParams({ path })}`, undefined, out);
+      return { code: 0, stderr: '' };
+    } catch (e) {
+      return { code: 1, stderr: (e as Error).message };
+    }
   }
 
   async uploadDir(dst: string, src: string): Promise<void> {
@@ -123,7 +158,7 @@ export class DockerCommunicator implements Communicator {
     });
     const parsed = new Promise<void>((res, rej) => { parser.on('end', () => res()); parser.on('error', rej); });
     tarOut.pipe(parser);
-    const r = await docker(['cp', `${this.opts.containerId}:${path}`, '-'], { stdout: tarOut });
+    const r = await this.getArchive(path, tarOut);
     tarOut.end();
     await parsed.catch(() => undefined);
     if (!sawEntry) {
@@ -148,7 +183,7 @@ export class DockerCommunicator implements Communicator {
     const source = src.endsWith('/') ? `${src}.` : src;
     const tarOut = new PassThrough({ highWaterMark: 1 << 20 });
     const extracted = pipeline(tarOut, x({ cwd: dst, strip: src.endsWith('/') ? 1 : 0, preserveOwner: false }));
-    const r = await docker(['cp', `${this.opts.containerId}:${source}`, '-'], { stdout: tarOut });
+    const r = await this.getArchive(source, tarOut);
     tarOut.end();
     await extracted;
     if (r.code !== 0) throw new Error(`Failed to download '${src}' from container: ${r.stderr.trim() || exitText(r.code)}`);
@@ -158,7 +193,17 @@ export class DockerCommunicator implements Communicator {
   private async fixDestinationOwner(dst: string): Promise<void> {
     if (!this.opts.fixUploadOwner) return;
     const owner = this.opts.containerUser || 'root';
-    const r = await docker(['exec', '--user', 'root', this.opts.containerId, '/bin/sh', '-c', `chown -R ${owner} ${dst}`]);
+    const argv = ['/bin/sh', '-c', `chown -R ${owner} ${dst}`];
+    const engine = this.opts.engine;
+    if (engine) {
+      const out = new PassThrough();
+      let text = '';
+      out.setEncoding('utf8').on('data', (t: string) => { text += t; });
+      const code = await engine.exec(this.opts.containerId, argv, { user: 'root', stdout: out, stderr: out });
+      if (code !== 0) throw new Error(`Failed to set owner of the uploaded file: ${exitText(code)}, ${text}`);
+      return;
+    }
+    const r = await docker(['exec', '--user', 'root', this.opts.containerId, ...argv]);
     if (r.code !== 0) throw new Error(`Failed to set owner of the uploaded file: ${exitText(r.code)}, ${r.stdout}${r.stderr}`);
   }
 }

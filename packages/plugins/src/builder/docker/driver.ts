@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { render, trackChildGroup, untrackChildGroup, type InterpolateContext, type Ui } from '@packer-ts/sdk';
 import { UiLineWriter } from '../../communicator/ui-writer.ts';
+import { Engine, EngineError, engineEndpoint, splitRepoTag } from './engine.ts';
 
 export interface DockerResult {
   /** Exit status; -1 when killed by a signal. */
@@ -46,7 +46,7 @@ export function exitText(code: number): string {
 export function docker(args: string[], opts: DockerExecOptions = {}): Promise<DockerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(dockerBinary(), args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    trackChildGroup(child.pid);
+    if (child.pid !== undefined) trackChildGroup(child.pid);
     let stdout = '';
     let stderr = '';
     if (opts.stdout) child.stdout.pipe(opts.stdout, { end: false });
@@ -62,7 +62,8 @@ export function docker(args: string[], opts: DockerExecOptions = {}): Promise<Do
     child.on('error', (e) => {
       opts.signal?.removeEventListener('abort', kill);
       untrackChildGroup(child.pid);
-      reject(e);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error(`exec: "${dockerBinary()}": executable file not found in $PATH`, { cause: e }));
+      else reject(e);
     });
     child.on('close', (code) => {
       opts.signal?.removeEventListener('abort', kill);
@@ -99,19 +100,29 @@ export interface ContainerConfig {
   privileged?: boolean;
 }
 
-export class DockerDriver {
-  constructor(readonly ui: Ui, readonly ctx: InterpolateContext = {}) {}
+/** The docker command's stderr for a daemon's error answer. */
+function cliStderr(e: unknown): string {
+  if (e instanceof EngineError) return `${e.message}\n`;
+  throw e;
+}
 
-  /** `docker -v`'s version, e.g. "28.2.2". */
+/**
+ * The daemon, reached through the Engine API for the calls made many times per build when the
+ * environment names a plain socket (see engine.ts), through the `docker` command otherwise and
+ * for what users' CLI set-up matters to (run_command, pull, push, login, save, import).
+ */
+export class DockerDriver {
+  readonly engine: Engine | undefined;
+
+  constructor(readonly ui: Ui, readonly ctx: InterpolateContext = {}) {
+    const ep = engineEndpoint();
+    this.engine = ep ? new Engine(ep) : undefined;
+  }
+
+  /** The daemon's version ("28.2.2"): the Engine API's, else `docker -v`'s. */
   async version(): Promise<string> {
-    let r: DockerResult;
-    try {
-      r = await docker(['-v']);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ENOENT') throw new Error(`exec: "${dockerBinary()}": executable file not found in $PATH`, { cause: e });
-      throw e;
-    }
+    if (this.engine) return (await this.engine.json<{ Version: string }>('GET', '/version')).Version;
+    const r = await docker(['-v']);
     if (r.code !== 0) throw new Error(exitText(r.code));
     const m = /\d+(\.\d+)*(-[0-9A-Za-z.-]+)?/.exec(r.stdout);
     if (!m) throw new Error(`unknown version: ${r.stdout}`);
@@ -136,6 +147,12 @@ export class DockerDriver {
 
   /** `docker kill` then `docker rm`; errors mean the container is gone already. */
   async killContainer(id: string): Promise<void> {
+    if (this.engine) {
+      const c = encodeURIComponent(id);
+      await this.engine.call('POST', `/containers/${c}/kill`).catch(() => undefined);
+      await this.engine.call('DELETE', `/containers/${c}`).catch(() => undefined);
+      return;
+    }
     await docker(['kill', id]);
     await docker(['rm', id]);
   }
@@ -147,18 +164,43 @@ export class DockerDriver {
 
   /** The container's configured user (`.Config.User`), "" for the image default. */
   async containerUser(id: string): Promise<string> {
+    if (this.engine) {
+      try {
+        return (await this.engine.json<{ Config: { User: string } }>('GET', `/containers/${encodeURIComponent(id)}/json`)).Config.User.trim();
+      } catch (e) {
+        throw new Error(`Failed to inspect the container: exit status 1, ${cliStderr(e)}`);
+      }
+    }
     const r = await docker(['inspect', '--format', '{{.Config.User}}', id]);
     if (r.code !== 0) throw new Error(`Failed to inspect the container: ${exitText(r.code)}, ${r.stderr}`);
     return r.stdout.trim();
   }
 
   async ipAddress(id: string): Promise<string> {
+    if (this.engine) {
+      try {
+        return (await this.engine.json<{ NetworkSettings: { IPAddress: string } }>('GET', `/containers/${encodeURIComponent(id)}/json`)).NetworkSettings.IPAddress;
+      } catch (e) {
+        throw new Error(`Error: exit status 1\n\nStderr: ${cliStderr(e)}`);
+      }
+    }
     const r = await docker(['inspect', '--format', '{{ .NetworkSettings.IPAddress }}', id]);
     if (r.code !== 0) throw new Error(`Error: ${exitText(r.code)}\n\nStderr: ${r.stderr}`);
     return r.stdout.trim();
   }
 
   async commit(id: string, author: string, changes: string[], message: string): Promise<string> {
+    if (this.engine) {
+      const q = new URLSearchParams({ container: id });
+      if (author) q.set('author', author);
+      if (message) q.set('comment', message);
+      for (const c of changes) q.append('changes', c);
+      try {
+        return (await this.engine.json<{ Id: string }>('POST', `/commit?${q}`, {})).Id;
+      } catch (e) {
+        throw new Error(`Error committing container: exit status 1\nStderr: ${cliStderr(e)}`);
+      }
+    }
     const args = ['commit'];
     if (author) args.push('--author', author);
     for (const c of changes) args.push('--change', c);
@@ -198,11 +240,26 @@ export class DockerDriver {
   }
 
   async deleteImage(id: string): Promise<void> {
+    if (this.engine) {
+      try {
+        await this.engine.call('DELETE', `/images/${encodeURIComponent(id)}`);
+        return;
+      } catch (e) {
+        throw new Error(`Error deleting image: exit status 1\nStderr: ${cliStderr(e)}`);
+      }
+    }
     const r = await docker(['rmi', id]);
     if (r.code !== 0) throw new Error(`Error deleting image: ${exitText(r.code)}\nStderr: ${r.stderr}`);
   }
 
   async sha256(id: string): Promise<string> {
+    if (this.engine) {
+      try {
+        return (await this.engine.json<{ Id: string }>('GET', `/images/${encodeURIComponent(id)}/json`)).Id;
+      } catch (e) {
+        throw new Error(`Error: exit status 1\n\nStderr: ${cliStderr(e)}`);
+      }
+    }
     const r = await docker(['inspect', '--format', '{{ .Id }}', id]);
     if (r.code !== 0) throw new Error(`Error: ${exitText(r.code)}\n\nStderr: ${r.stderr}`);
     return r.stdout.trim();
@@ -210,6 +267,15 @@ export class DockerDriver {
 
   /** `docker tag`; `force` is ignored as by Packer for Docker >= 1.12. */
   async tagImage(id: string, repo: string): Promise<void> {
+    if (this.engine) {
+      const { repo: r, tag } = splitRepoTag(repo);
+      try {
+        await this.engine.call('POST', `/images/${encodeURIComponent(id)}/tag?${new URLSearchParams({ repo: r, tag: tag || 'latest' })}`);
+        return;
+      } catch (e) {
+        throw new Error(`Error tagging image: exit status 1\nStderr: ${cliStderr(e)}`);
+      }
+    }
     const r = await docker(['tag', id, repo]);
     if (r.code !== 0) throw new Error(`Error tagging image: ${exitText(r.code)}\nStderr: ${r.stderr}`);
   }
@@ -234,9 +300,4 @@ export class DockerDriver {
   async logout(server: string): Promise<void> {
     await dockerStream(server ? ['logout', server] : ['logout'], this.ui);
   }
-}
-
-/** Copies `input` into `output` (ends neither). */
-export async function copyStream(input: Readable, output: Writable): Promise<void> {
-  await pipeline(input, output, { end: false });
 }

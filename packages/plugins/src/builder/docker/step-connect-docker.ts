@@ -26,6 +26,7 @@ export class StepConnectDocker implements Step {
       pty: c.pty,
       fixUploadOwner: c.fixUploadOwner,
       containerUser,
+      engine: driver.engine,
     }));
     return 'continue';
   }

@@ -23,7 +23,7 @@ interface Tool { name: string; bin: string }
 const TOOLS: Tool[] = [{ name: 'packer', bin: REAL_PACKER }, { name: 'ts', bin: PACKER_TS }];
 
 /** Runs `build` of `template` (an object) with `tool` in a fresh directory holding `files`. */
-async function build(tool: Tool, template: unknown, opts: { files?: Record<string, string>; args?: string[]; cwd?: string } = {}): Promise<RunResult & { cwd: string }> {
+async function build(tool: Tool, template: unknown, opts: { files?: Record<string, string>; args?: string[]; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult & { cwd: string }> {
   const cwd = opts.cwd ?? await mkdtemp(join(work, `${tool.name}-`));
   for (const [p, text] of Object.entries(opts.files ?? {})) {
     await mkdir(join(cwd, p, '..'), { recursive: true });
@@ -31,7 +31,7 @@ async function build(tool: Tool, template: unknown, opts: { files?: Record<strin
   }
   await writeFile(join(cwd, 'template.json'), JSON.stringify(template, null, 2));
   const r = await run(tool.bin, ['build', '-color=false', ...(opts.args ?? []), 'template.json'], {
-    cwd, env: { DOCKER_HOST: d.host, HOME: join(work, `home-${tool.name}`) }, timeoutMs: 180_000,
+    cwd, env: { DOCKER_HOST: d.host, HOME: join(work, `home-${tool.name}`), ...opts.env }, timeoutMs: 180_000,
   });
   return { ...r, cwd };
 }
@@ -104,6 +104,14 @@ describe('docker builder: parity with Packer 1.6.6', { concurrency: false }, () 
     assert.ok(tf.some((e) => e.path === 'opt/contents/sub/b.txt'), 'directory contents upload');
     assert.deepEqual(tf, pf);
     assert.deepEqual(await imageConfig(d, 'parity-ts:v1'), await imageConfig(d, 'parity-packer:v1'));
+
+    // The same through the docker command only (the path for TLS, ssh:// and contexts).
+    const c = await build(TOOLS[1]!, template('parity-cli'), { files, env: { PACKER_TS_DOCKER_CLI: '1' } });
+    assert.equal(c.code, 0, c.stdout + c.stderr);
+    assert.deepEqual(remoteLines(c.stdout + c.stderr), remoteLines(p.stdout + p.stderr));
+    assert.deepEqual(await imageFiles(d, 'parity-cli:v1'), pf);
+    assert.deepEqual(await imageConfig(d, 'parity-cli:v1'), await imageConfig(d, 'parity-packer:v1'));
+    await d.docker(['rmi', 'parity-cli:v1', 'parity-cli:v2']);
 
     const tags = (await allTags(d)).filter((x) => !before.includes(x));
     assert.deepEqual(tags.filter((x) => x.startsWith('parity-ts:')).map((x) => x.split(':')[1]), ['v1', 'v2']);

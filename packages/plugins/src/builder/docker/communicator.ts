@@ -89,9 +89,12 @@ export class DockerCommunicator implements Communicator {
     const mode = (info.mode ?? 0o644) & 0o7777;
     const tarIn = new PassThrough({ highWaterMark: 1 << 20 });
     const done = this.putArchive(posix.dirname(dst), tarIn);
+    // The daemon keeps a tar's owner: when the owner fix_upload_owner wants is numeric, the
+    // header carries it and no `chown` exec is needed (the docker command resets it to root).
+    const owner = this.opts.engine ? this.uploadOwner() : undefined;
     let written = 0;
     try {
-      for (const b of tarHeader({ name: posix.basename(dst), mode, uid: 0, gid: 0, size, mtime: Math.floor(Date.now() / 1000) })) tarIn.write(b);
+      for (const b of tarHeader({ name: posix.basename(dst), mode, uid: owner?.uid ?? 0, gid: owner?.gid ?? 0, size, mtime: Math.floor(Date.now() / 1000) })) tarIn.write(b);
       for await (const chunk of input) {
         const c = chunk as Buffer;
         written += c.length;
@@ -107,7 +110,22 @@ export class DockerCommunicator implements Communicator {
     }
     const r = await done;
     if (r.code !== 0) throw new Error(`Failed to upload to '${dst}' in container: ${r.stderr}. ${exitText(r.code)}.`);
-    await this.fixDestinationOwner(dst);
+    if (!owner) await this.fixDestinationOwner(dst);
+  }
+
+  /**
+   * The owner `chown -R USER FILE` would give an uploaded root-owned file, as numbers: root (0:0)
+   * without fix_upload_owner; undefined when the container's user is a name (only a chown knows it).
+   */
+  private uploadOwner(): { uid: number; gid: number } | undefined {
+    if (!this.opts.fixUploadOwner) return { uid: 0, gid: 0 };
+    const u = this.opts.containerUser;
+    if (u === '' || u === 'root' || u === '0') return { uid: 0, gid: 0 };
+    let m = /^(\d+)$/.exec(u);
+    if (m) return { uid: Number(m[1]), gid: 0 };
+    m = /^(\d+):(\d+)$/.exec(u);
+    if (m) return { uid: Number(m[1]), gid: Number(m[2]) };
+    return undefined;
   }
 
   /** `docker cp - C:DIR` of the tar `input`, as a docker command's result. */

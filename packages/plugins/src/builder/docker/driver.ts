@@ -5,7 +5,8 @@
  * expect). Error texts are Packer's.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { accessSync, constants, createReadStream, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { render, trackChildGroup, untrackChildGroup, type InterpolateContext, type Ui } from '@packer-ts/sdk';
 import { UiLineWriter } from '../../communicator/ui-writer.ts';
@@ -100,6 +101,8 @@ export interface ContainerConfig {
   privileged?: boolean;
 }
 
+interface ContainerJson { Config: { User: string }; NetworkSettings: { IPAddress: string } }
+
 /** The docker command's stderr for a daemon's error answer. */
 function cliStderr(e: unknown): string {
   if (e instanceof EngineError) return `${e.message}\n`;
@@ -119,9 +122,22 @@ export class DockerDriver {
     this.engine = ep ? new Engine(ep) : undefined;
   }
 
-  /** The daemon's version ("28.2.2"): the Engine API's, else `docker -v`'s. */
+  /**
+   * Packer's Verify: the `docker` command must be on PATH (run_command goes through it). With the
+   * Engine API a PATH lookup is enough; otherwise `docker -v` runs, as in Packer.
+   */
+  async verify(): Promise<void> {
+    if (!this.engine) { await this.version(); return; }
+    const bin = dockerBinary();
+    const dirs = bin.includes('/') ? [''] : (process.env.PATH ?? '').split(':').map((d) => d || '.');
+    for (const d of dirs) {
+      try { accessSync(d ? join(d, bin) : bin, constants.X_OK); return; } catch { /* next */ }
+    }
+    throw new Error(`exec: "${bin}": executable file not found in $PATH`);
+  }
+
+  /** `docker -v`'s version ("28.2.2"). */
   async version(): Promise<string> {
-    if (this.engine) return (await this.engine.json<{ Version: string }>('GET', '/version')).Version;
     const r = await docker(['-v']);
     if (r.code !== 0) throw new Error(exitText(r.code));
     const m = /\d+(\.\d+)*(-[0-9A-Za-z.-]+)?/.exec(r.stdout);
@@ -148,9 +164,8 @@ export class DockerDriver {
   /** `docker kill` then `docker rm`; errors mean the container is gone already. */
   async killContainer(id: string): Promise<void> {
     if (this.engine) {
-      const c = encodeURIComponent(id);
-      await this.engine.call('POST', `/containers/${c}/kill`).catch(() => undefined);
-      await this.engine.call('DELETE', `/containers/${c}`).catch(() => undefined);
+      // One call: remove with force kills first.
+      await this.engine.call('DELETE', `/containers/${encodeURIComponent(id)}?force=true`).catch(() => undefined);
       return;
     }
     await docker(['kill', id]);
@@ -162,11 +177,24 @@ export class DockerDriver {
     if (r.code !== 0) throw new Error(exitText(r.code));
   }
 
+  private inspected = new Map<string, Promise<ContainerJson>>();
+
+  /** `GET /containers/ID/json`, once per container (its address and user do not change). */
+  private inspect(engine: Engine, id: string): Promise<ContainerJson> {
+    let p = this.inspected.get(id);
+    if (!p) {
+      p = engine.json<ContainerJson>('GET', `/containers/${encodeURIComponent(id)}/json`);
+      p.catch(() => this.inspected.delete(id));
+      this.inspected.set(id, p);
+    }
+    return p;
+  }
+
   /** The container's configured user (`.Config.User`), "" for the image default. */
   async containerUser(id: string): Promise<string> {
     if (this.engine) {
       try {
-        return (await this.engine.json<{ Config: { User: string } }>('GET', `/containers/${encodeURIComponent(id)}/json`)).Config.User.trim();
+        return (await this.inspect(this.engine, id)).Config.User.trim();
       } catch (e) {
         throw new Error(`Failed to inspect the container: exit status 1, ${cliStderr(e)}`);
       }
@@ -179,7 +207,7 @@ export class DockerDriver {
   async ipAddress(id: string): Promise<string> {
     if (this.engine) {
       try {
-        return (await this.engine.json<{ NetworkSettings: { IPAddress: string } }>('GET', `/containers/${encodeURIComponent(id)}/json`)).NetworkSettings.IPAddress;
+        return (await this.inspect(this.engine, id)).NetworkSettings.IPAddress;
       } catch (e) {
         throw new Error(`Error: exit status 1\n\nStderr: ${cliStderr(e)}`);
       }

@@ -60,7 +60,7 @@ export class DockerBuilder implements Builder {
   async run(ui: Ui, hook: Hook, signal: AbortSignal): Promise<Artifact | undefined> {
     const c = this.config;
     const driver = new DockerDriver(ui, this.ctx);
-    await driver.version();
+    await driver.verify();
     const state = new StateBag([['config', c], ['driver', driver], ['hook', hook], ['ui', ui]]);
     await runSteps(this.steps(), state, signal, { packer: this.packer, ui });
     const err = state.error();

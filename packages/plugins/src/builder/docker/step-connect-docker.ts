@@ -13,7 +13,6 @@ export class StepConnectDocker implements Step {
     const containerId = state.need<string>('container_id');
     let containerUser: string;
     try {
-      await driver.version();
       containerUser = await driver.containerUser(containerId);
     } catch (e) {
       return halt(state, e);

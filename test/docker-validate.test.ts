@@ -73,6 +73,19 @@ describe('docker, vagrant, sleep: configuration errors as Packer 1.6.6 words the
     });
   }
 
+  test('sleep: builds through both tools, with the same output', async () => {
+    const tpl = { builders: [{ type: 'null', communicator: 'none' }], provisioners: [{ type: 'sleep', duration: '300ms' }, { type: 'sleep', duration: 1e6 }, { type: 'sleep' }] };
+    const outs: string[] = [];
+    for (const bin of [REAL_PACKER, PACKER_TS]) {
+      const dir = await mkdtemp(join(work, 's-'));
+      await writeFile(join(dir, 'template.json'), JSON.stringify(tpl));
+      const r = await run(bin, ['build', '-color=false', 'template.json'], { cwd: dir });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      outs.push(r.stdout.replace(/after [^\n]*/g, 'after T'));
+    }
+    assert.equal(outs[1], outs[0]);
+  });
+
   test('vagrant: an invalid provider_override lists the providers (Packer lists them in random order)', async () => {
     const tpl = { builders: [builder], 'post-processors': [{ type: 'vagrant', provider_override: 'nope' }] };
     const p = await validate(REAL_PACKER, tpl);

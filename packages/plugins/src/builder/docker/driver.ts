@@ -29,9 +29,9 @@ export interface DockerExecOptions {
   signal?: AbortSignal;
 }
 
-/** The binary run for `docker`; PACKER_TS_DOCKER overrides it (tests, wrappers). */
+/** The command run for `docker`. */
 export function dockerBinary(): string {
-  return process.env.PACKER_TS_DOCKER || 'docker';
+  return 'docker';
 }
 
 /** Go's *exec.ExitError text for a status. */

@@ -18,7 +18,7 @@ export type Endpoint = { socketPath: string } | { host: string; port: number };
 
 /** The daemon endpoint the environment names, when it is one this client speaks to. */
 export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoint | undefined {
-  if (env.PACKER_TS_DOCKER_CLI === '1' || env.PACKER_TS_DOCKER) return undefined;
+  if (env.PACKER_TS_DOCKER_CLI === '1') return undefined;
   const h = env.DOCKER_HOST;
   if (h) {
     if (h.startsWith('unix://')) return { socketPath: h.slice('unix://'.length) };

@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { render, trackChildGroup, untrackChildGroup, type InterpolateContext, type Ui } from '@packer-ts/sdk';
-import { UiLineWriter } from '../../communicator/ui-writer.ts';
+import { render, trackChildGroup, UiLineWriter, untrackChildGroup, type InterpolateContext, type Ui } from '@packer-ts/sdk';
 import { Engine, EngineError, engineEndpoint, splitRepoTag } from './engine.ts';
 
 export interface DockerResult {

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
-  decodeConfig, MultiError, render,
+  decodeConfig, generatedData, MultiError, render,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult, type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
 import { pathError } from '../../common/go-errors.ts';
@@ -139,8 +139,7 @@ export class VagrantPostProcessor implements PostProcessor {
     }
 
     ui.say(`Creating Vagrant box for '${name}' provider`);
-    const state = await artifact.state('generated_data');
-    const data: Record<string, unknown> = state && typeof state === 'object' && !Array.isArray(state) ? { ...(state as Record<string, unknown>) } : {};
+    const data = await generatedData(artifact);
     data.ArtifactId = await artifact.id();
     data.BuildName = this.packer.buildName;
     data.Provider = name;

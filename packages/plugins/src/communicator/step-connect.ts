@@ -20,6 +20,8 @@ export interface StepConnectOptions {
   retryDelay?: number;
   /** Delay after an error before the next handshake (ms; Packer: 2 s). */
   handshakeRetryDelay?: number;
+  /** Steps that connect communicator types of the builder's own (Packer's CustomConnect), by type. */
+  custom?: Record<string, Step>;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function sshOptions(c: CommConfig, host: string, port: number): Pro
 export class StepConnect implements Step {
   readonly name = 'StepConnect';
   private comm: SSHCommunicator | undefined;
+  private customStep: Step | undefined;
 
   constructor(readonly opts: StepConnectOptions) {}
 
@@ -88,6 +91,14 @@ export class StepConnect implements Step {
     const ui = state.need<Ui>('ui');
     const type = c.type || 'ssh';
     if (type === 'none') return 'continue';
+    const custom = this.opts.custom?.[type];
+    if (custom) {
+      try {
+        ui.say(`Using ${type} communicator to connect: ${await this.host(state)}`);
+      } catch { /* no address */ }
+      this.customStep = custom;
+      return custom.run(state, signal);
+    }
     if (type !== 'ssh') return halt(state, new Error(`unknown communicator type: ${type}`));
 
     try {
@@ -204,7 +215,9 @@ export class StepConnect implements Step {
     }
   }
 
-  async cleanup(): Promise<void> {
+  async cleanup(state?: StateBag): Promise<void> {
+    if (state) await this.customStep?.cleanup?.(state);
+    this.customStep = undefined;
     this.comm?.close();
     this.comm = undefined;
   }

@@ -89,6 +89,8 @@ export interface TarEntryInfo {
   uid: number;
   gid: number;
   size: number;
+  /** Modification time, seconds since the epoch (default 0, as the compress post-processor writes). */
+  mtime?: number;
 }
 
 export function tarHeader(e: TarEntryInfo): Buffer[] {
@@ -100,7 +102,7 @@ export function tarHeader(e: TarEntryInfo): Buffer[] {
   putNumber(h, 108, 8, e.uid);
   putNumber(h, 116, 8, e.gid);
   putNumber(h, 124, 12, e.size);
-  putNumber(h, 136, 12, 0);
+  putNumber(h, 136, 12, e.mtime ?? 0);
   h[156] = '0'.charCodeAt(0);
   gnuMagic(h);
   putString(h, 265, 32, userName(e.uid));
@@ -112,9 +114,19 @@ export function tarHeader(e: TarEntryInfo): Buffer[] {
   return out;
 }
 
+export interface TarStreamOptions {
+  /** Entry names, one per file; default: each file's base name. */
+  names?: string[];
+  /** Record each file's modification time; default: zero times. */
+  mtime?: boolean;
+  /** Called before each entry is written, with its name. */
+  onEntry?: (name: string) => void;
+}
+
 /** Yields the bytes of a tar archive holding `files` (read as streams). */
-export async function* tarStream(files: string[], signal: AbortSignal): AsyncGenerator<Buffer> {
-  for (const path of files) {
+export async function* tarStream(files: string[], signal: AbortSignal, opts: TarStreamOptions = {}): AsyncGenerator<Buffer> {
+  for (const [i, path] of files.entries()) {
+    const name = opts.names?.[i] ?? basename(path);
     let fh;
     try {
       fh = await open(path, 'r');
@@ -126,7 +138,8 @@ export async function* tarStream(files: string[], signal: AbortSignal): AsyncGen
       if (st.isDirectory()) throw new Error(`Failed to copy ${path} data to archive: read ${path}: is a directory`);
       if (!st.isFile()) throw new Error(`Failed to create tar header for ${path}: archive/tar: unsupported file mode`);
       const mode = (st.mode & 0o777) | (st.mode & 0o4000 ? 0o4000 : 0) | (st.mode & 0o2000 ? 0o2000 : 0) | (st.mode & 0o1000 ? 0o1000 : 0);
-      yield* tarHeader({ name: basename(path), mode, uid: st.uid, gid: st.gid, size: st.size });
+      opts.onEntry?.(name);
+      yield* tarHeader({ name, mode, uid: st.uid, gid: st.gid, size: st.size, mtime: opts.mtime ? Math.floor(st.mtimeMs / 1000) : 0 });
       let written = 0;
       if (st.size > 0) {
         const rs = fh.createReadStream({ start: 0, end: st.size - 1, autoClose: false });

@@ -205,8 +205,11 @@ export class ShellProvisioner implements Provisioner {
     const data: Record<string, unknown> = { ...(generatedData ?? {}) };
 
     // the scripts' contents, by the name shown to the user
-    const scripts: { name: string; body: () => Promise<Buffer> }[] = cfg.scripts.map((p) => ({
+    // The upload keeps the mode Packer gives it: the script file's own, 0600 for inline commands
+    // (Packer writes them to a temporary file); the chmod that follows may fail for a non-owner.
+    const scripts: { name: string; mode: () => Promise<number>; body: () => Promise<Buffer> }[] = cfg.scripts.map((p) => ({
       name: p,
+      mode: async () => (await stat(p)).mode & 0o7777,
       body: async () => {
         try {
           return await readFile(p);
@@ -225,7 +228,7 @@ export class ShellProvisioner implements Provisioner {
         }
       }
       const body = Buffer.from(text);
-      scripts.push({ name: `/tmp/packer-shell${randomInt(0, 2 ** 31)}`, body: async () => body });
+      scripts.push({ name: `/tmp/packer-shell${randomInt(0, 2 ** 31)}`, mode: async () => 0o600, body: async () => body });
     }
 
     if (cfg.useEnvVarFile) {
@@ -251,6 +254,7 @@ export class ShellProvisioner implements Provisioner {
     for (const script of scripts) {
       ui.say(`Provisioning with shell script: ${script.name}`);
       const raw = await script.body();
+      const mode = await script.mode();
       const body = cfg.binary ? raw : unixLines(raw);
       const cmdData = { ...data, Vars: vars, EnvVarFile: this.envVarFile, Path: cfg.remotePath };
       let command: string;
@@ -261,7 +265,7 @@ export class ShellProvisioner implements Provisioner {
       }
       const status = await retryUntil(cfg.startRetryTimeout, signal, async () => {
         try {
-          await comm.upload(cfg.remotePath, Readable.from([body]), { size: body.length, mode: 0o644 });
+          await comm.upload(cfg.remotePath, Readable.from([body]), { size: body.length, mode });
         } catch (e) {
           throw new Error(`Error uploading script: ${(e as Error).message}`, { cause: e });
         }

@@ -17,3 +17,4 @@ export type { JsonExpr, JsonNode } from './json/ast.ts';
 export * as cty from './cty/index.ts';
 export { makeFunction, callFunction, callHcl, ArgError, FuncError, type FunctionSpec, type CtyFunction, type Param } from './funcs/function.ts';
 export { decode, partialDecode, impliedSchema, impliedType, specVariables, type Spec } from './dec.ts';
+export { formatHCL } from './fmt/format.ts';

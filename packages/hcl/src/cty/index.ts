@@ -31,6 +31,7 @@ export {
   isStructural,
   elementType,
   cmpStr,
+  attrNames,
 } from './types.ts';
 export {
   Value,
@@ -76,3 +77,7 @@ export {
 } from './convert.ts';
 export { typeFromConstraint, type TypeExprNode, type TypeDefaults, type TypeExprOptions, type TypeExprResult } from './typeexpr.ts';
 export { printableValue, formatFloatG } from './print.ts';
+export { applyDefaults } from './typeexpr.ts';
+export { marshalJson, decodeJsonImplied, unmarshalJson, marshalType, unmarshalType, goJsonString } from './json.ts';
+export { marshalMsgpack, unmarshalMsgpack } from './msgpack.ts';
+export { testConformanceMessage } from './conformance.ts';

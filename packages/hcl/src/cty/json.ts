@@ -121,14 +121,24 @@ function typeToJsonValue(t: Type): unknown {
       return ['tuple', t.elems.map(typeToJsonValue)];
     case 'object': {
       const o: Record<string, unknown> = {};
-      for (const k of Object.keys(t.attrs)) o[k] = typeToJsonValue(t.attrs[k]);
+      for (const k of T.attrNames(t)) o[k] = typeToJsonValue(t.attrs[k]);
       const opt = t.optional ? [...t.optional].sort() : [];
       return opt.length ? ['object', o, opt] : ['object', o];
     }
   }
 }
-export function unmarshalType(s: string | unknown): Type {
-  const j = typeof s === 'string' ? JSON.parse(s) : s;
+/** A type from its JSON text. */
+export function unmarshalType(text: string): Type {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    throw new CtyError('invalid type specification');
+  }
+  return typeFromJsonValue(j);
+}
+function typeFromJsonValue(j: unknown): Type {
+  const unmarshalType = typeFromJsonValue;
   const bad = () => new CtyError(`invalid type specification`);
   if (typeof j === 'string') {
     switch (j) {
@@ -463,7 +473,7 @@ function fromNode(n: Node, t: Type): Value {
       const vn = n.items.get('value');
       if (!tn) throw new CtyError('missing type in dynamically-typed value');
       if (!vn) throw new CtyError('missing value in dynamically-typed value');
-      const ty = unmarshalType(nodeToPlain(tn));
+      const ty = typeFromJsonValue(nodeToPlain(tn));
       return fromNode(vn, ty);
     }
     case 'string':

@@ -232,3 +232,40 @@ function getType(node: TypeExprNode, constraint: boolean, withDefaults: boolean,
       return dyn;
   }
 }
+
+/** typeexpr.Defaults.Apply: fills null optional attributes with their
+ * defaults, recursively (call before converting to the constraint type). */
+export function applyDefaults(d: TypeDefaults | undefined, v: Value): Value {
+  if (!d || !v.isKnown() || v.isNull()) return v;
+  const t = v.type;
+  if (t.kind === 'object') {
+    const m = new Map<string, Value>();
+    for (const [k, e] of v.entries()) m.set(k, e);
+    if (d.type.kind === 'object') {
+      for (const [k, dv] of Object.entries(d.defaultValues)) {
+        const cur = m.get(k);
+        if (cur === undefined || cur.isNull()) m.set(k, dv);
+      }
+    }
+    for (const [k, child] of Object.entries(d.children)) {
+      const cur = m.get(k);
+      if (cur !== undefined) m.set(k, applyDefaults(child, cur));
+      if (k === '' ) for (const [kk, e] of m) m.set(kk, applyDefaults(child, e));
+    }
+    return objectVal(m);
+  }
+  if (t.kind === 'map' || t.kind === 'list' || t.kind === 'set' || t.kind === 'tuple') {
+    const child = d.children[''];
+    const items = v.elements().map(([k, e], i) => [k, applyDefaults(child ?? d.children[String(i)], e)] as const);
+    if (t.kind === 'map') return mapOf(new Map(items.map(([k, e]) => [k.asString(), e])));
+    const vals = items.map(([, e]) => e);
+    if (vals.length === 0) return v;
+    // element types may now differ; keep the structure as a tuple and let conversion unify
+    return tupleVal(vals);
+  }
+  return v;
+}
+import { objectVal, tupleVal } from './value.ts';
+function mapOf(m: Map<string, Value>): Value {
+  return objectVal(m);
+}

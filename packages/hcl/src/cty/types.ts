@@ -67,6 +67,11 @@ export function Object_(attrs: Record<string, Type>, optional?: Iterable<string>
   const opt = optional ? new globalThis.Set(optional) : undefined;
   return opt && opt.size > 0 ? { kind: 'object', attrs: sorted, optional: opt } : { kind: 'object', attrs: sorted };
 }
+/** Attribute names in cty's order (byte-wise sorted; JS objects put
+ * integer-like keys first, so never rely on Object.keys order). */
+export function attrNames(t: ObjectType): string[] {
+  return Object.keys(t.attrs).sort(cmpStr);
+}
 export const EmptyObject: ObjectType = Object_({});
 export const EmptyTuple: TupleType = Tuple([]);
 
@@ -177,7 +182,7 @@ export function typeString(t: Type): string {
     case 'tuple':
       return `tuple([${t.elems.map(typeString).join(', ')}])`;
     case 'object':
-      return `object({${Object.keys(t.attrs)
+      return `object({${attrNames(t)
         .map((k) => {
           const s = typeString(t.attrs[k]);
           return `${k}=${t.optional?.has(k) ? `optional(${s})` : s}`;
@@ -208,7 +213,7 @@ export function goString(t: Type): string {
     case 'tuple':
       return t.elems.length === 0 ? 'cty.EmptyTuple' : `cty.Tuple([]cty.Type{${t.elems.map(goString).join(', ')}})`;
     case 'object': {
-      const ks = Object.keys(t.attrs);
+      const ks = attrNames(t);
       if (ks.length === 0) return 'cty.EmptyObject';
       return `cty.Object(map[string]cty.Type{${ks.map((k) => `${JSON.stringify(k)}:${goString(t.attrs[k])}`).join(', ')}})`;
     }

@@ -130,7 +130,7 @@ export const cidrhost = makeFunction({
       numU = -num - 1n;
       num = maxHost - numU;
     }
-    if (numU > maxHost) throw new FuncError(`prefix of ${net.prefix} does not accommodate a host numbered ${hostNum}`);
+    if (numU > maxHost) throw new FuncError(`prefix of ${net.prefix} does not accommodate a host numbered ${num}`);
     return stringVal(ipString(net.ip | num, net.bits));
   },
 });

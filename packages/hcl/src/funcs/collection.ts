@@ -277,7 +277,7 @@ export const keys = makeFunction({
   impl: (a, ret) => {
     const m = a[0];
     if (m.type.kind === 'object') {
-      const names = Object.keys(m.type.attrs);
+      const names = T.attrNames(m.type);
       return names.length ? tupleVal(names.map(stringVal)) : EmptyTupleVal;
     }
     if (!m.isKnown()) return unknownVal(ret);
@@ -486,7 +486,7 @@ export const values = makeFunction({
     const t = a[0].type;
     if (t.kind === 'map') return T.List(t.elem);
     if (t.kind === 'object') {
-      const names = Object.keys(t.attrs);
+      const names = T.attrNames(t);
       return names.length ? T.Tuple(names.map((n) => t.attrs[n])) : T.EmptyTuple;
     }
     throw new FuncError('values() requires a map as the first argument');
@@ -700,10 +700,11 @@ export const sum = makeFunction({
   impl: (a) => {
     const l = a[0];
     const k = l.type.kind;
+    if (!l.canIterateElements()) throw new ArgError(0, 'cannot sum noniterable');
+    if (l.isKnown() && l.lengthInt() === 0) throw new ArgError(0, 'cannot sum an empty list');
     if (k !== 'list' && k !== 'set' && k !== 'tuple') throw new ArgError(0, `argument must be list, set, or tuple. Received ${T.friendlyName(l.type)}`);
     if (!l.isWhollyKnown()) return unknownVal(T.Number);
     const vals = l.values();
-    if (vals.length === 0) throw new ArgError(0, 'cannot sum an empty list');
     let s: BigFloat | undefined;
     for (const v of vals) {
       if (v.isNull()) throw new ArgError(0, 'argument must be list, set, or tuple of number values');

@@ -95,11 +95,19 @@ class ParseErr {
 function parseRFC3339(s: string): GoTime {
   let rest = s;
   const num = (n: number, elem: string, what?: [number, number]): number => {
+    if (n === 4) {
+      // Go slices four bytes off for the year, then parses them
+      if (rest.length < 4 || !/^\d/.test(rest)) throw new ParseErr(elem, rest);
+      const p = rest.slice(0, 4);
+      rest = rest.slice(4);
+      if (!/^\d{4}$/.test(p)) throw new ParseErr(elem, rest);
+      return parseInt(p, 10);
+    }
     const m = new RegExp(`^\\d{${n}}`).exec(rest);
     if (!m) throw new ParseErr(elem, rest);
     const v = parseInt(m[0], 10);
-    if (what && (v < what[0] || v > what[1])) throw new ParseErr(elem, rest, `: ${elem === '01' ? 'month' : elem === '02' ? 'day' : elem === '15' ? 'hour' : elem === '04' ? 'minute' : 'second'} out of range`);
     rest = rest.slice(n);
+    if (what && (v < what[0] || v > what[1])) throw new ParseErr(elem, rest, `: ${elem === '01' ? 'month' : elem === '02' ? 'day' : elem === '15' ? 'hour' : elem === '04' ? 'minute' : 'second'} out of range`);
     return v;
   };
   const lit = (l: string) => {
@@ -131,7 +139,7 @@ function parseRFC3339(s: string): GoTime {
     offset = (parseInt(z[2], 10) * 3600 + parseInt(z[3], 10) * 60) * (z[1] === '-' ? -1 : 1);
     rest = rest.slice(z[0].length);
   }
-  if (rest !== '') throw new ParseErr('', '', `: extra text: ${JSON.stringify(rest)}`);
+  if (rest !== '') throw new ParseErr('', rest, `: extra text: ${JSON.stringify(rest)}`);
   const dim = [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   if (day > dim) throw new ParseErr('', '', ': day out of range');
   const days = daysFromCivil(year, month, day);
@@ -263,6 +271,9 @@ function splitDateFormat(s: string): string[] {
         toks.push(s.slice(i));
         break;
       }
+      // a literal closing exactly at the end of the format is dropped by
+      // Go's scanner (its split function asks for more input at EOF)
+      if (end === s.length - 1) break;
       toks.push(s.slice(i, end + 1));
       i = end + 1;
     } else if (isVerbStart(c)) {

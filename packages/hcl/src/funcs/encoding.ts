@@ -2,7 +2,7 @@
 // crypto, uuid; go-cty stdlib json and csv; Packer's base64gzip and the
 // text(en|de)codebase64 pair).
 import { createHash, randomUUID, createPrivateKey, privateDecrypt, constants as cryptoConstants } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, crc32, constants as zconst } from 'node:zlib';
 import { createRequire } from 'node:module';
 import * as T from '../cty/types.ts';
 import { marshalJson, decodeJsonImplied } from '../cty/json.ts';
@@ -54,10 +54,16 @@ export const base64gzip = makeFunction({
   params: [str('str')],
   type: staticReturnType(T.String),
   impl: (a) => {
-    // Go's gzip header: no name, mtime 0, OS byte 255 (unknown)
-    const gz = gzipSync(Buffer.from(a[0].asString(), 'utf8'));
-    gz[9] = 0xff;
-    return stringVal(gz.toString('base64'));
+    // Go's gzip.Writer after Flush and Close: header (mtime 0, OS 255), the
+    // data in a non-final block ended by a sync flush, an empty final stored
+    // block, then CRC-32 and size.
+    const data = Buffer.from(a[0].asString(), 'utf8');
+    const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    const body = data.length ? deflateRawSync(data, { finishFlush: zconst.Z_SYNC_FLUSH }) : Buffer.from([0, 0, 0, 0xff, 0xff]);
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc32(data), 0);
+    trailer.writeUInt32LE(data.length >>> 0, 4);
+    return stringVal(Buffer.concat([header, body, Buffer.from([1, 0, 0, 0xff, 0xff]), trailer]).toString('base64'));
   },
 });
 
@@ -99,7 +105,8 @@ export const bcrypt = makeFunction({
     let cost = 10;
     if (a.length > 1) cost = toInt(a[1]);
     if (a.length > 2) throw new FuncError('bcrypt() takes no more than two arguments');
-    if (cost < 4 || cost > 31) throw new FuncError(`error occured generating password crypto/bcrypt: cost ${cost} is outside allowed range (4,31)`);
+    if (cost < 4) cost = 10; // Go's bcrypt uses its default cost below the minimum
+    if (cost > 31) throw new FuncError(`error occured generating password crypto/bcrypt: cost ${cost} is outside allowed range (4,31)`);
     const pw = Buffer.from(a[0].asString(), 'utf8');
     if (pw.length > 72) throw new FuncError('error occured generating password bcrypt: password length exceeds 72 bytes');
     const bc = require('bcryptjs') as { hashSync(s: string, salt: string): string; genSaltSync(rounds: number): string };
@@ -300,7 +307,7 @@ export const textencodebase64 = makeFunction({
   type: staticReturnType(T.String),
   impl: (a) => {
     const enc = encodingFor(a[1].asString());
-    if (!enc) throw new ArgError(1, `${JSON.stringify(a[1].asString())} is not a supported IANA encoding name or alias in this Terraform version`);
+    if (!enc) throw new ArgError(1, `${JSON.stringify(a[1].asString())} is not a supported IANA encoding name or alias`);
     return stringVal(Buffer.from(a[0].asString(), enc as BufferEncoding).toString('base64'));
   },
 });
@@ -310,9 +317,13 @@ export const textdecodebase64 = makeFunction({
   type: staticReturnType(T.String),
   impl: (a) => {
     const enc = encodingFor(a[1].asString());
-    if (!enc) throw new ArgError(1, `${JSON.stringify(a[1].asString())} is not a supported IANA encoding name or alias in this Terraform version`);
+    if (!enc) throw new ArgError(1, `${JSON.stringify(a[1].asString())} is not a supported IANA encoding name or alias`);
     const b = goBase64Decode(a[0].asString());
-    if (!b) throw new ArgError(0, 'the given value is has an invalid base64 symbol');
+    if (!b) {
+      const src = a[0].asString();
+      const bad = src.search(/[^A-Za-z0-9+/=\r\n]/);
+      throw new ArgError(0, `the given value is has an invalid base64 symbol at offset ${bad < 0 ? Math.max(0, src.length - (src.length % 4)) : bad}`);
+    }
     return stringVal(b.toString(enc as BufferEncoding));
   },
 });

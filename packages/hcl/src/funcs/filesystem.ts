@@ -284,7 +284,8 @@ export const filebase64 = makeFunction({
       return stringVal(readFileSync(p).toString('base64'));
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+      if (err.code === 'EISDIR') throw new FuncError(`failed to read file ${JSON.stringify(p)}: read ${p}: is a directory`);
+      const why = err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
       throw new FuncError(`failed to read file ${JSON.stringify(p)}: open ${p}: ${why}`);
     }
   },

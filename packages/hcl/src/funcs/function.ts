@@ -57,41 +57,8 @@ export function staticReturnType(t: Type): (args: Value[]) => Type {
   return () => t;
 }
 
-/** Conformance check (cty Type.TestConformance): the first problem or undefined. */
-export function testConformance(got: Type, want: Type): string | undefined {
-  if (want.kind === 'dynamic') return undefined;
-  if (got.kind === 'dynamic') return undefined;
-  if (got.kind !== want.kind) return `${T.friendlyNameForConstraint(want)} required`;
-  switch (want.kind) {
-    case 'list':
-    case 'set':
-    case 'map': {
-      const e = testConformance((got as T.ListType).elem, want.elem);
-      return e;
-    }
-    case 'tuple': {
-      const g = got as T.TupleType;
-      if (g.elems.length !== want.elems.length) return `tuple required`;
-      for (let i = 0; i < g.elems.length; i++) {
-        const e = testConformance(g.elems[i], want.elems[i]);
-        if (e) return e;
-      }
-      return undefined;
-    }
-    case 'object': {
-      const g = got as T.ObjectType;
-      for (const k of Object.keys(want.attrs)) {
-        if (!(k in g.attrs)) return `attribute ${JSON.stringify(k)} is required`;
-        const e = testConformance(g.attrs[k], want.attrs[k]);
-        if (e) return e;
-      }
-      for (const k of Object.keys(g.attrs)) if (!(k in want.attrs)) return `unsupported attribute ${JSON.stringify(k)}`;
-      return undefined;
-    }
-    default:
-      return undefined;
-  }
-}
+export { testConformanceMessage as testConformance } from '../cty/conformance.ts';
+import { testConformanceMessage as testConformance } from '../cty/conformance.ts';
 
 export function makeFunction(spec: FunctionSpec): CtyFunction {
   const fn: CtyFunction = {

@@ -49,7 +49,7 @@ export const floor = makeFunction({
 });
 
 function floatResult(f: number): Value {
-  if (Number.isNaN(f)) throw new FuncError('NaN is not a valid number');
+  if (Number.isNaN(f)) throw new FuncError('panic in function implementation: Float.SetFloat64(NaN)');
   return numberFloatVal(f);
 }
 

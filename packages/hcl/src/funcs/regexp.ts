@@ -243,7 +243,7 @@ export function translateGoRegexp(src: string): { source: string; flags: string;
           lastWasAtomStart = false;
           continue;
         }
-        const m = /^\(\?[^)]{0,2}/.exec(rest);
+        const m = /^\(\?.?/.exec(rest);
         throw new GoRegexpError('invalid or unsupported Perl syntax', m ? m[0] : '(?');
       }
       names.push('');

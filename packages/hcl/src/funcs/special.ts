@@ -98,8 +98,8 @@ export function makeTemplateFileFunc(baseDir: string, renderer: TemplateRenderer
     { name: 'vars', type: T.Dynamic },
   ];
   const render = (path: string, vars: Value): Value => {
-    if (!renderer) throw new FuncError('templatefile is not available here');
     const src = readTextFile(baseDir, path);
+    if (!renderer) throw new FuncError('templatefile is not available here');
     const vt = vars.type;
     if (vt.kind !== 'map' && vt.kind !== 'object') throw new ArgError(1, 'invalid vars value: must be a map');
     const vmap = vars.entries();
@@ -271,7 +271,7 @@ export const legacy_isotime = makeFunction({
   varParam: { name: 'format', type: T.String },
   type: staticReturnType(T.String),
   impl: (a) => {
-    if (a.length > 1) throw new FuncError(`too many values, 1 needed: [${a.map((v) => v.asString()).join(' ')}]`);
+    if (a.length > 1) throw new FuncError(`too many values, 1 needed: [${a.map((v) => `{{{{} 83}} ${v.asString()}}`).join(' ')}]`);
     if (a.length === 0) return stringVal(formatRFC3339(initTime));
     return stringVal(goTimeFormat(initTime, a[0].asString()));
   },
@@ -282,7 +282,7 @@ export const legacy_strftime = makeFunction({
   varParam: { name: 'format', type: T.String },
   type: staticReturnType(T.String),
   impl: (a) => {
-    if (a.length > 1) throw new FuncError(`too many values, 1 needed: [${a.map((v) => v.asString()).join(' ')}]`);
+    if (a.length > 1) throw new FuncError(`too many values, 1 needed: [${a.map((v) => `{{{{} 83}} ${v.asString()}}`).join(' ')}]`);
     if (a.length === 0) return stringVal(formatRFC3339(initTime));
     return stringVal(strftime(a[0].asString(), initTime));
   },
@@ -298,53 +298,50 @@ function isoWeek(c: { year: number; month: number; day: number }): [number, numb
   return [isoYear, week];
 }
 
-const TIME_PARTS_TYPE = T.Object_({
-  year: T.Number,
-  month: T.Number,
-  day: T.Number,
-  hour: T.Number,
-  minute: T.Number,
-  second: T.Number,
-  day_of_year: T.Number,
-  day_of_week: T.Number,
-  iso_year: T.Number,
-  iso_week: T.Number,
-  unix: T.Number,
-});
-
-function timeParts(t: GoTime): Value {
+function timeParts(t: GoTime, withUnix: boolean): Value {
   const c = civil(t);
   const [iy, iw] = isoWeek(c);
   const yday = Math.floor((Date.UTC(c.year, c.month - 1, c.day) - Date.UTC(c.year, 0, 1)) / 86400000) + 1;
-  return objectVal({
+  const o: Record<string, Value> = {
     year: numberIntVal(c.year),
-    month: numberIntVal(c.month),
+    year_day: numberIntVal(yday),
     day: numberIntVal(c.day),
+    month: numberIntVal(c.month),
+    month_name: stringVal(MONTHS[c.month - 1]),
+    weekday: numberIntVal(c.weekday),
+    weekday_name: stringVal(DAYS[c.weekday]),
     hour: numberIntVal(c.hour),
     minute: numberIntVal(c.minute),
     second: numberIntVal(c.second),
-    day_of_year: numberIntVal(yday),
-    day_of_week: numberIntVal(c.weekday),
     iso_year: numberIntVal(iy),
     iso_week: numberIntVal(iw),
-    unix: numberIntVal(t.sec),
-  });
+  };
+  if (withUnix) o.unix = numberIntVal(t.sec);
+  else o.rfc3339 = stringVal(formatRFC3339(t));
+  return objectVal(o);
 }
+
+const PARTS: Record<string, T.Type> = {
+  year: T.Number, year_day: T.Number, day: T.Number, month: T.Number, month_name: T.String, weekday: T.Number,
+  weekday_name: T.String, hour: T.Number, minute: T.Number, second: T.Number, iso_year: T.Number, iso_week: T.Number,
+};
+const RFC3339_PARTS = T.Object_({ ...PARTS, unix: T.Number });
+const UNIX_PARTS = T.Object_({ ...PARTS, rfc3339: T.String });
 
 export const unix_timestamp_parse = makeFunction({
   params: [{ name: 'unix_timestamp', type: T.Number }],
-  type: staticReturnType(TIME_PARTS_TYPE),
+  type: staticReturnType(UNIX_PARTS),
   impl: (a) => {
     const f = a[0].asBigFloat();
     const i = f.int64();
     if (!i.exact) throw new ArgError(0, 'unix_timestamp must be a whole number of seconds representable as a 64-bit integer: value must be a whole number, between -9223372036854775808 and 9223372036854775807');
-    return timeParts({ sec: i.value, nsec: 0, offset: 0 });
+    return timeParts({ sec: i.value, nsec: 0, offset: 0 }, false);
   },
 });
 
 export const rfc3339_parse = makeFunction({
   params: [{ name: 'timestamp', type: T.String }],
-  type: staticReturnType(TIME_PARTS_TYPE),
+  type: staticReturnType(RFC3339_PARTS),
   impl: (a) => {
     const s = a[0].asString();
     let t: GoTime;
@@ -354,7 +351,7 @@ export const rfc3339_parse = makeFunction({
     } catch {
       throw new ArgError(0, `${JSON.stringify(s)} is not a valid RFC3339 timestamp`);
     }
-    return timeParts(t);
+    return timeParts(t, true);
   },
 });
 import { parseTimestamp as parseTs } from './datetime.ts';

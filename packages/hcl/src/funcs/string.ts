@@ -112,7 +112,7 @@ export const indent = makeFunction({
   type: staticReturnType(T.String),
   impl: (a) => {
     const n = toInt(a[0]);
-    if (n < 0) throw new FuncError('strings: negative Repeat count');
+    if (n < 0) throw new FuncError('panic in function implementation: strings: negative Repeat count');
     return stringVal(a[1].asString().split('\n').join('\n' + ' '.repeat(n)));
   },
 });

@@ -95,7 +95,9 @@ export const yamlencode = makeFunction({
   impl: (a) => {
     if (!a[0].isWhollyKnown()) return unknownVal(T.String);
     try {
-      return stringVal(emit(a[0], '') + '\n');
+      const v = a[0];
+      const plainScalar = v.isNull() || v.type.kind === 'number' || v.type.kind === 'bool';
+      return stringVal(emit(v, '') + '\n' + (plainScalar ? '...\n' : ''));
     } catch (e) {
       throw new FuncError((e as Error).message);
     }
@@ -198,7 +200,11 @@ export const yamldecode = makeFunction({
     if (!a[0].isKnown()) return T.Dynamic;
     return decode(a[0].asString()).type;
   },
-  impl: (a) => decode(a[0].asString()),
+  impl: (a) => {
+    const v = decode(a[0].asString());
+    // a document that is only null decodes to an unknown value in go-cty-yaml
+    return v.isNull() ? DynamicVal : v;
+  },
 });
 
 export { DynamicVal };

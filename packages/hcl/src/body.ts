@@ -4,7 +4,7 @@
 // language (Packer's blocks) is decoded once for both.
 
 import { errorDiag, type Diagnostic } from './diag.ts';
-import type { Range } from './range.ts';
+import { rangeString, type Range } from './range.ts';
 import type { Block as AstBlock, Body as AstBody, Expr } from './syntax/ast.ts';
 import { blockDefRange } from './syntax/ast.ts';
 import { nameSuggestion } from './syntax/parser.ts';
@@ -221,7 +221,7 @@ export class MergedBody implements Body {
       for (const [name, a] of r.content.attributes) {
         const prev = attrs.get(name);
         if (prev) {
-          diags.push(errorDiag('Duplicate argument', `Argument ${q(name)} was already set at ${rangeStr(prev.nameRange)}`, a.nameRange));
+          diags.push(errorDiag('Duplicate argument', `Argument ${q(name)} was already set at ${rangeString(prev.nameRange)}`, a.nameRange));
           continue;
         }
         attrs.set(name, a);
@@ -243,7 +243,7 @@ export class MergedBody implements Body {
       for (const [name, a] of r.attributes) {
         const prev = attrs.get(name);
         if (prev) {
-          diags.push(errorDiag('Duplicate argument', `Argument ${q(name)} was already set at ${rangeStr(prev.nameRange)}`, a.nameRange));
+          diags.push(errorDiag('Duplicate argument', `Argument ${q(name)} was already set at ${rangeString(prev.nameRange)}`, a.nameRange));
           continue;
         }
         attrs.set(name, a);
@@ -253,7 +253,3 @@ export class MergedBody implements Body {
   }
 }
 
-function rangeStr(r: Range): string {
-  if (r.start.line === r.end.line) return `${r.filename}:${r.start.line},${r.start.column}-${r.end.column}`;
-  return `${r.filename}:${r.start.line},${r.start.column}-${r.end.line},${r.end.column}`;
-}

@@ -5,6 +5,7 @@ import { errorDiag, type Diagnostic } from '../diag.ts';
 import { graphemes, rangeBetween, type Pos, type Range } from '../range.ts';
 import type { JsonAttr, JsonNode } from './ast.ts';
 import { jsonStartRange } from './ast.ts';
+import { nameSuggestion } from '../syntax/parser.ts';
 
 type Tok = '{' | '}' | '[' | ']' | ',' | ':' | '=' | 'K' | 'S' | 'N' | 'EOF' | 'INVALID';
 
@@ -192,7 +193,7 @@ class Peeker {
   }
 }
 
-const keywordSuggestions = ['true', 'false', 'null'];
+const keywordSuggestions = ['false', 'true', 'null'];
 
 function parseValue(p: Peeker, diags: Diagnostic[]): JsonNode | undefined {
   const tok = p.peek();
@@ -362,8 +363,7 @@ function parseKeyword(p: Peeker, diags: Diagnostic[]): JsonNode | undefined {
     diags.push(errorDiag('Invalid JSON keyword', `The JavaScript identifier ${JSON.stringify(s)} cannot be used in JSON.`, tok.range));
     return undefined;
   }
-  const lower = s.toLowerCase();
-  const sugg = keywordSuggestions.find((k) => k === lower) ?? '';
+  const sugg = nameSuggestion(s, keywordSuggestions);
   diags.push(errorDiag('Invalid JSON keyword', `${JSON.stringify(s)} is not a valid JSON keyword.${sugg ? ` Did you mean ${JSON.stringify(sugg)}?` : ''}`, tok.range));
   return undefined;
 }

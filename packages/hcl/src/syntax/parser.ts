@@ -4,7 +4,7 @@
 // including its recovery behaviour (so that later errors are reported too).
 
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { graphemeCount, initialPos, rangeBetween, utf8Length, type Pos, type Range } from '../range.ts';
+import { graphemeCount, initialPos, rangeBetween, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
 import { isStringLiteralTemplate } from './ast.ts';
 import { scan, type Lexed } from './lexer.ts';
@@ -258,7 +258,7 @@ class Parser {
         else if (item) {
           const existing = byName.get(item.name);
           if (existing) {
-            diags.push(errorDiag('Attribute redefined', `The argument ${goQuote(item.name)} was already set at ${rangeStr(existing.nameRange)}. Each argument may be set only once.`, item.nameRange));
+            diags.push(errorDiag('Attribute redefined', `The argument ${goQuote(item.name)} was already set at ${rangeString(existing.nameRange)}. Each argument may be set only once.`, item.nameRange));
           } else {
             byName.set(item.name, item);
             attrs.push(item);
@@ -1382,7 +1382,7 @@ class TemplateParser {
     for (;;) {
       const next = this.peek();
       if (next.k === 'end') {
-        diags.push(errorDiag('Unexpected end of template', `The if directive at ${rangeStr(open.range)} is missing its corresponding endif directive.`, next.range));
+        diags.push(errorDiag('Unexpected end of template', `The if directive at ${rangeString(open.range)} is missing its corresponding endif directive.`, next.range));
         return [placeholder(next.range), diags];
       }
       if (next.k === 'endctrl') {
@@ -1392,12 +1392,12 @@ class TemplateParser {
             current = elseExprs;
             continue;
           }
-          diags.push(errorDiag('Unexpected else directive', `Already in the else clause for the if started at ${rangeStr(open.range)}.`, next.range));
+          diags.push(errorDiag('Unexpected else directive', `Already in the else clause for the if started at ${rangeString(open.range)}.`, next.range));
         } else if (next.which === 'endif') {
           endifRange = next.range;
           break;
         } else {
-          diags.push(errorDiag(`Unexpected ${next.which} directive`, `Expecting an endif directive for the if started at ${rangeStr(open.range)}.`, next.range));
+          diags.push(errorDiag(`Unexpected ${next.which} directive`, `Expecting an endif directive for the if started at ${rangeString(open.range)}.`, next.range));
         }
         return [placeholder(next.range), diags];
       }
@@ -1420,7 +1420,7 @@ class TemplateParser {
     for (;;) {
       const next = this.peek();
       if (next.k === 'end') {
-        diags.push(errorDiag('Unexpected end of template', `The for directive at ${rangeStr(open.range)} is missing its corresponding endfor directive.`, next.range));
+        diags.push(errorDiag('Unexpected end of template', `The for directive at ${rangeString(open.range)} is missing its corresponding endfor directive.`, next.range));
         return [placeholder(next.range), diags];
       }
       if (next.k === 'endctrl') {
@@ -1431,7 +1431,7 @@ class TemplateParser {
           endforRange = next.range;
           break;
         } else {
-          diags.push(errorDiag(`Unexpected ${next.which} directive`, `Expecting an endfor directive corresponding to the for directive at ${rangeStr(open.range)}.`, next.range));
+          diags.push(errorDiag(`Unexpected ${next.which} directive`, `Expecting an endfor directive corresponding to the for directive at ${rangeString(open.range)}.`, next.range));
         }
         return [placeholder(next.range), diags];
       }
@@ -1461,10 +1461,6 @@ function hasErr(d: Diagnostic[]): boolean {
   return false;
 }
 
-function rangeStr(r: Range): string {
-  if (r.start.line === r.end.line) return `${r.filename}:${r.start.line},${r.start.column}-${r.end.column}`;
-  return `${r.filename}:${r.start.line},${r.start.column}-${r.end.line},${r.end.column}`;
-}
 
 /** The closest of `options` to `given` by Levenshtein distance under 3. */
 export function nameSuggestion(given: string, options: readonly string[]): string {

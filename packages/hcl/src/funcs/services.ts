@@ -13,13 +13,17 @@ interface HttpResult {
 }
 
 const FETCH_SCRIPT = `
-const [url, headers] = [process.argv[1], JSON.parse(process.argv[2])];
-fetch(url, { headers, signal: AbortSignal.timeout(Number(process.argv[3])) })
-  .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })))
-  .catch((e) => {
-    const c = e.cause || e;
-    process.stdout.write(JSON.stringify({ error: c.code === 'ECONNREFUSED' ? 'connect: connection refused' : (c.code || c.message || String(e)) }));
-  });
+const [url, headers, timeout] = [process.argv[1], JSON.parse(process.argv[2]), Number(process.argv[3])];
+const mod = url.startsWith('https:') ? require('node:https') : require('node:http');
+const out = (o) => process.stdout.write(JSON.stringify(o));
+const req = mod.get(url, { headers, timeout }, (res) => {
+  let body = '';
+  res.setEncoding('utf8');
+  res.on('data', (d) => (body += d));
+  res.on('end', () => out({ status: res.statusCode, body }));
+});
+req.on('timeout', () => { req.destroy(); out({ error: 'i/o timeout' }); });
+req.on('error', (e) => out({ error: e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.code === 'ENOTFOUND' ? 'no such host' : e.message }));
 `;
 
 /** A GET request made synchronously. */

@@ -15,6 +15,8 @@ export { parseJson, parseJsonValue, type ParsedJsonFile } from './json/parser.ts
 export { JsonBody, jsonValue, jsonVariables } from './json/body.ts';
 export type { JsonExpr, JsonNode } from './json/ast.ts';
 export * as cty from './cty/index.ts';
-export { makeFunction, callFunction, callHcl, ArgError, FuncError, type FunctionSpec, type CtyFunction, type Param } from './funcs/function.ts';
+export { makeFunction, callFunction, callHcl, ArgError, FuncError, CallError, CallErrors, type FunctionSpec, type CtyFunction, type Param } from './funcs/function.ts';
+export { functions, PACKER_166_FUNCTIONS, PACKER_116_ADDED_FUNCTIONS, type FunctionsOptions, type TemplateRenderer } from './funcs/index.ts';
+export { packerFunctions, templateRenderer } from './eval/template.ts';
 export { decode, partialDecode, impliedSchema, impliedType, specVariables, type Spec } from './dec.ts';
 export { formatHCL } from './fmt/format.ts';

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cty, evaluate, EvalContext, formatDiagnostics, parseExpression } from '../src/index.ts';
+import { cty, evaluate, EvalContext, formatDiagnostics, packerFunctions, parseExpression } from '../src/index.ts';
 import { packerOn } from './oracle.ts';
 
 const template = `locals {
@@ -22,7 +22,7 @@ const locals = cty.objectVal({
 });
 
 function ours(src: string): string {
-  const ctx = new EvalContext({ variables: { local: locals }, functions: {} });
+  const ctx = new EvalContext({ variables: { local: locals }, functions: packerFunctions(process.cwd()) });
   const { expr, diags } = parseExpression(src, '<console-input>');
   if (diags.length > 0) return formatDiagnostics(diags, {});
   const r = evaluate(expr, ctx);
@@ -76,6 +76,19 @@ const cases = [
   '[local.m...]',
   '-local.s',
   '!1',
+  // function calls: argument checks, expansion, special arguments
+  'upper(local.s)',
+  'upper(1, 2)',
+  'upper()',
+  'uper("x")',
+  'max([1, 5, 2]...)',
+  'max(local.s...)',
+  'length(null)',
+  'convert("1", number)',
+  'try(nope, local.l[9], "fallback")',
+  'can(local.l[9])',
+  'join("-", [for v in local.l: upper(v.n)])',
+  'lookup(local.m, "k1")',
 ];
 
 describe('evaluation as packer console does it', () => {

@@ -160,9 +160,14 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
   const tracker = new PosTracker(src.slice(i), origin);
   const base = i;
   const tokens: Token[] = [];
+  // the end of one token is usually the start of the next: share the Pos
+  let lastEnd = -1;
+  let lastEndPos: Pos = origin;
   const emit = (type: T, s: number, e: number): void => {
-    const st = tracker.at(s - base);
-    const en = tracker.at(e - base);
+    const st = s === lastEnd ? lastEndPos : tracker.at(s - base);
+    const en = e === s ? st : tracker.at(e - base);
+    lastEnd = e;
+    lastEndPos = en;
     tokens.push({ type, start: s, end: e, range: { filename, start: st, end: en } });
   };
 
@@ -287,7 +292,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
           }
         }
       }
-      const two = twoCharOps[src.slice(i, i + 2)];
+      const two = c2 === 0x3d || c2 === 0x26 || c2 === 0x7c || c2 === 0x3e ? twoCharOps[src.slice(i, i + 2)] : undefined;
       if (two !== undefined) {
         emit(two, i, i + 2);
         i += 2;

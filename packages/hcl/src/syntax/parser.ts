@@ -89,7 +89,10 @@ class Parser {
 
   // ---- peeker ----
 
-  private nextToken(): [Token, number] {
+  // index just past the token nextToken() found
+  private nextIdx = 0;
+
+  private nextToken(): Token {
     const toks = this.tokens;
     const inclNl = this.nlStack[this.nlStack.length - 1]!;
     for (let i = this.next; i < toks.length; i++) {
@@ -97,24 +100,26 @@ class Parser {
       if (tok.type === T.Comment) {
         if (inclNl && this.src.charCodeAt(tok.end - 1) === 0x0a) {
           // a line comment ends its line: it counts as a newline here
-          const r = tok.range;
-          return [{ type: T.Newline, start: tok.end - 1, end: tok.end, range: r }, i + 1];
+          this.nextIdx = i + 1;
+          return { type: T.Newline, start: tok.end - 1, end: tok.end, range: tok.range };
         }
         continue;
       }
       if (tok.type === T.Newline && !inclNl) continue;
-      return [tok, i + 1];
+      this.nextIdx = i + 1;
+      return tok;
     }
-    return [toks[toks.length - 1]!, toks.length];
+    this.nextIdx = toks.length;
+    return toks[toks.length - 1]!;
   }
 
   peek(): Token {
-    return this.nextToken()[0];
+    return this.nextToken();
   }
 
   read(): Token {
-    const [t, n] = this.nextToken();
-    this.next = n;
+    const t = this.nextToken();
+    this.next = this.nextIdx;
     return t;
   }
 
@@ -500,6 +505,7 @@ class Parser {
   private parseTernary(): [Expr, Diagnostic[]] {
     const startRange = this.nextRange();
     const [cond, diags] = this.parseBinaryOps(0);
+    this.aborted = false;
     if (this.recovery && hasErr(diags)) return [cond, diags];
     if (this.peek().type !== T.Question) return [cond, diags];
     this.read();
@@ -518,29 +524,65 @@ class Parser {
     return [{ kind: 'Conditional', condition: cond, trueResult: t, falseResult: f, range: rangeBetween(startRange, f.range) }, diags];
   }
 
+  // Binary operators by precedence climbing over the levels of `binaryOps`
+  // (lowest first); the same left-associative trees and recovery points as
+  // hclsyntax's one-function-per-level descent, without its per-level cost.
   private parseBinaryOps(level: number): [Expr, Diagnostic[]] {
-    if (level >= binaryOps.length) return this.parseExpressionWithTraversals();
-    const ops = binaryOps[level]!;
-    let [lhs, diags] = this.parseBinaryOps(level + 1);
-    if (this.recovery && hasErr(diags)) return [lhs, diags];
-    let op: BinaryOperator | undefined;
-    let rhs: Expr | undefined;
-    for (;;) {
-      const next = this.peek();
-      const newOp = ops.get(next.type);
-      if (newOp === undefined) break;
-      if (op !== undefined) {
-        lhs = { kind: 'BinaryOp', op, lhs, rhs: rhs!, range: rangeBetween(lhs.range, rhs!.range) };
-      }
-      op = newOp;
-      this.read();
-      const [r, rd] = this.parseBinaryOps(level + 1);
-      rhs = r;
-      diags.push(...rd);
-      if (this.recovery && hasErr(rd)) return [lhs, diags];
+    const [lhs, diags] = this.parseExpressionWithTraversals();
+    if (this.recovery && diags.length > 0) return [lhs, diags];
+    return [this.climb(lhs, level, diags), diags];
+  }
+
+  private opLevel(t: T): number {
+    switch (t) {
+      case T.Or:
+        return 0;
+      case T.And:
+        return 1;
+      case T.EqualOp:
+      case T.NotEqual:
+        return 2;
+      case T.GreaterThan:
+      case T.GreaterThanEq:
+      case T.LessThan:
+      case T.LessThanEq:
+        return 3;
+      case T.Plus:
+      case T.Minus:
+        return 4;
+      case T.Star:
+      case T.Slash:
+      case T.Percent:
+        return 5;
+      default:
+        return -1;
     }
-    if (op === undefined) return [lhs, diags];
-    return [{ kind: 'BinaryOp', op, lhs, rhs: rhs!, range: rangeBetween(lhs.range, rhs!.range) }, diags];
+  }
+
+  private aborted = false;
+
+  private climb(lhs: Expr, minLevel: number, diags: Diagnostic[]): Expr {
+    for (;;) {
+      const tok = this.peek();
+      const lvl = this.opLevel(tok.type);
+      if (lvl < minLevel) return lhs;
+      const op = binaryOps[lvl]!.get(tok.type)!;
+      this.read();
+      const before = diags.length;
+      let [rhs, rd] = this.parseExpressionWithTraversals();
+      diags.push(...rd);
+      if (this.recovery && diags.length > before) {
+        this.aborted = true;
+        return lhs;
+      }
+      for (;;) {
+        const nl = this.opLevel(this.peek().type);
+        if (nl <= lvl) break;
+        rhs = this.climb(rhs, lvl + 1, diags);
+        if (this.aborted) return lhs;
+      }
+      lhs = { kind: 'BinaryOp', op, lhs, rhs, range: rangeBetween(lhs.range, rhs.range) };
+    }
   }
 
   private parseExpressionWithTraversals(): [Expr, Diagnostic[]] {

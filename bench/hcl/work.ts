@@ -33,7 +33,15 @@ function parseAndEval(src: string): number {
 
 
 const src = template(200);
+const c0 = process.cpuUsage();
 const first = parseAndEval(src);
+const c1 = process.cpuUsage(c0);
 const times: number[] = [];
-for (let i = 0; i < runs; i++) times.push(parseAndEval(src));
-console.log(JSON.stringify({ first, times, bytes: src.length }));
+const cpus: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const u0 = process.cpuUsage();
+  times.push(parseAndEval(src));
+  const u = process.cpuUsage(u0);
+  cpus.push((u.user + u.system) / 1000);
+}
+console.log(JSON.stringify({ first, firstCpu: (c1.user + c1.system) / 1000, times, cpus, bytes: src.length }));

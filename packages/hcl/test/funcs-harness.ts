@@ -19,6 +19,8 @@ type Node =
   | { k: 'index'; e: Node; key: Node }
   | { k: 'bin'; op: string; a: Node; b: Node };
 
+const starts = new WeakMap<Node, [number, number]>();
+
 class P {
   i = 0;
   constructor(readonly s: string) {}
@@ -33,9 +35,22 @@ class P {
     if (!this.peek(t)) throw new Error(`expected ${t} at ${this.i} in ${this.s}`);
     this.i += t.length;
   }
+  /** hclsyntax StartRange of the expression starting here: its first token
+   * (name and "(" for a call) */
+  startRangeAt(i: number): [number, number] {
+    const rest = this.s.slice(i);
+    let m: RegExpExecArray | null;
+    if ((m = /^[A-Za-z_][A-Za-z0-9_-]*\s*\(/.exec(rest))) return [i, i + m[0].length];
+    if ((m = /^"(?:[^"\\]|\\.)*"/.exec(rest))) return [i, i + m[0].length];
+    if ((m = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(rest))) return [i, i + m[0].length];
+    if ((m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(rest))) return [i, i + m[0].length];
+    return [i, i + 1];
+  }
   expr(): Node {
     this.ws();
+    const startAt = this.i;
     let n = this.primary();
+    starts.set(n, this.startRangeAt(startAt));
     for (;;) {
       if (this.peek('[')) {
         this.eat('[');
@@ -228,8 +243,15 @@ export function evaluate(src: string, basedir = process.cwd(), version: 'packer-
         try {
           return callHcl(n.name, fn, args, n.args.length);
         } catch (e) {
-          if (e instanceof CallErrors) throw new EvalError(e.errors[0].summary, e.errors[0].detail);
-          if (e instanceof CallError) throw new EvalError(e.summary, e.detail, e.at === 'call' ? rng(n.start[0], n.start[1]) : undefined);
+          if (e instanceof CallErrors) {
+            const at = e.errors[0].at;
+            const argRange = typeof at === 'number' && n.args[at] ? starts.get(n.args[at]) : undefined;
+            throw new EvalError(e.errors[0].summary, e.errors[0].detail, argRange ? rng(argRange[0], argRange[1]) : undefined);
+          }
+          if (e instanceof CallError) {
+            const argRange = typeof e.at === 'number' && n.args[e.at] ? starts.get(n.args[e.at]) : undefined;
+            throw new EvalError(e.summary, e.detail, e.at === 'call' ? rng(n.start[0], n.start[1]) : argRange ? rng(argRange[0], argRange[1]) : undefined);
+          }
           throw e;
         }
       }

@@ -484,7 +484,8 @@ export function valueHash(v: Value): number {
 }
 
 let crcTable: Uint32Array | undefined;
-function crc32(s: string): number {
+/** CRC-32 (IEEE) of a string's UTF-8 bytes, or of bytes. */
+export function crc32(s: string | Uint8Array): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256);
     for (let i = 0; i < 256; i++) {
@@ -493,7 +494,7 @@ function crc32(s: string): number {
       crcTable[i] = c >>> 0;
     }
   }
-  const bytes = Buffer.from(s, 'utf8');
+  const bytes = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
   let crc = 0xffffffff;
   for (const b of bytes) crc = crcTable[(crc ^ b) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;

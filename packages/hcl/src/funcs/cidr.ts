@@ -15,7 +15,7 @@ function parseIPv4(s: string): bigint | undefined {
   if (parts.length !== 4) return undefined;
   let v = 0n;
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
+    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return undefined;
     const n = parseInt(p, 10);
     if (n > 255) return undefined;
     v = (v << 8n) | BigInt(n);
@@ -159,9 +159,11 @@ export const cidrsubnet = makeFunction({
     const newPrefix = net.prefix + newbits;
     if (newPrefix > net.bits) throw new FuncError(`insufficient address space to extend prefix of ${net.prefix} by ${newbits}`);
     const maxNet = newbits >= 0 && newbits < 64 ? (1n << BigInt(newbits)) - 1n : (1n << 64n) - 1n;
-    const numU = BigInt.asUintN(64, BigInt(netnum));
-    if (numU > maxNet) throw new FuncError(`prefix extension of ${newbits} does not accommodate a subnet numbered ${netnum}`);
-    const ip = net.ip | (BigInt(netnum) << BigInt(net.bits - newPrefix));
+    if (BigInt(netnum) > maxNet) throw new FuncError(`prefix extension of ${newbits} does not accommodate a subnet numbered ${netnum}`);
+    // big.Int arithmetic as Packer's go-cidr does it: a negative number ORs
+    // in two's complement, and the address is made from its magnitude
+    let ip = net.ip | (BigInt(netnum) << BigInt(net.bits - newPrefix));
+    if (ip < 0n) ip = -ip;
     return stringVal(netString({ ip: ip & ((1n << BigInt(net.bits)) - 1n), bits: net.bits, prefix: newPrefix }));
   },
 });

@@ -107,14 +107,13 @@ export const element = makeFunction({
     if (lt.kind === 'list') return lt.elem;
     if (lt.kind === 'tuple') {
       if (!a[1].isKnown()) return T.Dynamic;
-      let idx: number;
       try {
-        idx = toInt(a[1]);
+        toInt(a[1]);
       } catch (e) {
         throw new FuncError(`invalid index: ${(e as Error).message}`);
       }
       if (lt.elems.length === 0) throw new FuncError('cannot use element function with an empty list');
-      return lt.elems[goMod(idx, lt.elems.length)];
+      return lt.elems[goMod(toInt64(a[1]), lt.elems.length)];
     }
     throw new FuncError(`cannot read elements from ${T.friendlyName(lt)}`);
   },
@@ -128,15 +127,21 @@ export const element = makeFunction({
     if (!a[0].isKnown()) return unknownVal(ret);
     const l = a[0].lengthInt();
     if (l === 0) throw new FuncError('cannot use element function with an empty list');
-    return a[0].index(numberIntVal(goMod(idx, l)));
+    return a[0].index(numberIntVal(goMod(toInt64(a[1]), l)));
+    void idx;
   },
 });
 
 /** Go's % on ints (sign of the dividend); a negative result then fails indexing as Go panics. */
-function goMod(a: number, b: number): number {
-  const r = a % b;
+function goMod(a: number | bigint, b: number): number {
+  const r = Number(BigInt(a) % BigInt(b));
   if (r < 0) throw new FuncError('invalid index');
   return r;
+}
+/** The exact int64 of a whole number (for arithmetic beyond 2^53). */
+function toInt64(v: Value): bigint {
+  toInt(v);
+  return v.asBigFloat().toBigInt();
 }
 
 export const coalescelist = makeFunction({

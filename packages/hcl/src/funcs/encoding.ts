@@ -2,7 +2,9 @@
 // crypto, uuid; go-cty stdlib json and csv; Packer's base64gzip and the
 // text(en|de)codebase64 pair).
 import { createHash, randomUUID, createPrivateKey, privateDecrypt, constants as cryptoConstants } from 'node:crypto';
-import { deflateRawSync, crc32, constants as zconst } from 'node:zlib';
+import { deflateRawSync, constants as zconst } from 'node:zlib';
+import { crc32 } from '../cty/value.ts';
+import { utf8Valid } from './filesystem.ts';
 import { createRequire } from 'node:module';
 import * as T from '../cty/types.ts';
 import { marshalJson, decodeJsonImplied } from '../cty/json.ts';
@@ -21,15 +23,6 @@ export function goBase64Decode(s: string): Buffer | undefined {
   const b = Buffer.from(t, 'base64');
   // reject non-canonical trailing bits as Go does (strict = false allows them)
   return b;
-}
-
-function utf8Valid(b: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export const base64encode = makeFunction({
@@ -203,59 +196,80 @@ export const jsondecode = makeFunction({
   impl: (a) => decodeJsonImplied(a[0].asString()),
 });
 
-/** encoding/csv reading (RFC 4180 with Go's error texts). */
-function readCsv(s: string): string[][] {
-  const rows: string[][] = [];
+/** encoding/csv reading (RFC 4180 with Go's ParseError texts; lines and
+ * columns 1-based). Each record comes with the line it starts on. */
+function readCsv(text: string, fieldsPerRecord = 0): Array<{ line: number; fields: string[] }> {
+  const s = text.replace(/\r\n/g, '\n');
+  const out: Array<{ line: number; fields: string[] }> = [];
   let i = 0;
   let line = 1;
+  let col = 1;
   const n = s.length;
+  const perr = (start: number, l: number, c: number, msg: string): never => {
+    if (start !== l) throw new FuncError(`record on line ${start}; parse error on line ${l}, column ${c}: ${msg}`);
+    throw new FuncError(`parse error on line ${l}, column ${c}: ${msg}`);
+  };
   while (i < n) {
-    const row: string[] = [];
+    if (s[i] === '\n') {
+      i++;
+      line++;
+      col = 1;
+      continue;
+    }
     const recLine = line;
+    const fields: string[] = [];
     for (;;) {
       let field = '';
       if (s[i] === '"') {
         i++;
-        const startLine = line;
+        col++;
         for (;;) {
-          if (i >= n) throw new FuncError(`parse error on line ${line}, column ${0}: extraneous or missing " in quoted-field`.replace(`line ${line}`, `line ${startLine}`));
-          if (s[i] === '"') {
+          if (i >= n) perr(recLine, line, col, 'extraneous or missing " in quoted-field');
+          const ch = s[i];
+          if (ch === '"') {
             if (s[i + 1] === '"') {
               field += '"';
               i += 2;
+              col += 2;
               continue;
             }
             i++;
+            col++;
+            if (i < n && s[i] !== ',' && s[i] !== '\n') perr(recLine, line, col, 'extraneous or missing " in quoted-field');
             break;
           }
-          if (s[i] === '\n') line++;
-          field += s[i++];
-        }
-        if (i < n && s[i] !== ',' && s[i] !== '\n' && s[i] !== '\r') {
-          throw new FuncError(`parse error on line ${line}, column ${0}: extraneous or missing " in quoted-field`);
+          if (ch === '\n') {
+            line++;
+            col = 1;
+          } else col++;
+          field += ch;
+          i++;
         }
       } else {
-        while (i < n && s[i] !== ',' && s[i] !== '\n' && !(s[i] === '\r' && s[i + 1] === '\n')) {
-          if (s[i] === '"') throw new FuncError(`parse error on line ${line}, column ${0}: bare " in non-quoted-field`);
+        while (i < n && s[i] !== ',' && s[i] !== '\n') {
+          if (s[i] === '"') perr(recLine, line, col, 'bare " in non-quoted-field');
           field += s[i++];
+          col++;
         }
       }
-      row.push(field);
+      fields.push(field);
       if (s[i] === ',') {
         i++;
+        col++;
         continue;
       }
-      if (s[i] === '\r') i++;
       if (s[i] === '\n') {
         i++;
         line++;
+        col = 1;
       }
       break;
     }
-    void recLine;
-    if (!(row.length === 1 && row[0] === '')) rows.push(row);
+    if (fieldsPerRecord > 0 && fields.length !== fieldsPerRecord) throw new FuncError(`record on line ${recLine}: wrong number of fields`);
+    if (fieldsPerRecord === 0) fieldsPerRecord = fields.length;
+    out.push({ line: recLine, fields });
   }
-  return rows;
+  return out;
 }
 
 export const csvdecode = makeFunction({
@@ -265,22 +279,21 @@ export const csvdecode = makeFunction({
     const rows = readCsv(a[0].asString());
     if (rows.length === 0) throw new FuncError('missing header line');
     const atys: Record<string, T.Type> = {};
-    for (const name of rows[0]) {
+    for (const name of rows[0].fields) {
       if (name in atys) throw new FuncError(`duplicate column name ${JSON.stringify(name)}`);
       atys[name] = T.String;
     }
     return T.List(T.Object_(atys));
   },
   impl: (a, ret) => {
-    const rows = readCsv(a[0].asString());
-    const headers = rows[0];
+    const rows = readCsv(a[0].asString(), Object.keys((T.elementType(ret) as T.ObjectType).attrs).length);
+    const headers = rows[0].fields;
     const out: Value[] = [];
-    rows.slice(1).forEach((cols, r) => {
-      if (cols.length !== headers.length) throw new FuncError(`record on line ${r + 2}: wrong number of fields`);
+    for (const { fields } of rows.slice(1)) {
       const m: Record<string, Value> = {};
-      cols.forEach((c, i) => (m[headers[i]] = stringVal(c)));
+      fields.forEach((c, i) => (m[headers[i]] = stringVal(c)));
       out.push(objectVal(m));
-    });
+    }
     return out.length ? listVal(out) : listValEmpty(T.elementType(ret));
   },
 });

@@ -79,7 +79,8 @@ function readFileBytes(baseDir: string, path: string): Buffer {
   }
 }
 
-function utf8Valid(b: Buffer): boolean {
+/** Whether bytes are valid UTF-8 (Go's utf8.Valid). */
+export function utf8Valid(b: Buffer): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(b);
     return true;

@@ -54,8 +54,13 @@ export function goToUpper(s: string): string {
 }
 /** strings.ToLower (simple case mapping) */
 export function goToLower(s: string): string {
-  return mapSimple(s, (c) => c.toLowerCase());
+  return mapSimple(s, (c) => (c === '\u0130' ? 'i' : c.toLowerCase()));
 }
+
+/** unicode.ToTitle: the four digraph letters have their own title case. */
+const TITLE_CASE: Record<string, string> = {
+  'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ',
+};
 
 function isSeparator(ch: string): boolean {
   const c = ch.codePointAt(0)!;
@@ -73,7 +78,7 @@ export function goTitle(s: string): string {
   let out = '';
   for (const ch of s) {
     if (isSeparator(prev)) {
-      const t = ch.toUpperCase();
+      const t = TITLE_CASE[ch] ?? ch.toUpperCase();
       out += [...t].length === 1 ? t : ch;
     } else out += ch;
     prev = ch;

@@ -70,7 +70,7 @@ function emit(v: Value, indent: string): string {
     if (vals.length === 0) return '[]';
     return vals
       .map((e, i) => {
-        const body = isCollection(e) && e.lengthInt() > 0 ? emit(e, indent + '  ').replace(/^\s+/, '') : emit(e, indent + '  ');
+        const body = isCollection(e) && e.lengthInt() > 0 ? emit(e, indent + '  ').replace(/^\s+/, '') : emit(e, indent);
         return (i === 0 ? '' : indent) + '- ' + body;
       })
       .join('\n');
@@ -132,8 +132,8 @@ function resolvePlain(src: string): Value {
       const m = /^([-+])(\d{1,2}):?(\d{2})?$/.exec(z)!;
       zone = `${m[1]}${p(m[2])}:${m[3] ?? '00'}`;
     }
-    const fr = frac ? frac.replace(/0+$/, '') : '';
-    return stringVal(`${y}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:${p(s)}${fr === '.' ? '' : fr}${zone}`);
+    void frac; // time.RFC3339 drops fractional seconds
+    return stringVal(`${y}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:${p(s)}${zone}`);
   }
   return stringVal(src);
 }
@@ -149,11 +149,21 @@ interface YNode {
   range?: [number, number, number];
 }
 
+let anchors = new Map<string, YNode>();
+let nanAt: ((n: YNode) => string) | undefined;
+
 function nodeValue(n: YNode | null | undefined): Value {
   if (n === null || n === undefined) return nullVal(T.Dynamic);
   const name = n.constructor.name;
+  if ((n as { anchor?: string }).anchor) anchors.set((n as { anchor?: string }).anchor!, n);
+  if (name === 'Alias') {
+    const target = anchors.get(String(n.source));
+    if (!target) throw new FuncError(`unknown anchor '${String(n.source)}' referenced`);
+    return nodeValue(target);
+  }
   if (name === 'Scalar') {
     const src = String(n.source ?? '');
+    if (n.type === 'PLAIN' && /^\.(nan|NaN|NAN)$/.test(src)) throw new FuncError(`${nanAt ? nanAt(n) : ''}floating point NaN is not supported`);
     if (n.tag === 'tag:yaml.org,2002:str' || n.tag === '!!str') return stringVal(src);
     if (n.type === 'PLAIN') return resolvePlain(src);
     return stringVal(src);
@@ -169,7 +179,6 @@ function nodeValue(n: YNode | null | undefined): Value {
     }
     return objectVal(m);
   }
-  if (name === 'Alias') throw new FuncError('aliases are not supported');
   return nullVal(T.Dynamic);
 }
 
@@ -186,6 +195,12 @@ function decode(src: string): Value {
   if (!Array.isArray(docs) || docs.length === 0) throw new FuncError('on line 1, column 1: missing start of document');
   if (docs.length > 1) throw new FuncError('unexpected extra content after value');
   const doc = docs[0];
+  anchors = new Map();
+  nanAt = (n) => {
+    // go-cty-yaml reports this mark with a zero-based line and one-based column
+    const [l, c] = lineCol(src, n.range?.[0] ?? 0);
+    return `on line ${l - 1}, column ${c}: `;
+  };
   if (doc.errors.length) {
     const e = doc.errors[0];
     const [l, c] = lineCol(src, e.pos[0]);

@@ -11,7 +11,9 @@ import { JsonBody, jsonValue, jsonVariables } from './json/body.ts';
 import { parseJson } from './json/parser.ts';
 import type { Range } from './range.ts';
 import { variables as nativeVariables, type Traversal } from './syntax/ast.ts';
-import { parseConfig, parseTraversalAbs } from './syntax/parser.ts';
+import { parseConfig, parseExpression, parseTraversalAbs } from './syntax/parser.ts';
+import { typeExprNode } from './eval/eval.ts';
+import type { TypeExprNode } from './cty/typeexpr.ts';
 
 /** Evaluates an expression of either syntax. */
 export function exprValue(e: Expression, ctx: EvalContext | undefined): { value: Value; diags: Diagnostic[] } {
@@ -80,6 +82,20 @@ export function exprAsKeyword(e: Expression): string {
   const { traversal, diags } = absTraversalForExpr(e);
   if (diags.length > 0 || traversal.length !== 1) return '';
   return (traversal[0] as { name: string }).name;
+}
+
+/**
+ * A type-constraint expression (`list(string)`) of either syntax, as cty's
+ * typeFromConstraint reads it; in JSON the constraint is a string holding
+ * a native expression, as hcl's typeexpr reads it.
+ */
+export function exprTypeNode(e: Expression): { node: TypeExprNode; diags: Diagnostic[] } {
+  if (e.kind !== 'JSON') return { node: typeExprNode(e), diags: [] };
+  if (e.node.t !== 'string') return { node: { kind: 'other', range: e.range }, diags: [] };
+  const r = e.node.range;
+  const { expr, diags } = parseExpression(e.node.value, r.filename, { byte: r.start.byte + 1, line: r.start.line, column: r.start.column + 1 });
+  if (diags.length > 0) return { node: { kind: 'other', range: e.range }, diags };
+  return { node: typeExprNode(expr), diags: [] };
 }
 
 /** A parsed configuration file of either syntax. */

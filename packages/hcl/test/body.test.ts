@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { cty, decode, EvalContext, exprValue, formatDiagnostics, MergedBody, parseHCL, parseJSON, type Body, type BodySchema, type Spec } from '../src/index.ts';
+import { cty, decode, EvalContext, exprTypeNode, exprValue, formatDiagnostics, MergedBody, parseHCL, parseJSON, type Body, type BodySchema, type Spec } from '../src/index.ts';
 import { packerOn } from './oracle.ts';
 
 const native = `
@@ -109,6 +109,14 @@ describe('Body API', () => {
     const r = new MergedBody([a, b]).content({ attributes: [{ name: 'x' }], blocks: [{ type: 'b' }] });
     assert.equal(r.content.blocks.length, 2);
     assert.deepEqual(r.diags.map((d) => d.summary), ['Duplicate argument']);
+  });
+
+  test('type constraints read from either syntax', () => {
+    const read = (e: Parameters<typeof exprTypeNode>[0]): string => cty.typeString(cty.typeFromConstraint(exprTypeNode(e).node, { constraint: false }).type);
+    const j = parseJSON('{"type": "map(list(string))"}', 'v.json').file.body.justAttributes().attributes.get('type')!;
+    const n = parseHCL('type = map(list(string))\n', 'v.hcl').file.body.justAttributes().attributes.get('type')!;
+    assert.equal(read(j.expr), 'map(list(string))');
+    assert.equal(read(n.expr), 'map(list(string))');
   });
 
   test('hcldec specs decode either syntax', () => {

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import * as c from '../src/cty/index.ts';
 import { functions, callHcl, CallError } from '../src/funcs/index.ts';
 import { outcome, parseOracle, normalize, type Outcome } from './funcs-harness.ts';
+import { parseExpression, evaluate, EvalContext, packerFunctions } from '../src/index.ts';
 import { oracleBinary } from './funcs-oracle-lib.ts';
 
 function packer(): string {
@@ -188,6 +189,49 @@ test('vault and consul_key against a loopback server: same values and errors as 
     assert.deepEqual(noToken, await askPacker(dir, 'vault("secret/data/app", "user")', { VAULT_ADDR: `http://${addr}` }));
   } finally {
     fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('templatefile renders files with the language layer, as Packer 1.16 does (skipped without the 1.16 oracle)', async (t) => {
+  const bin = oracleBinary('1.16');
+  if (!bin) {
+    t.skip('packer-1.16 not found under $PACKER_TS_ORACLES or ../shared/fixtures/modern-plugins/bin');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'funcs-tpl-'));
+  try {
+    writeFileSync(join(dir, 'a.pkr.hcl'), 'variable "unused" {\n  default = 1\n}\n');
+    writeFileSync(join(dir, 'hello.tpl'), 'Hello, ${name}! %{ for x in items ~}\n- ${upper(x)}\n%{ endfor ~}\n${jsonencode(cfg)}');
+    writeFileSync(join(dir, 'bad.tpl'), 'x ${', 'utf8');
+    writeFileSync(join(dir, 'rec.tpl'), '${templatefile("hello.tpl", {})}');
+    writeFileSync(join(dir, 'num.tpl'), '${a + 1}');
+    const exprs = [
+      'templatefile("hello.tpl", {name = "World", items = ["a", "b"], cfg = {k = 1}})',
+      'templatefile("hello.tpl", {name = "World"})',
+      'templatefile("hello.tpl", "x")',
+      'templatefile("hello.tpl", {"bad-name" = 1, name = "x", items = [], cfg = {}})',
+      'templatefile("num.tpl", {a = 41})',
+      'templatefile("num.tpl", {a = "x"})',
+      'templatefile("rec.tpl", {})',
+      'templatefile("missing.tpl", {})',
+    ];
+    for (const e of exprs) {
+      const r = spawnSync(bin, ['console', join(dir, 'a.pkr.hcl')], {
+        input: e + '\n',
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, PACKER_CHECKPOINT_DISABLE: '1' },
+        encoding: 'utf8',
+        timeout: 30000,
+      });
+      const want = normalize(parseOracle(r.stdout + r.stderr, r.status ?? -1));
+      const p = parseExpression(e, '<console-input>');
+      const ev = evaluate(p.expr, new EvalContext({ variables: {}, functions: packerFunctions(dir, { version: 'packer-1.16' }) }));
+      const err = ev.diags.find((d) => d.severity === 'error');
+      const got = normalize(err ? { summary: err.summary, detail: err.detail ?? '' } : { ok: c.printableValue(ev.value) });
+      assert.deepEqual(got, want, e);
+    }
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

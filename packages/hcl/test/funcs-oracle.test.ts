@@ -14,6 +14,20 @@ import { outcome, parseOracle, normalize } from './funcs-harness.ts';
 import { oracleBinary } from './funcs-oracle-lib.ts';
 import type { Recorded } from './funcs-oracle-gen.ts';
 import { PACKER_166_FUNCTIONS, PACKER_116_ADDED_FUNCTIONS, functions } from '../src/funcs/index.ts';
+import { parseExpression, evaluate, EvalContext, packerFunctions, cty, type Diagnostic } from '../src/index.ts';
+import type { Outcome } from './funcs-harness.ts';
+
+/** The same expression through the package's own parser and evaluator. */
+function viaLanguage(expr: string, basedir: string, version: 'packer-1.6.6' | 'packer-1.16'): Outcome {
+  const firstError = (ds: Diagnostic[]) => ds.find((d) => d.severity === 'error');
+  const p = parseExpression(expr, '<console-input>');
+  const pe = firstError(p.diags);
+  if (pe) return { summary: pe.summary, detail: pe.detail ?? '' };
+  const r = evaluate(p.expr, new EvalContext({ variables: {}, functions: packerFunctions(basedir, { version }) }));
+  const ee = firstError(r.diags);
+  if (ee) return { summary: ee.summary, detail: ee.detail ?? '' };
+  return { ok: cty.printableValue(r.value) };
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const recorded: Recorded[] = JSON.parse(readFileSync(join(here, 'fixtures', 'funcs-oracle.json'), 'utf8'));
@@ -40,6 +54,20 @@ test('every recorded case: same value or same diagnostic as Packer', () => {
   for (const r of recorded) {
     const want = normalize(parseOracle(r.stdout, r.exit));
     const got = normalize(outcome(r.expr, '/tmp', versionOf(r)));
+    try {
+      assert.deepEqual(got, want);
+    } catch {
+      failures.push(`${r.oracle} ${r.expr}\n   packer: ${JSON.stringify(want)}\n   ours:   ${JSON.stringify(got)}`);
+    }
+  }
+  assert.equal(failures.length, 0, `${failures.length} of ${recorded.length} cases differ:\n${failures.join('\n')}`);
+});
+
+test('every recorded case through the language layer (parser, evaluator, functions): same as Packer', () => {
+  const failures: string[] = [];
+  for (const r of recorded) {
+    const want = normalize(parseOracle(r.stdout, r.exit));
+    const got = normalize(viaLanguage(r.expr, '/tmp', versionOf(r)));
     try {
       assert.deepEqual(got, want);
     } catch {

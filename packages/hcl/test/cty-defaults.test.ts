@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExpression, evaluate, EvalContext, typeExprNode, cty } from '../src/index.ts';
@@ -51,7 +51,7 @@ test('same values as Packer 1.16 prints for the variable (skipped without the 1.
   try {
     for (const d of DEFAULTS) {
       writeFileSync(join(dir, 'a.pkr.hcl'), `variable "v" {\n  type = ${TYPE}\n  default = ${d}\n}\n`);
-      const r = spawnSync(bin, ['console', join(dir, 'a.pkr.hcl')], {
+      const r: SpawnSyncReturns<string> = spawnSync(bin, ['console', join(dir, 'a.pkr.hcl')], {
         input: 'var.v\n',
         cwd: dir,
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, PACKER_CHECKPOINT_DISABLE: '1' },

@@ -9,9 +9,10 @@ import type { Block as AstBlock, Body as AstBody, Expr } from './syntax/ast.ts';
 import { blockDefRange } from './syntax/ast.ts';
 import { nameSuggestion } from './syntax/parser.ts';
 import type { JsonExpr } from './json/ast.ts';
+import type { BoundExpr } from './dynblock.ts';
 
-/** An expression of either syntax. */
-export type Expression = Expr | JsonExpr;
+/** An expression of either syntax (or one bound to a dynamic block's iterator). */
+export type Expression = Expr | JsonExpr | BoundExpr;
 
 export interface AttributeSchema {
   name: string;

@@ -5,7 +5,7 @@
 import type { Value } from './cty/value.ts';
 import { errorDiag, type Diagnostic, type SourceFile } from './diag.ts';
 import { NativeBody, type Body, type Expression } from './body.ts';
-import { evaluate, startRange as nativeStartRange, type EvalContext } from './eval/eval.ts';
+import { EvalContext, evaluate, startRange as nativeStartRange } from './eval/eval.ts';
 import { jsonExpr, jsonStartRange } from './json/ast.ts';
 import { JsonBody, jsonValue, jsonVariables } from './json/body.ts';
 import { parseJson } from './json/parser.ts';
@@ -17,12 +17,14 @@ import type { TypeExprNode } from './cty/typeexpr.ts';
 
 /** Evaluates an expression of either syntax. */
 export function exprValue(e: Expression, ctx: EvalContext | undefined): { value: Value; diags: Diagnostic[] } {
+  if (e.kind === 'Bound') return exprValue(e.inner, (ctx ?? new EvalContext()).child(e.scope));
   if (e.kind === 'JSON') return jsonValue(e, ctx);
   return evaluate(e, ctx);
 }
 
 /** The variables (absolute traversals) an expression refers to. */
 export function exprVariables(e: Expression): Traversal[] {
+  if (e.kind === 'Bound') return exprVariables(e.inner).filter((t) => !Object.prototype.hasOwnProperty.call(e.scope, (t[0] as { name: string }).name));
   if (e.kind === 'JSON') return jsonVariables(e);
   return nativeVariables(e);
 }
@@ -32,13 +34,14 @@ export function exprRange(e: Expression): Range {
 }
 
 export function exprStartRange(e: Expression): Range {
+  if (e.kind === 'Bound') return exprStartRange(e.inner);
   if (e.kind === 'JSON') return jsonStartRange(e.node);
   return nativeStartRange(e);
 }
 
 function unwrap(e: Expression): Expression {
   let x = e;
-  while (x.kind === 'TemplateWrap' || x.kind === 'ObjectConsKey') x = x.kind === 'TemplateWrap' ? x.wrapped : x.wrapped;
+  while (x.kind === 'TemplateWrap' || x.kind === 'ObjectConsKey' || x.kind === 'Bound') x = x.kind === 'Bound' ? x.inner : x.wrapped;
   return x;
 }
 
@@ -90,6 +93,7 @@ export function exprAsKeyword(e: Expression): string {
  * a native expression, as hcl's typeexpr reads it.
  */
 export function exprTypeNode(e: Expression): { node: TypeExprNode; diags: Diagnostic[] } {
+  if (e.kind === 'Bound') return exprTypeNode(e.inner);
   if (e.kind !== 'JSON') return { node: typeExprNode(e), diags: [] };
   if (e.node.t !== 'string') return { node: { kind: 'other', range: e.range }, diags: [] };
   const r = e.node.range;

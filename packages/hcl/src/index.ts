@@ -20,3 +20,4 @@ export { functions, PACKER_166_FUNCTIONS, PACKER_116_ADDED_FUNCTIONS, type Funct
 export { packerFunctions, templateRenderer } from './eval/template.ts';
 export { decode, partialDecode, impliedSchema, impliedType, specVariables, type Spec } from './dec.ts';
 export { formatHCL } from './fmt/format.ts';
+export { expandDynamic, type BoundExpr } from './dynblock.ts';

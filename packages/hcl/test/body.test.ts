@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { cty, decode, EvalContext, exprTypeNode, exprValue, formatDiagnostics, MergedBody, parseHCL, parseJSON, type Body, type BodySchema, type Spec } from '../src/index.ts';
+import { cty, decode, EvalContext, expandDynamic, exprTypeNode, exprValue, formatDiagnostics, MergedBody, parseHCL, parseJSON, type Body, type BodySchema, type Spec } from '../src/index.ts';
 import { packerOn } from './oracle.ts';
 
 const native = `
@@ -109,6 +109,28 @@ describe('Body API', () => {
     const r = new MergedBody([a, b]).content({ attributes: [{ name: 'x' }], blocks: [{ type: 'b' }] });
     assert.equal(r.content.blocks.length, 2);
     assert.deepEqual(r.diags.map((d) => d.summary), ['Duplicate argument']);
+  });
+
+  test('dynamic blocks expand per element, with iterators (nested ones see the outer)', () => {
+    // Packer 1.6.6 builds this provisioner twice, printing "0=a" and "1=b"
+    const src = 'build {\n  dynamic "provisioner" {\n    for_each = var.names\n    iterator = n\n    labels   = ["shell-local"]\n    content {\n      inline = ["echo ${n.key}=${n.value}"]\n      dynamic "nested" {\n        for_each = { x = 1 }\n        content {\n          v = "${n.value}-${nested.key}-${nested.value}"\n        }\n      }\n    }\n  }\n}\n';
+    const ctx = new EvalContext({ variables: { var: cty.objectVal({ names: cty.tupleVal([cty.stringVal('a'), cty.stringVal('b')]) }) } });
+    const build = parseHCL(src, 'd.hcl').file.body.content({ blocks: [{ type: 'build' }] }).content.blocks[0]!;
+    const r = expandDynamic(build.body, ctx).content({ blocks: [{ type: 'provisioner', labelNames: ['type'] }] });
+    assert.deepEqual(r.diags, []);
+    const got = r.content.blocks.map((p) => {
+      const c = p.body.content({ attributes: [{ name: 'inline' }], blocks: [{ type: 'nested' }] });
+      assert.deepEqual(c.diags, []);
+      const nested = c.content.blocks.map((nb) => exprValue(nb.body.justAttributes().attributes.get('v')!.expr, ctx).value.asString());
+      return [p.labels[0], exprValue(c.content.attributes.get('inline')!.expr, ctx).value.values()[0]!.asString(), nested];
+    });
+    assert.deepEqual(got, [
+      ['shell-local', 'echo 0=a', ['a-x-1']],
+      ['shell-local', 'echo 1=b', ['b-x-1']],
+    ]);
+    const bad = parseHCL('dynamic "x" {\n  for_each = 5\n  content {}\n}\n', 'd.hcl').file.body;
+    const br = expandDynamic(bad, ctx).content({ blocks: [{ type: 'x' }] });
+    assert.deepEqual(br.diags.map((d) => d.detail), ['Cannot use a number value in for_each. An iterable collection is required.']);
   });
 
   test('type constraints read from either syntax', () => {

@@ -1,0 +1,83 @@
+// cty: the value and type system HCL evaluates to.
+export { BigFloat, PARSE_PREC } from './number.ts';
+export * as types from './types.ts';
+export {
+  type Type,
+  type ObjectType,
+  type TupleType,
+  type ListType,
+  type SetType,
+  type MapType,
+  type PrimitiveType,
+  String as StringType,
+  Number as NumberType,
+  Bool as BoolType,
+  Dynamic as DynamicType,
+  List,
+  Set,
+  Map,
+  Tuple,
+  Object_ as Object,
+  EmptyObject,
+  EmptyTuple,
+  typeEquals,
+  hasDynamicTypes,
+  friendlyName,
+  friendlyNameForConstraint,
+  typeString,
+  goString,
+  isPrimitive,
+  isCollection,
+  isStructural,
+  elementType,
+  cmpStr,
+  attrNames,
+} from './types.ts';
+export {
+  Value,
+  CtyError,
+  type PathStep,
+  stringVal,
+  numberVal,
+  numberIntVal,
+  numberFloatVal,
+  parseNumberVal,
+  boolVal,
+  True,
+  False,
+  Zero,
+  nullVal,
+  unknownVal,
+  DynamicVal,
+  EmptyObjectVal,
+  EmptyTupleVal,
+  listVal,
+  listValEmpty,
+  setVal,
+  setValEmpty,
+  mapVal,
+  mapValEmpty,
+  tupleVal,
+  objectVal,
+  goQuote,
+  setLess,
+  valueHash,
+} from './value.ts';
+export {
+  convert,
+  tryConvert,
+  getSafeConversion,
+  getUnsafeConversion,
+  unifyTypes,
+  mismatchMessage,
+  formatPath,
+  formatPathError,
+  type Conversion,
+  type Unified,
+} from './convert.ts';
+export { typeFromConstraint, type TypeExprNode, type TypeDefaults, type TypeExprOptions, type TypeExprResult } from './typeexpr.ts';
+export { printableValue, formatFloatG } from './print.ts';
+export { applyDefaults } from './typeexpr.ts';
+export { marshalJson, decodeJsonImplied, unmarshalJson, marshalType, unmarshalType, goJsonString } from './json.ts';
+export { marshalMsgpack, unmarshalMsgpack } from './msgpack.ts';
+export { testConformanceMessage } from './conformance.ts';

@@ -1,0 +1,99 @@
+// Go's strings/unicode behaviour where JavaScript's differs: simple case
+// mapping, unicode.IsSpace, strings.Title, grapheme clusters.
+
+/** unicode.IsSpace */
+export function isGoSpace(c: number): boolean {
+  switch (c) {
+    case 0x09:
+    case 0x0a:
+    case 0x0b:
+    case 0x0c:
+    case 0x0d:
+    case 0x20:
+    case 0x85:
+    case 0xa0:
+      return true;
+  }
+  if (c < 0x100) return false;
+  return /\p{Zs}|\p{Zl}|\p{Zp}/u.test(String.fromCodePoint(c));
+}
+
+/** strings.TrimSpace */
+export function goTrimSpace(s: string): string {
+  const cps = [...s];
+  let a = 0;
+  let b = cps.length;
+  while (a < b && isGoSpace(cps[a].codePointAt(0)!)) a++;
+  while (b > a && isGoSpace(cps[b - 1].codePointAt(0)!)) b--;
+  return cps.slice(a, b).join('');
+}
+
+/** strings.Trim(s, cutset) */
+export function goTrim(s: string, cutset: string): string {
+  if (s === '' || cutset === '') return s;
+  const set = new Set([...cutset]);
+  const cps = [...s];
+  let a = 0;
+  let b = cps.length;
+  while (a < b && set.has(cps[a])) a++;
+  while (b > a && set.has(cps[b - 1])) b--;
+  return cps.slice(a, b).join('');
+}
+
+function mapSimple(s: string, f: (c: string) => string): string {
+  let out = '';
+  for (const ch of s) {
+    const m = f(ch);
+    out += [...m].length === 1 ? m : ch;
+  }
+  return out;
+}
+/** strings.ToUpper (simple case mapping) */
+export function goToUpper(s: string): string {
+  return mapSimple(s, (c) => c.toUpperCase());
+}
+/** strings.ToLower (simple case mapping) */
+export function goToLower(s: string): string {
+  return mapSimple(s, (c) => (c === '\u0130' ? 'i' : c.toLowerCase()));
+}
+
+/** unicode.ToTitle: the four digraph letters have their own title case. */
+const TITLE_CASE: Record<string, string> = {
+  'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ',
+};
+
+function isSeparator(ch: string): boolean {
+  const c = ch.codePointAt(0)!;
+  if (c <= 0x7f) {
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f) return false;
+    return true;
+  }
+  if (/[\p{L}\p{Nd}]/u.test(ch)) return false;
+  return isGoSpace(c);
+}
+
+/** strings.Title */
+export function goTitle(s: string): string {
+  let prev = ' ';
+  let out = '';
+  for (const ch of s) {
+    if (isSeparator(prev)) {
+      const t = TITLE_CASE[ch] ?? ch.toUpperCase();
+      out += [...t].length === 1 ? t : ch;
+    } else out += ch;
+    prev = ch;
+  }
+  return out;
+}
+
+let segmenter: Intl.Segmenter | undefined;
+/** Extended grapheme clusters (textseg.ScanGraphemeClusters). */
+export function graphemes(s: string): string[] {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return Array.from(segmenter.segment(s), (x) => x.segment);
+}
+
+/** Go's sort.Strings order (byte order of UTF-8 = code point order). */
+export function goStringLess(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

@@ -1,0 +1,522 @@
+// The scanner of HCL's native syntax: turns source text into tokens, with
+// the same token boundaries as hclsyntax's scanner (so that diagnostics and
+// the formatter agree with HashiCorp's tools byte for byte).
+
+import { errorDiag, type Diagnostic } from '../diag.ts';
+import { initialPos, PosTracker, type Pos } from '../range.ts';
+import { T, type Token } from './token.ts';
+
+export type ScanMode = 'normal' | 'template' | 'identOnly';
+
+export interface Lexed {
+  readonly src: string;
+  readonly tokens: Token[];
+  readonly filename: string;
+  /** Diagnostics about invalid characters (hclsyntax's checkInvalidTokens). */
+  readonly diags: Diagnostic[];
+}
+
+const identStart = /[\p{ID_Start}_]/uy;
+const identRest = /[\p{ID_Continue}-]*/uy;
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isAsciiIdentStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+}
+
+function isAsciiIdentCont(c: number): boolean {
+  return isAsciiIdentStart(c) || isDigit(c) || c === 0x2d;
+}
+
+/** End index of an identifier starting at i, or -1 if none starts there. */
+export function scanIdent(src: string, i: number): number {
+  const c = src.charCodeAt(i);
+  if (isAsciiIdentStart(c)) {
+    let j = i + 1;
+    for (;;) {
+      const d = src.charCodeAt(j);
+      if (isAsciiIdentCont(d)) j++;
+      else if (d >= 0x80) break;
+      else return j;
+    }
+    identRest.lastIndex = j;
+    identRest.exec(src);
+    return identRest.lastIndex;
+  }
+  if (c < 0x80 || Number.isNaN(c)) return -1;
+  identStart.lastIndex = i;
+  if (!identStart.test(src)) return -1;
+  identRest.lastIndex = identStart.lastIndex;
+  identRest.exec(src);
+  return identRest.lastIndex;
+}
+
+/** End of a number literal starting with a digit at i. */
+function scanNumber(src: string, i: number): number {
+  let j = i + 1;
+  let good = j;
+  for (;;) {
+    const c = src.charCodeAt(j);
+    if (isDigit(c)) {
+      j++;
+      good = j;
+    } else if (c === 0x2e) {
+      j++;
+    } else if (c === 0x65 || c === 0x45) {
+      let k = j + 1;
+      const s = src.charCodeAt(k);
+      if (s === 0x2b || s === 0x2d) k++;
+      if (isDigit(src.charCodeAt(k))) {
+        j = k + 1;
+        good = j;
+      } else break;
+    } else break;
+  }
+  return good;
+}
+
+interface Frame {
+  kind: 'main' | 'string' | 'heredoc' | 'bare';
+  // heredoc
+  marker?: string;
+  startOfLine?: boolean;
+}
+
+const selfTokens: Record<string, T> = {
+  '[': T.OBrack,
+  ']': T.CBrack,
+  '(': T.OParen,
+  ')': T.CParen,
+  '.': T.Dot,
+  ',': T.Comma,
+  '*': T.Star,
+  '/': T.Slash,
+  '%': T.Percent,
+  '+': T.Plus,
+  '-': T.Minus,
+  '=': T.Equal,
+  '<': T.LessThan,
+  '>': T.GreaterThan,
+  '!': T.Bang,
+  '?': T.Question,
+  ':': T.Colon,
+  '&': T.BitwiseAnd,
+  '|': T.BitwiseOr,
+  '~': T.BitwiseNot,
+  '^': T.BitwiseXor,
+  ';': T.Semicolon,
+  '`': T.Backtick,
+  "'": T.Apostrophe,
+};
+
+const twoCharOps: Record<string, T> = {
+  '==': T.EqualOp,
+  '!=': T.NotEqual,
+  '>=': T.GreaterThanEq,
+  '<=': T.LessThanEq,
+  '&&': T.And,
+  '||': T.Or,
+  '=>': T.FatArrow,
+};
+
+function isUnicodeSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+export function trimSpace(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isUnicodeSpace(s.charCodeAt(a))) a++;
+  while (b > a && isUnicodeSpace(s.charCodeAt(b - 1))) b--;
+  return s.slice(a, b);
+}
+
+/**
+ * Scans `src` (a string, or UTF-8 bytes) into tokens. Positions start at
+ * `start` (for expressions embedded in other files, such as JSON).
+ */
+export function scan(input: string | Uint8Array, filename: string, start: Pos = initialPos, mode: ScanMode = 'normal'): Lexed {
+  let src: string;
+  let badUtf8 = false;
+  if (typeof input === 'string') src = input;
+  else {
+    try {
+      src = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
+    } catch {
+      src = new TextDecoder('utf-8', { ignoreBOM: true }).decode(input);
+      badUtf8 = true;
+    }
+  }
+  let origin = start;
+  let i = 0;
+  if (src.charCodeAt(0) === 0xfeff) {
+    // a UTF-8 byte order mark is skipped, but counted in byte offsets
+    origin = { byte: start.byte + 3, line: start.line, column: start.column };
+    i = 1;
+  }
+  const tracker = new PosTracker(src.slice(i), origin);
+  const base = i;
+  const tokens: Token[] = [];
+  // the end of one token is usually the start of the next: share the Pos
+  let lastEnd = -1;
+  let lastEndPos: Pos = origin;
+  const emit = (type: T, s: number, e: number): void => {
+    const st = s === lastEnd ? lastEndPos : tracker.at(s - base);
+    const en = e === s ? st : tracker.at(e - base);
+    lastEnd = e;
+    lastEndPos = en;
+    tokens.push({ type, start: s, end: e, range: { filename, start: st, end: en } });
+  };
+
+  const stack: Frame[] = [];
+  let braces = 0;
+  const retBraces: number[] = [];
+  let frame: Frame = { kind: mode === 'template' ? 'bare' : 'main' };
+  const n = src.length;
+
+  const push = (f: Frame): void => {
+    stack.push(frame);
+    frame = f;
+  };
+  const pop = (): void => {
+    frame = stack.pop() ?? { kind: 'main' };
+  };
+
+  // Opens a ${ or %{ sequence at i; returns the new index.
+  const templateSeq = (type: T): void => {
+    let e = i + 2;
+    if (src.charCodeAt(e) === 0x7e) e++; // ~
+    emit(type, i, e);
+    i = e;
+    braces++;
+    retBraces.push(braces);
+    if (frame.kind === 'heredoc') frame.startOfLine = false;
+    else {
+      // a heredoc further out also stops being at the start of a line
+      for (let k = stack.length - 1; k >= 0; k--) {
+        if (stack[k]!.kind === 'heredoc') {
+          stack[k]!.startOfLine = false;
+          break;
+        }
+      }
+    }
+    push({ kind: 'main' });
+  };
+
+  if (mode === 'identOnly') {
+    while (i < n) {
+      const e = scanIdent(src, i);
+      if (e > i) {
+        emit(T.Ident, i, e);
+        i = e;
+      } else {
+        const cp = src.codePointAt(i)!;
+        const w = cp > 0xffff ? 2 : 1;
+        emit(T.Invalid, i, i + w);
+        i += w;
+      }
+    }
+    emit(T.EOF, n, n);
+    return { src, tokens, filename, diags: checkInvalidTokens(tokens, src) };
+  }
+
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (frame.kind === 'main') {
+      if (c === 0x20 || c === 0x09) {
+        i++;
+        continue;
+      }
+      if (isDigit(c)) {
+        const e = scanNumber(src, i);
+        emit(T.NumberLit, i, e);
+        i = e;
+        continue;
+      }
+      const ie = scanIdent(src, i);
+      if (ie > i) {
+        emit(T.Ident, i, ie);
+        i = ie;
+        continue;
+      }
+      const c2 = src.charCodeAt(i + 1);
+      if (c === 0x23 || (c === 0x2f && c2 === 0x2f)) {
+        // # or // comment, through the end of the line
+        let e = src.indexOf('\n', i);
+        e = e < 0 ? n : e + 1;
+        emit(T.Comment, i, e);
+        i = e;
+        continue;
+      }
+      if (c === 0x2f && c2 === 0x2a) {
+        const close = src.indexOf('*/', i + 2);
+        if (close >= 0) {
+          emit(T.Comment, i, close + 2);
+          i = close + 2;
+          continue;
+        }
+      }
+      if (c === 0x0a) {
+        emit(T.Newline, i, i + 1);
+        i++;
+        continue;
+      }
+      if (c === 0x0d && c2 === 0x0a) {
+        emit(T.Newline, i, i + 2);
+        i += 2;
+        continue;
+      }
+      if (c === 0x2e && c2 === 0x2e && src.charCodeAt(i + 2) === 0x2e) {
+        emit(T.Ellipsis, i, i + 3);
+        i += 3;
+        continue;
+      }
+      if (c === 0x3c && c2 === 0x3c) {
+        // heredoc introducer: <<EOT or <<-EOT, then a newline
+        let j = i + 2;
+        if (src.charCodeAt(j) === 0x2d) j++;
+        const me = scanIdent(src, j);
+        if (me > j) {
+          let nl = -1;
+          if (src.charCodeAt(me) === 0x0a) nl = me + 1;
+          else if (src.charCodeAt(me) === 0x0d && src.charCodeAt(me + 1) === 0x0a) nl = me + 2;
+          if (nl > 0) {
+            emit(T.OHeredoc, i, nl);
+            const marker = src.slice(j, me);
+            i = nl;
+            push({ kind: 'heredoc', marker, startOfLine: true });
+            continue;
+          }
+        }
+      }
+      const two = c2 === 0x3d || c2 === 0x26 || c2 === 0x7c || c2 === 0x3e ? twoCharOps[src.slice(i, i + 2)] : undefined;
+      if (two !== undefined) {
+        emit(two, i, i + 2);
+        i += 2;
+        continue;
+      }
+      if (c === 0x7b) {
+        emit(T.OBrace, i, i + 1);
+        i++;
+        braces++;
+        continue;
+      }
+      if (c === 0x7d || (c === 0x7e && c2 === 0x7d)) {
+        const w = c === 0x7d ? 1 : 2;
+        if (retBraces.length > 0 && retBraces[retBraces.length - 1] === braces) {
+          emit(T.TemplateSeqEnd, i, i + w);
+          i += w;
+          braces--;
+          retBraces.pop();
+          pop();
+        } else {
+          emit(w === 1 ? T.CBrace : T.TemplateSeqEnd, i, i + w);
+          i += w;
+          braces--;
+        }
+        continue;
+      }
+      if (c === 0x22) {
+        emit(T.OQuote, i, i + 1);
+        i++;
+        push({ kind: 'string' });
+        continue;
+      }
+      const self = selfTokens[src[i]!];
+      if (self !== undefined) {
+        emit(self, i, i + 1);
+        i++;
+        continue;
+      }
+      const cp = src.codePointAt(i)!;
+      const w = cp > 0xffff ? 2 : 1;
+      emit(cp === 0xfffd && badUtf8 ? T.BadUTF8 : T.Invalid, i, i + w);
+      i += w;
+      continue;
+    }
+
+    // template modes
+    if (c === 0xfffd && badUtf8) {
+      emit(T.BadUTF8, i, i + 1);
+      i++;
+      continue;
+    }
+    const c2 = src.charCodeAt(i + 1);
+    if ((c === 0x24 || c === 0x25) && c2 === 0x7b) {
+      templateSeq(c === 0x24 ? T.TemplateInterp : T.TemplateControl);
+      continue;
+    }
+    if (frame.kind === 'string') {
+      if (c === 0x22) {
+        emit(T.CQuote, i, i + 1);
+        i++;
+        pop();
+        continue;
+      }
+      if (c === 0x0a || c === 0x0d) {
+        let e = i + 1;
+        while (e < n && (src.charCodeAt(e) === 0x0a || src.charCodeAt(e) === 0x0d)) e++;
+        emit(T.QuotedNewline, i, e);
+        i = e;
+        continue;
+      }
+      if (c === 0x24 || c === 0x25) {
+        // "$${" / "%%{" escapes, or a lone "$"/"%"
+        const e = c2 === c && src.charCodeAt(i + 2) === 0x7b ? i + 3 : i + 1;
+        emit(T.QuotedLit, i, e);
+        i = e;
+        continue;
+      }
+      // a run of literal characters, with backslash escapes
+      let e = i;
+      for (;;) {
+        const d = src.charCodeAt(e);
+        if (e >= n || d === 0x24 || d === 0x25 || d === 0x22 || d === 0x0a || d === 0x0d || (d === 0xfffd && badUtf8)) break;
+        if (d === 0x5c) {
+          const d2 = src.charCodeAt(e + 1);
+          if (e + 1 >= n || d2 === 0x0a || d2 === 0x0d) break;
+          e += src.codePointAt(e + 1)! > 0xffff ? 3 : 2;
+          continue;
+        }
+        e++;
+      }
+      if (e > i) {
+        emit(T.QuotedLit, i, e);
+        i = e;
+      } else {
+        // a backslash at the end of a line or of the input
+        emit(T.Invalid, i, i + 1);
+        i++;
+      }
+      continue;
+    }
+    if (frame.kind === 'heredoc') {
+      if (c === 0x24 || c === 0x25) {
+        const e = c2 === c && src.charCodeAt(i + 2) === 0x7b ? i + 3 : i + 1;
+        frame.startOfLine = false;
+        emit(T.StringLit, i, e);
+        i = e;
+        continue;
+      }
+      let e = i;
+      for (;;) {
+        const d = src.charCodeAt(e);
+        if (e >= n || d === 0x24 || d === 0x25 || d === 0x0a || d === 0x0d || (d === 0xfffd && badUtf8)) break;
+        e++;
+      }
+      let eol = -1;
+      if (src.charCodeAt(e) === 0x0a) eol = e + 1;
+      else if (src.charCodeAt(e) === 0x0d && src.charCodeAt(e + 1) === 0x0a) eol = e + 2;
+      if (eol < 0) {
+        if (e > i) {
+          frame.startOfLine = false;
+          emit(T.StringLit, i, e);
+          i = e;
+        } else {
+          // a lone carriage return
+          emit(T.Invalid, i, i + 1);
+          i++;
+        }
+        continue;
+      }
+      if (frame.startOfLine && trimSpace(src.slice(i, e)) === frame.marker) {
+        emit(T.CHeredoc, i, e);
+        emit(T.Newline, e, eol);
+        i = eol;
+        pop();
+        continue;
+      }
+      frame.startOfLine = true;
+      emit(T.StringLit, i, eol);
+      i = eol;
+      continue;
+    }
+    // bare template
+    if (c === 0x24 || c === 0x25) {
+      const e = c2 === c && src.charCodeAt(i + 2) === 0x7b ? i + 3 : i + 1;
+      emit(T.StringLit, i, e);
+      i = e;
+      continue;
+    }
+    let e = i;
+    for (;;) {
+      const d = src.charCodeAt(e);
+      if (e >= n || d === 0x24 || d === 0x25 || d === 0x0a || d === 0x0d || (d === 0xfffd && badUtf8)) break;
+      e++;
+    }
+    if (src.charCodeAt(e) === 0x0a) e++;
+    else if (src.charCodeAt(e) === 0x0d && src.charCodeAt(e + 1) === 0x0a) e += 2;
+    else if (e === i) e++; // a lone carriage return
+    emit(T.StringLit, i, e);
+    i = e;
+  }
+  emit(T.EOF, n, n);
+  return { src, tokens, filename, diags: checkInvalidTokens(tokens, src) };
+}
+
+/** Diagnostics for tokens that are not part of the language. */
+function checkInvalidTokens(tokens: Token[], src: string): Diagnostic[] {
+  const diags: Diagnostic[] = [];
+  let toldBitwise = 0;
+  let toldBacktick = 0;
+  let toldApostrophe = 0;
+  let toldSemicolon = 0;
+  let toldBadUTF8 = 0;
+  for (const tok of tokens) {
+    switch (tok.type) {
+      case T.BitwiseAnd:
+      case T.BitwiseOr:
+      case T.BitwiseXor:
+      case T.BitwiseNot:
+        if (toldBitwise < 4) {
+          let suggestion = '';
+          if (tok.type === T.BitwiseAnd) suggestion = ' Did you mean boolean AND ("&&")?';
+          else if (tok.type === T.BitwiseOr) suggestion = ' Did you mean boolean OR ("&&")?';
+          else if (tok.type === T.BitwiseNot) suggestion = ' Did you mean boolean NOT ("!")?';
+          diags.push(errorDiag('Unsupported operator', `Bitwise operators are not supported.${suggestion}`, tok.range));
+          toldBitwise++;
+        }
+        break;
+      case T.Backtick:
+        if (toldBacktick % 2 === 0) {
+          diags.push(errorDiag('Invalid character', 'The "`" character is not valid. To create a multi-line string, use the "heredoc" syntax, like "<<EOT".', tok.range));
+        }
+        if (toldBacktick <= 2) toldBacktick++;
+        break;
+      case T.Apostrophe:
+        if (toldApostrophe % 2 === 0) {
+          diags.push(errorDiag('Invalid character', 'Single quotes are not valid. Use double quotes (") to enclose strings.', tok.range));
+        }
+        if (toldApostrophe <= 2) toldApostrophe++;
+        break;
+      case T.Semicolon:
+        if (toldSemicolon < 1) {
+          diags.push(errorDiag('Invalid character', 'The ";" character is not valid. Use newlines to separate arguments and blocks, and commas to separate items in collection values.', tok.range));
+          toldSemicolon++;
+        }
+        break;
+      case T.BadUTF8:
+        if (toldBadUTF8 < 1) {
+          diags.push(errorDiag('Invalid character encoding', 'All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.', tok.range));
+          toldBadUTF8++;
+        }
+        break;
+      case T.QuotedNewline:
+        diags.push(errorDiag('Invalid multi-line string', 'Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the "heredoc" multi-line template syntax.', tok.range));
+        break;
+      case T.Invalid:
+        diags.push(errorDiag('Invalid character', 'This character is not used within the language.', tok.range));
+        break;
+    }
+  }
+  void src;
+  return diags;
+}
+
+/** Whether `s` is a valid HCL identifier. */
+export function validIdentifier(s: string): boolean {
+  return s.length > 0 && scanIdent(s, 0) === s.length;
+}

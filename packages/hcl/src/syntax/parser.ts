@@ -1,0 +1,1591 @@
+// Parser of HCL's native syntax (hclsyntax/spec.md): a recursive descent
+// over the scanner's tokens, producing the AST with ranges and collecting
+// every error with the same summaries, details and ranges as hclsyntax,
+// including its recovery behaviour (so that later errors are reported too).
+
+import { errorDiag, type Diagnostic } from '../diag.ts';
+import { graphemeCount, initialPos, rangeBetween, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
+import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
+import { isStringLiteralTemplate } from './ast.ts';
+import { scan, type Lexed } from './lexer.ts';
+import { T, type Token } from './token.ts';
+
+const binaryOps: ReadonlyArray<ReadonlyMap<T, BinaryOperator>> = [
+  new Map([[T.Or, '||']]),
+  new Map([[T.And, '&&']]),
+  new Map<T, BinaryOperator>([
+    [T.EqualOp, '=='],
+    [T.NotEqual, '!='],
+  ]),
+  new Map<T, BinaryOperator>([
+    [T.GreaterThan, '>'],
+    [T.GreaterThanEq, '>='],
+    [T.LessThan, '<'],
+    [T.LessThanEq, '<='],
+  ]),
+  new Map<T, BinaryOperator>([
+    [T.Plus, '+'],
+    [T.Minus, '-'],
+  ]),
+  new Map<T, BinaryOperator>([
+    [T.Star, '*'],
+    [T.Slash, '/'],
+    [T.Percent, '%'],
+  ]),
+];
+
+const dynamicLit: Literal = { t: 'dynamic' };
+
+function placeholder(range: Range): Expr {
+  return { kind: 'Literal', value: dynamicLit, range };
+}
+
+function emptyAt(p: Pos, filename: string): Range {
+  return { filename, start: p, end: p };
+}
+
+// template parts, before directive structure is built
+type TplPart =
+  | { k: 'lit'; val: string; range: Range }
+  | { k: 'interp'; expr: Expr; range: Range }
+  | { k: 'if'; cond: Expr; range: Range }
+  | { k: 'for'; keyVar: string; valVar: string; coll: Expr; range: Range }
+  | { k: 'endctrl'; which: 'endif' | 'else' | 'endfor'; range: Range }
+  | { k: 'end'; range: Range };
+
+function isSpaceChar(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+function trimLeftSpace(s: string): string {
+  let i = 0;
+  while (i < s.length && isSpaceChar(s.charCodeAt(i))) i++;
+  return s.slice(i);
+}
+
+function trimRightSpace(s: string): string {
+  let i = s.length;
+  while (i > 0 && isSpaceChar(s.charCodeAt(i - 1))) i--;
+  return s.slice(0, i);
+}
+
+function goQuote(s: string): string {
+  return JSON.stringify(s);
+}
+
+class Parser {
+  private next = 0;
+  private readonly nlStack: boolean[] = [true];
+  recovery = false;
+  readonly src: string;
+  readonly tokens: Token[];
+  readonly filename: string;
+
+  constructor(lexed: Lexed) {
+    this.src = lexed.src;
+    this.tokens = lexed.tokens;
+    this.filename = lexed.filename;
+  }
+
+  // ---- peeker ----
+
+  // index just past the token nextToken() found
+  private nextIdx = 0;
+
+  private nextToken(): Token {
+    const toks = this.tokens;
+    const inclNl = this.nlStack[this.nlStack.length - 1]!;
+    for (let i = this.next; i < toks.length; i++) {
+      const tok = toks[i]!;
+      if (tok.type === T.Comment) {
+        if (inclNl && this.src.charCodeAt(tok.end - 1) === 0x0a) {
+          // a line comment ends its line: it counts as a newline here
+          this.nextIdx = i + 1;
+          return { type: T.Newline, start: tok.end - 1, end: tok.end, range: tok.range };
+        }
+        continue;
+      }
+      if (tok.type === T.Newline && !inclNl) continue;
+      this.nextIdx = i + 1;
+      return tok;
+    }
+    this.nextIdx = toks.length;
+    return toks[toks.length - 1]!;
+  }
+
+  peek(): Token {
+    return this.nextToken();
+  }
+
+  read(): Token {
+    const t = this.nextToken();
+    this.next = this.nextIdx;
+    return t;
+  }
+
+  nextRange(): Range {
+    return this.peek().range;
+  }
+
+  prevRange(): Range {
+    if (this.next === 0) return this.nextRange();
+    return this.tokens[this.next - 1]!.range;
+  }
+
+  pushNl(include: boolean): void {
+    this.nlStack.push(include);
+  }
+
+  popNl(): void {
+    this.nlStack.pop();
+  }
+
+  text(tok: Token): string {
+    return this.src.slice(tok.start, tok.end);
+  }
+
+  private isKeyword(tok: Token, kw: string): boolean {
+    return tok.type === T.Ident && tok.end - tok.start === kw.length && this.src.startsWith(kw, tok.start);
+  }
+
+  // ---- recovery ----
+
+  private opposite(t: T): T {
+    switch (t) {
+      case T.OBrace:
+        return T.CBrace;
+      case T.OBrack:
+        return T.CBrack;
+      case T.OParen:
+        return T.CParen;
+      case T.OQuote:
+        return T.CQuote;
+      case T.OHeredoc:
+        return T.CHeredoc;
+      case T.CBrace:
+        return T.OBrace;
+      case T.CBrack:
+        return T.OBrack;
+      case T.CParen:
+        return T.OParen;
+      case T.CQuote:
+        return T.OQuote;
+      case T.CHeredoc:
+        return T.OHeredoc;
+      case T.TemplateControl:
+      case T.TemplateInterp:
+        return T.TemplateSeqEnd;
+      case T.TemplateSeqEnd:
+        return T.TemplateInterp;
+      default:
+        return T.Nil;
+    }
+  }
+
+  recover(end: T): Token {
+    const start = this.opposite(end);
+    this.recovery = true;
+    let nest = 0;
+    for (;;) {
+      const tok = this.read();
+      let ty = tok.type;
+      if (end === T.TemplateSeqEnd && ty === T.TemplateControl) ty = T.TemplateInterp;
+      if (ty === start) nest++;
+      else if (ty === end) {
+        if (nest < 1) return tok;
+        nest--;
+      } else if (ty === T.EOF) return tok;
+    }
+  }
+
+  recoverAfterBodyItem(): void {
+    this.recovery = true;
+    const open: T[] = [];
+    for (;;) {
+      const tok = this.read();
+      switch (tok.type) {
+        case T.Newline:
+          if (open.length === 0) return;
+          break;
+        case T.EOF:
+          return;
+        case T.OBrace:
+        case T.OBrack:
+        case T.OParen:
+        case T.OQuote:
+        case T.OHeredoc:
+        case T.TemplateInterp:
+        case T.TemplateControl:
+          open.push(tok.type);
+          break;
+        case T.CBrace:
+        case T.CBrack:
+        case T.CParen:
+        case T.CQuote:
+        case T.CHeredoc: {
+          const opener = this.opposite(tok.type);
+          while (open.length > 0 && open[open.length - 1] !== opener) open.pop();
+          if (open.length > 0) open.pop();
+          break;
+        }
+        case T.TemplateSeqEnd:
+          while (open.length > 0 && open[open.length - 1] !== T.TemplateInterp && open[open.length - 1] !== T.TemplateControl) open.pop();
+          if (open.length > 0) open.pop();
+          break;
+      }
+    }
+  }
+
+  // ---- bodies ----
+
+  parseBody(end: T): [Body, Diagnostic[]] {
+    const attrs: Attribute[] = [];
+    const byName = new Map<string, Attribute>();
+    const blocks: Block[] = [];
+    const diags: Diagnostic[] = [];
+    const startRange = this.prevRange();
+    let endRange: Range;
+    for (;;) {
+      const next = this.peek();
+      if (next.type === end) {
+        endRange = this.nextRange();
+        this.read();
+        break;
+      }
+      if (next.type === T.Newline) {
+        this.read();
+        continue;
+      }
+      if (next.type === T.Ident) {
+        const [item, itemDiags] = this.parseBodyItem();
+        diags.push(...itemDiags);
+        if (item && 'labels' in item) blocks.push(item);
+        else if (item) {
+          const existing = byName.get(item.name);
+          if (existing) {
+            diags.push(errorDiag('Attribute redefined', `The argument ${goQuote(item.name)} was already set at ${rangeString(existing.nameRange)}. Each argument may be set only once.`, item.nameRange));
+          } else {
+            byName.set(item.name, item);
+            attrs.push(item);
+          }
+        }
+        continue;
+      }
+      const bad = this.read();
+      if (!this.recovery) {
+        if (bad.type === T.OQuote) diags.push(errorDiag('Invalid argument name', 'Argument names must not be quoted.', bad.range));
+        else diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here.', bad.range));
+      }
+      endRange = this.prevRange();
+      this.recover(end);
+      break;
+    }
+    return [
+      {
+        attributes: attrs,
+        blocks,
+        range: rangeBetween(startRange, endRange),
+        endRange: { filename: endRange.filename, start: endRange.end, end: endRange.end },
+      },
+      diags,
+    ];
+  }
+
+  parseBodyItem(): [Attribute | Block | undefined, Diagnostic[]] {
+    const ident = this.read();
+    if (ident.type !== T.Ident) {
+      this.recoverAfterBodyItem();
+      return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here.', ident.range)]];
+    }
+    const next = this.peek();
+    switch (next.type) {
+      case T.Equal:
+        return this.finishAttribute(ident, false);
+      case T.OQuote:
+      case T.OBrace:
+      case T.Ident:
+        return this.finishBlock(ident);
+      default:
+        this.recoverAfterBodyItem();
+        return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', ident.range)]];
+    }
+  }
+
+  parseSingleAttrBody(): [Body | undefined, Diagnostic[]] {
+    const ident = this.read();
+    if (ident.type !== T.Ident) {
+      this.recoverAfterBodyItem();
+      return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here.', ident.range)]];
+    }
+    const next = this.peek();
+    switch (next.type) {
+      case T.Equal: {
+        const [node, d] = this.finishAttribute(ident, true);
+        const attr = node as Attribute;
+        return [
+          {
+            attributes: [attr],
+            blocks: [],
+            range: attr.range,
+            endRange: { filename: attr.range.filename, start: attr.range.end, end: attr.range.end },
+          },
+          d,
+        ];
+      }
+      case T.OQuote:
+      case T.OBrace:
+      case T.Ident:
+        this.recoverAfterBodyItem();
+        return [
+          undefined,
+          [
+            errorDiag(
+              'Argument definition required',
+              `A single-line block definition can contain only a single argument. If you meant to define argument ${goQuote(this.text(ident))}, use an equals sign to assign it a value. To define a nested block, place it on a line of its own within its parent block.`,
+              rangeBetween(ident.range, next.range),
+            ),
+          ],
+        ];
+      default:
+        this.recoverAfterBodyItem();
+        return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', ident.range)]];
+    }
+  }
+
+  finishAttribute(ident: Token, singleLine: boolean): [Attribute, Diagnostic[]] {
+    const eq = this.read();
+    let endRange: Range;
+    const [expr, diags] = this.parseExpression();
+    if (this.recovery && hasErr(diags)) {
+      endRange = this.prevRange();
+      this.recoverAfterBodyItem();
+    } else {
+      endRange = this.prevRange();
+      if (!singleLine) {
+        const end = this.peek();
+        if (end.type !== T.Newline && end.type !== T.EOF) {
+          if (!this.recovery) {
+            let summary = 'Missing newline after argument';
+            let detail = 'An argument definition must end with a newline.';
+            if (end.type === T.Comma) {
+              summary = 'Unexpected comma after argument';
+              detail = 'Argument definitions must be separated by newlines, not commas. ' + detail;
+            }
+            diags.push(errorDiag(summary, detail, end.range, rangeBetween(ident.range, end.range)));
+          }
+          endRange = this.prevRange();
+          this.recoverAfterBodyItem();
+        } else {
+          endRange = this.prevRange();
+          this.read();
+        }
+      }
+    }
+    return [
+      {
+        name: this.text(ident),
+        expr,
+        range: rangeBetween(ident.range, endRange),
+        nameRange: ident.range,
+        equalsRange: eq.range,
+      },
+      diags,
+    ];
+  }
+
+  finishBlock(ident: Token): [Block, Diagnostic[]] {
+    const type = this.text(ident);
+    const diags: Diagnostic[] = [];
+    const labels: string[] = [];
+    const labelRanges: Range[] = [];
+    let oBrace: Token;
+    for (;;) {
+      const tok = this.peek();
+      if (tok.type === T.OBrace) {
+        oBrace = this.read();
+        break;
+      }
+      if (tok.type === T.OQuote) {
+        const [label, lr, ld] = this.parseQuotedStringLiteral();
+        diags.push(...ld);
+        labels.push(label);
+        labelRanges.push(lr);
+        continue;
+      }
+      if (tok.type === T.Ident) {
+        this.read();
+        labels.push(this.text(tok));
+        labelRanges.push(tok.range);
+        continue;
+      }
+      if (tok.type === T.Equal) {
+        diags.push(errorDiag('Invalid block definition', 'The equals sign "=" indicates an argument definition, and must not be used when defining a block.', tok.range, rangeBetween(ident.range, tok.range)));
+      } else if (tok.type === T.Newline) {
+        diags.push(errorDiag('Invalid block definition', 'A block definition must have block content delimited by "{" and "}", starting on the same line as the block header.', tok.range, rangeBetween(ident.range, tok.range)));
+      } else if (!this.recovery) {
+        diags.push(errorDiag('Invalid block definition', 'Either a quoted string block label or an opening brace ("{") is expected here.', tok.range, rangeBetween(ident.range, tok.range)));
+      }
+      this.recoverAfterBodyItem();
+      return [
+        {
+          type,
+          labels,
+          body: { attributes: [], blocks: [], range: ident.range, endRange: ident.range },
+          typeRange: ident.range,
+          labelRanges,
+          openBraceRange: ident.range,
+          closeBraceRange: ident.range,
+          range: ident.range,
+        },
+        diags,
+      ];
+    }
+
+    let body: Body | undefined;
+    let bodyDiags: Diagnostic[];
+    const pt = this.peek().type;
+    if (pt === T.Newline || pt === T.EOF || pt === T.CBrace) {
+      [body, bodyDiags] = this.parseBody(T.CBrace);
+    } else {
+      [body, bodyDiags] = this.parseSingleAttrBody();
+      const after = this.peek();
+      switch (after.type) {
+        case T.CBrace:
+          this.read();
+          break;
+        case T.Comma:
+          diags.push(errorDiag('Invalid single-argument block definition', 'Single-line block syntax can include only one argument definition. To define multiple arguments, use the multi-line block syntax with one argument definition per line.', after.range));
+          this.recover(T.CBrace);
+          break;
+        case T.Newline:
+          diags.push(errorDiag('Invalid single-argument block definition', "An argument definition on the same line as its containing block creates a single-line block definition, which must also be closed on the same line. Place the block's closing brace immediately after the argument definition.", after.range));
+          this.recover(T.CBrace);
+          break;
+        default:
+          if (!this.recovery) {
+            diags.push(errorDiag('Invalid single-argument block definition', 'A single-line block definition must end with a closing brace immediately after its single argument definition.', after.range));
+          }
+          this.recover(T.CBrace);
+      }
+    }
+    diags.push(...bodyDiags);
+    const cBraceRange = this.prevRange();
+    const eol = this.peek();
+    if (eol.type === T.Newline || eol.type === T.EOF) this.read();
+    else {
+      if (!this.recovery) {
+        diags.push(errorDiag('Missing newline after block definition', 'A block definition must end with a newline.', eol.range, rangeBetween(ident.range, eol.range)));
+      }
+      this.recoverAfterBodyItem();
+    }
+    if (!body) {
+      body = { attributes: [], blocks: [], range: rangeBetween(oBrace.range, cBraceRange), endRange: cBraceRange };
+    }
+    return [
+      {
+        type,
+        labels,
+        body,
+        typeRange: ident.range,
+        labelRanges,
+        openBraceRange: oBrace.range,
+        closeBraceRange: cBraceRange,
+        range: rangeBetween(ident.range, cBraceRange),
+      },
+      diags,
+    ];
+  }
+
+  // ---- expressions ----
+
+  parseExpression(): [Expr, Diagnostic[]] {
+    return this.parseTernary();
+  }
+
+  private parseTernary(): [Expr, Diagnostic[]] {
+    const startRange = this.nextRange();
+    const [cond, diags] = this.parseBinaryOps(0);
+    this.aborted = false;
+    if (this.recovery && hasErr(diags)) return [cond, diags];
+    if (this.peek().type !== T.Question) return [cond, diags];
+    this.read();
+    const [t, td] = this.parseExpression();
+    diags.push(...td);
+    if (this.recovery && hasErr(td)) return [cond, diags];
+    const colon = this.peek();
+    if (colon.type !== T.Colon) {
+      diags.push(errorDiag('Missing false expression in conditional', 'The conditional operator (...?...:...) requires a false expression, delimited by a colon.', colon.range, rangeBetween(startRange, colon.range)));
+      return [cond, diags];
+    }
+    this.read();
+    const [f, fd] = this.parseExpression();
+    diags.push(...fd);
+    if (this.recovery && hasErr(fd)) return [cond, diags];
+    return [{ kind: 'Conditional', condition: cond, trueResult: t, falseResult: f, range: rangeBetween(startRange, f.range) }, diags];
+  }
+
+  // Binary operators by precedence climbing over the levels of `binaryOps`
+  // (lowest first); the same left-associative trees and recovery points as
+  // hclsyntax's one-function-per-level descent, without its per-level cost.
+  private parseBinaryOps(level: number): [Expr, Diagnostic[]] {
+    const [lhs, diags] = this.parseExpressionWithTraversals();
+    if (this.recovery && diags.length > 0) return [lhs, diags];
+    return [this.climb(lhs, level, diags), diags];
+  }
+
+  private opLevel(t: T): number {
+    switch (t) {
+      case T.Or:
+        return 0;
+      case T.And:
+        return 1;
+      case T.EqualOp:
+      case T.NotEqual:
+        return 2;
+      case T.GreaterThan:
+      case T.GreaterThanEq:
+      case T.LessThan:
+      case T.LessThanEq:
+        return 3;
+      case T.Plus:
+      case T.Minus:
+        return 4;
+      case T.Star:
+      case T.Slash:
+      case T.Percent:
+        return 5;
+      default:
+        return -1;
+    }
+  }
+
+  private aborted = false;
+
+  private climb(lhs: Expr, minLevel: number, diags: Diagnostic[]): Expr {
+    for (;;) {
+      const tok = this.peek();
+      const lvl = this.opLevel(tok.type);
+      if (lvl < minLevel) return lhs;
+      const op = binaryOps[lvl]!.get(tok.type)!;
+      this.read();
+      const before = diags.length;
+      let [rhs, rd] = this.parseExpressionWithTraversals();
+      diags.push(...rd);
+      if (this.recovery && diags.length > before) {
+        this.aborted = true;
+        return lhs;
+      }
+      for (;;) {
+        const nl = this.opLevel(this.peek().type);
+        if (nl <= lvl) break;
+        rhs = this.climb(rhs, lvl + 1, diags);
+        if (this.aborted) return lhs;
+      }
+      lhs = { kind: 'BinaryOp', op, lhs, rhs, range: rangeBetween(lhs.range, rhs.range) };
+    }
+  }
+
+  private parseExpressionWithTraversals(): [Expr, Diagnostic[]] {
+    const [term, diags] = this.parseExpressionTerm();
+    const [ret, more] = this.parseExpressionTraversals(term);
+    diags.push(...more);
+    return [ret, diags];
+  }
+
+  private legacyIndexKey(numTok: Token): [Literal, Diagnostic[]] {
+    return this.numberLit(numTok);
+  }
+
+  private parseExpressionTraversals(from: Expr): [Expr, Diagnostic[]] {
+    const diags: Diagnostic[] = [];
+    let ret = from;
+    for (;;) {
+      const next = this.peek();
+      if (next.type === T.Dot) {
+        const dot = this.read();
+        let attrTok = this.peek();
+        if (attrTok.type === T.Ident) {
+          attrTok = this.read();
+          const rng = rangeBetween(dot.range, attrTok.range);
+          ret = makeRelativeTraversal(ret, { kind: 'attr', name: this.text(attrTok), range: rng }, rng);
+        } else if (attrTok.type === T.NumberLit) {
+          const numTok = this.read();
+          const text = this.text(numTok);
+          const dotIdx = text.indexOf('.');
+          const rng = rangeBetween(dot.range, numTok.range);
+          if (dotIdx >= 0) {
+            diags.push(errorDiag('Invalid legacy index syntax', `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax instead, like [${text.slice(0, dotIdx)}][${text.slice(dotIdx + 1)}].`, numTok.range));
+            ret = makeRelativeTraversal(ret, { kind: 'index', key: dynamicLit, range: rng }, rng);
+          } else {
+            const [key, kd] = this.legacyIndexKey(numTok);
+            diags.push(...kd);
+            ret = makeRelativeTraversal(ret, { kind: 'index', key, range: rng }, rng);
+          }
+        } else if (attrTok.type === T.Star) {
+          // attribute-only splat: foo.*.bar
+          const marker = this.read();
+          const trav: Traverser[] = [];
+          const firstRange = this.nextRange();
+          let lastRange = marker.range;
+          let broke = false;
+          while (this.peek().type === T.Dot) {
+            const d2 = this.read();
+            if (this.peek().type === T.NumberLit) {
+              const numTok = this.read();
+              const text = this.text(numTok);
+              const dotIdx = text.indexOf('.');
+              if (dotIdx >= 0) {
+                diags.push(errorDiag('Invalid legacy index syntax', `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax with a full splat expression [*] instead, like [${text.slice(0, dotIdx)}][${text.slice(dotIdx + 1)}].`, attrTok.range));
+                trav.push({ kind: 'index', key: dynamicLit, range: rangeBetween(d2.range, numTok.range) });
+                lastRange = numTok.range;
+                continue;
+              }
+              const [key, kd] = this.numberLit(numTok);
+              diags.push(...kd);
+              trav.push({ kind: 'index', key, range: rangeBetween(d2.range, numTok.range) });
+              lastRange = numTok.range;
+              continue;
+            }
+            if (this.peek().type !== T.Ident) {
+              if (!this.recovery) {
+                if (this.peek().type === T.Star) {
+                  diags.push(errorDiag('Nested splat expression not allowed', 'A splat expression (*) cannot be used inside another attribute-only splat expression.', this.peek().range));
+                } else {
+                  diags.push(errorDiag('Invalid attribute name', 'An attribute name is required after a dot.', attrTok.range));
+                }
+              }
+              this.recovery = true;
+              broke = true;
+              break;
+            }
+            const at = this.read();
+            trav.push({ kind: 'attr', name: this.text(at), range: rangeBetween(d2.range, at.range) });
+            lastRange = at.range;
+          }
+          if (broke) continue;
+          const item: AnonSymbolExpr = { kind: 'AnonSymbol', range: rangeBetween(dot.range, marker.range) };
+          const each: Expr = trav.length === 0 ? item : { kind: 'RelativeTraversal', source: item, traversal: trav, range: rangeBetween(firstRange, lastRange) };
+          ret = { kind: 'Splat', source: ret, each, item, range: rangeBetween(from.range, lastRange), markerRange: rangeBetween(dot.range, marker.range) };
+        } else {
+          diags.push(errorDiag('Invalid attribute name', 'An attribute name is required after a dot.', attrTok.range));
+          this.recovery = true;
+        }
+        continue;
+      }
+      if (next.type === T.OBrack) {
+        const open = this.read();
+        if (this.peek().type === T.Star) {
+          this.read();
+          let close = this.read();
+          if (close.type !== T.CBrack && !this.recovery) {
+            // hclsyntax reports the token recovery stops at (its diagnostic
+            // points at the variable it then reassigns)
+            close = this.recover(T.CBrack);
+            diags.push(errorDiag('Missing close bracket on splat index', 'The star for a full splat operator must be immediately followed by a closing bracket ("]").', close.range));
+          }
+          const item: AnonSymbolExpr = { kind: 'AnonSymbol', range: rangeBetween(open.range, close.range) };
+          const [each, nd] = this.parseExpressionTraversals(item);
+          diags.push(...nd);
+          ret = { kind: 'Splat', source: ret, each, item, range: rangeBetween(from.range, each.range), markerRange: rangeBetween(open.range, close.range) };
+          continue;
+        }
+        let close: Token;
+        this.pushNl(false);
+        const [keyExpr, kd] = this.parseExpression();
+        diags.push(...kd);
+        if (this.recovery && hasErr(kd)) close = this.recover(T.CBrack);
+        else {
+          close = this.read();
+          if (close.type !== T.CBrack && !this.recovery) {
+            close = this.recover(T.CBrack);
+            diags.push(errorDiag('Missing close bracket on index', 'The index operator must end with a closing bracket ("]").', close.range));
+          }
+        }
+        this.popNl();
+        const rng = rangeBetween(open.range, close.range);
+        if (keyExpr.kind === 'Literal') {
+          ret = makeRelativeTraversal(ret, { kind: 'index', key: keyExpr.value, range: rng }, rng);
+        } else if (keyExpr.kind === 'Template' && isStringLiteralTemplate(keyExpr)) {
+          const lit = (keyExpr.parts[0] as { value: Literal }).value;
+          ret = makeRelativeTraversal(ret, { kind: 'index', key: lit, range: rng }, rng);
+        } else {
+          ret = { kind: 'Index', collection: ret, key: keyExpr, range: rangeBetween(from.range, rng), openRange: open.range, bracketRange: rng };
+        }
+        continue;
+      }
+      break;
+    }
+    return [ret, diags];
+  }
+
+  private numberLit(tok: Token): [Literal, Diagnostic[]] {
+    const text = this.text(tok);
+    if (!/^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text)) {
+      return [{ t: 'unknownNumber' }, [errorDiag('Invalid number literal', 'Failed to recognize the value of this number literal.', tok.range)]];
+    }
+    return [{ t: 'number', text }, []];
+  }
+
+  private parseExpressionTerm(): [Expr, Diagnostic[]] {
+    const start = this.peek();
+    switch (start.type) {
+      case T.OParen: {
+        this.read();
+        this.pushNl(false);
+        const [expr, diags] = this.parseExpression();
+        if (hasErr(diags)) {
+          this.recover(T.CParen);
+          this.popNl();
+          return [expr, diags];
+        }
+        const close = this.peek();
+        if (close.type !== T.CParen) {
+          diags.push(errorDiag('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', close.range, rangeBetween(start.range, close.range)));
+          this.recovery = true;
+        }
+        this.read();
+        this.popNl();
+        return [expr, diags];
+      }
+      case T.NumberLit: {
+        const tok = this.read();
+        const [v, d] = this.numberLit(tok);
+        return [{ kind: 'Literal', value: v, range: tok.range }, d];
+      }
+      case T.Ident: {
+        const tok = this.read();
+        if (this.peek().type === T.OParen) return this.finishFunctionCall(tok);
+        const name = this.text(tok);
+        if (name === 'true' || name === 'false') return [{ kind: 'Literal', value: { t: 'bool', v: name === 'true' }, range: tok.range }, []];
+        if (name === 'null') return [{ kind: 'Literal', value: { t: 'null' }, range: tok.range }, []];
+        return [{ kind: 'ScopeTraversal', traversal: [{ kind: 'root', name, range: tok.range }], range: tok.range }, []];
+      }
+      case T.OQuote:
+      case T.OHeredoc: {
+        const open = this.read();
+        const closer = this.opposite(open.type);
+        const flush = open.type === T.OHeredoc && this.src.charCodeAt(open.start + 2) === 0x2d;
+        const [exprs, passthru, , diags] = this.parseTemplateInner(closer, flush);
+        const closeRange = this.prevRange();
+        const range = rangeBetween(open.range, closeRange);
+        if (passthru) return [{ kind: 'TemplateWrap', wrapped: exprs[0]!, range }, diags];
+        return [{ kind: 'Template', parts: exprs, range }, diags];
+      }
+      case T.Minus:
+      case T.Bang: {
+        const tok = this.read();
+        const [operand, diags] = this.parseExpressionWithTraversals();
+        return [{ kind: 'UnaryOp', op: start.type === T.Minus ? '-' : '!', val: operand, range: rangeBetween(tok.range, operand.range), symbolRange: tok.range }, diags];
+      }
+      case T.OBrack:
+        return this.parseTupleCons();
+      case T.OBrace:
+        return this.parseObjectCons();
+      default: {
+        const diags: Diagnostic[] = [];
+        if (!this.recovery) diags.push(errorDiag('Invalid expression', 'Expected the start of an expression, but found an invalid expression token.', start.range));
+        this.recovery = true;
+        return [placeholder(start.range), diags];
+      }
+    }
+  }
+
+  private finishFunctionCall(name: Token): [Expr, Diagnostic[]] {
+    const openTok = this.read();
+    const args: Expr[] = [];
+    const diags: Diagnostic[] = [];
+    let expandFinal = false;
+    let closeTok: Token;
+    this.pushNl(false);
+    for (;;) {
+      const tok = this.peek();
+      if (tok.type === T.CParen) {
+        closeTok = this.read();
+        break;
+      }
+      const [arg, ad] = this.parseExpression();
+      args.push(arg);
+      diags.push(...ad);
+      if (this.recovery && hasErr(ad)) {
+        closeTok = this.recover(T.CParen);
+        break;
+      }
+      const sep = this.read();
+      if (sep.type === T.CParen) {
+        closeTok = sep;
+        break;
+      }
+      if (sep.type === T.Ellipsis) {
+        expandFinal = true;
+        if (this.peek().type !== T.CParen) {
+          if (!this.recovery) diags.push(errorDiag('Missing closing parenthesis', 'An expanded function argument (with ...) must be immediately followed by closing parentheses.', sep.range, rangeBetween(name.range, sep.range)));
+          closeTok = this.recover(T.CParen);
+        } else closeTok = this.read();
+        break;
+      }
+      if (sep.type !== T.Comma) {
+        diags.push(errorDiag('Missing argument separator', 'A comma is required to separate each function argument from the next.', sep.range, rangeBetween(name.range, sep.range)));
+        closeTok = this.recover(T.CParen);
+        break;
+      }
+      if (this.peek().type === T.CParen) {
+        closeTok = this.read();
+        break;
+      }
+    }
+    this.popNl();
+    return [
+      {
+        kind: 'FunctionCall',
+        name: this.text(name),
+        args,
+        expandFinal,
+        nameRange: name.range,
+        openParenRange: openTok.range,
+        closeParenRange: closeTok.range,
+        range: rangeBetween(name.range, closeTok.range),
+      },
+      diags,
+    ];
+  }
+
+  private parseTupleCons(): [Expr, Diagnostic[]] {
+    const open = this.read();
+    this.pushNl(false);
+    try {
+      if (this.isKeyword(this.peek(), 'for')) return this.finishFor(open);
+      let close: Token;
+      const diags: Diagnostic[] = [];
+      const exprs: Expr[] = [];
+      for (;;) {
+        let next = this.peek();
+        if (next.type === T.CBrack) {
+          close = this.read();
+          break;
+        }
+        const [e, ed] = this.parseExpression();
+        exprs.push(e);
+        diags.push(...ed);
+        if (this.recovery && hasErr(ed)) {
+          close = this.recover(T.CBrack);
+          break;
+        }
+        next = this.peek();
+        if (next.type === T.CBrack) {
+          close = this.read();
+          break;
+        }
+        if (next.type !== T.Comma) {
+          if (!this.recovery) diags.push(errorDiag('Missing item separator', 'Expected a comma to mark the beginning of the next item.', next.range, rangeBetween(open.range, next.range)));
+          close = this.recover(T.CBrack);
+          break;
+        }
+        this.read();
+      }
+      return [{ kind: 'TupleCons', exprs, range: rangeBetween(open.range, close.range), openRange: open.range }, diags];
+    } finally {
+      this.popNl();
+    }
+  }
+
+  private parseObjectCons(): [Expr, Diagnostic[]] {
+    const open = this.read();
+    this.pushNl(false);
+    const isFor = this.isKeyword(this.peek(), 'for');
+    this.popNl();
+    if (isFor) return this.finishFor(open);
+    this.pushNl(true);
+    try {
+      let close: Token;
+      const diags: Diagnostic[] = [];
+      const items: ObjectConsItem[] = [];
+      for (;;) {
+        let next = this.peek();
+        if (next.type === T.Newline) {
+          this.read();
+          continue;
+        }
+        if (next.type === T.CBrace) {
+          close = this.read();
+          break;
+        }
+        const forceNonLiteral = this.peek().type === T.OParen;
+        const [k, kd] = this.parseExpression();
+        diags.push(...kd);
+        if (this.recovery && hasErr(kd)) {
+          close = this.recover(T.CBrace);
+          break;
+        }
+        const key = { kind: 'ObjectConsKey' as const, wrapped: k, forceNonLiteral, range: k.range };
+        next = this.peek();
+        if (next.type !== T.Equal && next.type !== T.Colon) {
+          if (!this.recovery) {
+            if (next.type === T.Newline || next.type === T.Comma) {
+              diags.push(errorDiag('Missing attribute value', 'Expected an attribute value, introduced by an equals sign ("=").', next.range, rangeBetween(open.range, next.range)));
+            } else if (next.type === T.Ident) {
+              diags.push(errorDiag('Missing key/value separator', 'Expected an equals sign ("=") to mark the beginning of the attribute value. If you intended to given an attribute name containing periods or spaces, write the name in quotes to create a string literal.', next.range, rangeBetween(open.range, next.range)));
+            } else {
+              diags.push(errorDiag('Missing key/value separator', 'Expected an equals sign ("=") to mark the beginning of the attribute value.', next.range, rangeBetween(open.range, next.range)));
+            }
+          }
+          close = this.recover(T.CBrace);
+          break;
+        }
+        this.read();
+        const [value, vd] = this.parseExpression();
+        diags.push(...vd);
+        if (this.recovery && hasErr(vd)) {
+          close = this.recover(T.CBrace);
+          break;
+        }
+        items.push({ key, value });
+        next = this.peek();
+        if (next.type === T.CBrace) {
+          close = this.read();
+          break;
+        }
+        if (next.type !== T.Comma && next.type !== T.Newline) {
+          if (!this.recovery) diags.push(errorDiag('Missing attribute separator', 'Expected a newline or comma to mark the beginning of the next attribute.', next.range, rangeBetween(open.range, next.range)));
+          close = this.recover(T.CBrace);
+          break;
+        }
+        this.read();
+      }
+      return [{ kind: 'ObjectCons', items, range: rangeBetween(open.range, close.range), openRange: open.range }, diags];
+    } finally {
+      this.popNl();
+    }
+  }
+
+  private finishFor(open: Token): [Expr, Diagnostic[]] {
+    this.pushNl(false);
+    try {
+      this.read(); // "for"
+      const makeObj = open.type === T.OBrace;
+      const closeType = makeObj ? T.CBrace : T.CBrack;
+      const diags: Diagnostic[] = [];
+      const bail = (): [Expr, Diagnostic[]] => {
+        const close = this.recover(closeType);
+        return [placeholder(rangeBetween(open.range, close.range)), diags];
+      };
+      const fail = (detail: string): [Expr, Diagnostic[]] => {
+        if (!this.recovery) diags.push(errorDiag("Invalid 'for' expression", detail, this.peek().range, rangeBetween(open.range, this.peek().range)));
+        return bail();
+      };
+      let keyName = '';
+      if (this.peek().type !== T.Ident) return fail("For expression requires variable name after 'for'.");
+      let valName = this.text(this.read());
+      if (this.peek().type === T.Comma) {
+        keyName = valName;
+        this.read();
+        if (this.peek().type !== T.Ident) return fail('For expression requires value variable name after comma.');
+        valName = this.text(this.read());
+      }
+      if (!this.isKeyword(this.peek(), 'in')) return fail("For expression requires the 'in' keyword after its name declarations.");
+      this.read();
+      const [collExpr, cd] = this.parseExpression();
+      diags.push(...cd);
+      if (this.recovery && hasErr(cd)) return bail();
+      if (this.peek().type !== T.Colon) return fail('For expression requires a colon after the collection expression.');
+      this.read();
+      let keyExpr: Expr | undefined;
+      let keyDiags: Diagnostic[] = [];
+      let [valExpr, valDiags] = this.parseExpression();
+      if (this.peek().type === T.FatArrow) {
+        this.read();
+        keyExpr = valExpr;
+        keyDiags = valDiags;
+        [valExpr, valDiags] = this.parseExpression();
+      }
+      diags.push(...keyDiags, ...valDiags);
+      if (this.recovery && (hasErr(keyDiags) || hasErr(valDiags))) return bail();
+      let group = false;
+      let ellipsis: Token | undefined;
+      if (this.peek().type === T.Ellipsis) {
+        ellipsis = this.read();
+        group = true;
+      }
+      let condExpr: Expr | undefined;
+      if (this.isKeyword(this.peek(), 'if')) {
+        this.read();
+        const [c, cdd] = this.parseExpression();
+        condExpr = c;
+        diags.push(...cdd);
+        if (this.recovery && hasErr(cdd)) return bail();
+      }
+      let close: Token;
+      if (this.peek().type === closeType) close = this.read();
+      else {
+        if (!this.recovery) diags.push(errorDiag("Invalid 'for' expression", "Extra characters after the end of the 'for' expression.", this.peek().range, rangeBetween(open.range, this.peek().range)));
+        close = this.recover(closeType);
+      }
+      const whole = rangeBetween(open.range, close.range);
+      if (!makeObj) {
+        if (keyExpr) diags.push(errorDiag("Invalid 'for' expression", 'Key expression is not valid when building a tuple.', keyExpr.range, whole));
+        if (group) diags.push(errorDiag("Invalid 'for' expression", 'Grouping ellipsis (...) cannot be used when building a tuple.', ellipsis!.range, whole));
+      } else if (!keyExpr) {
+        diags.push(errorDiag("Invalid 'for' expression", 'Key expression is required when building an object.', valExpr.range, whole));
+      }
+      const fe: ForExpr = { kind: 'For', keyVar: keyName, valVar: valName, collExpr, keyExpr, valExpr, condExpr, group, range: whole, openRange: open.range, closeRange: close.range };
+      return [fe, diags];
+    } finally {
+      this.popNl();
+    }
+  }
+
+  parseQuotedStringLiteral(): [string, Range, Diagnostic[]] {
+    const oQuote = this.read();
+    if (oQuote.type !== T.OQuote) return ['', oQuote.range, [errorDiag('Invalid string literal', 'A quoted string is required here.', oQuote.range)]];
+    const diags: Diagnostic[] = [];
+    let ret = '';
+    let cQuote: Token | undefined;
+    for (;;) {
+      const tok = this.read();
+      if (tok.type === T.CQuote) {
+        cQuote = tok;
+        break;
+      }
+      if (tok.type === T.QuotedLit) {
+        const [s, sd] = this.stringLiteral(tok, true);
+        diags.push(...sd);
+        ret += s;
+        continue;
+      }
+      if (tok.type === T.TemplateControl || tok.type === T.TemplateInterp) {
+        const which = tok.type === T.TemplateControl ? '%' : '$';
+        diags.push(errorDiag('Invalid string literal', `Template sequences are not allowed in this string. To include a literal ${goQuote(which)}, double it (as "${which}${which}") to escape it.`, tok.range, rangeBetween(oQuote.range, tok.range)));
+        ret += which + '{ ... }';
+        this.recover(T.TemplateSeqEnd);
+        continue;
+      }
+      if (tok.type === T.EOF) {
+        diags.push(errorDiag('Unterminated string literal', 'Unable to find the closing quote mark before the end of the file.', tok.range, rangeBetween(oQuote.range, tok.range)));
+        break;
+      }
+      diags.push(errorDiag('Invalid string literal', 'This item is not valid in a string literal.', tok.range, rangeBetween(oQuote.range, tok.range)));
+      this.recover(T.CQuote);
+      break;
+    }
+    // Go leaves the closing quote's range zero when it is missing
+    const end = cQuote ? cQuote.range : { filename: '', start: initialPos, end: initialPos };
+    return [ret, rangeBetween(oQuote.range, end), diags];
+  }
+
+  /** Resolves the escapes of a QuotedLit (quoted) or StringLit token. */
+  stringLiteral(tok: Token, quoted: boolean): [string, Diagnostic[]] {
+    const s = this.src;
+    let i = tok.start;
+    const end = tok.end;
+    // fast path: nothing to unescape
+    let special = false;
+    for (let k = i; k < end; k++) {
+      const c = s.charCodeAt(k);
+      if ((c === 0x5c && quoted) || c === 0x24 || c === 0x25) {
+        special = true;
+        break;
+      }
+    }
+    if (!special) return [s.slice(i, end), []];
+    const diags: Diagnostic[] = [];
+    let out = '';
+    const rangeOf = (a: number, b: number): Range => {
+      const pre = s.slice(tok.start, a);
+      const seg = s.slice(a, b);
+      const st: Pos = { byte: tok.range.start.byte + utf8Length(pre), line: tok.range.start.line, column: tok.range.start.column + graphemeCount(pre) };
+      return { filename: tok.range.filename, start: st, end: { byte: st.byte + utf8Length(seg), line: st.line, column: st.column + graphemeCount(seg) } };
+    };
+    while (i < end) {
+      const c = s.charCodeAt(i);
+      if (c === 0x5c && quoted) {
+        if (i + 1 >= end) {
+          diags.push(errorDiag('Invalid escape sequence', 'Backslash must be followed by an escape sequence selector character.', rangeOf(i, i + 1)));
+          out += '\\';
+          i++;
+          continue;
+        }
+        const sel = s[i + 1]!;
+        switch (sel) {
+          case 'n':
+            out += '\n';
+            i += 2;
+            continue;
+          case 'r':
+            out += '\r';
+            i += 2;
+            continue;
+          case 't':
+            out += '\t';
+            i += 2;
+            continue;
+          case '"':
+            out += '"';
+            i += 2;
+            continue;
+          case '\\':
+            out += '\\';
+            i += 2;
+            continue;
+          case 'u':
+          case 'U': {
+            const want = sel === 'u' ? 4 : 8;
+            let j = i + 2;
+            while (j < end && j - (i + 2) < want && /[0-9a-fA-F]/.test(s[j]!)) j++;
+            if (j - (i + 2) !== want) {
+              diags.push(errorDiag('Invalid escape sequence', sel === 'u' ? 'The \\u escape sequence must be followed by four hexadecimal digits.' : 'The \\U escape sequence must be followed by eight hexadecimal digits.', rangeOf(i, j)));
+              out += s.slice(i, j);
+              i = j;
+              continue;
+            }
+            const num = parseInt(s.slice(i + 2, j), 16);
+            if (num > 0x10ffff || (num >= 0xd800 && num <= 0xdfff)) {
+              diags.push(errorDiag('Invalid escape sequence', `Cannot encode character U+${num.toString(16).padStart(4, '0')} in UTF-8.`, rangeOf(i, j)));
+              out += s.slice(i, j);
+            } else out += String.fromCodePoint(num);
+            i = j;
+            continue;
+          }
+          default: {
+            const cp = s.codePointAt(i + 1)!;
+            const w = cp > 0xffff ? 2 : 1;
+            const ch = s.slice(i + 1, i + 1 + w);
+            diags.push(errorDiag('Invalid escape sequence', `The symbol ${goQuote(ch)} is not a valid escape sequence selector.`, rangeOf(i, i + 1 + w)));
+            out += ch;
+            i += 1 + w;
+            continue;
+          }
+        }
+      }
+      if ((c === 0x24 || c === 0x25) && s.charCodeAt(i + 1) === c && s.charCodeAt(i + 2) === 0x7b) {
+        out += s[i]! + '{';
+        i += 3;
+        continue;
+      }
+      out += s[i];
+      i++;
+    }
+    return [out, diags];
+  }
+
+  // ---- templates ----
+
+  parseTemplateInner(end: T, flushHeredoc: boolean): [Expr[], boolean, Range, Diagnostic[]] {
+    const [parts, range, diags] = this.parseTemplateParts(end);
+    if (flushHeredoc) flushHeredocParts(parts);
+    const tp = new TemplateParser(parts);
+    const [exprs, ed] = tp.parseRoot();
+    diags.push(...ed);
+    const passthru = parts.length === 2 && parts[0]!.k === 'interp';
+    return [exprs, passthru, range, diags];
+  }
+
+  private parseTemplateParts(end: T): [TplPart[], Range, Diagnostic[]] {
+    const parts: TplPart[] = [];
+    const diags: Diagnostic[] = [];
+    const startRange = this.nextRange();
+    let ltrimNext = false;
+    let nextCanTrimPrev = false;
+    let endRange: Range;
+    const trimPrev = (canTrimPrev: boolean, tok: Token): void => {
+      if (canTrimPrev && tok.end - tok.start === 3 && this.src.charCodeAt(tok.start + 2) === 0x7e && parts.length > 0) {
+        const prev = parts[parts.length - 1]!;
+        if (prev.k === 'lit') prev.val = trimRightSpace(prev.val);
+      }
+    };
+    for (;;) {
+      const next = this.read();
+      if (next.type === end) {
+        endRange = next.range;
+        break;
+      }
+      const ltrim = ltrimNext;
+      ltrimNext = false;
+      const canTrimPrev = nextCanTrimPrev;
+      nextCanTrimPrev = false;
+      if (next.type === T.StringLit || next.type === T.QuotedLit) {
+        let [str, sd] = this.stringLiteral(next, next.type === T.QuotedLit);
+        diags.push(...sd);
+        if (ltrim) str = trimLeftSpace(str);
+        parts.push({ k: 'lit', val: str, range: next.range });
+        nextCanTrimPrev = true;
+        continue;
+      }
+      if (next.type === T.TemplateInterp) {
+        trimPrev(canTrimPrev, next);
+        this.pushNl(false);
+        const [expr, ed] = this.parseExpression();
+        diags.push(...ed);
+        const close = this.peek();
+        if (close.type !== T.TemplateSeqEnd) {
+          if (!this.recovery) diags.push(errorDiag('Extra characters after interpolation expression', 'Expected a closing brace to end the interpolation expression, but found extra characters.', close.range, rangeBetween(startRange, close.range)));
+          this.recover(T.TemplateSeqEnd);
+        } else {
+          this.read();
+          if (close.end - close.start === 2 && this.src.charCodeAt(close.start) === 0x7e) ltrimNext = true;
+        }
+        this.popNl();
+        parts.push({ k: 'interp', expr, range: rangeBetween(next.range, close.range) });
+        continue;
+      }
+      if (next.type === T.TemplateControl) {
+        trimPrev(canTrimPrev, next);
+        this.pushNl(false);
+        const kw = this.peek();
+        if (kw.type !== T.Ident) {
+          if (!this.recovery) diags.push(errorDiag('Invalid template directive', 'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.', kw.range, rangeBetween(next.range, kw.range)));
+          this.recover(T.TemplateSeqEnd);
+          this.popNl();
+          continue;
+        }
+        this.read();
+        const word = this.text(kw);
+        let skip = false;
+        switch (word) {
+          case 'if': {
+            const [cond, cd] = this.parseExpression();
+            diags.push(...cd);
+            parts.push({ k: 'if', cond, range: rangeBetween(next.range, this.nextRange()) });
+            break;
+          }
+          case 'else':
+          case 'endif':
+          case 'endfor':
+            parts.push({ k: 'endctrl', which: word, range: rangeBetween(next.range, this.nextRange()) });
+            break;
+          case 'for': {
+            let keyName = '';
+            const failDir = (detail: string): void => {
+              if (!this.recovery) diags.push(errorDiag("Invalid 'for' directive", detail, this.peek().range));
+              this.recover(T.TemplateSeqEnd);
+              this.popNl();
+              skip = true;
+            };
+            if (this.peek().type !== T.Ident) {
+              failDir("For directive requires variable name after 'for'.");
+              break;
+            }
+            let valName = this.text(this.read());
+            if (this.peek().type === T.Comma) {
+              keyName = valName;
+              this.read();
+              if (this.peek().type !== T.Ident) {
+                failDir('For directive requires value variable name after comma.');
+                break;
+              }
+              valName = this.text(this.read());
+            }
+            if (!this.isKeyword(this.peek(), 'in')) {
+              failDir("For directive requires 'in' keyword after names.");
+              break;
+            }
+            this.read();
+            const [coll, cd] = this.parseExpression();
+            diags.push(...cd);
+            parts.push({ k: 'for', keyVar: keyName, valVar: valName, coll, range: rangeBetween(next.range, this.nextRange()) });
+            break;
+          }
+          default: {
+            if (!this.recovery) {
+              const suggestion = nameSuggestion(word, ['if', 'for', 'else', 'endif', 'endfor']);
+              diags.push(errorDiag('Invalid template control keyword', `${goQuote(word)} is not a valid template control keyword.${suggestion ? ` Did you mean ${goQuote(suggestion)}?` : ''}`, kw.range, rangeBetween(next.range, kw.range)));
+            }
+            this.recover(T.TemplateSeqEnd);
+            this.popNl();
+            skip = true;
+          }
+        }
+        if (skip) continue;
+        const close = this.peek();
+        if (close.type !== T.TemplateSeqEnd) {
+          if (!this.recovery) diags.push(errorDiag(`Extra characters in ${word} marker`, 'Expected a closing brace to end the sequence, but found extra characters.', close.range, rangeBetween(startRange, close.range)));
+          this.recover(T.TemplateSeqEnd);
+        } else {
+          this.read();
+          if (close.end - close.start === 2 && this.src.charCodeAt(close.start) === 0x7e) ltrimNext = true;
+        }
+        this.popNl();
+        continue;
+      }
+      if (!this.recovery) diags.push(errorDiag('Unterminated template string', 'No closing marker was found for the string.', next.range, rangeBetween(startRange, next.range)));
+      const final = this.recover(end);
+      endRange = final.range;
+      break;
+    }
+    if (parts.length === 0) {
+      parts.push({ k: 'lit', val: '', range: emptyAt(startRange.end, startRange.filename) });
+    }
+    parts.push({ k: 'end', range: endRange });
+    return [parts, rangeBetween(startRange, endRange), diags];
+  }
+}
+
+function flushHeredocParts(parts: TplPart[]): void {
+  if (parts.length === 0) return;
+  let minSpaces = Number.MAX_SAFE_INTEGER;
+  let newline = true;
+  const adjust: Array<Extract<TplPart, { k: 'lit' }>> = [];
+  for (const p of parts) {
+    if (newline) {
+      newline = false;
+      let spaces = 0;
+      if (p.k === 'lit') {
+        const trimmed = trimLeftSpace(p.val);
+        if (trimmed.length === 0 && p.val.endsWith('\n')) spaces = Number.MAX_SAFE_INTEGER;
+        else {
+          spaces = graphemeCount(p.val.slice(0, p.val.length - trimmed.length));
+          adjust.push(p);
+        }
+      } else if (p.k === 'end') break;
+      if (spaces < minSpaces) minSpaces = spaces;
+    }
+    if (p.k === 'lit' && p.val.endsWith('\n')) newline = true;
+  }
+  if (adjust.length === 0 || minSpaces === Number.MAX_SAFE_INTEGER) return;
+  for (const lit of adjust) {
+    // drop minSpaces grapheme clusters
+    let idx = 0;
+    let count = 0;
+    const v = lit.val;
+    while (count < minSpaces && idx < v.length) {
+      const c = v.charCodeAt(idx);
+      if (c < 0x80 && c !== 0x0d) idx++;
+      else if (c === 0x0d && v.charCodeAt(idx + 1) === 0x0a) idx += 2;
+      else {
+        const cp = v.codePointAt(idx)!;
+        idx += cp > 0xffff ? 2 : 1;
+        // combining marks continue a cluster
+        while (idx < v.length && /\p{M}/u.test(v[idx]!)) idx++;
+      }
+      count++;
+    }
+    const dropped = v.slice(0, idx);
+    lit.val = v.slice(idx);
+    lit.range = {
+      filename: lit.range.filename,
+      start: { byte: lit.range.start.byte + utf8Length(dropped), line: lit.range.start.line, column: lit.range.start.column + minSpaces },
+      end: lit.range.end,
+    };
+  }
+}
+
+class TemplateParser {
+  private pos = 0;
+  constructor(private readonly parts: TplPart[]) {}
+
+  private peek(): TplPart {
+    return this.parts[this.pos]!;
+  }
+
+  private read(): TplPart {
+    const p = this.peek();
+    if (p.k !== 'end') this.pos++;
+    return p;
+  }
+
+  parseRoot(): [Expr[], Diagnostic[]] {
+    const exprs: Expr[] = [];
+    const diags: Diagnostic[] = [];
+    while (this.peek().k !== 'end') {
+      const [e, d] = this.parseExpr();
+      diags.push(...d);
+      exprs.push(e);
+    }
+    return [exprs, diags];
+  }
+
+  private parseExpr(): [Expr, Diagnostic[]] {
+    const next = this.peek();
+    switch (next.k) {
+      case 'lit':
+        this.read();
+        return [{ kind: 'Literal', value: { t: 'string', v: next.val }, range: next.range }, []];
+      case 'interp':
+        this.read();
+        return [next.expr, []];
+      case 'if':
+        return this.parseIf();
+      case 'for':
+        return this.parseFor();
+      case 'end':
+        this.read();
+        return [placeholder(next.range), [errorDiag('Unexpected end of template', 'The control directives within this template are unbalanced.', next.range)]];
+      case 'endctrl':
+        this.read();
+        return [placeholder(next.range), [errorDiag(`Unexpected ${next.which} directive`, 'The control directives within this template are unbalanced.', next.range)]];
+    }
+  }
+
+  private parseIf(): [Expr, Diagnostic[]] {
+    const open = this.read() as Extract<TplPart, { k: 'if' }>;
+    const ifExprs: Expr[] = [];
+    const elseExprs: Expr[] = [];
+    const diags: Diagnostic[] = [];
+    let endifRange: Range;
+    let current = ifExprs;
+    for (;;) {
+      const next = this.peek();
+      if (next.k === 'end') {
+        diags.push(errorDiag('Unexpected end of template', `The if directive at ${rangeString(open.range)} is missing its corresponding endif directive.`, next.range));
+        return [placeholder(next.range), diags];
+      }
+      if (next.k === 'endctrl') {
+        this.read();
+        if (next.which === 'else') {
+          if (current === ifExprs) {
+            current = elseExprs;
+            continue;
+          }
+          diags.push(errorDiag('Unexpected else directive', `Already in the else clause for the if started at ${rangeString(open.range)}.`, next.range));
+        } else if (next.which === 'endif') {
+          endifRange = next.range;
+          break;
+        } else {
+          diags.push(errorDiag(`Unexpected ${next.which} directive`, `Expecting an endif directive for the if started at ${rangeString(open.range)}.`, next.range));
+        }
+        return [placeholder(next.range), diags];
+      }
+      const [e, d] = this.parseExpr();
+      diags.push(...d);
+      current.push(e);
+    }
+    if (ifExprs.length === 0) ifExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: emptyAt(open.range.end, open.range.filename) });
+    if (elseExprs.length === 0) elseExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: emptyAt(endifRange.start, endifRange.filename) });
+    const trueExpr: TemplateExpr = { kind: 'Template', parts: ifExprs, range: rangeBetween(ifExprs[0]!.range, ifExprs[ifExprs.length - 1]!.range) };
+    const falseExpr: TemplateExpr = { kind: 'Template', parts: elseExprs, range: rangeBetween(elseExprs[0]!.range, elseExprs[elseExprs.length - 1]!.range) };
+    return [{ kind: 'Conditional', condition: open.cond, trueResult: trueExpr, falseResult: falseExpr, range: rangeBetween(open.range, endifRange) }, diags];
+  }
+
+  private parseFor(): [Expr, Diagnostic[]] {
+    const open = this.read() as Extract<TplPart, { k: 'for' }>;
+    const content: Expr[] = [];
+    const diags: Diagnostic[] = [];
+    let endforRange: Range;
+    for (;;) {
+      const next = this.peek();
+      if (next.k === 'end') {
+        diags.push(errorDiag('Unexpected end of template', `The for directive at ${rangeString(open.range)} is missing its corresponding endfor directive.`, next.range));
+        return [placeholder(next.range), diags];
+      }
+      if (next.k === 'endctrl') {
+        this.read();
+        if (next.which === 'else') {
+          diags.push(errorDiag('Unexpected else directive', 'An else clause is not expected for a for directive.', next.range));
+        } else if (next.which === 'endfor') {
+          endforRange = next.range;
+          break;
+        } else {
+          diags.push(errorDiag(`Unexpected ${next.which} directive`, `Expecting an endfor directive corresponding to the for directive at ${rangeString(open.range)}.`, next.range));
+        }
+        return [placeholder(next.range), diags];
+      }
+      const [e, d] = this.parseExpr();
+      diags.push(...d);
+      content.push(e);
+    }
+    if (content.length === 0) content.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: emptyAt(open.range.end, open.range.filename) });
+    const contentExpr: TemplateExpr = { kind: 'Template', parts: content, range: rangeBetween(content[0]!.range, content[content.length - 1]!.range) };
+    const range = rangeBetween(open.range, endforRange);
+    const fe: ForExpr = { kind: 'For', keyVar: open.keyVar, valVar: open.valVar, collExpr: open.coll, keyExpr: undefined, valExpr: contentExpr, condExpr: undefined, group: false, range, openRange: open.range, closeRange: endforRange };
+    return [{ kind: 'TemplateJoin', tuple: fe, range }, diags];
+  }
+}
+
+function makeRelativeTraversal(expr: Expr, next: Traverser, rng: Range): Expr {
+  if (expr.kind === 'ScopeTraversal' || expr.kind === 'RelativeTraversal') {
+    expr.traversal.push(next);
+    expr.range = rangeBetween(expr.range, rng);
+    return expr;
+  }
+  return { kind: 'RelativeTraversal', source: expr, traversal: [next], range: rangeBetween(expr.range, rng) };
+}
+
+function hasErr(d: Diagnostic[]): boolean {
+  for (const x of d) if (x.severity === 'error') return true;
+  return false;
+}
+
+
+/** The closest of `options` to `given` by Levenshtein distance under 3. */
+export function nameSuggestion(given: string, options: readonly string[]): string {
+  for (const o of options) {
+    if (levenshtein(given, o) < 3) return o;
+  }
+  return '';
+}
+
+function levenshtein(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = Array.from({ length: n + 1 }, (_, i) => i);
+  for (let i = 1; i <= m; i++) {
+    const cur = [i];
+    for (let j = 1; j <= n; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[n]!;
+}
+
+// ---- public entry points ----
+
+export interface ParsedFile {
+  readonly filename: string;
+  /** the source as text (UTF-8 decoded) */
+  readonly source: string;
+  readonly body: Body;
+  /** `TYPE "LABEL"...` of the top-level block containing a byte offset */
+  contextString(byteOffset: number): string;
+}
+
+function contextStringFor(body: Body): (offset: number) => string {
+  return (offset) => {
+    for (const b of body.blocks) {
+      if (offset >= b.range.start.byte && offset < b.range.end.byte) {
+        return b.labels.length === 0 ? b.type : b.type + b.labels.map((l) => ' ' + goQuote(l)).join('');
+      }
+    }
+    return '';
+  };
+}
+
+/** Parses a whole configuration file. */
+export function parseConfig(src: string | Uint8Array, filename: string, start: Pos = initialPos): { file: ParsedFile; diags: Diagnostic[] } {
+  const lexed = scan(src, filename, start, 'normal');
+  const p = new Parser(lexed);
+  const [body, pd] = p.parseBody(T.EOF);
+  const diags = [...lexed.diags, ...pd];
+  return { file: { filename, source: lexed.src, body, contextString: contextStringFor(body) }, diags };
+}
+
+/** Parses a single expression (e.g. from the console or a -var value). */
+export function parseExpression(src: string | Uint8Array, filename: string, start: Pos = initialPos): { expr: Expr; diags: Diagnostic[] } {
+  const lexed = scan(src, filename, start, 'normal');
+  const p = new Parser(lexed);
+  p.pushNl(false);
+  const [expr, ed] = p.parseExpression();
+  const diags = [...lexed.diags, ...ed];
+  const next = p.peek();
+  if (next.type !== T.EOF && !p.recovery) {
+    diags.push(errorDiag('Extra characters after expression', 'An expression was successfully parsed, but extra characters were found after it.', next.range));
+  }
+  p.popNl();
+  return { expr, diags };
+}
+
+/** Parses a bare template (a file's content for templatefile, a JSON string). */
+export function parseTemplate(src: string | Uint8Array, filename: string, start: Pos = initialPos): { expr: Expr; diags: Diagnostic[] } {
+  const lexed = scan(src, filename, start, 'template');
+  const p = new Parser(lexed);
+  const [exprs, passthru, range, pd] = p.parseTemplateInner(T.EOF, false);
+  const diags = [...lexed.diags, ...pd];
+  const expr: Expr = passthru ? { kind: 'TemplateWrap', wrapped: exprs[0]!, range } : { kind: 'Template', parts: exprs, range };
+  return { expr, diags };
+}
+
+/** Parses an absolute traversal like `var.foo[0].bar` (for JSON's variable references). */
+export function parseTraversalAbs(src: string, filename: string, start: Pos = initialPos): { traversal: Traverser[]; diags: Diagnostic[] } {
+  const { expr, diags } = parseExpression(src, filename, start);
+  if (expr.kind === 'ScopeTraversal') return { traversal: expr.traversal, diags };
+  if (diags.length > 0) return { traversal: [], diags };
+  return { traversal: [], diags: [errorDiag('Invalid expression', 'A single static variable reference is required: only attribute access and indexing with constant keys. No calculations, function calls, template expressions, etc are allowed here.', expr.range)] };
+}

@@ -1,0 +1,6 @@
+a { b = "foo", c = "bar" }
+a { b = "foo"
+}
+a { b = "foo"
+  c = "bar" }
+a { d {} }

@@ -1,0 +1,7 @@
+source "null" "x" {
+  a = 1 +
+  b = [
+}
+build {
+  c = 2 2
+}

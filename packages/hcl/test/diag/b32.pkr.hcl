@@ -1,0 +1,1 @@
+x = "${a} %{for x in y}${x}%{else}"

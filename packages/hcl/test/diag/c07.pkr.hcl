@@ -1,0 +1,1 @@
+x = {for k, in m : k => v}

@@ -1,0 +1,2 @@
+/* unterminated
+x = 1

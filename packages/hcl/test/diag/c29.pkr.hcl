@@ -1,0 +1,7 @@
+variable "x" {
+  default = 
+}
+
+source "a" "b" {
+  x = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ${"
+}

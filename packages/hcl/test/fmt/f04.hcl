@@ -1,0 +1,8 @@
+x = <<EOT
+  hello ${name}
+      world
+EOT
+y = <<-EOF
+    indented
+    EOF
+z=1

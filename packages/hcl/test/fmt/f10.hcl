@@ -1,0 +1,3 @@
+a = "unicode é" # c1
+bé = 2 # c2
+ccc = 3   # c3

@@ -1,0 +1,6 @@
+provisioner "shell" {
+  environment_vars = [
+    "FOO=${var.foo}",
+  ]
+  execute_command = "echo {{ .Vars }} && {{ .Path }}"
+}

@@ -1,0 +1,3 @@
+a  =  1   
+   # indented comment
+b = 2

@@ -1,0 +1,5 @@
+obj = {
+  "key with spaces" = 1
+  another           = 2
+  (local.key)       = 3
+}

@@ -1,0 +1,9 @@
+a { b = "foo", c = "bar" }
+a { b = "foo"
+}
+a { b = "foo"
+  c = "bar" }
+a { b = "foo"
+  c = "bar"
+}
+a { d {} }

@@ -34,8 +34,9 @@ async function versionCommand(meta: Meta): Promise<number> {
 /** Runs the CLI with `argv` (without node and script). */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
   setupLog(io.env);
-  // One id per run, inherited by every plugin and script (Packer sets it too).
-  process.env.PACKER_RUN_UUID = packerRunUUID();
+  // One id per run, inherited by every plugin and script (Packer sets it too); `version`
+  // starts nothing, and skips loading the random source.
+  if (!isVersion(argv)) process.env.PACKER_RUN_UUID = packerRunUUID();
   log(`[INFO] packer-ts version: ${VERSION}; args: ${JSON.stringify(argv)}`);
   let machineReadable = false;
   const mr = argv.indexOf('-machine-readable');
@@ -116,6 +117,11 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function isVersion(argv: string[]): boolean {
+  const first = argv.find((a) => a !== '-machine-readable');
+  return first === 'version' || first === '--version' || first === '-version' || first === '-v';
 }
 
 function graceMs(env: NodeJS.ProcessEnv, key: string, dflt: number): number {

@@ -33,7 +33,7 @@ function testMeta(stdin?: NodeJS.ReadableStream): { meta: Meta; out: () => strin
 const PACKER = '/usr/bin/packer';
 const havePacker = existsSync(PACKER);
 const CLI = fileURLToPath(new URL('../../../bin/packer-ts', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../../../dist/packer-ts.mjs', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../../dist/packer-ts.cjs', import.meta.url));
 const haveBundle = existsSync(BUNDLE);
 
 const dir = mkdtempSync(join(tmpdir(), 'console-'));

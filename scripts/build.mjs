@@ -6,7 +6,8 @@
 // CommonJS, not ESM: Node 20 can give cached compiled code (vm.Script cachedData) only to
 // scripts. Builds into a fresh folder and swaps it in, so a running packer-ts never sees a
 // half-written dist/ (and code caches of the old bundle go with the old folder).
-import { renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const tmp = `dist.tmp-${process.pid}`;
@@ -26,8 +27,18 @@ await build({
   // ssh2 (with its optional native binding) loads from node_modules on first SSH use.
   external: ['ssh2'],
   sourcemap: 'external',
+  sourcesContent: false, // the map only names files and lines in stack traces
 });
-await build({ ...common, entryPoints: { launch: 'packages/cli/src/launch.ts' }, outdir: tmp, outExtension: { '.js': '.cjs' } });
+// The launcher names code caches after the bundle's content: a cache left in ~/.cache by
+// another build of the same size is never used for this one.
+const bundleId = createHash('sha256').update(readFileSync(`${tmp}/packer-ts.cjs`)).digest('hex').slice(0, 16);
+await build({
+  ...common,
+  entryPoints: { launch: 'packages/cli/src/launch.ts' },
+  outdir: tmp,
+  outExtension: { '.js': '.cjs' },
+  define: { PACKER_TS_BUNDLE_ID: JSON.stringify(bundleId) },
+});
 const old = `dist.old-${process.pid}`;
 try { renameSync('dist', old); } catch { /* first build */ }
 renameSync(tmp, 'dist');

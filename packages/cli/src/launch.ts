@@ -30,10 +30,14 @@ export function cacheDirs(distDir: string, env: NodeJS.ProcessEnv = process.env)
   return dirs;
 }
 
-/** The cache file's name: a command's cache, for one node, one bundle. */
+/** Set by scripts/build.mjs: a hash of the bundle's content. */
+declare const PACKER_TS_BUNDLE_ID: string | undefined;
+
+/** The cache file's name: a command's cache, for one node, one bundle (its hash, else size and mtime). */
 export function cacheName(command: string | undefined, size: number, mtimeMs: number): string {
   const cmd = command && /^[a-z][a-z0-9-]{0,31}$/.test(command) ? command : 'other';
-  return `${cmd}-${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}.v8cache`;
+  const id = typeof PACKER_TS_BUNDLE_ID === 'string' ? PACKER_TS_BUNDLE_ID : `${size}-${Math.trunc(mtimeMs)}`;
+  return `${cmd}-${process.version}-${process.arch}-${id}.v8cache`;
 }
 
 /** Runs the bundle at `bundle` as the main program, through the code cache unless `PACKER_TS_CODE_CACHE=0`. */

@@ -12,4 +12,9 @@ async function main(argv: string[]): Promise<number> {
   return run(argv);
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+// Run through a link or copy named packer-TYPE-NAME (as Packer 1.6 runs plugins it finds in its
+// plugin directories, without arguments), packer-ts serves that built-in component.
+const PLUGIN_EXE = /^packer-(builder|provisioner|post-processor)-[^/]+$/;
+const invokedAs = (process.argv[1] ?? '').slice((process.argv[1] ?? '').lastIndexOf('/') + 1);
+const args = process.argv.slice(2);
+main(PLUGIN_EXE.test(invokedAs) && args.length === 0 ? ['plugin', invokedAs] : args).then((code) => { process.exitCode = code; });

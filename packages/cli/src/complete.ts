@@ -48,12 +48,12 @@ export function completions(line: string, point: number | undefined, commands: r
   words.shift(); // the program
   if (words[0] === '') words.shift();
   const last = words.pop() ?? '';
-  const cmd = words.find((w) => !w.startsWith('-'));
+  const first = words.find((w) => !w.startsWith('-'));
+  // An unknown command completes as if there were none (as posener/complete does).
+  const cmd = first !== undefined && Object.hasOwn(COMMAND_FLAGS, first) ? first : undefined;
   let out: string[];
   if (cmd === undefined) {
     out = last.startsWith('-') ? GLOBAL_FLAGS : [...commands];
-  } else if (!Object.hasOwn(COMMAND_FLAGS, cmd)) {
-    out = [];
   } else if (last.startsWith('-')) {
     out = [...COMMAND_FLAGS[cmd]!];
   } else {

@@ -3,7 +3,8 @@
  * JavaScript and .d.ts, nothing else); the starter (examples/plugin-starter) copied into a fresh
  * project outside the repository installs it (typescript and @types/node from a registry on
  * 127.0.0.1 serving the npm cache), compiles with plain `tsc`, passes its own tests with plain
- * node, and its plugin executable is run by Packer 1.6.6 from ~/.packer.d/plugins.
+ * node, and Packer 1.6.6 runs its plugin from ~/.packer.d/plugins, both as compiled by tsc and
+ * as the single-file executable of `npm run bundle`.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,15 +46,30 @@ test('SDK tarball: a fresh project compiles the starter with tsc, runs its tests
   assert.equal(tests.code, 0, `starter tests: ${tests.stdout}\n${tests.stderr}`);
   assert.match(tests.stdout, /# pass 2/);
 
+  // The single-file executable (the starter's documented `npm run bundle`).
+  const bundle = await run('npm', ['run', 'bundle'], { cwd: project, timeoutMs: 120_000 });
+  assert.equal(bundle.code, 0, `${bundle.stdout}\n${bundle.stderr}`);
+  const single = join(work, 'single', 'packer-builder-greeting');
+  mkdirSync(join(work, 'single'));
+  cpSync(join(project, 'packer-builder-greeting'), single); // a copy, away from node_modules
+  execFileSync('chmod', ['+x', single]);
+
+  // Packer 1.6.6 runs both: the tsc output through a link, the single file as a copy.
   const home = join(work, 'packer-home');
   const plugins = join(home, '.packer.d', 'plugins');
   mkdirSync(plugins, { recursive: true });
   symlinkSync(join(project, 'bin', 'packer-builder-greeting.js'), join(plugins, 'packer-builder-greeting'));
+  cpSync(single, join(plugins, 'packer-builder-greeting-single'));
   const dir = join(work, 'build');
   mkdirSync(dir);
-  writeFileSync(join(dir, 't.json'), JSON.stringify({ builders: [{ type: 'greeting', greeting: 'Hello from a packed SDK', output: 'hello.txt' }] }));
+  writeFileSync(join(dir, 't.json'), JSON.stringify({ builders: [
+    { type: 'greeting', greeting: 'Hello from a packed SDK', output: 'hello.txt' },
+    { type: 'greeting-single', greeting: 'Hello from one file', output: 'single.txt' },
+  ] }));
   const b = await run(REAL_PACKER, ['build', '-machine-readable', 't.json'], { cwd: dir, env: { HOME: home }, timeoutMs: 120_000 });
   assert.equal(b.code, 0, `${b.stdout}\n${b.stderr}`);
   assert.equal(readFileSync(join(dir, 'hello.txt'), 'utf8'), 'Hello from a packed SDK\n');
-  assert.match(b.stdout, /,artifact,0,builder-id,starter\.greeting/);
+  assert.equal(readFileSync(join(dir, 'single.txt'), 'utf8'), 'Hello from one file\n');
+  assert.match(b.stdout, /greeting,artifact,0,builder-id,starter\.greeting/);
+  assert.match(b.stdout, /greeting-single,artifact,0,builder-id,starter\.greeting/);
 });

@@ -2,6 +2,11 @@
 import { server } from '@packer-ts/sdk/plugin';
 import { GreetingBuilder } from './builder.ts';
 
-const s = await server(); // checks PACKER_PLUGIN_MAGIC_COOKIE, listens
-s.registerBuilder(new GreetingBuilder());
-await s.serve(); // prints the handshake line, serves until the core leaves
+// No top-level await: `npm run bundle` makes one CommonJS file of this.
+async function main(): Promise<void> {
+  const s = await server(); // checks PACKER_PLUGIN_MAGIC_COOKIE, listens
+  s.registerBuilder(new GreetingBuilder());
+  await s.serve(); // prints the handshake line, serves until the core leaves
+}
+
+void main();

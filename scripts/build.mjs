@@ -26,6 +26,9 @@ await build({
   outExtension: { '.js': '.cjs' },
   // ssh2 (with its optional native binding) loads from node_modules on first SSH use.
   external: ['ssh2'],
+  // Every import() becomes require(): a vm.Script has no dynamic import on Node 20 without
+  // --experimental-vm-modules (see packages/cli/src/launch.ts).
+  supported: { 'dynamic-import': false },
   sourcemap: 'external',
   sourcesContent: false, // the map only names files and lines in stack traces
 });

@@ -10,6 +10,11 @@
  * for other flags (`cachedDataRejected`): then the run compiles from source and rewrites it.
  * Where the cache cannot be read or written (read-only install, no HOME) it runs without.
  *
+ * The bundle must not contain import(): a vm.Script gets no dynamic import on Node 20 (the
+ * callback needs --experimental-vm-modules; vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER gives
+ * "A dynamic import callback was not specified" on 20.20), so scripts/build.mjs has esbuild
+ * turn every import() into require().
+ *
  * Source maps are not loaded at start: `Error.prepareStackTrace` maps frames of the bundle
  * through `dist/packer-ts.cjs.map` the first time a stack is asked for (a crash).
  */
@@ -17,7 +22,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Script, constants as vmConstants } from 'node:vm';
+import { Script } from 'node:vm';
 
 /** Where a bundle's code cache lives: beside the bundle, else in the user's cache directory. */
 export function cacheDirs(distDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
@@ -59,8 +64,6 @@ export function launch(bundle: string, argv: string[] = process.argv.slice(2), e
   const script = new Script(Module.wrap(source), {
     filename: bundle,
     cachedData: cached,
-    // import() inside the bundle (ssh2) goes through node's own ESM loader.
-    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (useCache && (cached === undefined || script.cachedDataRejected)) {
     // After the run, so that the cache holds the functions this command compiled.
@@ -91,7 +94,6 @@ function writeCache(script: Script, dirs: string[], name: string): void {
 
 /** Maps stack frames of `bundle` to the TypeScript sources, loading the map on first need. */
 function installLazySourceMaps(bundle: string): void {
-  if (Error.prepareStackTrace !== undefined) return; // node's own --enable-source-maps is on
   let map: Module.SourceMap | null | undefined;
   const sourceMap = (): Module.SourceMap | null => {
     if (map === undefined) {

@@ -11,7 +11,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 /** Packer 1.6.6, the oracle every parity test compares with. */
 export const REAL_PACKER = '/usr/bin/packer';
 /** The bundle bin/packer-ts runs. */
-export const BUNDLE = join(ROOT, 'dist/packer-ts.mjs');
+export const BUNDLE = join(ROOT, 'dist/packer-ts.cjs');
 
 /** scripts/test-deps.apt as [package, command-or-path] pairs. */
 function aptLines(): [string, string | undefined][] {

@@ -33,6 +33,11 @@ async function versionCommand(meta: Meta): Promise<number> {
 
 /** Runs the CLI with `argv` (without node and script). */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
+  // The shell asks for completions (complete -C): answer and nothing else.
+  if (io.env.COMP_LINE !== undefined) {
+    const { answerCompletion } = await import('./complete.ts');
+    return answerCompletion(io.env, commandNames(), io.stdout);
+  }
   try {
     setupLog(io.env);
   } catch (e) {
@@ -40,8 +45,9 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     return 1;
   }
   if (io.stdout === process.stdout) exitQuietlyOnClosedOutput(log);
-  // One id per run, inherited by every plugin and script (Packer sets it too).
-  process.env.PACKER_RUN_UUID = packerRunUUID();
+  // One id per run, inherited by every plugin and script (Packer sets it too); `version`
+  // starts nothing, and skips loading the random source.
+  if (!isVersion(argv)) process.env.PACKER_RUN_UUID = packerRunUUID();
   log(`[INFO] packer-ts version: ${VERSION}; args: ${JSON.stringify(argv)}`);
   let machineReadable = false;
   const mr = argv.indexOf('-machine-readable');
@@ -51,6 +57,11 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     process.env.PACKER_NO_COLOR = '1';
   }
   if (argv[0] === '--version' || argv[0] === '-version' || argv[0] === '-v') argv = ['version'];
+  const ac = autocompleteAction(argv);
+  if (ac) {
+    const { autocomplete } = await import('./complete.ts');
+    return autocomplete(ac, 'packer-ts', locateSelf().command, io.env, io.stderr);
+  }
   const name = argv[0];
   if (name === undefined || name === '--help' || name === '-help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
@@ -123,6 +134,26 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The names the shell completes after `packer-ts `. */
+export function commandNames(): string[] {
+  return [...Object.keys(COMMANDS), 'plugin'];
+}
+
+/** `-autocomplete-install` / `-autocomplete-uninstall` before the command (mitchellh/cli's rule). */
+function autocompleteAction(argv: string[]): 'install' | 'uninstall' | undefined {
+  for (const a of argv) {
+    if (a === '-autocomplete-install' || a === '--autocomplete-install') return 'install';
+    if (a === '-autocomplete-uninstall' || a === '--autocomplete-uninstall') return 'uninstall';
+    if (!a.startsWith('-')) return undefined;
+  }
+  return undefined;
+}
+
+function isVersion(argv: string[]): boolean {
+  const first = argv.find((a) => a !== '-machine-readable');
+  return first === 'version' || first === '--version' || first === '-version' || first === '-v';
 }
 
 function graceMs(env: NodeJS.ProcessEnv, key: string, dflt: number): number {

@@ -22,7 +22,7 @@
  *   watchdogPid(): number | undefined                   the watchdog's pid once started (tests)
  * PACKER_TS_NO_WATCHDOG=1 disables the watchdog (the 'exit' handler stays).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
 const groups = new Set<number>();
 let watchdog: ChildProcess | undefined;
@@ -55,7 +55,8 @@ exit 0
 function startWatchdog(): void {
   if (watchdog || watchdogFailed || process.platform === 'win32' || process.env.PACKER_TS_NO_WATCHDOG === '1') return;
   try {
-    watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    // node:child_process loads on first use: processes that never spawn do not pay for it.
+    watchdog = process.getBuiltinModule('node:child_process').spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   } catch {
     watchdogFailed = true;
     return;

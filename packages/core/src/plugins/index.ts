@@ -13,7 +13,7 @@
  *       setup.self {command, args}: how to run this program (for PACKER_TS_BUILTINS=plugin)
  *       setup.exeDir (first discovery directory), setup.env, setup.cwd, setup.home, setup.log
  *   locateSelf(script = process.argv[1]): { command, args, exeDir }
- *       bin/packer-ts when the script is the bundle dist/packer-ts.mjs next to it
+ *       bin/packer-ts when the script is that launcher or a bundle in dist/ next to it
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -74,6 +74,8 @@ export function locateSelf(script: string | undefined = process.argv[1]): { comm
   if (!script) return { command: process.execPath, args: [], exeDir: undefined };
   const abs = resolve(script);
   const dir = dirname(abs);
+  // The launcher itself (bin/packer-ts, run by node through its #! line) is the command.
+  if (basename(abs) === 'packer-ts' && basename(dir) === 'bin') return { command: abs, args: [], exeDir: dir };
   if (basename(dir) === 'dist') {
     const bin = join(dir, '..', 'bin', 'packer-ts');
     if (existsSync(bin)) return { command: resolve(bin), args: [], exeDir: dirname(resolve(bin)) };

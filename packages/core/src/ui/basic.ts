@@ -4,7 +4,7 @@
  * prints `timestamp,target,type,data...` records. Every byte that leaves
  * passes through the secret filter.
  */
-import { createInterface } from 'node:readline';
+import type { createInterface } from 'node:readline';
 import { ProgressBars, redact, type Ui } from '@packer-ts/sdk';
 
 /** Something that takes text: stdout/stderr or a test buffer. */
@@ -32,7 +32,8 @@ export class BasicUi implements Ui {
     if (!input || this.ended) return this.lines.shift() ?? '';
     if (this.lines.length > 0) return this.lines.shift()!;
     if (!this.reader) {
-      this.reader = createInterface({ input, terminal: false });
+      // node:readline loads when a question is first asked, not at start-up.
+      this.reader = process.getBuiltinModule('node:readline').createInterface({ input, terminal: false });
       this.reader.on('line', (l) => {
         const w = this.waiting.shift();
         if (w) w(l); else this.lines.push(l);

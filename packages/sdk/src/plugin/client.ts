@@ -19,7 +19,7 @@
  *       kill(): Promise<void>   closes the connection and SIGKILLs the process (plugins ignore
  *                               SIGINT/SIGTERM); resolves once it exited
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { BrokerError, MuxBroker } from '../rpc/broker.ts';
 import {
   connectHandshake, DEFAULT_MAX_PORT, DEFAULT_MIN_PORT, goErrno, HandshakeError, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, waitForHandshake, type Handshake,
@@ -59,7 +59,7 @@ export interface RunningPlugin {
 export async function startPlugin(command: string, args: string[] = [], options: StartOptions = {}): Promise<RunningPlugin> {
   prepareChildGroups(); // before the spawn: see children.ts
   const detached = options.detached ?? process.platform !== 'win32';
-  const child = spawn(command, args, {
+  const child = process.getBuiltinModule('node:child_process').spawn(command, args, {
     env: {
       ...process.env,
       ...options.env,

@@ -204,7 +204,9 @@ export const RFC3339 = '2006-01-02T15:04:05Z07:00';
 
 function nowGoTime(): GoTime {
   const ms = Date.now();
-  const sub = Math.floor((performance.now() % 1) * 1e6);
+  // Sub-millisecond digits from the monotonic clock: process.hrtime is in the process object,
+  // where the global `performance` loads perf_hooks (milliseconds of start-up, in every process).
+  const sub = Number(process.hrtime.bigint() % 1_000_000n);
   return { ms, nanos: (ms % 1000) * 1e6 + sub };
 }
 

@@ -1,0 +1,131 @@
+/**
+ * Start-up of the bundled CLI (`bin/packer-ts` requires the CommonJS build of this file).
+ *
+ * Every plugin is a process, so start-up is paid many times per build. Node 20 has no
+ * compile cache for user code (module.enableCompileCache is Node 22), so this compiles
+ * `dist/packer-ts.cjs` through `vm.Script` with V8's code cache: the first run of each
+ * command writes the compiled code (with the functions that command ran) to a cache file
+ * named after the node version, the architecture and the bundle's size and mtime, and
+ * later runs skip parsing and compiling. V8 itself rejects a cache made by another node or
+ * for other flags (`cachedDataRejected`): then the run compiles from source and rewrites it.
+ * Where the cache cannot be read or written (read-only install, no HOME) it runs without.
+ *
+ * The bundle must not contain import(): a vm.Script gets no dynamic import on Node 20 (the
+ * callback needs --experimental-vm-modules; vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER gives
+ * "A dynamic import callback was not specified" on 20.20), so scripts/build.mjs has esbuild
+ * turn every import() into require().
+ *
+ * Source maps are not loaded at start: `Error.prepareStackTrace` maps frames of the bundle
+ * through `dist/packer-ts.cjs.map` the first time a stack is asked for (a crash).
+ */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** Where a bundle's code cache lives: beside the bundle, else in the user's cache directory. */
+export function cacheDirs(distDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const dirs = [join(distDir, '.cache')];
+  const xdg = env.XDG_CACHE_HOME;
+  let home: string | undefined;
+  try { home = env.HOME || homedir(); } catch { home = undefined; }
+  if (xdg && xdg.startsWith('/')) dirs.push(join(xdg, 'packer-ts'));
+  else if (home) dirs.push(join(home, '.cache', 'packer-ts'));
+  return dirs;
+}
+
+/** Set by scripts/build.mjs: a hash of the bundle's content. */
+declare const PACKER_TS_BUNDLE_ID: string | undefined;
+
+/** The cache file's name: a command's cache, for one node, one bundle (its hash, else size and mtime). */
+export function cacheName(command: string | undefined, size: number, mtimeMs: number): string {
+  const cmd = command && /^[a-z][a-z0-9-]{0,31}$/.test(command) ? command : 'other';
+  const id = typeof PACKER_TS_BUNDLE_ID === 'string' ? PACKER_TS_BUNDLE_ID : `${size}-${Math.trunc(mtimeMs)}`;
+  return `${cmd}-${process.version}-${process.arch}-${id}.v8cache`;
+}
+
+/** Runs the bundle at `bundle` as the main program, through the code cache unless `PACKER_TS_CODE_CACHE=0`. */
+export function launch(bundle: string, argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): void {
+  const distDir = dirname(bundle);
+  const source = readFileSync(bundle, 'utf8');
+  const useCache = env.PACKER_TS_CODE_CACHE !== '0';
+  let cached: Buffer | undefined;
+  let name = '';
+  let dirs: string[] = [];
+  if (useCache) {
+    const st = statSync(bundle);
+    name = cacheName(argv[0], st.size, st.mtimeMs);
+    dirs = cacheDirs(distDir, env);
+    for (const d of dirs) {
+      try { cached = readFileSync(join(d, name)); break; } catch { /* not there: next */ }
+    }
+  }
+  const script = new Script(Module.wrap(source), {
+    filename: bundle,
+    cachedData: cached,
+  });
+  if (useCache && (cached === undefined || script.cachedDataRejected)) {
+    // After the run, so that the cache holds the functions this command compiled.
+    process.once('exit', () => writeCache(script, dirs, name));
+  }
+  installLazySourceMaps(bundle);
+  const mod = new Module(bundle, undefined);
+  mod.filename = bundle;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(distDir);
+  const req = Module.createRequire(bundle);
+  const fn = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  fn.call(mod.exports, mod.exports, req, mod, bundle, distDir);
+}
+
+function writeCache(script: Script, dirs: string[], name: string): void {
+  let data: Buffer;
+  try { data = script.createCachedData(); } catch { return; }
+  for (const d of dirs) {
+    const tmp = join(d, `.${name}.${process.pid}.tmp`);
+    try {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(tmp, data);
+      renameSync(tmp, join(d, name)); // atomic: a parallel run reads the old file or the new one
+      return;
+    } catch { /* read-only or missing: try the next directory */ }
+  }
+}
+
+/** Maps stack frames of `bundle` to the TypeScript sources, loading the map on first need. */
+function installLazySourceMaps(bundle: string): void {
+  let map: Module.SourceMap | null | undefined;
+  const sourceMap = (): Module.SourceMap | null => {
+    if (map === undefined) {
+      try { map = new Module.SourceMap(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as Module.SourceMapPayload); } catch { map = null; }
+    }
+    return map;
+  };
+  const root = dirname(dirname(bundle));
+  Error.prepareStackTrace = (error, frames) => {
+    const head = errorHead(error);
+    const lines = frames.map((f) => {
+      const text = String(f);
+      if (f.getFileName() !== bundle) return `    at ${text}`;
+      const line = f.getLineNumber();
+      const col = f.getColumnNumber();
+      const m = (line !== null && col !== null ? sourceMap()?.findEntry(line - 1, col - 1) : undefined) as Partial<Module.SourceMapping> | undefined;
+      if (!m?.originalSource || m.originalLine === undefined || m.originalColumn === undefined) return `    at ${text}`;
+      const src = m.originalSource.startsWith('../') ? join(root, m.originalSource.slice(3)) : m.originalSource;
+      const where = `${src}:${m.originalLine + 1}:${m.originalColumn + 1}`;
+      const fnName = f.getFunctionName();
+      return fnName ? `    at ${fnName} (${where})` : `    at ${where}`;
+    });
+    return [head, ...lines].join('\n');
+  };
+}
+
+function errorHead(error: Error): string {
+  try {
+    const msg = error.message;
+    const nm = error.name ?? 'Error';
+    return msg ? `${nm}: ${msg}` : String(nm);
+  } catch {
+    return 'Error';
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The launcher (src/launch.ts, built as dist/launch.cjs): a bundle run through it gets the
+ * process's argv, require and import(); its code cache is written at the first run and used
+ * (not rejected) at the next; a crash's stack names the TypeScript source and line, read from
+ * the bundle's source map only then.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const LAUNCH = join(ROOT, 'dist/launch.cjs');
+
+async function bundle(dir: string, source: string): Promise<string> {
+  writeFileSync(join(dir, 'app.ts'), source);
+  const out = join(dir, 'dist', 'app.cjs');
+  // As scripts/build.mjs builds dist/packer-ts.cjs: import() compiled to require().
+  await build({ entryPoints: [join(dir, 'app.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', sourcemap: 'external', sourcesContent: false, supported: { 'dynamic-import': false }, logLevel: 'error' });
+  return out;
+}
+
+function launch(app: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const code = `require(${JSON.stringify(LAUNCH)}).launch(${JSON.stringify(app)}, process.argv.slice(1))`;
+  return spawnSync(process.execPath, ['-e', code, ...args], { encoding: 'utf8', env: { ...process.env, HOME: resolve(app, '../..'), ...env }, timeout: 30_000 });
+}
+
+test('a bundle through the launcher: argv, require, import(), code cache written then used', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'packer-ts-launch-'));
+  try {
+    const app = await bundle(dir, `
+      import { createHash } from 'node:crypto';
+      const name = 'node:os';
+      async function main() {
+        const os = await import(name);
+        const vm = require('node:vm') as typeof import('node:vm');
+        process.stdout.write(JSON.stringify({ args: process.argv.slice(1), eol: os.EOL, vm: typeof vm.Script, h: createHash('sha1').update('x').digest('hex').slice(0, 6), file: __filename }) + '\\n');
+      }
+      void main();
+    `);
+    const r1 = launch(app, ['build', '-force', 'x.json']);
+    assert.equal(r1.status, 0, r1.stderr);
+    const out = JSON.parse(r1.stdout) as Record<string, unknown>;
+    assert.deepEqual(out.args, ['build', '-force', 'x.json']);
+    assert.equal(out.eol, '\n');
+    assert.equal(out.vm, 'function');
+    assert.equal(out.h, '11f6ad');
+    assert.equal(out.file, app);
+    const cacheDir = join(dir, 'dist', '.cache');
+    const caches = readdirSync(cacheDir);
+    assert.equal(caches.length, 1);
+    assert.match(caches[0]!, new RegExp(`^build-${process.version.replace(/\./g, '\\.')}-${process.arch}-`));
+    // The second run reads the cache; V8 accepts it (a rejected cache would be rewritten: same mtime here).
+    const before = readdirSync(cacheDir).map((f) => spawnSync('stat', ['-c', '%Y%N', join(cacheDir, f)], { encoding: 'utf8' }).stdout);
+    const r2 = launch(app, ['build']);
+    assert.equal(r2.status, 0, r2.stderr);
+    const after = readdirSync(cacheDir).map((f) => spawnSync('stat', ['-c', '%Y%N', join(cacheDir, f)], { encoding: 'utf8' }).stdout);
+    assert.deepEqual(after, before);
+    // PACKER_TS_CODE_CACHE=0: no cache read or written.
+    rmSync(cacheDir, { recursive: true });
+    const r3 = launch(app, ['build'], { PACKER_TS_CODE_CACHE: '0' });
+    assert.equal(r3.status, 0, r3.stderr);
+    assert.ok(!existsSync(cacheDir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dist/packer-ts.cjs has no import() left: a vm.Script cannot run one on Node 20', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, () => {
+  const text = readFileSync(join(ROOT, 'dist/packer-ts.cjs'), 'utf8');
+  const left = text.split('\n').filter((l) => /(^|[^\w$.])import\(/.test(l));
+  assert.deepEqual(left, []);
+});
+
+test('a crash names the TypeScript source and line (source map read on demand)', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'packer-ts-launch-'));
+  try {
+    const app = await bundle(dir, [
+      'function deep(n: number): number {',
+      '  if (n === 0) throw new Error("boom from the source");',
+      '  return deep(n - 1) + 1;',
+      '}',
+      'deep(3);',
+      '',
+    ].join('\n'));
+    const r = launch(app, []);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /Error: boom from the source/);
+    assert.ok(r.stderr.includes(`at deep (${join(dir, 'app.ts')}:2:`), r.stderr);
+    assert.ok(!/^ +at .*app\.cjs:/m.test(r.stderr), `frames of the bundle are mapped:\n${r.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

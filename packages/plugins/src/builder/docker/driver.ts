@@ -255,7 +255,7 @@ export class DockerDriver {
   }
 
   /** `docker import` of the tarball `path` as `repo`; resolves with the new image id. */
-  async import(path: string, changes: string[], repo: string): Promise<string> {
+  async importImage(path: string, changes: string[], repo: string): Promise<string> {
     const args = ['import'];
     for (const c of changes) args.push('--change', c);
     args.push('-', repo);

@@ -39,7 +39,7 @@ export class DockerImportPostProcessor implements PostProcessor {
     ui.message(`Importing image: ${await artifact.id()}`);
     ui.message(`Repository: ${repo}`);
     const files = await artifact.files();
-    const id = await driver.import(files[0] ?? '', this.c.changes ?? [], repo);
+    const id = await driver.importImage(files[0] ?? '', this.c.changes ?? [], repo);
     ui.message(`Imported ID: ${id}`);
     return { artifact: new ImportArtifact({ builderId: DOCKER_IMPORT_ID, id: repo, driver }), keep: false, forceOverride: false };
   }

@@ -32,8 +32,8 @@ const QEMU_RUNS = Number(opt('--qemu-runs', '5'));
 const SEED = Number(opt('--seed', String(Date.now() % 1e9)));
 const ONLY = (opt('--only', '') ?? '').split(',').filter(Boolean);
 const WRITE = argv.includes('--write');
-// The core must end this soon after the signal, unless the signal was ignored (Go plugins ignore
-// SIGINT) and the build went on to finish with status 0:
+// The core must end this soon after the signal, unless the signal was ignored (plugins, Packer's
+// and ours, ignore SIGINT and SIGTERM) and the build went on to finish with status 0:
 const EXIT_WITHIN_MS = 10_000;
 // Every process of the run must be gone this soon after the core (the watchdog that covers a
 // SIGKILLed core sends SIGTERM, waits up to 2 s, then SIGKILL):

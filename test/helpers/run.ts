@@ -29,6 +29,7 @@ export function run(cmd: string, args: string[], opts: { cwd: string; env?: Node
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => { clearTimeout(timer); resolvePromise({ code, signal, stdout, stderr }); });
+    child.stdin.on('error', () => { /* the command may exit before reading its input */ });
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -3,7 +3,7 @@
 // the formatter agree with HashiCorp's tools byte for byte).
 
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { initialPos, PosTracker, type Pos } from '../range.ts';
+import { initialPos, isUnicodeSpace, PosTracker, type Pos } from '../range.ts';
 import { T, type Token } from './token.ts';
 
 export type ScanMode = 'normal' | 'template' | 'identOnly';
@@ -122,9 +122,6 @@ const twoCharOps: Record<string, T> = {
   '=>': T.FatArrow,
 };
 
-function isUnicodeSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-}
 
 export function trimSpace(s: string): string {
   let a = 0;

@@ -217,7 +217,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
       }
     }
     emit(T.EOF, n, n);
-    return { src, tokens, filename, diags: checkInvalidTokens(tokens, src) };
+    return { src, tokens, filename, diags: checkInvalidTokens(tokens) };
   }
 
   while (i < n) {
@@ -451,11 +451,11 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     i = e;
   }
   emit(T.EOF, n, n);
-  return { src, tokens, filename, diags: checkInvalidTokens(tokens, src) };
+  return { src, tokens, filename, diags: checkInvalidTokens(tokens) };
 }
 
 /** Diagnostics for tokens that are not part of the language. */
-function checkInvalidTokens(tokens: Token[], src: string): Diagnostic[] {
+function checkInvalidTokens(tokens: Token[]): Diagnostic[] {
   const diags: Diagnostic[] = [];
   let toldBitwise = 0;
   let toldBacktick = 0;
@@ -509,7 +509,6 @@ function checkInvalidTokens(tokens: Token[], src: string): Diagnostic[] {
         break;
     }
   }
-  void src;
   return diags;
 }
 

@@ -1,7 +1,7 @@
 // Diagnostics, as HCL has them, and their text rendering as Packer prints
 // them (hcl's diagnostic text writer, no colour, 80 columns).
 
-import { graphemeCount, rangeOver, rangeOverlaps, utf8Length, type Range } from './range.ts';
+import { graphemeCount, isUnicodeSpace, rangeOver, rangeOverlaps, utf8Length, type Range } from './range.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -174,7 +174,7 @@ export function wordWrap(s: string, lim: number): string {
       }
       buf += ch;
       current = 0;
-    } else if (isGoSpace(ch)) {
+    } else if (isUnicodeSpace(ch.charCodeAt(0))) {
       if (spaceLen === 0 || wordLen > 0) {
         current += spaceLen + wordLen;
         buf += spaceBuf + wordBuf;
@@ -202,20 +202,4 @@ export function wordWrap(s: string, lim: number): string {
     buf += spaceBuf + wordBuf;
   }
   return buf;
-}
-
-function isGoSpace(ch: string): boolean {
-  switch (ch) {
-    case '\t':
-    case '\n':
-    case '\v':
-    case '\f':
-    case '\r':
-    case ' ':
-    case '\u0085':
-    case '\u00a0':
-      return true;
-  }
-  const c = ch.codePointAt(0)!;
-  return c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }

@@ -69,6 +69,11 @@ export function rangeString(r: Range): string {
   return `${r.filename}:${r.start.line},${r.start.column}-${r.end.line},${r.end.column}`;
 }
 
+/** Go's unicode.IsSpace, for a UTF-16 code unit (all its spaces are in the BMP). */
+export function isUnicodeSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
 let segmenter: Intl.Segmenter | undefined;
 
 /** Number of grapheme clusters in `s` (HCL counts columns in these). */

@@ -337,8 +337,13 @@ function exactDecimal(mant: bigint, exp: number): Decimal {
     s = (mant * 5n ** BigInt(-exp)).toString();
     dp = s.length + exp;
   }
-  s = s.replace(/0+$/, '');
-  return { digits: s, dp };
+  return { digits: trimZeros(s), dp };
+}
+
+function trimZeros(s: string): string {
+  let e = s.length;
+  while (e > 0 && s.charCodeAt(e - 1) === 48) e--;
+  return e === s.length ? s : s.slice(0, e);
 }
 
 function shouldRoundUp(d: Decimal, n: number): boolean {
@@ -369,7 +374,7 @@ function roundUp(d: Decimal, n: number): Decimal {
 }
 
 function trim(d: Decimal): Decimal {
-  const digits = d.digits.replace(/0+$/, '');
+  const digits = trimZeros(d.digits);
   return { digits, dp: digits === '' ? 0 : d.dp };
 }
 

@@ -27,7 +27,7 @@ import {
 } from '../cty/value.ts';
 import { BigFloat } from '../cty/number.ts';
 import { ArgError, FuncError, makeFunction, staticReturnType, toInt, type Param } from './function.ts';
-import { graphemes } from './gostr.ts';
+import { graphemeLength } from './gostr.ts';
 
 const dyn = (name: string, extra: Partial<Param> = {}): Param => ({ name, type: T.Dynamic, ...extra });
 
@@ -93,7 +93,7 @@ export const length = makeFunction({
     if (t.kind === 'object') return numberIntVal(Object.keys(t.attrs).length);
     if (t.kind === 'string') {
       if (!v.isKnown()) return unknownVal(T.Number);
-      return numberIntVal(graphemes(v.asString()).length);
+      return numberIntVal(graphemeLength(v.asString()));
     }
     if (T.isCollection(t)) return v.length();
     throw new FuncError('impossible value type for length(...)');

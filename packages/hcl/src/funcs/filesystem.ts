@@ -169,57 +169,64 @@ function segmentRegex(seg: string): string {
   return out;
 }
 
-/** doublestar.Glob: matching paths (absolute if the pattern is). */
+const MAGIC = /[*?[{\\]/;
+
+/** doublestar.Glob: matching paths (absolute if the pattern is), walking
+ * only the directories the pattern can reach. */
 export function doublestarGlob(pattern: string): string[] {
   const rooted = pattern.startsWith('/');
-  const segs = pattern.split('/').filter((s, i) => !(i === 0 && s === ''));
-  // literal prefix
-  let base = rooted ? '/' : '.';
-  let k = 0;
-  while (k < segs.length - 1 && !/[*?[{\\]/.test(segs[k])) {
-    base = base === '/' ? '/' + segs[k] : base === '.' ? segs[k] : base + '/' + segs[k];
-    k++;
-  }
-  const rest = segs.slice(k);
-  const parts = rest.map((s) => (s === '**' ? '**' : segmentRegex(s)));
-  let src = '';
-  for (let i = 0; i < parts.length; i++) {
-    const last = i === parts.length - 1;
-    if (parts[i] === '**') src += last ? '.*' : '(?:[^/]+/)*';
-    else src += parts[i] + (last ? '' : '/');
-  }
-  const re = new RegExp('^' + src + '$');
+  const segs = pattern.split('/').filter((x, i) => !(i === 0 && x === '') && x !== '');
+  const join = (dir: string, name: string) => (dir === '' ? name : dir === '/' ? '/' + name : dir + '/' + name);
+  const res = segs.map((x) => (x === '**' ? null : MAGIC.test(x) ? new RegExp('^' + segmentRegex(x) + '$') : x));
   const out: string[] = [];
-  const walk = (dir: string, rel: string, depth: number) => {
-    let ents: import('node:fs').Dirent[];
+  const isDir = (p: string) => {
     try {
-      ents = readdirSync(dir, { withFileTypes: true });
+      return statSync(p).isDirectory();
     } catch {
-      return;
-    }
-    ents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of ents) {
-      const r = rel ? rel + '/' + e.name : e.name;
-      const full = dir === '/' ? '/' + e.name : dir + '/' + e.name;
-      if (re.test(r)) out.push(full);
-      let isDir = e.isDirectory();
-      if (e.isSymbolicLink()) {
-        try {
-          isDir = statSync(full).isDirectory();
-        } catch {
-          isDir = false;
-        }
-      }
-      if (isDir && depth < 64) walk(full, r, depth + 1);
+      return false;
     }
   };
-  try {
-    lstatSync(base);
-  } catch {
-    return [];
-  }
-  walk(base, '', 0);
-  return out;
+  const exists = (p: string) => {
+    try {
+      lstatSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const list = (dir: string): string[] => {
+    try {
+      return readdirSync(dir === '' ? '.' : dir).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    } catch {
+      return [];
+    }
+  };
+  const walk = (dir: string, i: number, depth: number): void => {
+    if (i === segs.length) {
+      out.push(dir);
+      return;
+    }
+    if (depth > 64) return;
+    const r = res[i];
+    if (r === null) {
+      // ** matches zero or more directories
+      walk(dir, i + 1, depth + 1);
+      for (const name of list(dir)) {
+        const p = join(dir, name);
+        if (isDir(p)) walk(p, i, depth + 1);
+        else if (i + 1 === segs.length) out.push(p);
+      }
+      return;
+    }
+    if (typeof r === 'string') {
+      const p = join(dir, r);
+      if (exists(p)) walk(p, i + 1, depth + 1);
+      return;
+    }
+    for (const name of list(dir)) if (r.test(name)) walk(join(dir, name), i + 1, depth + 1);
+  };
+  walk(rooted ? '/' : '', 0, 0);
+  return [...new Set(out)];
 }
 
 function relPath(from: string, to: string): string {

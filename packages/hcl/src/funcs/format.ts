@@ -6,7 +6,7 @@ import { marshalJson, goJsonString } from '../cty/json.ts';
 import type { BigFloat } from '../cty/number.ts';
 import { CtyError, listVal, listValEmpty, nullVal, stringVal, unknownVal, type Value } from '../cty/value.ts';
 import { ArgError, FuncError, makeFunction, staticReturnType } from './function.ts';
-import { graphemes } from './gostr.ts';
+import { graphemes, graphemeLength } from './gostr.ts';
 
 interface Verb {
   raw: string;
@@ -181,7 +181,7 @@ function asIs(v: Verb, arg: Value): string {
 
 function padWidth(v: Verb, s: string): string {
   if (v.width < 0) return s;
-  const len = graphemes(s).length;
+  const len = graphemeLength(s);
   if (len >= v.width) return s;
   const pad = (v.zero ? '0' : ' ').repeat(v.width - len);
   return v.minus ? s + pad : pad + s;

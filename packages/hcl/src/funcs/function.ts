@@ -217,7 +217,10 @@ export function callHcl(name: string, f: FunctionSpec, args: CallArg[], argExprC
     if (e instanceof FuncError || e instanceof CtyError) {
       throw new CallError('Error in function call', `Call to function ${JSON.stringify(name)} failed: ${e.message}.`, 'call');
     }
-    throw e;
+    if (e instanceof CallError || e instanceof CallErrors) throw e;
+    // cty turns a panic in an implementation into an error of the call
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new CallError('Error in function call', `Call to function ${JSON.stringify(name)} failed: panic in function implementation: ${msg}.`, 'call');
   }
 }
 

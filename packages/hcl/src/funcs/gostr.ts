@@ -1,22 +1,10 @@
 // Go's strings/unicode behaviour where JavaScript's differs: simple case
 // mapping, unicode.IsSpace, strings.Title, grapheme clusters.
 
-/** unicode.IsSpace */
-export function isGoSpace(c: number): boolean {
-  switch (c) {
-    case 0x09:
-    case 0x0a:
-    case 0x0b:
-    case 0x0c:
-    case 0x0d:
-    case 0x20:
-    case 0x85:
-    case 0xa0:
-      return true;
-  }
-  if (c < 0x100) return false;
-  return /\p{Zs}|\p{Zl}|\p{Zp}/u.test(String.fromCodePoint(c));
-}
+import { graphemes as rangeGraphemes, isUnicodeSpace } from '../range.ts';
+
+/** unicode.IsSpace (one owner: range.ts) */
+export const isGoSpace = isUnicodeSpace;
 
 /** strings.TrimSpace */
 export function goTrimSpace(s: string): string {
@@ -86,11 +74,23 @@ export function goTitle(s: string): string {
   return out;
 }
 
-let segmenter: Intl.Segmenter | undefined;
-/** Extended grapheme clusters (textseg.ScanGraphemeClusters). */
+/** Whether s is ASCII without a CR LF pair (then each char is one grapheme cluster). */
+function simpleAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || (c === 0x0d && s.charCodeAt(i + 1) === 0x0a)) return false;
+  }
+  return true;
+}
+
+/** Extended grapheme clusters (textseg.ScanGraphemeClusters), with a fast path for plain ASCII. */
 export function graphemes(s: string): string[] {
-  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  return Array.from(segmenter.segment(s), (x) => x.segment);
+  return simpleAscii(s) ? s.split('') : rangeGraphemes(s);
+}
+
+/** Number of grapheme clusters. */
+export function graphemeLength(s: string): number {
+  return simpleAscii(s) ? s.length : rangeGraphemes(s).length;
 }
 
 /** Go's sort.Strings order (byte order of UTF-8 = code point order). */

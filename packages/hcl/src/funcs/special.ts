@@ -9,11 +9,8 @@ import { ArgError, FuncError, expressionArg, makeFunction, staticReturnType, typ
 import { civil, formatRFC3339, nowGoTime, type GoTime } from './datetime.ts';
 import { readTextFile } from './filesystem.ts';
 
-/** hcl.Range's String(). */
-export function rangeString(r: Range): string {
-  if (r.start.line === r.end.line) return `${r.filename}:${r.start.line},${r.start.column}-${r.end.column}`;
-  return `${r.filename}:${r.start.line},${r.start.column}-${r.end.line},${r.end.column}`;
-}
+import { rangeString } from '../range.ts';
+export { rangeString };
 
 function hasErrors(d: Diagnostic[]): boolean {
   return d.some((x) => x.severity === 'error');

@@ -3,7 +3,7 @@
 import * as T from '../cty/types.ts';
 import { listVal, listValEmpty, stringVal, boolVal, unknownVal, type Value } from '../cty/value.ts';
 import { ArgError, FuncError, makeFunction, staticReturnType, toInt, type CtyFunction } from './function.ts';
-import { goTitle, goToLower, goToUpper, goTrim, goTrimSpace, graphemes, goStringLess } from './gostr.ts';
+import { goTitle, goToLower, goToUpper, goTrim, goTrimSpace, graphemes, graphemeLength, goStringLess } from './gostr.ts';
 import { compileGoRegexp } from './regexp.ts';
 
 const str = (name: string, dyn = false) => ({ name, type: T.String, ...(dyn ? { allowDynamicType: true } : {}) });
@@ -26,7 +26,7 @@ export const chomp = strFn((s) => s.replace(/(?:\r\n?|\n)*$/, ''), false);
 export const strlen = makeFunction({
   params: [str('str', true)],
   type: staticReturnType(T.Number),
-  impl: (a) => numberOf(graphemes(a[0].asString()).length),
+  impl: (a) => numberOf(graphemeLength(a[0].asString())),
 });
 import { numberIntVal } from '../cty/value.ts';
 function numberOf(n: number): Value {

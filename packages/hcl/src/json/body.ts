@@ -8,14 +8,13 @@ import * as T from '../cty/types.ts';
 import { convert } from '../cty/convert.ts';
 import { errorDiag, hasErrors, type Diagnostic } from '../diag.ts';
 import { rangeBetween, rangeString, type Range } from '../range.ts';
-import { unsupportedBlockDiag, type Attribute, type Block, type Body, type BodyContent, type BodySchema } from '../body.ts';
+import type { Attribute, Block, Body, BodyContent, BodySchema } from '../body.ts';
 import { evaluate, type EvalContext } from '../eval/eval.ts';
 import { parseTemplate } from '../syntax/parser.ts';
 import { variables as nativeVariables, type Traversal } from '../syntax/ast.ts';
 import { nameSuggestion } from '../syntax/parser.ts';
 import { jsonExpr, jsonStartRange, type JsonAttr, type JsonExpr, type JsonNode } from './ast.ts';
 
-void unsupportedBlockDiag;
 
 function q(s: string): string {
   return JSON.stringify(s);

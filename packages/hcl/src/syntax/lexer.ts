@@ -3,7 +3,7 @@
 // the formatter agree with HashiCorp's tools byte for byte).
 
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { initialPos, PosTracker, type Pos } from '../range.ts';
+import { initialPos, isUnicodeSpace, PosTracker, type Pos } from '../range.ts';
 import { T, type Token } from './token.ts';
 
 export type ScanMode = 'normal' | 'template' | 'identOnly';
@@ -122,9 +122,6 @@ const twoCharOps: Record<string, T> = {
   '=>': T.FatArrow,
 };
 
-function isUnicodeSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-}
 
 export function trimSpace(s: string): string {
   let a = 0;
@@ -220,7 +217,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
       }
     }
     emit(T.EOF, n, n);
-    return { src, tokens, filename, diags: checkInvalidTokens(tokens, src) };
+    return { src, tokens, filename, diags: checkInvalidTokens(tokens) };
   }
 
   while (i < n) {
@@ -454,11 +451,11 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     i = e;
   }
   emit(T.EOF, n, n);
-  return { src, tokens, filename, diags: checkInvalidTokens(tokens, src) };
+  return { src, tokens, filename, diags: checkInvalidTokens(tokens) };
 }
 
 /** Diagnostics for tokens that are not part of the language. */
-function checkInvalidTokens(tokens: Token[], src: string): Diagnostic[] {
+function checkInvalidTokens(tokens: Token[]): Diagnostic[] {
   const diags: Diagnostic[] = [];
   let toldBitwise = 0;
   let toldBacktick = 0;
@@ -512,7 +509,6 @@ function checkInvalidTokens(tokens: Token[], src: string): Diagnostic[] {
         break;
     }
   }
-  void src;
   return diags;
 }
 

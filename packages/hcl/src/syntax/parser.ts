@@ -4,7 +4,7 @@
 // including its recovery behaviour (so that later errors are reported too).
 
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { graphemeCount, initialPos, rangeBetween, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
+import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
 import { isStringLiteralTemplate } from './ast.ts';
 import { scan, type Lexed } from './lexer.ts';
@@ -53,19 +53,16 @@ type TplPart =
   | { k: 'endctrl'; which: 'endif' | 'else' | 'endfor'; range: Range }
   | { k: 'end'; range: Range };
 
-function isSpaceChar(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-}
 
 function trimLeftSpace(s: string): string {
   let i = 0;
-  while (i < s.length && isSpaceChar(s.charCodeAt(i))) i++;
+  while (i < s.length && isUnicodeSpace(s.charCodeAt(i))) i++;
   return s.slice(i);
 }
 
 function trimRightSpace(s: string): string {
   let i = s.length;
-  while (i > 0 && isSpaceChar(s.charCodeAt(i - 1))) i--;
+  while (i > 0 && isUnicodeSpace(s.charCodeAt(i - 1))) i--;
   return s.slice(0, i);
 }
 

@@ -1,8 +1,7 @@
 /**
  * The vagrant post-processor's libvirt box from a real qcow2 (made by qemu-img) in an
- * artifact shaped as the qemu builder returns it (the qemu builder itself runs in
- * test/qemu-build.test.ts; a box from a full QEMU build is not part of this file), and the
- * provider rules. The docker box is compared with Packer 1.6.6 in test/docker-postprocessors.test.ts.
+ * artifact shaped as the qemu builder returns it, and the provider rules. The box from a
+ * full QEMU build, compared with Packer 1.6.6, is test/vagrant-qemu.test.ts. The docker box is compared with Packer 1.6.6 in test/docker-postprocessors.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { render, trackChildGroup, UiLineWriter, untrackChildGroup, type InterpolateContext, type Ui } from '@packer-ts/sdk';
 import { Engine, EngineError, engineEndpoint, splitRepoTag } from './engine.ts';
+import { containerCreateRequest } from './run-args.ts';
 
 export interface DockerResult {
   /** Exit status; -1 when killed by a signal. */
@@ -155,6 +156,23 @@ export class DockerDriver {
     const ctx: InterpolateContext = { ...this.ctx, data: { Image: c.image } };
     for (const v of c.runCommand) args.push(render(v, ctx));
     this.ui.message(`Run command: docker ${args.join(' ')}`);
+    const direct = this.engine && containerCreateRequest(args);
+    if (this.engine && direct) {
+      // create + start over the socket; a missing image without --pull=never is left to the
+      // docker command (which pulls it, as `docker run` does).
+      let id: string | undefined;
+      try {
+        id = (await this.engine.json<{ Id: string }>('POST', '/containers/create', direct.body)).Id;
+        await this.engine.call('POST', `/containers/${id}/start`);
+        return id;
+      } catch (e) {
+        if (id) await this.engine.call('DELETE', `/containers/${id}?force=true`).catch(() => undefined);
+        if (!(e instanceof EngineError)) throw e;
+        if (id || direct.pullNever || e.status !== 404) {
+          throw new Error(`Docker exited with a non-zero exit status.\nStderr: docker: ${e.message}\n\nRun 'docker run --help' for more information\n`);
+        }
+      }
+    }
     const r = await docker(args);
     if (r.code !== 0) throw new Error(`Docker exited with a non-zero exit status.\nStderr: ${r.stderr}`);
     return r.stdout.trim();

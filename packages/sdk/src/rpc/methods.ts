@@ -11,9 +11,10 @@
  *   RpcMethod<A, R>          { method: 'Endpoint.Name', toWire/fromWire for args and reply }
  *   Methods.{Artifact, Builder, Communicator, Datasource, Hook, PostProcessor, Provisioner, Ui}
  *   call(rpc, m, args, encoding = 'gob'): Promise<R>
- *   handle(server, endpoint, handlers, encoding = 'gob')   every method of the endpoint but those
- *       the handlers leave out (Ui progress sub-services register their own)
- *   ConfigSpecMethod, the reply codec shared by every configurable component
+ *   handle(server, endpoint, handlers, encoding = 'gob')   registers the handlers given (typed by the
+ *       declarations; Ui progress sub-services "Ui<id>" register their own)
+ *   wire shapes: ConfigsArgs, BuilderPrepareReply, HookRunArgs, ProvisionArgs, PostProcessReply,
+ *       MachineArgs, TrackProgressArgs, StartArgs, UploadArgs, DownloadArgs, DirArgs, ExecuteResult
  */
 import type { RpcClient, RpcServer } from './netrpc.ts';
 import { ctyGob, ctyMsgpackDynamic, decodeCtyGob, decodeCtyMsgpackDynamic, type CtyValue } from './cty-msgpack.ts';

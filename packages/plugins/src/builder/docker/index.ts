@@ -5,13 +5,13 @@
  * discards it. The container is removed whatever happens.
  */
 import {
-  PackerError, runSteps, StateBag, StateCancelled, StateHalted, StepProvision,
-  type Artifact, type Builder, type Hook, type InterpolateContext, type PackerConfig, type PrepareResult, type Step, type Ui,
+  objectSpec, PackerError, runSteps, StateBag, StateCancelled, StateHalted, StepProvision,
+  type Artifact, type Builder, type Hook, type InterpolateContext, type ObjectSpec, type PackerConfig, type PrepareResult, type Step, type Ui,
 } from '@packer-ts/sdk';
 import { StepConnect } from '../../communicator/step-connect.ts';
 import { commHost } from '../../communicator/config.ts';
 import { ExportArtifact, ImportArtifact } from './artifact.ts';
-import { BUILDER_ID_IMPORT, ERR_ARTIFACT_NOT_USED, prepareConfig, type DockerConfig } from './config.ts';
+import { BUILDER_ID_IMPORT, ERR_ARTIFACT_NOT_USED, prepareConfig, schema, type DockerConfig } from './config.ts';
 import { DockerDriver } from './driver.ts';
 import { StepCommit } from './step-commit.ts';
 import { StepConnectDocker } from './step-connect-docker.ts';
@@ -25,6 +25,8 @@ export { BUILDER_ID, BUILDER_ID_IMPORT } from './config.ts';
 
 export class DockerBuilder implements Builder {
   config!: DockerConfig;
+  /** The HCL2 spec, from the same Schema prepare decodes with. */
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
   private packer!: PackerConfig;
   private ctx: InterpolateContext = {};
 

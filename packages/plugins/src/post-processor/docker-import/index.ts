@@ -2,7 +2,7 @@
  * docker-import post-processor: imports the tarball of a docker builder
  * (export_path) or artifice artifact as an image `repository[:tag]`.
  */
-import { decodeConfig, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
+import { decodeConfig, objectSpec, type ObjectSpec, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
 import { ImportArtifact } from '../../builder/docker/artifact.ts';
 import { BUILDER_ID } from '../../builder/docker/config.ts';
 import { DockerDriver } from '../../builder/docker/driver.ts';
@@ -20,6 +20,7 @@ export const schema: Schema = {
 interface ImportConfig { repository?: string; tag?: string; changes?: string[] }
 
 export class DockerImportPostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
   private c: ImportConfig = {};
 
   async configure(...raws: unknown[]): Promise<void> {

@@ -2,7 +2,7 @@
  * docker-push post-processor: pushes the image of a docker-import or
  * docker-tag artifact and each of its tags, logged in around it with `login`.
  */
-import { decodeConfig, MultiError, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
+import { decodeConfig, objectSpec, type ObjectSpec, MultiError, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
 import { dockerTags, ImportArtifact } from '../../builder/docker/artifact.ts';
 import { loginSchema, prepareLogin, type LoginConfig } from '../../builder/docker/config.ts';
 import { DockerDriver } from '../../builder/docker/driver.ts';
@@ -12,6 +12,7 @@ import { DOCKER_TAG_ID } from '../docker-tag/index.ts';
 export const schema: Schema = { ...loginSchema, keep_input_artifact: { type: 'bool' } };
 
 export class DockerPushPostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
   private c: LoginConfig = {};
 
   async configure(...raws: unknown[]): Promise<void> {

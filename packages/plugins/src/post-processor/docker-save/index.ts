@@ -1,6 +1,6 @@
 /** docker-save post-processor: `docker save` of a docker-import or docker-tag artifact's image into `path`. */
 import { open, rm } from 'node:fs/promises';
-import { decodeConfig, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
+import { decodeConfig, objectSpec, type ObjectSpec, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
 import { DockerDriver } from '../../builder/docker/driver.ts';
 import { pathError } from '@packer-ts/sdk';
 import { DOCKER_IMPORT_ID } from '../docker-import/index.ts';
@@ -14,6 +14,7 @@ export const schema: Schema = {
 };
 
 export class DockerSavePostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
   private path = '';
 
   async configure(...raws: unknown[]): Promise<void> {

@@ -2,7 +2,7 @@
  * docker-tag post-processor: tags the image of a docker builder (commit) or
  * docker-import artifact as `repository:tag` for every tag.
  */
-import { decodeConfig, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
+import { decodeConfig, objectSpec, type ObjectSpec, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
 import { ImportArtifact } from '../../builder/docker/artifact.ts';
 import { DockerDriver } from '../../builder/docker/driver.ts';
 import { DOCKER_IMPORT_ID } from '../docker-import/index.ts';
@@ -20,6 +20,7 @@ export const schema: Schema = {
 interface TagConfig { repository?: string; tag?: string[]; tags?: string[]; force?: boolean }
 
 export class DockerTagPostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
   private repository = '';
   private tags: string[] = [];
   private deprecatedTag = false;

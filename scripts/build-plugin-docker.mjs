@@ -1,0 +1,25 @@
+// Builds the docker components into one plugin executable, packer-plugin-docker
+// (Packer 1.7+ and packer-ts; see packages/plugins/src/plugin-docker.ts).
+//   node scripts/build-plugin-docker.mjs [OUTDIR]      (default: dist/plugins)
+//   packer plugins install --path OUTDIR/packer-plugin-docker github.com/packer-ts/docker
+import { build } from 'esbuild';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const outdir = resolve(process.argv[2] ?? join(root, 'dist/plugins'));
+const outfile = join(outdir, 'packer-plugin-docker');
+await mkdir(outdir, { recursive: true });
+await build({
+  entryPoints: [join(root, 'packages/plugins/src/plugin-docker.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  banner: { js: '#!/usr/bin/env node' },
+});
+await chmod(outfile, 0o755);
+console.log(`built ${outfile}`);

@@ -93,11 +93,13 @@ export class PluginServer {
     process.on('exit', cleanup);
     const ppid = process.ppid;
     let poll: NodeJS.Timeout | undefined;
+    let listener: net.Server | undefined;
     try {
-      const listener = await this.listen(env);
+      listener = await this.listen(env);
+      const l = listener;
       const conn = await new Promise<net.Socket>((resolve, reject) => {
-        listener.once('connection', resolve);
-        listener.once('error', reject);
+        l.once('connection', resolve);
+        l.once('error', reject);
         poll = setInterval(() => {
           if (process.ppid !== ppid) reject(new Error('parent process exited'));
         }, this.opts.parentPollMs ?? 1000);
@@ -129,7 +131,12 @@ export class PluginServer {
       await Promise.race([broker.session.closed, parentGone, serving.then(() => broker.session.closed)]);
       broker.close();
       conn.destroy();
+    } catch (e) {
+      // The core went away before it connected: nothing to serve, and nobody to tell.
+      if ((e as Error).message === 'parent process exited' && this.opts.exit !== false) process.exit(1);
+      throw e;
     } finally {
+      listener?.close();
       clearInterval(poll);
       this.removeDir();
       process.off('exit', cleanup);

@@ -1,12 +1,13 @@
-/** The plugin executable: serves the builder to Packer (or packer-ts) over Packer's plugin protocol. */
-import { server } from '@packer-ts/sdk/plugin';
+/**
+ * The plugin executable: a multi-component plugin set (Packer 1.7+ and packer-ts run it as
+ * `packer-plugin-greeting`, the builder under the plugin's own name `greeting`); linked or
+ * copied as `packer-builder-greeting`, it serves the builder to Packer 1.6 as well.
+ */
+import { DEFAULT_NAME, pluginSet } from '@packer-ts/sdk/plugin';
 import { GreetingBuilder } from './builder.ts';
 
+const set = pluginSet();
+set.registerBuilder(DEFAULT_NAME, new GreetingBuilder());
+set.setVersion('0.1.0');
 // No top-level await: `npm run bundle` makes one CommonJS file of this.
-async function main(): Promise<void> {
-  const s = await server(); // checks PACKER_PLUGIN_MAGIC_COOKIE, listens
-  s.registerBuilder(new GreetingBuilder());
-  await s.serve(); // prints the handshake line, serves until the core leaves
-}
-
-void main();
+void set.run();

@@ -130,7 +130,7 @@ export class PluginSet {
     if (argv.length < 1) {
       const legacy = LEGACY.exec(basename(self ?? ''));
       if (legacy) {
-        const { kind, impl } = this.resolve(legacy[1]!, legacy[2]!);
+        const { kind, impl } = this.resolveLegacy(legacy[1]!, legacy[2]!);
         const s = await server(options);
         s.register(kind, impl as never);
         await s.serve();
@@ -156,6 +156,16 @@ export class PluginSet {
       default:
         throw new Error(`Unknown command: ${JSON.stringify(args[0])}`);
     }
+  }
+
+  /**
+   * A Packer 1.6 name `packer-KIND-NAME` serves the component registered as NAME, or else the
+   * set's only component of that kind (a link or copy may be named as the user likes).
+   */
+  private resolveLegacy(kind: string, name: string): { kind: ComponentKind; impl: unknown } {
+    const m = ({ builder: this.builders, 'post-processor': this.postProcessors, provisioner: this.provisioners } as Record<string, Map<string, unknown>>)[kind];
+    if (m && !m.has(name) && m.size === 1) return { kind: kind as ComponentKind, impl: [...m.values()][0] };
+    return this.resolve(kind, name);
   }
 
   private resolve(kind: string, name: string): { kind: ComponentKind; impl: unknown } {

@@ -9,3 +9,4 @@ export * from './provisioners.ts';
 export * from './ui/basic.ts';
 export * from './log.ts';
 export * from './version.ts';
+export * from './timeline.ts';

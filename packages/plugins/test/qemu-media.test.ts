@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { RecordingUi, StateBag } from '@packer-ts/sdk';
 import { prepareConfig } from '../src/builder/qemu/config.ts';
-import { qemuCommandArgs, StepCreateCD, StepCreateFloppy } from '../src/builder/qemu/steps.ts';
+import { qemuCommandArgs, StepCreateCD, StepCreateFloppy } from '../src/builder/qemu/steps/index.ts';
 
 const has = (t: string) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status === 0;
 const noIso = has('xorriso') ? false : 'xorriso is not installed';

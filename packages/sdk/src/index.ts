@@ -13,4 +13,6 @@ export * from './template/interpolate/index.ts';
 export * from './config/index.ts';
 export * from './multistep/index.ts';
 export * from './children.ts';
+export * from './trace.ts';
+export * from './lines.ts';
 export * from './time.ts';

@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
+  CMD_DISCONNECT,
   decodeConfig,
   formatGoDuration,
   MultiError,
@@ -18,11 +19,10 @@ import {
   type Provisioner,
   type Schema,
   type Ui,
+  UiLineWriter,
 } from '@packer-ts/sdk';
 import { errnoReason } from '../../common/go-errors.ts';
 import { formatEnvVars } from '../../common/shell-local.ts';
-import { CMD_DISCONNECT } from '../../communicator/ssh.ts';
-import { UiLineWriter } from '../../communicator/ui-writer.ts';
 
 export const schema: Schema = {
   inline: { type: 'string[]' },
@@ -86,6 +86,7 @@ export function unixLines(data: Buffer): Buffer {
   }
   return Buffer.concat(parts);
 }
+
 
 /** Packer's retry.Config{StartTimeout}.Run: retries every 2 s until the first success or the timeout. */
 export async function retryUntil<T>(timeoutMs: number, signal: AbortSignal | undefined, fn: () => Promise<T>, delayMs = 2_000): Promise<T> {

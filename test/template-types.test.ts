@@ -131,3 +131,21 @@ test('a 600h provisioner timeout does not cancel a 1 s command (timers beyond 2^
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('wrong JSON types in -var-file: the words of Packer 1.6.6', async () => {
+  assert.ok(existsSync(REAL_PACKER), `${REAL_PACKER} is missing: install Debian's packer package (scripts/test-deps.apt)`);
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-varfile-'));
+  try {
+    await writeFile(join(dir, 't.json'), JSON.stringify({ variables: { a: 'x' }, builders: [B] }));
+    const env = { HOME: dir, PACKER_CACHE_DIR: join(dir, 'cache') };
+    for (const vars of ['5', '[1]', 'null', '{"a":true}', '{"a":5}', '{"a":{"b":1}}', '{"a":null,"b":"y"}']) {
+      await writeFile(join(dir, 'v.json'), vars);
+      const ours = await run(PACKER_TS, ['validate', '-var-file=v.json', 't.json'], { cwd: dir, env });
+      const theirs = await run(REAL_PACKER, ['validate', '-var-file=v.json', 't.json'], { cwd: dir, env });
+      assert.equal(ours.code, theirs.code, `${vars}: ${ours.stdout}${ours.stderr}`);
+      assert.equal(norm(ours.stdout + ours.stderr), norm(theirs.stdout + theirs.stderr), vars);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { errorMessage, fileError, wordWrap, type Ui } from '@packer-ts/sdk';
 import {
-  BasicUi, Core, MachineReadableUi, parseTemplate, parseTemplateFile, log, scanJson,
+  BasicUi, Core, MachineReadableUi, jsonKind, parseTemplate, parseTemplateFile, log, scanJson,
   type ComponentFinder, type Template, type TextSink,
 } from '@packer-ts/core';
 import { FlagError, FlagSet, splitList } from './flags.ts';
@@ -73,13 +73,13 @@ export class MetaArgs {
       } catch (e) {
         throw new Error(`Error reading variables in '${file}': ${errorMessage(e)}`);
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type kvflag.FlagJSON`);
+      // null decodes into the map as nothing, as in Go
+      if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+        throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${jsonKind(value)} into Go value of type kvflag.FlagJSON`);
       }
-      for (const [k, v] of Object.entries(value)) {
+      for (const [k, v] of Object.entries(value ?? {})) {
         if (typeof v !== 'string') {
-          const t = v === null ? null : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v;
-          if (t !== null) throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${t} into Go value of type string`);
+          if (v !== null) throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${jsonKind(v)} into Go value of type string`);
           continue;
         }
         fromFiles[k] = v;

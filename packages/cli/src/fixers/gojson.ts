@@ -4,19 +4,13 @@
  * value are ignored, numbers are float64), and written back with sorted keys,
  * two-space indentation and Packer's escaping.
  */
-import { JsonSyntaxError, scanJson, wellFormed } from '@packer-ts/core';
+import { jsonKind, JsonSyntaxError, scanJson, wellFormed } from '@packer-ts/core';
 
 /** A decoding error, with the message Packer prints after "Error parsing template: ". */
 export class GoJsonError extends Error {}
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-function goKind(v: Json): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'object') return 'object';
-  return typeof v === 'number' ? 'number' : typeof v;
-}
 
 /**
  * Decodes the first JSON value of `text` into a map. Throws GoJsonError with
@@ -33,7 +27,7 @@ export function decodeTemplateMap(text: string): Record<string, Json> {
   }
   const v = scanned.value as Json;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw new GoJsonError(`json: cannot unmarshal ${goKind(v)} into Go value of type map[string]interface {}`);
+    throw new GoJsonError(`json: cannot unmarshal ${jsonKind(v)} into Go value of type map[string]interface {}`);
   }
   if (scanned.numberError !== undefined) throw new GoJsonError(scanned.numberError);
   return v;

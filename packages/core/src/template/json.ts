@@ -32,6 +32,15 @@ function quoteChar(c: number): string {
   return `'${String.fromCharCode(c)}'`;
 }
 
+/** The JSON kind Go's json.UnmarshalTypeError names: "bool", "number", "string", "array", "object" ("null"). */
+export function jsonKind(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return 'object';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'number' ? 'number' : 'string';
+}
+
 /** Replaces unpaired surrogates by U+FFFD, as Go's decoder does. */
 export function wellFormed(s: string): string {
   return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');

@@ -4,12 +4,12 @@
  * that fails records `error` and halts; cleanups run in reverse order and
  * honour -on-error and -debug.
  */
+import { sleep } from '../time.ts';
 import type { Communicator } from '../communicator.ts';
 import { errorMessage } from '../errors.ts';
 import { HookCleanupProvision, HookProvision, type Hook } from '../hook.ts';
 import { packerRunUUID, type PackerConfig } from '../packer-config.ts';
 import { traced } from '../trace.ts';
-import { sleep } from '../time.ts';
 import type { Ui } from '../ui.ts';
 
 export type StepAction = 'continue' | 'halt';

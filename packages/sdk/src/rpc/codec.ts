@@ -40,6 +40,12 @@ export class MsgpackError extends Error {
 
 // ---------------------------------------------------------------- encoding
 
+/** Nesting limit of values, both ways (ugorji's default MaxDepth for decoding). */
+export const MAX_DECODE_DEPTH = 1024;
+
+/** The error for a value nested deeper than MAX_DECODE_DEPTH (or a cycle). */
+export const TOO_DEEP = `msgpack: maximum depth exceeded (values nest at most ${MAX_DECODE_DEPTH} levels)`;
+
 class Writer {
   buf: Buffer;
   pos = 0;
@@ -124,7 +130,7 @@ function writeExt(w: Writer, type: number, data: Uint8Array): void {
 }
 
 function writeValue(w: Writer, v: unknown, depth: number): void {
-  if (depth > MAX_DECODE_DEPTH) throw new MsgpackError('msgpack: value nested too deeply (cycle?)');
+  if (depth > MAX_DECODE_DEPTH) throw new MsgpackError(TOO_DEEP);
   switch (typeof v) {
     case 'undefined': w.u8(0xc0); return;
     case 'boolean': w.u8(v ? 0xc3 : 0xc2); return;
@@ -194,8 +200,6 @@ export function encodeAll(...values: unknown[]): Buffer {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
-/** Nesting limit of decoded values (ugorji's default MaxDepth). */
-export const MAX_DECODE_DEPTH = 1024;
 
 /** An array or map being filled; `left` counts the elements (map: keys and values) still to come. */
 class Frame {

@@ -308,6 +308,9 @@ export class Session extends EventEmitter {
         this.writeControl(TYPE_WINDOW_UPDATE, FLAG_RST, id, 0);
       } else {
         const s = new Stream(this, id, State.SynReceived);
+        // The peer may reset the stream in the same read, before whoever accepts it can listen:
+        // its error must not go unhandled (listeners added later still receive later errors).
+        s.on('error', () => {});
         this.streams.set(id, s);
         const w = this.acceptWaiters.shift();
         if (w) { s.sendWindowUpdate(); w.resolve(s); } else this.acceptQueue.push(s);

@@ -18,7 +18,7 @@
  *                                    abort; an already aborted signal rejects at once, or with
  *                                    opts.callWhenAborted makes the call and sends cancelMethod
  */
-import { float64 } from '../codec.ts';
+import { float64, MAX_DECODE_DEPTH, MsgpackError, TOO_DEEP } from '../codec.ts';
 import { ctyJsonConfig } from '../cty-msgpack.ts';
 import type { MuxBroker } from '../broker.ts';
 import { RpcServer, type RpcClient } from '../netrpc.ts';
@@ -47,22 +47,23 @@ export function throwIfBasicError(v: unknown): void {
   if (v instanceof Map && v.has('Message')) throw new RemoteError(String(v.get('Message')));
 }
 
-function convert(v: unknown, numbers: (n: number) => unknown): unknown {
+function convert(v: unknown, numbers: (n: number) => unknown, depth = 0): unknown {
   if (v === undefined || v === null) return null;
   if (typeof v === 'number') return numbers(v);
   if (typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => convert(x, numbers));
+  if (depth > MAX_DECODE_DEPTH) throw new MsgpackError(TOO_DEEP);
+  if (Array.isArray(v)) return v.map((x) => convert(x, numbers, depth + 1));
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return v;
   if (v instanceof Map) {
     const m = new Map();
-    for (const [k, x] of v) m.set(k, convert(x, numbers));
+    for (const [k, x] of v) m.set(k, convert(x, numbers, depth + 1));
     return m;
   }
   if (v instanceof Date) return v.toISOString();
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v; // Float64, Ext, ...: the codec knows them
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) out[k] = convert(x, numbers);
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) out[k] = convert(x, numbers, depth + 1);
   return out;
 }
 
@@ -79,6 +80,7 @@ export function toWire(v: unknown): unknown {
 /** Values received: Go maps with interface{} keys arrive as Map; make them plain objects. */
 export function fromWire(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
+  // decoded values nest at most MAX_DECODE_DEPTH levels, so this recursion is bounded
   if (Array.isArray(v)) return v.map(fromWire);
   if (Buffer.isBuffer(v)) return v;
   if (v instanceof Map) {

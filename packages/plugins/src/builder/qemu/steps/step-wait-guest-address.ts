@@ -1,5 +1,5 @@
 import { connect as netConnect } from 'node:net';
-import { formatGoDuration, halt, waitFor, type Step, type StepAction, type StateBag } from '@packer-ts/sdk';
+import { formatGoDuration, halt, setLongTimeout, waitFor, type Step, type StepAction, type StateBag } from '@packer-ts/sdk';
 import { StateConnectDeadline } from '../../../communicator/step-connect.ts';
 import { cfg, ui } from './state.ts';
 
@@ -59,12 +59,12 @@ function bannerWithin(host: string, port: number, ms: number, signal: AbortSigna
     const finish = (ok: boolean) => {
       if (done) return;
       done = true;
-      clearTimeout(t);
+      t.clear();
       signal.removeEventListener('abort', onAbort);
       s.destroy();
       resolve(ok);
     };
-    const t = setTimeout(() => finish(false), ms);
+    const t = setLongTimeout(() => finish(false), ms);
     const onAbort = () => finish(false);
     signal.addEventListener('abort', onAbort, { once: true });
     let buf = '';

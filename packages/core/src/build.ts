@@ -3,7 +3,7 @@
  * (Packer's packer/build.go, including which artifacts are kept).
  */
 import {
-  DispatchHook, errorMessage, HookCleanupProvision, HookProvision, packerConfigRaw, PackerMultiError,
+  basicPlaceholderData, DispatchHook, errorMessage, HookCleanupProvision, HookProvision, packerConfigRaw, PackerMultiError, spanRecorder, traced,
   type Artifact, type Builder, type Hook, type PostProcessor, type Provisioner, type Ui,
 } from '@packer-ts/sdk';
 import { DebuggedProvisioner, ProvisionHook } from './provisioners.ts';
@@ -41,17 +41,6 @@ export interface CoreBuildOptions {
   onError: string;
 }
 
-/** Keys every builder may generate; provisioners see placeholders for them at prepare time. */
-export const BUILDER_DATA_COMMON_KEYS = ['ID', 'Host', 'Port', 'User', 'Password', 'ConnType', 'PackerRunUUID', 'PackerHTTPPort', 'PackerHTTPIP', 'PackerHTTPAddr', 'SSHPublicKey', 'SSHPrivateKey', 'WinRMPassword'];
-export const PLACEHOLDER_MSG = 'To set this dynamically in the Packer template, you must use the `build` function';
-
-function placeholders(generated: string[] = []): Record<string, string> {
-  const data: Record<string, string> = {};
-  for (const k of [...BUILDER_DATA_COMMON_KEYS, ...generated]) data[k] = `Build_${k}. ${PLACEHOLDER_MSG}`;
-  data.WinRMPassword = '{{.WinRMPassword}}';
-  return data;
-}
-
 export interface BuildResult {
   /** Artifacts to report; `undefined` entries are shown as `<nothing>`. */
   artifacts: (Artifact | undefined)[];
@@ -82,7 +71,7 @@ export class CoreBuild {
   async prepare(): Promise<string[]> {
     const packerConfig = this.packerConfig();
     const { generatedVars, warnings = [] } = await this.o.builder.prepare(this.o.builderConfig, packerConfig);
-    const data = placeholders(generatedVars);
+    const data = basicPlaceholderData(generatedVars);
     for (const p of this.o.provisioners) await p.provisioner.prepare(...p.configs, packerConfig, data);
     if (this.o.cleanupProvisioner) {
       const p = this.o.cleanupProvisioner;
@@ -97,18 +86,20 @@ export class CoreBuild {
   /** Runs the build and its post-processors. Never throws: errors are in the result. */
   async run(ui: Ui, signal: AbortSignal): Promise<BuildResult> {
     const hooks: Record<string, Hook[]> = {};
+    const recorder = spanRecorder();
     if (this.o.provisioners.length > 0) {
-      const provs = this.o.provisioners.map((p) => (this.o.debug ? new DebuggedProvisioner(p.provisioner) : p.provisioner));
-      hooks[HookProvision] = [new ProvisionHook(provs)];
+      const provs = this.o.provisioners.map((p) => ({ type: p.type, provisioner: this.o.debug ? new DebuggedProvisioner(p.provisioner) : p.provisioner }));
+      hooks[HookProvision] = [new ProvisionHook(provs, recorder)];
     }
-    if (this.o.cleanupProvisioner) hooks[HookCleanupProvision] = [new ProvisionHook([this.o.cleanupProvisioner.provisioner])];
+    if (this.o.cleanupProvisioner) hooks[HookCleanupProvision] = [new ProvisionHook([this.o.cleanupProvisioner], recorder)];
     const hook = new DispatchHook(hooks);
     const builderUi = new TargetedUi(this.name, ui);
 
     log(`Running builder: ${this.o.builderType}`);
     let builderArtifact: Artifact | undefined;
     try {
-      builderArtifact = await this.o.builder.run(builderUi, hook, signal);
+      // One span for the builder's run: its steps (in-process) nest inside; a plugin's show as this call.
+      builderArtifact = await traced('step', `${this.o.builderType} builder`, () => this.o.builder.run(builderUi, hook, signal), { signal, ok: (a) => a !== undefined });
     } catch (e) {
       return { artifacts: [], error: e instanceof Error ? e : new Error(String(e)) };
     }
@@ -129,7 +120,7 @@ export class CoreBuild {
         builderUi.say(pp.name === pp.type ? `Running post-processor: ${pp.type}` : `Running post-processor: ${pp.name} (type ${pp.type})`);
         let result;
         try {
-          result = await pp.postProcessor.postProcess(ppUi, prior!, signal);
+          result = await traced('post-processor', pp.name === pp.type ? pp.type : `${pp.name} (${pp.type})`, () => pp.postProcessor.postProcess(ppUi, prior!, signal), { signal, ok: (r) => r.artifact !== undefined });
         } catch (e) {
           errors.push(new Error(`Post-processor failed: ${errorMessage(e)}`));
           halted = true;

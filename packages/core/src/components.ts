@@ -4,8 +4,9 @@
  * type name and owns the lifecycle of what it started.
  */
 import type { Builder, PostProcessor, Provisioner } from '@packer-ts/sdk';
+import type { ComponentKind } from '@packer-ts/sdk/rpc';
 
-export type ComponentKind = 'builder' | 'provisioner' | 'post-processor';
+export type { ComponentKind };
 
 export interface ComponentStore<T> {
   has(name: string): boolean;

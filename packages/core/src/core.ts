@@ -160,7 +160,7 @@ export class Core {
     const override = p.override?.[rawName];
     if (override !== undefined) configs.push(override);
     let wrapped = prov;
-    if (p.pauseBefore !== 0) wrapped = new PausedProvisioner(p.pauseBefore, wrapped);
+    if (p.pauseBefore !== 0) wrapped = new PausedProvisioner(p.pauseBefore, wrapped, p.type);
     else if (p.timeout !== 0) wrapped = new TimeoutProvisioner(p.timeout, wrapped);
     let maxRetries = 0;
     if (p.maxRetries !== '') {
@@ -173,7 +173,7 @@ export class Core {
       if (!/^[+-]?\d+$/.test(rendered)) throw new Error(`\`max_retries\` must be a valid integer: strconv.Atoi: parsing ${JSON.stringify(rendered)}: invalid syntax`);
       maxRetries = Number(rendered);
     }
-    if (maxRetries !== 0) wrapped = new RetriedProvisioner(maxRetries, wrapped);
+    if (maxRetries !== 0) wrapped = new RetriedProvisioner(maxRetries, wrapped, p.type);
     return { type: p.type, provisioner: wrapped, configs };
   }
 

@@ -12,3 +12,4 @@ export * from './log.ts';
 export * from './durafmt.ts';
 export * from './godur.ts';
 export * from './version.ts';
+export * from './timeline.ts';

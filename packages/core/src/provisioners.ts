@@ -3,7 +3,7 @@
  * `pause_before`, `timeout`, `max_retries` and `-debug` (packer/provisioner.go).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { errorMessage, type Communicator, type Hook, type Provisioner, type Ui } from '@packer-ts/sdk';
+import { errorMessage, traced, withSpanRecorder, type Communicator, type Hook, type Provisioner, type SpanRecorder, type Ui } from '@packer-ts/sdk';
 import { goDuration } from './godur.ts';
 
 abstract class WrappedProvisioner implements Provisioner {
@@ -13,10 +13,11 @@ abstract class WrappedProvisioner implements Provisioner {
 }
 
 export class PausedProvisioner extends WrappedProvisioner {
-  constructor(readonly pauseMs: number, inner: Provisioner) { super(inner); }
+  /** `type` names the pause in the build timeline. */
+  constructor(readonly pauseMs: number, inner: Provisioner, readonly type = '') { super(inner); }
   async provision(ui: Ui, comm: Communicator | undefined, data: Record<string, unknown>, signal: AbortSignal): Promise<void> {
     ui.say(`Pausing ${goDuration(this.pauseMs)} before the next provisioner...`);
-    await delay(this.pauseMs, undefined, { signal });
+    await traced('provisioner', `pause before ${this.type}`.trim(), () => delay(this.pauseMs, undefined, { signal }), { signal });
     return this.inner.provision(ui, comm, data, signal);
   }
 }
@@ -43,15 +44,18 @@ export class TimeoutProvisioner extends WrappedProvisioner {
 }
 
 export class RetriedProvisioner extends WrappedProvisioner {
-  constructor(readonly maxRetries: number, inner: Provisioner) { super(inner); }
+  /** `type` names each attempt in the build timeline. */
+  constructor(readonly maxRetries: number, inner: Provisioner, readonly type = '') { super(inner); }
   async provision(ui: Ui, comm: Communicator | undefined, data: Record<string, unknown>, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
+    let attempt = 1;
+    const once = () => traced('provisioner', `${this.type} attempt ${attempt++}`.trim(), () => this.inner.provision(ui, comm, data, signal), { signal });
     let err: unknown;
-    try { return await this.inner.provision(ui, comm, data, signal); } catch (e) { err = e; }
+    try { return await once(); } catch (e) { err = e; }
     for (let left = this.maxRetries; left > 0; left--) {
       signal.throwIfAborted();
       ui.say(`Provisioner failed with ${JSON.stringify(errorMessage(err))}, retrying with ${left} trie(s) left`);
-      try { return await this.inner.provision(ui, comm, data, signal); } catch (e) { err = e; }
+      try { return await once(); } catch (e) { err = e; }
     }
     ui.say('retry limit reached.');
     throw err;
@@ -69,15 +73,25 @@ export class DebuggedProvisioner extends WrappedProvisioner {
   }
 }
 
-/** Runs the build's provisioners in order; the first failure stops the hook. */
+/** A provisioner of the hook and its type (the timeline's name for it). */
+export interface HookProvisioner {
+  type: string;
+  provisioner: Provisioner;
+}
+
+/**
+ * Runs the build's provisioners in order; the first failure stops the hook.
+ * `recorder` receives their spans: a builder plugin calls the hook back over
+ * RPC, outside the build's async context, so the hook carries its own.
+ */
 export class ProvisionHook implements Hook {
-  constructor(readonly provisioners: Provisioner[]) {}
+  constructor(readonly provisioners: HookProvisioner[], readonly recorder?: SpanRecorder) {}
   async run(_name: string, ui: Ui, comm: Communicator | undefined, data: unknown, signal?: AbortSignal): Promise<void> {
     const generated = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
     const sig = signal ?? new AbortController().signal;
-    for (const p of this.provisioners) {
+    for (const { type, provisioner } of this.provisioners) {
       sig.throwIfAborted();
-      await p.provision(ui, comm, generated, sig);
+      await withSpanRecorder(this.recorder, () => traced('provisioner', type, () => provisioner.provision(ui, comm, generated, sig), { signal: sig }));
     }
   }
 }

@@ -4,7 +4,6 @@
  * (`packer-ts plugin packer-builder-file`).
  */
 import type { Builder, PostProcessor, Provisioner } from '@packer-ts/sdk';
-import { FactoryStore, LayeredStore, type ComponentFinder } from '@packer-ts/core';
 // Each component's module loads on first use: a build pays only for what it uses.
 export const builders: Record<string, () => Promise<Builder>> = {
   file: async () => new (await import('./builder/file/index.ts')).FileBuilder(),
@@ -26,13 +25,3 @@ export const postProcessors: Record<string, () => Promise<PostProcessor>> = {
   manifest: async () => new (await import('./post-processor/manifest/index.ts')).ManifestPostProcessor(),
   'shell-local': async () => new (await import('./post-processor/shell-local/index.ts')).ShellLocalPostProcessor(),
 };
-
-/** A component finder with only the built-ins, in-process. */
-export function builtinComponents(): ComponentFinder {
-  return {
-    builders: new LayeredStore('builder', [new FactoryStore('builder', builders)]),
-    provisioners: new LayeredStore('provisioner', [new FactoryStore('provisioner', provisioners)]),
-    postProcessors: new LayeredStore('post-processor', [new FactoryStore('post-processor', postProcessors)]),
-    close: async () => {},
-  };
-}

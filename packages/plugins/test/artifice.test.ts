@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordingUi } from '@packer-ts/sdk';
-import { ArtificePostProcessor, artificeSchema, goGlob } from '../src/post-processor/artifice/index.ts';
+import { ArtificePostProcessor, artificeSchema } from '../src/post-processor/artifice/index.ts';
+import { goGlob } from '../src/common/glob.ts';
 import { fileArtifact, requirePacker, inDir, machineArtifacts, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
 
 async function layout(dir: string): Promise<void> {

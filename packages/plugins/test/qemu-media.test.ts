@@ -12,7 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import { RecordingUi, StateBag } from '@packer-ts/sdk';
 import { requireTools } from '../../../test/helpers/requires.ts';
 import { prepareConfig } from '../src/builder/qemu/config.ts';
-import { qemuCommandArgs, StepCreateCD, StepCreateFloppy } from '../src/builder/qemu/steps.ts';
+import { qemuCommandArgs, StepCreateCD, StepCreateFloppy } from '../src/builder/qemu/steps/index.ts';
 
 const mtEnv = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
 
@@ -60,7 +60,7 @@ after(async () => {
 });
 
 describe('cd_files', () => {
-  before(() => requireTools('xorriso'));
+  before(() => requireTools('xorriso', 'isoinfo'));
   test('label, layout of files, directories ("dir" vs "dir/") and globs, read back with xorriso; cleanup', async () => {
     const ui = new RecordingUi();
     const state = new StateBag([['ui', ui]]);

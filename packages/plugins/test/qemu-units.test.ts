@@ -13,7 +13,7 @@ import { VncClient } from '../src/common/vnc.ts';
 import { StepDownload } from '../src/common/download.ts';
 import { StepHTTPServer, listenRange } from '../src/common/http-server.ts';
 import { prepareConfig } from '../src/builder/qemu/config.ts';
-import { qemuCommandArgs } from '../src/builder/qemu/steps.ts';
+import { qemuCommandArgs } from '../src/builder/qemu/steps/index.ts';
 
 
 describe('boot command', () => {

@@ -26,7 +26,8 @@ import { ShellLocalProvisioner, schema } from '../src/provisioner/shell-local/in
 import { ShellLocalPostProcessor } from '../src/post-processor/shell-local/index.ts';
 import { FileBuilder } from '../src/builder/file/index.ts';
 import { NullBuilder } from '../src/builder/null/index.ts';
-import { sprintfS, cleanOutputLine, goos } from '../src/common/shell-local.ts';
+import { cleanOutputLine } from '@packer-ts/sdk';
+import { sprintfS, goos } from '../src/common/shell-local.ts';
 
 
 function pc(buildName = 'mybuild', builderType = 'null') {

@@ -5,7 +5,8 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { RecordingUi, StateBag } from '@packer-ts/sdk';
-import { CMD_DISCONNECT, prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
+import { CMD_DISCONNECT } from '@packer-ts/sdk';
+import { prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
 import { freePort, SSHFixture, type Sshd } from './ssh-helpers.ts';
 
 const collect = (): { w: Writable; text: () => string } => {

@@ -19,6 +19,20 @@ export interface Artifact {
   destroy(): Promise<void>;
 }
 
+/**
+ * The artifact's `generated_data` state (the builder's generated variables)
+ * as a fresh plain object: `{}` when absent or not a map. Over RPC it may
+ * arrive as a Map.
+ */
+export async function generatedData(artifact: Artifact): Promise<Record<string, unknown>> {
+  const s = await artifact.state('generated_data');
+  const out: Record<string, unknown> = {};
+  if (s instanceof Map) {
+    for (const [k, v] of s) if (typeof k === 'string') out[k] = v;
+  } else if (s && typeof s === 'object' && !Array.isArray(s)) Object.assign(out, s);
+  return out;
+}
+
 /** Plain description of an artifact, for building simple ones. */
 export interface ArtifactData {
   builderId: string;

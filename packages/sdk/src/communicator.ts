@@ -1,5 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 
+/** The exit status Packer gives a command whose connection was lost (packersdk.CmdDisconnect). */
+export const CMD_DISCONNECT = 2300218;
+
 /** A command to run on the machine being built. Mirrors Packer's `packer.RemoteCmd`. */
 export interface RemoteCmd {
   command: string;

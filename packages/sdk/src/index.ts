@@ -15,3 +15,5 @@ export * from './template/interpolate/index.ts';
 export * from './config/index.ts';
 export * from './multistep/index.ts';
 export * from './children.ts';
+export * from './trace.ts';
+export * from './lines.ts';

@@ -1,6 +1,7 @@
 /** `packer-ts build`: runs the builds of a template in parallel (command/build.go). */
 import { errorMessage, type Artifact, type Ui } from '@packer-ts/sdk';
-import { BUILD_COLORS, ColoredUi, formatDuration, log, since, TargetedUi, TimestampedUi, type CoreBuild } from '@packer-ts/core';
+import { BUILD_COLORS, ColoredUi, formatDuration, log, since, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
+import { withSpanRecorder } from '@packer-ts/sdk';
 import { FlagSet } from '../flags.ts';
 import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags } from '../meta.ts';
 
@@ -19,6 +20,7 @@ Options:
   -machine-readable             Produce machine-readable output.
   -on-error=[cleanup|abort|ask|run-cleanup-provisioner] If the build fails do: clean up (default), abort, ask, or run-cleanup-provisioner.
   -parallel-builds=1            Number of builds to run in parallel. 1 disables parallelization. 0 means no limit (Default: 0)
+  -timeline=FILE.html           Write a timeline of the builds' steps, provisioners and post-processors (packer-ts).
   -timestamp-ui                 Enable prefixing of each ui output with an RFC3339 timestamp.
   -var 'key=value'              Variable for templates, can be used multiple times.
   -var-file=path                JSON or HCL2 file containing user variables.`;
@@ -33,6 +35,7 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
   let timestampUi = false;
   let parallel = 0;
   let onError = 'cleanup';
+  let timelinePath = '';
   const flags = new FlagSet();
   args.addVarFlags(flags);
   args.addFilterFlags(flags);
@@ -40,6 +43,7 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
     .bool('debug', (v) => { debug = v; })
     .bool('force', (v) => { force = v; })
     .bool('timestamp-ui', (v) => { timestampUi = v; })
+    .value('timeline', (v) => { timelinePath = v; })
     .int('parallel-builds', (v) => { parallel = v; })
     .bool('parallel', () => {})
     .value('on-error', (v) => {
@@ -98,6 +102,7 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
   log(`Force build: ${force}`);
   log(`On error: ${onError}`);
 
+  const timeline = timelinePath ? new Timeline() : undefined;
   const start = process.hrtime.bigint();
   const artifacts = new Map<string, (Artifact | undefined)[]>();
   const errors = new Map<string, Error>();
@@ -114,17 +119,21 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
     tasks.push((async () => {
       const t0 = process.hrtime.bigint();
       log(`Starting build run: ${b.name}`);
-      const result = await b.run(ui, meta.signal);
+      const recorder = timeline?.build(b.name, b.o.builderType);
+      const result = await withSpanRecorder(recorder, () => b.run(ui, meta.signal));
       const took = formatDuration(since(t0));
       if (result.error) {
         ui.error(`Build '${b.name}' errored after ${took}: ${errorMessage(result.error)}`);
         errors.set(b.name, result.error);
+        recorder?.finish('failed');
       } else if (meta.signal.aborted && result.artifacts.length === 0) {
         ui.error(`Build '${b.name}' errored after ${took}: build was cancelled`);
         errors.set(b.name, new Error('build was cancelled'));
+        recorder?.finish('cancelled');
       } else {
         ui.say(`Build '${b.name}' finished after ${took}.`);
         artifacts.set(b.name, result.artifacts);
+        recorder?.finish('ok');
       }
       running--;
       waiters.shift()?.();
@@ -132,6 +141,15 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
   }
   await Promise.all(tasks);
   meta.ui.say(`\n==> Wait completed after ${formatDuration(since(start))}`);
+  let timelineFailed = false;
+  if (timeline) {
+    try {
+      await writeTimeline(timelinePath, timeline.data());
+    } catch (e) {
+      meta.ui.error(`Error writing the timeline ${timelinePath}: ${errorMessage(e)}`);
+      timelineFailed = true;
+    }
+  }
   if (meta.signal.aborted) {
     meta.ui.say('Cleanly cancelled builds after being interrupted.');
     return 1;
@@ -172,6 +190,6 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
   } else {
     meta.ui.say('\n==> Builds finished but no artifacts were created.');
   }
-  return errors.size > 0 ? 1 : 0;
+  return errors.size > 0 || timelineFailed ? 1 : 0;
 }
 

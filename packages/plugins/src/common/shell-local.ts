@@ -8,10 +8,11 @@ import { randomInt } from 'node:crypto';
 import { chmod, open, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import {
+  cleanOutputLine,
   decodeConfig,
   errorMessage,
+  LineSplitter,
   PackerMultiError,
   PackerError,
   render,
@@ -316,34 +317,6 @@ function goIntSlice(v: number[]): string {
   return `[${v.join(' ')}]`;
 }
 
-/** Trims trailing white space and keeps what follows the last carriage return, like Packer. */
-export function cleanOutputLine(line: string): string {
-  const t = line.trimEnd();
-  const i = t.lastIndexOf('\r');
-  return i >= 0 ? t.slice(i + 1) : t;
-}
-
-/** Emits each complete line of a byte stream, and the last partial line at the end. */
-class LineSplitter {
-  private buf = '';
-  private readonly dec = new StringDecoder('utf8');
-  constructor(private readonly emit: (line: string) => void) {}
-  push(chunk: Buffer): void {
-    this.buf += this.dec.write(chunk);
-    let i: number;
-    while ((i = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, i);
-      this.buf = this.buf.slice(i + 1);
-      this.emit(cleanOutputLine(line));
-    }
-  }
-  end(): void {
-    this.buf += this.dec.end();
-    if (this.buf !== '') this.emit(cleanOutputLine(this.buf));
-    this.buf = '';
-  }
-}
-
 function cancelled(): PackerError {
   return new PackerError('CANCELLED', 'shell-local was cancelled');
 }
@@ -366,8 +339,8 @@ export function runLocalCommand(argv: string[], ui: Ui, env: NodeJS.ProcessEnv, 
     // Its process group must not outlive us, even if we are killed (see @packer-ts/sdk children.ts).
     if (posix) { trackChildGroup(child.pid); child.once('exit', () => untrackChildGroup(child.pid)); }
     let settled = false;
-    const out = new LineSplitter((l) => ui.message(l));
-    const err = new LineSplitter((l) => ui.error(l));
+    const out = new LineSplitter((ls) => { for (const l of ls) ui.message(cleanOutputLine(l)); });
+    const err = new LineSplitter((ls) => { for (const l of ls) ui.error(cleanOutputLine(l)); });
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     const onAbort = (): void => {

@@ -2,4 +2,3 @@
 export * from './config.ts';
 export * from './ssh.ts';
 export * from './step-connect.ts';
-export * from './ui-writer.ts';

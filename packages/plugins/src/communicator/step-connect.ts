@@ -5,9 +5,8 @@
  * communicator in state `communicator` and what provisioners may use in
  * `communicator_data` (and `communicator_config`).
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
-import { addSecret, formatGoDuration, halt, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
+import { addSecret, formatGoDuration, halt, waitFor, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
 import { commHost, communicatorData, expandUser, type CommConfig } from './config.ts';
 import { SSHCommunicator, SSHConnectError, type SSHEndpoint, type SSHOptions } from './ssh.ts';
 
@@ -23,10 +22,12 @@ export interface StepConnectOptions {
   handshakeRetryDelay?: number;
 }
 
-/** Waits `ms`; false when `signal` aborted first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return delay(ms, true, { signal }).catch(() => false);
-}
+/**
+ * State key: when set (a time in ms since the epoch, as Date.now()), the
+ * end of `ssh_timeout` for the SSH connection, for builders that spend part
+ * of it before StepConnect runs.
+ */
+export const StateConnectDeadline = 'connect_deadline';
 
 async function readKey(path: string, what: string): Promise<Buffer> {
   try {
@@ -98,7 +99,7 @@ export class StepConnect implements Step {
     const pause = c.pauseBeforeConnecting ?? 0;
     if (pause > 0) {
       ui.say(`Pausing ${formatGoDuration(pause * 1e6)} before connecting...`);
-      if (!(await sleep(pause, signal))) return 'halt';
+      if (!(await waitFor(pause, signal))) return 'halt';
       this.comm?.close();
       action = await this.connectSSH(state, ui, signal);
       if (action === 'halt') return action;
@@ -113,7 +114,9 @@ export class StepConnect implements Step {
 
   private async connectSSH(state: StateBag, ui: Ui, signal: AbortSignal): Promise<StepAction> {
     const c = this.opts.config;
-    const timeout = c.sshTimeout || 5 * 60_000;
+    // A builder that already waited for the server (qemu's banner probe) leaves the deadline in state.
+    const deadline = state.get(StateConnectDeadline) as number | undefined;
+    const timeout = deadline !== undefined ? Math.max(1, deadline - Date.now()) : c.sshTimeout || 5 * 60_000;
     const sub = new AbortController();
     const onAbort = (): void => sub.abort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -157,7 +160,7 @@ export class StepConnect implements Step {
     let handshakeAttempts = 0;
     const maxAttempts = c.sshHandshakeAttempts || 10;
     for (let first = true; ; first = false) {
-      if (!first && !(await sleep(this.opts.retryDelay ?? 5_000, signal))) return undefined;
+      if (!first && !(await waitFor(this.opts.retryDelay ?? 5_000, signal))) return undefined;
       if (signal.aborted) return undefined;
       let host: string;
       let port = c.sshPort ?? 22;
@@ -193,7 +196,7 @@ export class StepConnect implements Step {
           handshakeAttempts++;
         }
         if (handshakeAttempts < maxAttempts) {
-          if (!(await sleep(this.opts.handshakeRetryDelay ?? 2_000, signal))) return undefined;
+          if (!(await waitFor(this.opts.handshakeRetryDelay ?? 2_000, signal))) return undefined;
           continue;
         }
         throw out;

@@ -4,10 +4,12 @@
  * that fails records `error` and halts; cleanups run in reverse order and
  * honour -on-error and -debug.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Communicator } from '../communicator.ts';
 import { errorMessage } from '../errors.ts';
 import { HookCleanupProvision, HookProvision, type Hook } from '../hook.ts';
 import { packerRunUUID, type PackerConfig } from '../packer-config.ts';
+import { traced } from '../trace.ts';
 import type { Ui } from '../ui.ts';
 
 export type StepAction = 'continue' | 'halt';
@@ -41,6 +43,11 @@ export interface RunnerOptions {
   /** The packer_* settings of the build: `debug` pauses between steps, `onError` picks the error behaviour. */
   packer?: Pick<PackerConfig, 'debug' | 'onError'>;
   ui?: Ui;
+}
+
+/** Waits `ms` (a step's pause or retry delay); resolves false when `signal` aborted first. */
+export function waitFor(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return delay(ms, true, { signal }).catch(() => false);
 }
 
 /** Records `err` in the state and returns 'halt': the usual way for a step to fail. */
@@ -86,7 +93,7 @@ export async function runSteps(steps: Step[], state: StateBag, signal: AbortSign
       let action: StepAction;
       for (;;) {
         try {
-          action = await step.run(state, signal);
+          action = await traced('step', step.name, () => step.run(state, signal), { signal, ok: (a) => a === 'continue' });
         } catch (e) {
           action = halt(state, e);
         }
@@ -125,7 +132,7 @@ export async function runSteps(steps: Step[], state: StateBag, signal: AbortSign
     }
     if (debug && ui) await pause(ui, 'before cleanup of', step.name);
     try {
-      await step.cleanup(state);
+      await traced('step', `${step.name} (cleanup)`, () => step.cleanup!(state));
     } catch (e) {
       ui?.error(`Error cleaning up step ${JSON.stringify(step.name)}: ${errorMessage(e)}`);
     }

@@ -18,8 +18,8 @@ import { QemuDriver } from './driver.ts';
 import {
   StepConfigureVNC, StepConvertDisk, StepCopyDisk, StepCreateCD, StepCreateDisk, StepCreateFloppy, StepHTTPIPDiscover,
   StepPortForward, StepPrepareOutputDir, StepResizeDisk, StepRun, StepSetISO, StepShutdown, StepTypeBootCommand,
-  StepProbeSSH, StepWaitGuestAddress, WatchVm, sshTimeoutError,
-} from './steps.ts';
+  StepWaitGuestAddress, WatchVm, sshTimeoutError,
+} from './steps/index.ts';
 
 export const BUILDER_ID = 'transcend.qemu';
 
@@ -69,8 +69,7 @@ export class QemuBuilder implements Builder {
       new StepConfigureVNC(),
       new StepRun(this.ctx),
       new WatchVm(new StepTypeBootCommand(this.ctx, this.packer.debug)),
-      new StepWaitGuestAddress(),
-      new WatchVm(new StepProbeSSH()),
+      new WatchVm(new StepWaitGuestAddress()),
       new WatchVm(new StepConnect({
         config: c,
         host: () => c.sshHost || '127.0.0.1',

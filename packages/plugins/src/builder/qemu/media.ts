@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { copyFile, mkdir, open, readdir, stat, lstat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Ui } from '@packer-ts/sdk';
-import { compileMatch, goGlob } from '../../post-processor/artifice/index.ts';
+import { compileMatch, goGlob } from '../../common/glob.ts';
 
 export { goGlob };
 

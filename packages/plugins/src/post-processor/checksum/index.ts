@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import {
-  BasicArtifact, PackerMultiError, decodeConfig, render, validateTemplate, errorMessage,
+  BasicArtifact, PackerMultiError, decodeConfig, generatedData, render, validateTemplate, errorMessage,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
   type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
@@ -44,12 +44,6 @@ function rawIsSet(raws: unknown[], key: string): boolean {
     }
   }
   return set;
-}
-
-/** The artifact's `generated_data` state as a plain object (a copy). */
-async function generatedData(artifact: Artifact): Promise<Record<string, unknown>> {
-  const s = await artifact.state('generated_data');
-  return s && typeof s === 'object' && !Array.isArray(s) ? { ...(s as Record<string, unknown>) } : {};
 }
 
 /** Go-style message for a failed file system call. */

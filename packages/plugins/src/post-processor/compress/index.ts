@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createGzip, type Gzip } from 'node:zlib';
 import {
-  PackerMultiError, decodeConfig, errorMessage, render, validateTemplate,
+  PackerMultiError, decodeConfig, errorMessage, generatedData, render, validateTemplate,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
   type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
@@ -95,9 +95,7 @@ export class CompressPostProcessor implements PostProcessor {
   }
 
   async postProcess(ui: Ui, artifact: Artifact, signal: AbortSignal): Promise<PostProcessResult> {
-    const state = await artifact.state('generated_data');
-    const data: Record<string, unknown> =
-      state && typeof state === 'object' && !Array.isArray(state) ? { ...(state as Record<string, unknown>) } : {};
+    const data = await generatedData(artifact);
     data.BuildName = this.packer?.buildName ?? '';
     data.BuilderType = this.packer?.builderType ?? '';
     let target: string;

@@ -6,7 +6,7 @@ import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  decodeConfig, errorMessage, render, validateTemplate,
+  decodeConfig, errorMessage, generatedData, render, validateTemplate,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
   type PostProcessor, type Schema, type Ui,
   packerRunUUID,
@@ -104,8 +104,7 @@ export class ManifestPostProcessor implements PostProcessor {
   }
 
   async postProcess(_ui: Ui, source: Artifact, _signal: AbortSignal): Promise<PostProcessResult> {
-    const state = await source.state('generated_data');
-    const data = state && typeof state === 'object' ? (state as Record<string, unknown>) : {};
+    const data = await generatedData(source);
     let customData: Record<string, string> | null = null;
     if (this.hasCustomData) {
       customData = {};

@@ -3,7 +3,7 @@
  * artifact exists. `{{build `X`}}` sees the artifact's `generated_data` state.
  * It hands back the input artifact, kept (keep and force-override, as Packer).
  */
-import type { Artifact, PostProcessor, PostProcessResult, Ui } from '@packer-ts/sdk';
+import { generatedData, type Artifact, type PostProcessor, type PostProcessResult, type Ui } from '@packer-ts/sdk';
 import {
   decodeShellLocal,
   runShellLocal,
@@ -28,14 +28,7 @@ export class ShellLocalPostProcessor implements PostProcessor {
 
   async postProcess(ui: Ui, artifact: Artifact, signal: AbortSignal): Promise<PostProcessResult> {
     if (!this.config) throw new Error('shell-local: postProcess called before configure');
-    const generatedData: Record<string, unknown> = {};
-    const state = await artifact.state('generated_data');
-    if (state instanceof Map) {
-      for (const [k, v] of state) if (typeof k === 'string') generatedData[k] = v;
-    } else if (state && typeof state === 'object') {
-      Object.assign(generatedData, state);
-    }
-    await runShellLocal(ui, this.config, generatedData, signal);
+    await runShellLocal(ui, this.config, await generatedData(artifact), signal);
     return { artifact, keep: true, forceOverride: true };
   }
 }

@@ -6,7 +6,9 @@
 import { randomInt } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
+  CMD_DISCONNECT,
   decodeConfig,
   formatGoDuration,
   PackerMultiError,
@@ -17,11 +19,10 @@ import {
   type Provisioner,
   type Schema,
   type Ui,
+  UiLineWriter,
 } from '@packer-ts/sdk';
 import { errnoReason } from '@packer-ts/sdk';
 import { formatEnvVars } from '../../common/shell-local.ts';
-import { CMD_DISCONNECT } from '../../communicator/ssh.ts';
-import { UiLineWriter } from '../../communicator/ui-writer.ts';
 
 export const schema: Schema = {
   inline: { type: 'string[]' },
@@ -86,12 +87,6 @@ export function unixLines(data: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((resolve, reject) => {
-  if (signal?.aborted) { reject(signal.reason); return; }
-  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-  const onAbort = (): void => { clearTimeout(t); reject(signal!.reason); };
-  signal?.addEventListener('abort', onAbort, { once: true });
-});
 
 /** Packer's retry.Config{StartTimeout}.Run: retries every 2 s until the first success or the timeout. */
 export async function retryUntil<T>(timeoutMs: number, signal: AbortSignal | undefined, fn: () => Promise<T>, delayMs = 2_000): Promise<T> {
@@ -101,7 +96,7 @@ export async function retryUntil<T>(timeoutMs: number, signal: AbortSignal | und
       return await fn();
     } catch (e) {
       if (signal?.aborted || (timeoutMs > 0 && Date.now() >= deadline)) throw e;
-      await sleep(delayMs, signal);
+      await delay(delayMs, undefined, { signal });
     }
   }
 }
@@ -299,7 +294,7 @@ export class ShellProvisioner implements Provisioner {
 
     if (cfg.pauseAfter) {
       ui.say(`Pausing ${formatGoDuration(cfg.pauseAfter * 1e6)} after this provisioner...`);
-      await sleep(cfg.pauseAfter, signal);
+      await delay(cfg.pauseAfter, undefined, { signal });
     }
   }
 

@@ -27,7 +27,9 @@ import type { Stream } from '../yamux.ts';
 import { readCommandFinished, encodeCommandFinished } from './gob.ts';
 import { abortError, Endpoint, streamId, throwIfBasicError } from './wire.ts';
 
-export const CMD_DISCONNECT = 2300218;
+import { CMD_DISCONNECT } from '../../communicator.ts';
+
+export { CMD_DISCONNECT };
 /** How long a server waits for the command to fail at start before it answers Start. */
 const START_GRACE_MS = 20;
 

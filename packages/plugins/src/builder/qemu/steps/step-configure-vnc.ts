@@ -1,0 +1,22 @@
+import { halt, type Step, type StepAction, type StateBag } from '@packer-ts/sdk';
+import { listenRange, type PortLease } from '../../../common/http-server.ts';
+import { cfg, ui } from './state.ts';
+
+export class StepConfigureVNC implements Step {
+  readonly name = 'stepConfigureVNC';
+  private lease?: PortLease;
+  async run(state: StateBag, signal: AbortSignal): Promise<StepAction> {
+    const c = cfg(state);
+    const u = ui(state);
+    u.say(`Looking for available port between ${c.vncPortMin} and ${c.vncPortMax} on ${c.vncBindAddress}`);
+    try {
+      this.lease = await listenRange(c.vncBindAddress, c.vncPortMin, c.vncPortMax, undefined, signal);
+    } catch (e) {
+      return halt(state, new Error(`Error finding VNC port: ${(e as Error).message}`), u);
+    }
+    state.set('vnc_port', this.lease.port);
+    state.set('vnc_password', '');
+    return 'continue';
+  }
+  async cleanup(): Promise<void> { this.lease?.release(); }
+}

@@ -1,5 +1,5 @@
 /** `packer-ts build`: runs the builds of a template in parallel (command/build.go). */
-import { errorMessage, type Artifact, type Ui } from '@packer-ts/sdk';
+import { errorMessage, fileError, type Artifact, type Ui } from '@packer-ts/sdk';
 import { BUILD_COLORS, ColoredUi, formatDuration, log, since, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
 import { withSpanRecorder } from '@packer-ts/sdk';
 import { FlagSet } from '../flags.ts';
@@ -146,7 +146,8 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
     try {
       await writeTimeline(timelinePath, timeline.data());
     } catch (e) {
-      meta.ui.error(`Error writing the timeline ${timelinePath}: ${errorMessage(e)}`);
+      const why = (e as NodeJS.ErrnoException).code ? fileError(e, timelinePath).message : errorMessage(e);
+      meta.ui.error(`Error writing the timeline ${timelinePath}: ${why}`);
       timelineFailed = true;
     }
   }

@@ -140,7 +140,7 @@ test('file errors in Go\'s words: missing, a directory, permission denied (run a
     ];
     requireTools(REAL_PACKER);
     for (const args of cases) {
-      const asNobody = (cmd: string) => runAs(65534, cmd, args, dir, { HOME: home });
+      const asNobody = (cmd: string) => run(cmd, args, { cwd: dir, env: { HOME: home }, uid: 65534 });
       const ours = await asNobody(PACKER_TS);
       const theirs = await asNobody(REAL_PACKER);
       assertSame(ours, theirs, args.join(' '));
@@ -148,17 +148,3 @@ test('file errors in Go\'s words: missing, a directory, permission denied (run a
     }
   } finally { await removeDir(dir); }
 });
-
-/** Like run(), as another user. */
-function runAs(uid: number, cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, uid, gid: uid, env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
-  });
-}

@@ -15,14 +15,18 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a command to its end (SIGKILL after timeoutMs); bin/packer-ts needs dist/ built (the test fails saying so). */
-export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<RunResult> {
+/**
+ * Runs a command to its end (SIGKILL after timeoutMs), as user `uid` when given;
+ * bin/packer-ts needs dist/ built (the test fails saying so).
+ */
+export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; uid?: number }): Promise<RunResult> {
   if (cmd === PACKER_TS) requireBundle();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: { ...process.env, PACKER_NO_COLOR: undefined, CHECKPOINT_DISABLE: '1', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     });
     let stdout = '';
     let stderr = '';

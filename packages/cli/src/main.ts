@@ -3,7 +3,12 @@
 const argv = process.argv.slice(2);
 if (argv[0] === 'plugin') {
   const { setupLog } = await import('@packer-ts/core');
-  setupLog(process.env);
+  try {
+    setupLog(process.env);
+  } catch (e) {
+    process.stderr.write(`Couldn't setup log output: ${(e as Error).message}`);
+    process.exit(1);
+  }
   const { pluginCommand } = await import('./commands/plugin.ts');
   process.exitCode = await pluginCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
 } else {

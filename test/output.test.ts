@@ -47,9 +47,12 @@ test('errors go to stdout, as Packer prints them: lists in each component\'s sty
     'types.json': { builders: [{ type: 'null', communicator: 'none' }], provisioners: 'x', 'sensitive-variables': [5] },
     'decode.json': { builders: [{ type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell', inline: ['true'], expect_disconnect: 'no way' }] },
     'file.json': { builders: [{ type: 'file', target: 'out', content: 'x', source: 'y', iso_md5: 'x' }] },
+    'file2.json': { builders: [{ type: 'file', source: 'a', content: 'b' }] },
+    'null.json': { builders: [{ type: 'null', ssh_username: 'u' }] },
+    'pp.json': { builders: [{ type: 'null', communicator: 'none' }], 'post-processors': [{ type: 'checksum', checksum_types: ['nope'] }] },
   });
   try {
-    for (const t of ['deprecated.json', 'multi.json', 'types.json', 'decode.json', 'file.json']) {
+    for (const t of ['deprecated.json', 'multi.json', 'types.json', 'decode.json', 'file.json', 'file2.json', 'null.json', 'pp.json']) {
       for (const cmd of ['validate', 'build']) {
         const { ours, theirs } = await both([cmd, t], dir);
         assert.equal(ours.code, 1, `${cmd} ${t}: ${ours.stdout}`);

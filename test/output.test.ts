@@ -47,9 +47,12 @@ test('errors go to stdout, as Packer prints them: lists in each component\'s sty
     'types.json': { builders: [{ type: 'null', communicator: 'none' }], provisioners: 'x', 'sensitive-variables': [5] },
     'decode.json': { builders: [{ type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell', inline: ['true'], expect_disconnect: 'no way' }] },
     'file.json': { builders: [{ type: 'file', target: 'out', content: 'x', source: 'y', iso_md5: 'x' }] },
+    'file2.json': { builders: [{ type: 'file', source: 'a', content: 'b' }] },
+    'null.json': { builders: [{ type: 'null', ssh_username: 'u' }] },
+    'pp.json': { builders: [{ type: 'null', communicator: 'none' }], 'post-processors': [{ type: 'checksum', checksum_types: ['nope'] }] },
   });
   try {
-    for (const t of ['deprecated.json', 'multi.json', 'types.json', 'decode.json', 'file.json']) {
+    for (const t of ['deprecated.json', 'multi.json', 'types.json', 'decode.json', 'file.json', 'file2.json', 'null.json', 'pp.json']) {
       for (const cmd of ['validate', 'build']) {
         const { ours, theirs } = await both([cmd, t], dir);
         assert.equal(ours.code, 1, `${cmd} ${t}: ${ours.stdout}`);
@@ -140,7 +143,7 @@ test('file errors in Go\'s words: missing, a directory, permission denied (run a
     ];
     requireTools(REAL_PACKER);
     for (const args of cases) {
-      const asNobody = (cmd: string) => runAs(65534, cmd, args, dir, { HOME: home });
+      const asNobody = (cmd: string) => run(cmd, args, { cwd: dir, env: { HOME: home }, uid: 65534 });
       const ours = await asNobody(PACKER_TS);
       const theirs = await asNobody(REAL_PACKER);
       assertSame(ours, theirs, args.join(' '));
@@ -148,17 +151,3 @@ test('file errors in Go\'s words: missing, a directory, permission denied (run a
     }
   } finally { await removeDir(dir); }
 });
-
-/** Like run(), as another user. */
-function runAs(uid: number, cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, uid, gid: uid, env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
-  });
-}

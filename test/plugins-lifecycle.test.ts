@@ -163,8 +163,10 @@ test('a plugin speaking another API version: clear error naming it', async () =>
     const r = await run(PACKER_TS, ['build', 'template.json'], { cwd: dir, env: { HOME: dir, PACKER_PLUGIN_PATH: join(dir, 'plugins'), [MARK_VAR]: mark } });
     const out = r.stdout + r.stderr;
     assert.equal(r.code, 1, out);
-    assert.ok(out.includes(`Error starting builder plugin ${plugin}: Incompatible API version with plugin. Plugin version: 4, Ours: 5`), out);
-    assert.match(out, /To fix this, use a release of the plugin made for Packer 1\.6/);
+    // the diagnostic's detail is wrapped at 80 columns, as Packer wraps it
+    const flat = out.replaceAll('\n', ' ');
+    assert.ok(flat.includes(`Error starting builder plugin ${plugin}: Incompatible API version with plugin. Plugin version: 4, Ours: 5`), out);
+    assert.match(flat, /To fix this, use a release of the plugin made for Packer 1\.6/);
     assert.deepEqual(await waitNoneLeft(mark, 3000), [], 'the plugin was killed');
   } finally {
     await killMarked(mark);
@@ -185,7 +187,7 @@ test('a plugin that never completes the handshake: timeout (PACKER_TS_PLUGIN_STA
     const out = r.stdout + r.stderr;
     assert.equal(r.code, 1, out);
     assert.ok(Date.now() - t0 < 5000);
-    assert.match(out, /packer-builder-slow: timeout while waiting for plugin to start/);
+    assert.match(out.replaceAll('\n', ' '), /packer-builder-slow: timeout while waiting for plugin to start/);
     assert.match(out, /starting/);
     assert.deepEqual(await waitNoneLeft(mark, 3000), []);
   } finally {

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { requireBundle } from './requires.ts';
+import { PACKER_TS } from './run.ts';
 
 export const MARK_VAR = 'PACKER_TS_TEST_MARK';
 
@@ -68,6 +70,7 @@ export interface Started {
 
 /** Starts a command in the background (own output capture); `done` settles with its status. */
 export function startBackground(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Started {
+  if (cmd === PACKER_TS) requireBundle();
   const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, CHECKPOINT_DISABLE: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });

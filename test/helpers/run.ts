@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ROOT } from './requires.ts';
+import { requireBundle, ROOT } from './requires.ts';
 
 export { REAL_PACKER, ROOT } from './requires.ts';
 export const PACKER_TS = join(ROOT, 'bin/packer-ts');
@@ -15,12 +15,18 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<RunResult> {
+/**
+ * Runs a command to its end (SIGKILL after timeoutMs), as user `uid` when given;
+ * bin/packer-ts needs dist/ built (the test fails saying so).
+ */
+export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; uid?: number }): Promise<RunResult> {
+  if (cmd === PACKER_TS) requireBundle();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: { ...process.env, PACKER_NO_COLOR: undefined, CHECKPOINT_DISABLE: '1', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     });
     let stdout = '';
     let stderr = '';

@@ -4,7 +4,12 @@
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'plugin') {
     const { setupLog } = await import('@packer-ts/core');
-    setupLog(process.env);
+    try {
+      setupLog(process.env);
+    } catch (e) {
+      process.stderr.write(`Couldn't setup log output: ${(e as Error).message}`);
+      return 1;
+    }
     const { pluginCommand } = await import('./commands/plugin.ts');
     return pluginCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
   }

@@ -2,6 +2,7 @@
  * Plugin discovery, the config file, layering, the plugin manager's errors and the SDK's child
  * process watchdog (with real processes).
  */
+import { REAL_PACKER } from '../../../test/helpers/requires.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ test('plugin file names', () => {
   assert.deepEqual(parsePluginFileName('packer-provisioner-shell-local'), { kind: 'provisioner', name: 'shell-local' });
   assert.equal(parsePluginFileName('packer-builder-'), undefined);
   assert.equal(parsePluginFileName('packer'), undefined);
-  assert.equal(logPrefix({ path: '/usr/bin/packer', args: ['plugin', 'packer-builder-file'] }), 'packer-builder-file');
+  assert.equal(logPrefix({ path: REAL_PACKER, args: ['plugin', 'packer-builder-file'] }), 'packer-builder-file');
   assert.equal(logPrefix({ path: '/p/packer-builder-x', args: [] }), 'packer-builder-x');
 });
 

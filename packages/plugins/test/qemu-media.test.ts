@@ -60,7 +60,7 @@ after(async () => {
 });
 
 describe('cd_files', () => {
-  before(() => requireTools('xorriso'));
+  before(() => requireTools('xorriso', 'isoinfo'));
   test('label, layout of files, directories ("dir" vs "dir/") and globs, read back with xorriso; cleanup', async () => {
     const ui = new RecordingUi();
     const state = new StateBag([['ui', ui]]);

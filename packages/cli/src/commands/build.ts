@@ -1,5 +1,5 @@
 /** `packer-ts build`: runs the builds of a template in parallel (command/build.go). */
-import { errorMessage, formatDuration, since, withSpanRecorder, type Artifact, type Ui } from '@packer-ts/sdk';
+import { errorMessage, fileError, formatDuration, since, withSpanRecorder, type Artifact, type Ui } from '@packer-ts/sdk';
 import { BUILD_COLORS, ColoredUi, log, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
 import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags } from '../meta.ts';
@@ -145,7 +145,8 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
     try {
       await writeTimeline(timelinePath, timeline.data());
     } catch (e) {
-      meta.ui.error(`Error writing the timeline ${timelinePath}: ${errorMessage(e)}`);
+      const why = (e as NodeJS.ErrnoException).code ? fileError(e, timelinePath).message : errorMessage(e);
+      meta.ui.error(`Error writing the timeline ${timelinePath}: ${why}`);
       timelineFailed = true;
     }
   }

@@ -2,6 +2,8 @@
  * `packer-ts plugins SUBCOMMAND`: install, installed, remove (Packer 1.16's `packer plugins`,
  * same texts and exit codes). Every line goes to stdout, as Packer's Ui writes them.
  */
+import { errorMessage } from '@packer-ts/sdk';
+import { pluginFolder } from '@packer-ts/core';
 import type { Meta } from '../meta.ts';
 
 export const pluginsHelp = `Usage: packer plugins <subcommand> [options] [args]
@@ -43,6 +45,13 @@ export function wantsHelp(args: string[]): boolean {
 }
 
 export async function pluginsCommand(meta: Meta, args: string[]): Promise<number> {
+  // Packer loads the plugin directory with its configuration, before any command runs.
+  try {
+    pluginFolder(meta.io.env);
+  } catch (e) {
+    meta.io.stderr.write(` Error loading configuration: \n\n${errorMessage(e)}\n`);
+    return 1;
+  }
   const sub = args[0] !== undefined && Object.hasOwn(SUBCOMMANDS, args[0]) ? SUBCOMMANDS[args[0]] : undefined;
   if (!sub) {
     meta.ui.say(pluginsHelp);

@@ -82,13 +82,13 @@ export type Constraints = Clause[];
 
 const CLAUSE_RE = /^\s*(=|!=|>=|<=|>|<|~>)?\s*(\S+)\s*$/;
 
-/** go-version's NewConstraint. Throws `Malformed constraint: PART`. */
+/** go-version's NewConstraint. Throws `malformed constraint: PART`. */
 export function parseConstraints(text: string): Constraints {
   return text.split(',').map((part) => {
     const m = CLAUSE_RE.exec(part);
     let version: GoVersion | undefined;
     try { if (m) version = parseGoVersion(m[2]!); } catch { /* reported below */ }
-    if (!m || !version) throw new Error(`Malformed constraint: ${part}`);
+    if (!m || !version) throw new Error(`malformed constraint: ${part}`);
     return { op: m[1] ?? '=', version };
   });
 }

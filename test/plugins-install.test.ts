@@ -222,3 +222,27 @@ test('packer-ts builds a JSON template with the components of the installed pack
   assert.equal(outputs[1], outputs[0]);
   assert.match(outputs[1]!, /==> m: provisioner mock: default name\n==> m: Running post-processor: oracle-noop\n==> m \(oracle-noop\): post-processor mock: pp/);
 });
+
+/** A shell script that answers `describe` like a plugin of `version` (enough for install and listing). */
+async function fakePlugin(path: string, version: string, api = 'x5.0'): Promise<void> {
+  const d = { version, sdk_version: '0.6.4', api_version: api, builders: ['b'], post_processors: [], provisioners: [], datasources: [], protocol_version: 'v2' };
+  await writeFile(path, `#!/bin/sh\necho '${JSON.stringify(d)}'\n`, { mode: 0o755 });
+}
+
+test('versions: listing order, constraints in remove, x5.1 and dev builds, as packer-1.16', { skip }, async () => {
+  const s = await same([
+    async (home) => {
+      for (const v of ['1.10.0', '1.2.0', '1.9.3', '0.1.0-dev', '2.0.0+meta']) await fakePlugin(join(home, `p-${v}`), v);
+      await fakePlugin(join(home, 'p-api51'), '3.0.0', 'x5.1');
+      await fakePlugin(join(home, 'p-api6'), '3.1.0', 'x6.0');
+    },
+    ...['1.10.0', '1.2.0', '1.9.3', '0.1.0-dev', '2.0.0+meta', 'api51', 'api6'].map((v) => ['plugins', 'install', '--path', `../p-${v}`, 'example.com/org/fake']),
+    ['plugins', 'install', '--path', '../p-1.2.0', 'example.com/other/alpha'],
+    ['plugins', 'installed'],
+    ['plugins', 'remove', 'example.com/org/fake', '~> 1.9'],
+    ['plugins', 'installed'],
+    ['plugins', 'remove', 'example.com/org/fake', '>= 1.0, != 2.0.0'],
+    ['plugins', 'installed'],
+  ]);
+  assert.match(s.transcript, /packer-plugin-fake_v0\.1\.0-dev_x5\.0/);
+});

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { run: Command; synopsis: string }> = {
   build: { run: async (m, a) => (await import('./commands/build.ts')).buildCommand(m, a), synopsis: 'build image(s) from template' },
   console: { run: async (m, a) => (await import('./commands/console.ts')).consoleCommand(m, a), synopsis: 'creates a console for testing variable interpolation' },
   fix: { run: async (m, a) => (await import('./commands/fix.ts')).fixCommand(m, a), synopsis: 'fixes templates from old versions of packer' },
+  plugins: { run: async (m, a) => (await import('./commands/plugins.ts')).pluginsCommand(m, a), synopsis: 'Interact with Packer plugins and catalog' },
   inspect: { run: async (m, a) => (await import('./commands/inspect.ts')).inspectCommand(m, a), synopsis: 'see components of a template' },
   validate: { run: async (m, a) => (await import('./commands/validate.ts')).validateCommand(m, a), synopsis: 'check that a template is valid' },
   version: { run: versionCommand, synopsis: 'Prints the Packer version' },

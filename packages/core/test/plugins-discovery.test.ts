@@ -162,3 +162,37 @@ test('loose packer-plugin-NAME binaries: described once, components NAME-COMPONE
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('installed layout: the highest valid version of each plugin provides its components; loose binaries win over it', async () => {
+  const { createHash } = await import('node:crypto');
+  const home = await mkdtemp(join(tmpdir(), 'packer-ts-layout-'));
+  try {
+    const suffix = `_linux_${process.arch === 'x64' ? 'amd64' : process.arch}`;
+    const dir = join(home, '.config', 'packer', 'plugins', 'example.com', 'org', 'fake');
+    const install = async (version: string, described = version, sum = true): Promise<string> => {
+      const d = { version: described, api_version: 'x5.0', builders: ['b', '-packer-default-plugin-name-'], provisioners: ['p'], post_processors: [], datasources: [] };
+      const body = `#!/bin/sh\necho '${JSON.stringify(d)}'\n`;
+      const path = await exe(join(dir, `packer-plugin-fake_v${version}_x5.0${suffix}`), body);
+      if (sum) await writeFile(`${path}_SHA256SUM`, createHash('sha256').update(body).digest('hex'));
+      return path;
+    };
+    await install('1.2.0');
+    const best = await install('1.10.0');
+    await install('2.0.0', '2.0.0', false); // no checksum file
+    await install('3.0.0', '1.0.0'); // describe disagrees with the name
+    const env = { HOME: home };
+    const found = findPlugins({ env, home, cwd: home });
+    assert.deepEqual(found.builder.get('fake-b'), { kind: 'builder', name: 'fake-b', path: best, args: ['start', 'builder', 'b'], source: join(home, '.config', 'packer', 'plugins') });
+    assert.equal(found.builder.get('fake')?.path, best);
+    assert.deepEqual(found.provisioner.get('fake-p')?.args, ['start', 'provisioner', 'p']);
+    // a loose packer-builder-fake-b in the current directory wins (the 1.6-era directories come later)
+    const loose = await exe(join(home, 'packer-builder-fake-b'));
+    assert.equal(findPlugins({ env, home, cwd: home }).builder.get('fake-b')?.path, loose);
+    // a PACKER_PLUGIN_PATH list: the layout is not read, the loose directories still are
+    const many = findPlugins({ env: { HOME: home, PACKER_PLUGIN_PATH: `${home}/a:${home}/b` }, home, cwd: home });
+    assert.equal(many.builder.get('fake'), undefined);
+    assert.equal(many.builder.get('fake-b')?.path, loose);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});

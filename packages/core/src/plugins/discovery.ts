@@ -11,6 +11,9 @@
  * directories are described once (`describe`, cached per path, size and mtime for the process) and
  * provide their components as Packer 1.7+ names them: `NAME-COMPONENT`, and `NAME` for the default
  * name; each is started with `start KIND COMPONENT`. Datasources are not used yet.
+ *
+ * Before all of these come the plugins installed in Packer 1.7+'s layout (installed.ts): the
+ * highest valid version of each plugin name, its components named the same way.
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { homedir } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { fileError } from '@packer-ts/sdk';
 import type { ComponentKind } from '../components.ts';
+import { listInstallations, pluginFolder } from './installed.ts';
 
 export interface PluginRef {
   kind: ComponentKind;
@@ -148,6 +152,7 @@ export function multiPluginRefs(pluginName: string, path: string, d: PluginDescr
 /** Scans the discovery directories. */
 export function discoverPlugins(o: DiscoveryOptions = {}): PluginMap {
   const found = emptyMap();
+  addInstalled(found, o);
   for (const dir of discoveryDirs(o)) {
     let entries: string[];
     try { entries = readdirSync(dir); } catch { continue; }
@@ -182,6 +187,26 @@ export function discoverPlugins(o: DiscoveryOptions = {}): PluginMap {
     }
   }
   return found;
+}
+
+/** The installed layout's components: per plugin name the highest version (the last listed). */
+function addInstalled(found: PluginMap, o: DiscoveryOptions): void {
+  const env = o.env ?? process.env;
+  let dir: string;
+  try {
+    dir = pluginFolder(o.home !== undefined && env.HOME === undefined ? { ...env, HOME: o.home } : env);
+  } catch (e) {
+    o.log?.(`[WARN] installed plugins not loaded: ${(e as Error).message.split('\n')[0]}`);
+    return;
+  }
+  const latest = new Map<string, { path: string; d: PluginDescription }>();
+  for (const inst of listInstallations({ dir, checkApi: true, log: o.log })) latest.set(inst.pluginName, { path: inst.binaryPath, d: inst.description });
+  for (const [name, { path, d }] of latest) {
+    for (const ref of multiPluginRefs(name, path, d, dir)) {
+      o.log?.(`[DEBUG] Discovered plugin: ${ref.name} = ${path} ${ref.args.join(' ')}`);
+      found[ref.kind].set(ref.name, ref);
+    }
+  }
 }
 
 export interface PackerConfigFile {

@@ -24,6 +24,8 @@ import { PluginManager } from './manager.ts';
 
 export * from './discovery.ts';
 export * from './manager.ts';
+export * from './installed.ts';
+export * from './goversion.ts';
 
 export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
 

@@ -2,7 +2,7 @@
  * An npm registry on 127.0.0.1 for offline install tests: it serves the packages of this
  * checkout's package-lock.json (metadata from node_modules/NAME/package.json, tarballs from the
  * npm cache that `npm ci` filled, found by their lockfile integrity), so that `npm install
- * --registry URL` resolves dependencies as from registry.npmjs.org, without the network.
+ * --registry URL` resolves dependencies as from the public npm registry, without the network.
  */
 import { createServer, type Server } from 'node:http';
 import { execFileSync } from 'node:child_process';

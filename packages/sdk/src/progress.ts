@@ -105,6 +105,8 @@ export function countBytes(stream: NodeJS.ReadableStream, handle: ProgressHandle
   stream.on('data', (chunk: Buffer | string) => handle.add(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length));
   stream.on('end', close);
   stream.on('close', close);
+  // A reader may take exactly the bytes it wants and destroy the stream before the source ends.
+  out.on('close', close);
   stream.on('error', (e: Error) => { close(); out.destroy(e); });
   stream.pipe(out);
   return out;

@@ -118,8 +118,11 @@ describe('qemu builder (real QEMU, TCG)', { concurrency: false }, () => {
     Object.assign(tpl.builders[0], {
       use_backing_file: true,
       // Ctrl-Alt-3 switches QEMU's VNC screen to the serial console (ttyS0: a busybox askfirst shell)
+      // typed twice, the second time later: a guest that boots slowly (a loaded machine, TCG)
+      // may not have its console up for the first; the line is the same either way
       boot_command: ['<wait5><leftCtrlOn><leftAltOn>3<leftAltOff><leftCtrlOff><enter><wait>',
-        'echo typed {{ .Name }} {{ .HTTPIP }} > /root/bootcmd<enter>'],
+        'echo typed {{ .Name }} {{ .HTTPIP }} > /root/bootcmd<enter>',
+        '<wait10><enter><wait>echo typed {{ .Name }} {{ .HTTPIP }} > /root/bootcmd<enter>'],
       boot_key_interval: '10ms',
     });
     tpl.provisioners = [{ type: 'shell', inline: ['cat /root/bootcmd', packerOut ? 'test -f /root/provisioned && echo base-was-provisioned' : 'true'] }];

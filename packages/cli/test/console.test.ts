@@ -14,23 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { clearSecrets } from '@packer-ts/sdk';
 import { wordWrap as wrapText } from '@packer-ts/sdk';
 import { CONSOLE_HELP, consoleCommand, consoleHelp } from '../src/commands/console.ts';
-import type { ComponentFinder } from '@packer-ts/core';
-import { makeUi, type Meta } from '../src/meta.ts';
+import { testMeta } from './helpers.ts';
 
-/** A Meta writing to strings, reading `stdin`. */
-function testMeta(stdin?: NodeJS.ReadableStream): { meta: Meta; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const io = { stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } }, stdin, env: {} };
-  const meta: Meta = {
-    io,
-    ui: makeUi(io, false),
-    machineReadable: false,
-    signal: new AbortController().signal,
-    components: async () => ({}) as ComponentFinder,
-  };
-  return { meta, out: () => out, err: () => err };
-}
 
 const CLI = fileURLToPath(new URL('../../../bin/packer-ts', import.meta.url));
 

@@ -11,28 +11,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ComponentFinder } from '@packer-ts/core';
 import { fixCommand, fixHelp } from '../src/commands/fix.ts';
 import { FIXERS } from '../src/fixers/index.ts';
 import { decodeTemplateMap, encodeFixed } from '../src/fixers/gojson.ts';
-import { makeUi, type Meta } from '../src/meta.ts';
+import { testMeta } from './helpers.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/fix/', import.meta.url));
 
-/** A Meta writing to strings. */
-function testMeta(stdin?: NodeJS.ReadableStream): { meta: Meta; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const io = { stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } }, stdin, env: {} };
-  const meta: Meta = {
-    io,
-    ui: makeUi(io, false),
-    machineReadable: false,
-    signal: new AbortController().signal,
-    components: async () => ({}) as ComponentFinder,
-  };
-  return { meta, out: () => out, err: () => err };
-}
 
 async function runFix(args: string[], cwd: string): Promise<{ code: number; output: string }> {
   const prev = process.cwd();

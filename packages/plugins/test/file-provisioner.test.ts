@@ -1,12 +1,13 @@
 /** The file provisioner over the SSH communicator (scp and sftp), against a real sshd. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MultiError, packerConfigRaw, RecordingUi } from '@packer-ts/sdk';
 import { SSHCommunicator } from '../src/communicator/index.ts';
 import { FileProvisioner } from '../src/provisioner/file/index.ts';
 import { SSHFixture } from './ssh-helpers.ts';
+import { tree } from './fs-helpers.ts';
 
 const pc = () => packerConfigRaw({
   buildName: 'b', builderType: 'null', coreVersion: '1.6.6', debug: false, force: false,
@@ -27,17 +28,6 @@ test('prepare: Packer\'s validation messages', async () => {
   assert.deepEqual(await prepareErrors({ source: '/nope', destination: '/x', generated: true }), []);
   assert.deepEqual(await prepareErrors({ source: '/nope', destination: '/x', direction: 'download' }), []);
 });
-
-async function tree(dir: string, base = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    const rel = p.slice(base.length + 1);
-    if (e.isDirectory()) out.push(`${rel}/`, ...(await tree(p, base)));
-    else out.push(`${rel}=${await readFile(p, 'utf8')}`);
-  }
-  return out;
-}
 
 describe('file provisioner over ssh', () => {
   const fx = new SSHFixture();

@@ -6,13 +6,14 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RecordingUi, StateBag } from '@packer-ts/sdk';
 import { requireTools } from '../../../test/helpers/requires.ts';
 import { prepareConfig } from '../src/builder/qemu/config.ts';
 import { qemuCommandArgs, StepCreateCD, StepCreateFloppy } from '../src/builder/qemu/steps/index.ts';
+import { tree } from './fs-helpers.ts';
 
 const mtEnv = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
 
@@ -20,20 +21,6 @@ function run(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: mtEnv });
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
-}
-
-/** Every file under dir, as "relative/path=content". */
-async function tree(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.push(`${relative(dir, p)}=${(await readFile(p, 'utf8')).trim()}`);
-    }
-  };
-  await walk(dir);
-  return out.sort();
 }
 
 let dir = '';
@@ -84,7 +71,7 @@ describe('cd_files', () => {
 
     const out = join(dir, 'extracted');
     run('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/', out]);
-    assert.deepEqual(await tree(out), [
+    assert.deepEqual((await tree(out, { dirs: false, trim: true })).sort(), [
       'inner/two=2', 'meta-data=instance-id: i-1', 'one=1', 'tree/a.txt=a', 'tree/sub/b.txt=b', 'tree/sub/deeper/c.txt=c',
       'user-data=#cloud-config', 'x1.cfg=x1', 'x2.cfg=x2',
     ]);

@@ -1,30 +1,20 @@
 /** The SSH communicator and StepConnect against real sshd processes (see ssh-helpers.ts). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { RecordingUi, StateBag } from '@packer-ts/sdk';
 import { CMD_DISCONNECT } from '@packer-ts/sdk';
 import { prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
 import { freePort, SSHFixture, type Sshd } from './ssh-helpers.ts';
+import { tree } from './fs-helpers.ts';
 
 const collect = (): { w: Writable; text: () => string } => {
   const chunks: Buffer[] = [];
   const w = new Writable({ write(c: Buffer, _e, cb) { chunks.push(c); cb(); } });
   return { w, text: () => Buffer.concat(chunks).toString() };
 };
-
-async function tree(dir: string, base = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    const rel = p.slice(base.length + 1);
-    if (e.isDirectory()) out.push(`${rel}/`, ...(await tree(p, base)));
-    else out.push(`${rel}=${await readFile(p, 'utf8')}`);
-  }
-  return out;
-}
 
 describe('ssh communicator', () => {
   const fx = new SSHFixture();

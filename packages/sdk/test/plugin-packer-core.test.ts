@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MANUALLY_STARTED_MESSAGE } from '../src/rpc/handshake.ts';
+import { MAGIC_COOKIE_KEY, MANUALLY_STARTED_MESSAGE } from '../src/rpc/handshake.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/plugin/ts-plugins.ts', import.meta.url));
 const tsx = fileURLToPath(import.meta.resolve('tsx/esm'));

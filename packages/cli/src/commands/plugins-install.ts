@@ -33,8 +33,8 @@ Options:
 
 export async function pluginsInstallCommand(meta: Meta, argv: string[]): Promise<number> {
   let path = '';
-  let _force = false;
-  const flags = new FlagSet().string('path', (v) => { path = v; }).bool('force', (v) => { _force = v; });
+  // -force is accepted; with -path it changes nothing (Packer 1.16 always overwrites then).
+  const flags = new FlagSet().string('path', (v) => { path = v; }).bool('force', () => {});
   try {
     flags.parse(argv);
   } catch (e) {

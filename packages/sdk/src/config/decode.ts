@@ -79,11 +79,6 @@ function mergeValue(type: FieldType, prev: unknown, next: unknown): unknown {
   return next;
 }
 
-const PACKER_KEYS = new Set([
-  'packer_build_name', 'packer_builder_type', 'packer_core_version', 'packer_debug', 'packer_force',
-  'packer_on_error', 'packer_template_path', 'packer_user_variables', 'packer_sensitive_variables',
-]);
-
 /** Packer's interpolation errors name the top-level key only (`invalid 'inline'`, not `inline[0]`). */
 function topKey(path: string): string {
   return /^[^.[]*/.exec(path)![0];

@@ -57,8 +57,6 @@ export class Iface {
   constructor(readonly name: string, readonly type: GoType, readonly value: unknown) {}
 }
 
-// Predefined wire types (encoding/gob's bootstrap ids).
-const T_WIRE = 16, T_COMMON = 18, T_SLICE = 19, T_STRUCT = 20, T_FIELDS = 22, T_MAP = 23;
 const FIRST_USER_ID = 64;
 
 /** Process-wide type ids, as encoding/gob's registry. */

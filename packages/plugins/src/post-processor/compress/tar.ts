@@ -3,7 +3,6 @@
  * post-processor of Packer: entry name = basename, GNU magic, all times zero,
  * mode = permission bits, uid/gid with user and group names.
  */
-import { createReadStream } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';

@@ -205,3 +205,17 @@ test('-machine-readable reports error-count and error records for failed builds'
     assert.ok(lines.some((l) => l === ',ui,say,\\n==> Builds finished but no artifacts were created.'), r.stdout);
   } finally { await removeDir(dir); }
 });
+
+test('an HCL2 template (file or directory) is a clear "not supported yet" error, exit 1, nothing written', async () => {
+  const dir = await workdir({ 'a.pkr.hcl': 'source "null" "x" {\n  communicator = "none"\n}\n' });
+  try {
+    for (const [cmd, path] of [['validate', 'a.pkr.hcl'], ['build', 'a.pkr.hcl'], ['build', '.']]) {
+      const r = await run(PACKER_TS, [cmd!, path!], { cwd: dir });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`${path!.replace('.', '\\.')}: HCL2 templates \\(\\*\\.pkr\\.hcl, \\*\\.pkr\\.json, or a directory of them\\) are not supported by packer-ts yet`));
+    }
+    assert.deepEqual(await readdir(dir), ['a.pkr.hcl']);
+  } finally {
+    await removeDir(dir);
+  }
+});

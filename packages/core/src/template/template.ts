@@ -249,12 +249,19 @@ export async function parseTemplateFile(path: string): Promise<Template> {
     text = Buffer.concat(chunks).toString('utf8');
     return parseTemplate(text, '');
   }
+  if (/\.pkr\.(hcl|json)$/.test(path)) throw new PackerError('TEMPLATE_INVALID', hcl2NotYet(path));
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new PackerError('TEMPLATE_INVALID', hcl2NotYet(path), { cause: e });
     throw new PackerError('TEMPLATE_INVALID', fileError(e, path).message, { cause: e });
   }
   return parseTemplate(text, resolve(path));
+}
+
+/** HCL2 templates (a `*.pkr.hcl` / `*.pkr.json` file, or a directory of them) are not read yet. */
+function hcl2NotYet(path: string): string {
+  return `${path}: HCL2 templates (*.pkr.hcl, *.pkr.json, or a directory of them) are not supported by packer-ts yet; use a JSON template`;
 }
 
 function validateOnlyExcept(o: OnlyExcept, t: Template): string[] {

@@ -1,7 +1,7 @@
 /**
- * The catalogue of Go-worded messages: file-system errors as Go's os
- * package words them (`open template.json: permission denied`,
- * `read vdir: is a directory`), for every layer that reads files.
+ * The catalogue of Go-worded messages: file-system and socket errors as Go's
+ * os and syscall packages word them (`open template.json: permission denied`,
+ * `read vdir: is a directory`, `connect: connection refused`), for every layer.
  */
 const reasons: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -16,6 +16,16 @@ const reasons: Record<string, string> = {
   ENAMETOOLONG: 'file name too long',
   EMFILE: 'too many open files',
   EIO: 'input/output error',
+  EINVAL: 'invalid argument',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by peer',
+  EPIPE: 'broken pipe',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network is unreachable',
+  ENOTSOCK: 'socket operation on non-socket',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+  EPROTOTYPE: 'protocol wrong type for socket',
 };
 
 /** The reason of a Node system error as the C library words it, e.g. "no such file or directory". */

@@ -15,6 +15,7 @@
  */
 import net from 'node:net';
 import type { Readable } from 'node:stream';
+import { errnoReason } from '../go-errors.ts';
 
 export const MAGIC_COOKIE_KEY = 'PACKER_PLUGIN_MAGIC_COOKIE';
 export const MAGIC_COOKIE_VALUE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
@@ -144,16 +145,8 @@ export function waitForHandshake(stdout: Readable, timeoutMs = 60_000): Promise<
   });
 }
 
-/** The text Go gives for a socket error (syscall.Errno's strings). */
-export function goErrno(e: NodeJS.ErrnoException): string {
-  const words: Record<string, string> = {
-    ECONNREFUSED: 'connection refused', ENOENT: 'no such file or directory', EACCES: 'permission denied',
-    ECONNRESET: 'connection reset by peer', EPIPE: 'broken pipe', ETIMEDOUT: 'connection timed out', EHOSTUNREACH: 'no route to host',
-    ENETUNREACH: 'network is unreachable', ENOTSOCK: 'socket operation on non-socket', EADDRNOTAVAIL: 'cannot assign requested address',
-    EINVAL: 'invalid argument', ENOTDIR: 'not a directory', ENAMETOOLONG: 'file name too long', EPROTOTYPE: 'protocol wrong type for socket',
-  };
-  return (e.code && words[e.code]) ?? e.message;
-}
+/** The text Go gives for a socket error (syscall.Errno's strings): the SDK's one catalogue. */
+export const goErrno = (e: NodeJS.ErrnoException): string => errnoReason(e);
 
 const READ_BUFFER = 256 * 1024;
 

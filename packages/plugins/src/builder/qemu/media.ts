@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { copyFile, mkdir, open, readdir, stat, lstat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Ui } from '@packer-ts/sdk';
+import { pathError, type Ui } from '@packer-ts/sdk';
 import { compileMatch, goGlob } from '../../common/glob.ts';
 
 export { goGlob };
@@ -48,14 +48,6 @@ export async function expandGlobs(patterns: string[]): Promise<string[]> {
   return out;
 }
 
-/** Go's errors for os.Stat / os.Open, from a Node error. */
-function goErr(op: string, p: string, e: unknown): Error {
-  const code = (e as NodeJS.ErrnoException).code;
-  const text = code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory'
-    : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : (e as Error).message;
-  return new Error(`${op} ${p}: ${text}`);
-}
-
 /** filepath.Walk: root as given, children joined (and cleaned) in name order; entries are lstat'ed. */
 async function walk(root: string, visit: (p: string, isDir: boolean) => Promise<void>): Promise<void> {
   const st = await lstat(root);
@@ -69,7 +61,7 @@ async function copyOne(src: string, dst: string): Promise<void> {
   try {
     await copyFile(src, dst);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw goErr('read', src, e);
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw pathError('read', src, e);
     throw e;
   }
 }
@@ -83,7 +75,7 @@ export async function stageCDFiles(files: string[], root: string): Promise<strin
   const added: string[] = [];
   for (const src of files) {
     let st;
-    try { st = await stat(src); } catch (e) { throw new Error(`Error adding path to CD: ${goErr('stat', src, e).message}`); }
+    try { st = await stat(src); } catch (e) { throw new Error(`Error adding path to CD: ${pathError('stat', src, e).message}`); }
     if (!st.isDirectory()) {
       const base = src.slice(src.lastIndexOf('/') + 1);
       try { await copyOne(src, join(root, base)); } catch { throw new Error(`Error copying ${src} to CD root`); }
@@ -180,7 +172,7 @@ export async function planFloppy(files: string[], dirs: string[], ui: Ui): Promi
   ui.message('Copying files flatly from floppy_files');
   for (const filename of await expandGlobs(files)) {
     let st;
-    try { st = await stat(filename); } catch (e) { throw new Error(`Error trying to stat : ${filename} : ${goErr('stat', filename, e).message}`); }
+    try { st = await stat(filename); } catch (e) { throw new Error(`Error trying to stat : ${filename} : ${pathError('stat', filename, e).message}`); }
     if (st.isDirectory()) {
       ui.message(`Copying directory: ${filename}`);
       const crawled: string[] = [];
@@ -202,7 +194,7 @@ export async function planFloppy(files: string[], dirs: string[], ui: Ui): Promi
     ui.message(`Recursively copying : ${src}`);
     try {
       let st;
-      try { st = await stat(src); } catch (e) { throw new Error(`Error adding path to floppy: ${goErr('stat', src, e).message}`); }
+      try { st = await stat(src); } catch (e) { throw new Error(`Error adding path to floppy: ${pathError('stat', src, e).message}`); }
       if (!st.isDirectory()) { add(src, ''); continue; }
       const base = dirname(resolve(src));
       await walk(src, async (p, isDir) => {

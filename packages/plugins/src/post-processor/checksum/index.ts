@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import {
-  BasicArtifact, PackerMultiError, decodeConfig, generatedData, render, validateTemplate, errorMessage,
+  BasicArtifact, PackerMultiError, decodeConfig, generatedData, pathError, render, validateTemplate, errorMessage,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
   type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
@@ -44,16 +44,6 @@ function rawIsSet(raws: unknown[], key: string): boolean {
     }
   }
   return set;
-}
-
-/** Go-style message for a failed file system call. */
-function fsMessage(op: string, path: string, e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const reason: Record<string, string> = {
-    ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory',
-    ENOTDIR: 'not a directory', EEXIST: 'file exists',
-  };
-  return `${op} ${path}: ${code && reason[code] ? reason[code] : errorMessage(e)}`;
 }
 
 export class ChecksumPostProcessor implements PostProcessor {
@@ -100,13 +90,13 @@ export class ChecksumPostProcessor implements PostProcessor {
         try {
           await mkdir(dirname(target), { recursive: true, mode: 0o755 });
         } catch (e) {
-          throw new Error(`unable to create dir: ${fsMessage('mkdir', dirname(target), e)}`);
+          throw new Error(`unable to create dir: ${pathError('mkdir', dirname(target), e).message}`);
         }
         let out;
         try {
           out = await open(target, 'a', 0o644);
         } catch (e) {
-          throw new Error(`unable to create file ${target}: ${fsMessage('open', target, e)}`);
+          throw new Error(`unable to create file ${target}: ${pathError('open', target, e).message}`);
         }
         try {
           const digest = await hashFile(CHECKSUM_ALGORITHMS[type]!, file, type, signal);
@@ -134,7 +124,7 @@ async function hashFile(algorithm: string, file: string, type: string, signal: A
   } catch (e) {
     if (signal.aborted) throw e;
     if ((e as NodeJS.ErrnoException).syscall === 'open') {
-      throw new Error(`unable to open file ${file}: ${fsMessage('open', file, e)}`);
+      throw new Error(`unable to open file ${file}: ${pathError('open', file, e).message}`);
     }
     throw new Error(`unable to compute ${type} hash for ${file}`);
   }

@@ -10,11 +10,11 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createGzip, type Gzip } from 'node:zlib';
 import {
-  PackerMultiError, decodeConfig, errorMessage, generatedData, render, validateTemplate,
+  PackerMultiError, decodeConfig, errorMessage, generatedData, pathError, render, validateTemplate,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
   type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
-import { goFsError, tarStream } from './tar.ts';
+import { tarStream } from './tar.ts';
 import { zipStream } from './zip.ts';
 
 export const COMPRESS_BUILDER_ID = 'packer.post-processor.compress';
@@ -109,7 +109,7 @@ export class CompressPostProcessor implements PostProcessor {
     try {
       await mkdir(dirname(target), { recursive: true, mode: 0o755 });
     } catch (e) {
-      throw new Error(`Unable to create dir for archive ${target}: ${goFsError('mkdir', dirname(target), e)}`);
+      throw new Error(`Unable to create dir for archive ${target}: ${pathError('mkdir', dirname(target), e).message}`);
     }
     const out = createWriteStream(target, { flags: 'w', mode: 0o666 });
     try {
@@ -118,7 +118,7 @@ export class CompressPostProcessor implements PostProcessor {
         out.once('error', reject);
       });
     } catch (e) {
-      throw new Error(`Unable to create archive ${target}: ${goFsError('open', target, e)}`);
+      throw new Error(`Unable to create archive ${target}: ${pathError('open', target, e).message}`);
     }
 
     try {
@@ -179,7 +179,7 @@ async function* singleFile(file: string): AsyncGenerator<Buffer> {
     for await (const chunk of rs) yield chunk as Buffer;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).syscall === 'open') {
-      throw new Error(`Failed to open source file ${file} for reading: ${goFsError('open', file, e)}`);
+      throw new Error(`Failed to open source file ${file} for reading: ${pathError('open', file, e).message}`);
     }
     throw e;
   }

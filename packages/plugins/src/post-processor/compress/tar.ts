@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { pathError } from '@packer-ts/sdk';
 
 const BLOCK = 512;
 
@@ -130,7 +131,7 @@ export async function* tarStream(files: string[], signal: AbortSignal, opts: Tar
     try {
       fh = await open(path, 'r');
     } catch (e) {
-      throw new Error(`Unable to read file ${path}: ${goFsError('open', path, e)}`);
+      throw new Error(`Unable to read file ${path}: ${pathError('open', path, e).message}`);
     }
     try {
       const st = await fh.stat();
@@ -163,13 +164,4 @@ export async function* tarStream(files: string[], signal: AbortSignal, opts: Tar
     }
   }
   yield Buffer.alloc(2 * BLOCK);
-}
-
-export function goFsError(op: string, path: string, e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const reason: Record<string, string> = {
-    ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory',
-    ENOTDIR: 'not a directory', EEXIST: 'file exists',
-  };
-  return `${op} ${path}: ${code && reason[code] ? reason[code] : e instanceof Error ? e.message : String(e)}`;
 }

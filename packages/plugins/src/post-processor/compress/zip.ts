@@ -7,8 +7,8 @@
 import { createReadStream } from 'node:fs';
 import { crc32, createDeflateRaw } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { goFsError } from './tar.ts';
 import { open } from 'node:fs/promises';
+import { pathError } from '@packer-ts/sdk';
 
 const U32MAX = 0xffffffff;
 const U16MAX = 0xffff;
@@ -34,7 +34,7 @@ export async function* zipStream(files: string[], signal: AbortSignal): AsyncGen
     try {
       await (await open(path, 'r')).close();
     } catch (e) {
-      throw new Error(`Unable to read file ${name}: ${goFsError('open', name, e)}`);
+      throw new Error(`Unable to read file ${name}: ${pathError('open', name, e).message}`);
     }
     const nameBuf = Buffer.from(name, 'utf8');
     // eslint-disable-next-line no-control-regex

@@ -9,7 +9,8 @@
  * ({array: T} -> list(T)); a nested object -> BlockSpec, a list of objects -> BlockListSpec, both
  * with an ObjectSpec inside. `packerConfig: true` adds common.PackerConfig's attributes (a builder or
  * post-processor whose Go config squashes PackerConfig). A field's `hcl` option names the attribute or
- * block type differently or makes it required (hand-written Go specs).
+ * block type (and the object key) differently, makes it required (hand-written Go specs), gives the
+ * Go field's cty type where the JSON decoder's type differs, or leaves the field out.
  *
  * Public API
  *   type HclSpec (object | attr | block | block-list), type ObjectSpec
@@ -78,13 +79,13 @@ function fieldSpec(key: string, f: FieldSpec): HclSpec {
     if ('object' in t) return { kind: 'block', typeName: name, required, nested: objectSpec(t.object) };
     if (isSchema(t.array)) return { kind: 'block-list', typeName: name, nested: objectSpec(t.array), minItems: 0, maxItems: 0 };
   }
-  return { kind: 'attr', name, type: ctyOf(t), required };
+  return { kind: 'attr', name, type: f.hcl?.type ?? ctyOf(t), required };
 }
 
 export function objectSpec(schema: Schema, opts: { packerConfig?: boolean } = {}): ObjectSpec {
   const attributes: Record<string, HclSpec> = {};
   if (opts.packerConfig) Object.assign(attributes, PACKER_CONFIG_SPEC);
-  for (const [key, spec] of Object.entries(schema)) attributes[key] = fieldSpec(key, spec);
+  for (const [key, spec] of Object.entries(schema)) if (!spec.hcl?.omit) attributes[spec.hcl?.key ?? key] = fieldSpec(key, spec);
   return { kind: 'object', attributes };
 }
 
@@ -125,8 +126,9 @@ function specFromGobValue(v: unknown): HclSpec {
   }
   if (!(v instanceof GobInterface)) throw new Error('gob spec: expected an hcldec.Spec');
   const f = (v.value ?? {}) as Record<string, unknown>;
+  // A core built in GOPATH mode from Packer's vendor tree names it by the vendored path.
+  if (v.name.endsWith(HCLDEC + 'ObjectSpec')) return specFromGobValue(v.value);
   switch (v.name) {
-    case HCLDEC + 'ObjectSpec': return specFromGobValue(v.value);
     case '*hcldec.AttrSpec':
       return { kind: 'attr', name: String(f.Name ?? ''), type: decodeCtyTypeGob(f.Type as Buffer), required: f.Required === true };
     case '*hcldec.BlockSpec':

@@ -1,7 +1,6 @@
 /**
  * The evaluation context of an HCL2 template (hcl2template's
- * PackerConfig.EvalContext): `var.*`, `local.*`, `path.root`, `path.cwd`
- * and Packer's functions.
+ * PackerConfig.EvalContext) and the two phases that compute it.
  *
  * API (what the template pipeline calls):
  *
@@ -9,41 +8,72 @@
  *     blocks,          // the top-level blocks of every template file, in file
  *                      // then source order (only variable / variables /
  *                      // locals / local blocks are read; others are ignored)
- *     templatePath,    // the TEMPLATE argument (a file or a directory)
+ *     templatePath,    // the TEMPLATE argument (a file or a directory; '' for none)
  *     cwd,             // the working directory (path.cwd, relative var files)
  *     inputs: { vars, varFiles, env },  // -var name=value (in order), -var-file paths, process env
+ *     version,         // 'packer-1.6.6' (default) or 'packer-1.16' where they differ
+ *     coreVersion,     // packer.version (default PACKER_COMPAT_VERSION)
  *   });
- *   ev.variables  Map<name, InputVariable>  declared variables with their final values
+ *   ev.diags      parse-phase diagnostics (Parser.Parse: declarations, var files,
+ *                 values); printed with the files' source; errors stop the command
+ *   ev.initDiags  initialize-phase diagnostics (PackerConfig.Initialize: unset
+ *                 variables, validation rules, locals); Packer prints them
+ *                 without source
+ *   ev.variables  Map<name, InputVariable>  declared variables with their final `value`
  *   ev.locals     Map<name, LocalValue>     locals with their values
  *   ev.sensitive  string[]                  string forms of sensitive values (already
  *                                           registered with the SDK secret filter)
- *   ev.ctx        EvalContext               var, local, path and the functions
- *   ev.diags      Diagnostic[]              every problem, with file and line
+ *   ev.ctx        EvalContext               var, local, path, source, build, packer, functions
  *   ev.files      Map<filename, File>       the var files read, for printing diags
  *
- * `templateContext` builds a context from already-known values (e.g. the
- * console without a template, or tests).
+ * parseVariables + initializeVariables are the two phases separately;
+ * templateContext builds a context from known values.
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cty, EvalContext, packerFunctions, type Block, type Diagnostic, type File } from '@packer-ts/hcl';
 import { addSecret } from '@packer-ts/sdk';
-import { decodeVariableBlocks, type InputVariable } from './variables.ts';
-import { assignValues, autoVarFiles, sensitiveStrings, type VariableInputs } from './values.ts';
-import { evaluateLocals, type LocalValue } from './locals.ts';
+import { PACKER_COMPAT_VERSION } from '../version.ts';
+import { decodeVariableBlocks, variableValue, type InputVariable } from './variables.ts';
+import { collectValues, sensitiveStrings, type VariableInputs } from './values.ts';
+import { evaluateLocals, parseLocalBlocks, type LocalBlock, type LocalValue } from './locals.ts';
 
 export type PackerVersion = 'packer-1.6.6' | 'packer-1.16';
 
 export interface EvaluateOptions {
   /** Top-level blocks of the template files (variable, variables, locals, local are read). */
   blocks: readonly Block[];
-  /** The TEMPLATE argument: a file or a directory. */
+  /** The TEMPLATE argument: a file or a directory ('' for none). */
   templatePath: string;
   /** Working directory; defaults to process.cwd(). */
   cwd?: string;
   inputs: VariableInputs;
   /** Whose behaviour to follow where Packer versions differ (default 1.6.6). */
   version?: PackerVersion;
+  /** packer.version (default PACKER_COMPAT_VERSION). */
+  coreVersion?: string;
+}
+
+/** The parse phase's result. */
+export interface ParsedVariables {
+  variables: Map<string, InputVariable>;
+  localBlocks: LocalBlock[];
+  files: Map<string, File>;
+  diags: Diagnostic[];
+  /** path.root */
+  root: string;
+  /** path.cwd */
+  cwd: string;
+  version: PackerVersion;
+  coreVersion: string;
+}
+
+/** The initialize phase's result. */
+export interface InitializedVariables {
+  locals: Map<string, LocalValue>;
+  sensitive: string[];
+  ctx: EvalContext;
+  diags: Diagnostic[];
 }
 
 export interface Evaluated {
@@ -51,17 +81,21 @@ export interface Evaluated {
   locals: Map<string, LocalValue>;
   sensitive: string[];
   ctx: EvalContext;
+  /** Parse-phase diagnostics. */
   diags: Diagnostic[];
+  /** Initialize-phase diagnostics. */
+  initDiags: Diagnostic[];
   files: Map<string, File>;
 }
 
-/** path.root: the template's directory (the directory itself when one is given). */
+/** path.root: the TEMPLATE argument when it is a directory, else its directory (filepath.Dir). */
 export function templateRoot(templatePath: string, isDir: boolean): string {
   if (isDir) return templatePath;
-  const i = templatePath.lastIndexOf('/');
+  const p = templatePath.replace(/\/+$/, '') || (templatePath.startsWith('/') ? '/' : '');
+  const i = p.lastIndexOf('/');
   if (i < 0) return '.';
-  if (i === 0) return '/';
-  return templatePath.slice(0, i);
+  const dir = p.slice(0, i).replace(/\/+$/, '');
+  return dir === '' ? '/' : dir;
 }
 
 export interface ContextValues {
@@ -72,44 +106,79 @@ export interface ContextValues {
   /** path.cwd */
   cwd: string;
   version?: PackerVersion;
+  /** packer.version */
+  coreVersion?: string;
+  /** Extra top-level variables (source, build, data...) overriding the defaults. */
+  extra?: Record<string, cty.Value>;
 }
 
-/** The evaluation context for `var.*`, `local.*`, `path.*` and the functions. */
+/** The evaluation context: var, local, source, build, packer, path and Packer's functions. */
 export function templateContext(v: ContextValues): EvalContext {
   const vars: Record<string, cty.Value> = {
-    path: cty.objectVal({ cwd: cty.stringVal(v.cwd), root: cty.stringVal(v.root) }),
+    var: cty.objectVal(v.variables ?? new Map()),
+    local: cty.objectVal(v.locals ?? new Map()),
+    source: cty.objectVal({ type: cty.unknownVal(cty.StringType), name: cty.unknownVal(cty.StringType) }),
+    build: cty.unknownVal(cty.EmptyObject),
+    packer: cty.objectVal({ version: cty.stringVal(v.coreVersion ?? PACKER_COMPAT_VERSION) }),
+    path: cty.objectVal({ cwd: cty.stringVal(v.cwd.replaceAll('\\', '/')), root: cty.stringVal(v.root.replaceAll('\\', '/')) }),
+    ...v.extra,
   };
-  if (v.variables) vars.var = cty.objectVal(v.variables);
-  if (v.locals) vars.local = cty.objectVal(v.locals);
   return new EvalContext({ variables: vars, functions: packerFunctions(v.root, { version: v.version }) });
 }
 
-/** Variables, their values, locals and the context, as Packer computes them before sources and builds. */
-export function evaluateVariables(opts: EvaluateOptions): Evaluated {
+/** The parse phase (Parser.Parse): declarations, var files, values. */
+export function parseVariables(opts: EvaluateOptions): ParsedVariables {
   const cwd = opts.cwd ?? process.cwd();
+  const version = opts.version ?? 'packer-1.6.6';
   const diags: Diagnostic[] = [];
   const files = new Map<string, File>();
-  const { isDir, root } = rootOf(opts.templatePath, cwd);
-  const decl = decodeVariableBlocks(opts.blocks, opts.version);
+  const isDir = opts.templatePath !== '' && (statSync(resolve(cwd, opts.templatePath), { throwIfNoEntry: false })?.isDirectory() ?? false);
+  const root = opts.templatePath === '' ? '.' : templateRoot(opts.templatePath, isDir);
+  const env = opts.inputs.env ?? {};
+  const decl = decodeVariableBlocks(opts.blocks, { version, env });
   diags.push(...decl.diags);
-  const auto = autoVarFiles(opts.templatePath, isDir, cwd);
-  diags.push(...assignValues(decl.variables, opts.inputs, auto, cwd, files, opts.version));
+  const loc = parseLocalBlocks(opts.blocks, version);
+  diags.push(...loc.diags);
+  diags.push(...collectValues(decl.variables, opts.inputs, opts.templatePath, cwd, files, version));
+  for (const v of decl.variables.values()) {
+    const last = v.values[v.values.length - 1];
+    v.value = last ? last.value : cty.unknownVal(v.type ?? cty.DynamicType);
+  }
+  return { variables: decl.variables, localBlocks: loc.locals, files, diags, root, cwd, version, coreVersion: opts.coreVersion ?? PACKER_COMPAT_VERSION };
+}
+
+/**
+ * The initialize phase (PackerConfig.Initialize): each variable's value
+ * (unset ones and failed validation rules are errors), the locals, the
+ * sensitive values registered with the secret filter.
+ */
+export function initializeVariables(p: ParsedVariables): InitializedVariables {
+  const diags: Diagnostic[] = [];
+  const base = { root: p.root, cwd: p.cwd, version: p.version, coreVersion: p.coreVersion };
+  const functions = () => packerFunctions('', { version: p.version });
   const varValues = new Map<string, cty.Value>();
-  for (const [name, v] of decl.variables) varValues.set(name, v.value);
-  const base = templateContext({ variables: varValues, root, cwd, version: opts.version });
-  const loc = evaluateLocals(opts.blocks, base, opts.version);
+  for (const [name, v] of p.variables) {
+    const r = variableValue(v, functions);
+    diags.push(...r.diags);
+    v.value = r.value;
+    varValues.set(name, r.value);
+  }
+  const loc = evaluateLocals(p.localBlocks, (locals) => templateContext({ ...base, variables: varValues, locals }), p.version);
   diags.push(...loc.diags);
   const localValues = new Map<string, cty.Value>();
   for (const [name, l] of loc.locals) localValues.set(name, l.value);
-  const ctx = templateContext({ variables: varValues, locals: localValues, root, cwd, version: opts.version });
   const sensitive: string[] = [];
-  for (const v of decl.variables.values()) if (v.sensitive) sensitive.push(...sensitiveStrings(v.value));
+  for (const v of p.variables.values()) if (v.sensitive) sensitive.push(...sensitiveStrings(v.value));
   for (const l of loc.locals.values()) if (l.sensitive) sensitive.push(...sensitiveStrings(l.value));
   addSecret(...sensitive);
-  return { variables: decl.variables, locals: loc.locals, sensitive, ctx, diags, files };
+  const ctx = templateContext({ ...base, variables: varValues, locals: localValues });
+  return { locals: loc.locals, sensitive, ctx, diags };
 }
 
-function rootOf(templatePath: string, cwd: string): { isDir: boolean; root: string } {
-  const isDir = statSync(resolve(cwd, templatePath), { throwIfNoEntry: false })?.isDirectory() ?? false;
-  return { isDir, root: templateRoot(templatePath, isDir) };
+/** Both phases; the second runs even when the first has errors (its diagnostics are then moot). */
+export function evaluateVariables(opts: EvaluateOptions): Evaluated {
+  const p = parseVariables(opts);
+  const i = initializeVariables(p);
+  return { variables: p.variables, locals: i.locals, sensitive: i.sensitive, ctx: i.ctx, diags: p.diags, initDiags: i.diags, files: p.files };
 }
+

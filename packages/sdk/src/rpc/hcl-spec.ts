@@ -16,7 +16,8 @@
  *   type HclSpec (object | attr | block | block-list), type ObjectSpec
  *   objectSpec(schema, { packerConfig? }): ObjectSpec
  *   PACKER_CONFIG_SPEC                    the attributes common.PackerConfig adds
- *   specToGob(spec): Buffer               gob.NewEncoder(w).Encode(hcldec.ObjectSpec)
+ *   specToGob(spec, pkg?): Buffer         gob.NewEncoder(w).Encode(hcldec.ObjectSpec); nested ObjectSpecs
+ *                                         named under `pkg` (default: the detected core's, hcldec-gob.ts)
  *   specFromGob(buf): ObjectSpec
  *   specToProtobuf(spec): Buffer          proto.Marshal(ToProto(spec)), map entries sorted by key
  *   specFromProtobuf(buf): ObjectSpec
@@ -24,6 +25,7 @@
  */
 import type { FieldSpec, FieldType, Schema } from '../config/index.ts';
 import { ctyTypeGob, ctyTypeGoType, ctyTypeJSON, decodeCtyTypeGob, type CtyType } from './cty-msgpack.ts';
+import { HCLDEC_PACKAGE, hcldecGobPackage } from './hcldec-gob.ts';
 import { gobDecode, gobEncode, GobInterface, goBool, goInt, goInterface, goMap, goString, goStruct, Iface } from './gob-codec.ts';
 
 export type HclSpec =
@@ -91,7 +93,6 @@ export function objectSpec(schema: Schema, opts: { packerConfig?: boolean } = {}
 
 // ---- gob ----
 
-const HCLDEC = 'github.com/hashicorp/hcl/v2/hcldec.';
 const gObjectSpec = goMap('ObjectSpec', goString, goInterface);
 const gAttrSpec = goStruct('AttrSpec', [{ name: 'Name', type: goString }, { name: 'Type', type: ctyTypeGoType }, { name: 'Required', type: goBool }]);
 const gBlockSpec = goStruct('BlockSpec', [{ name: 'TypeName', type: goString }, { name: 'Nested', type: goInterface }, { name: 'Required', type: goBool }]);
@@ -99,23 +100,24 @@ const gBlockListSpec = goStruct('BlockListSpec', [
   { name: 'TypeName', type: goString }, { name: 'Nested', type: goInterface }, { name: 'MinItems', type: goInt }, { name: 'MaxItems', type: goInt },
 ]);
 
-function objectEntries(s: ObjectSpec): [string, Iface][] {
+function objectEntries(s: ObjectSpec, pkg: string): [string, Iface][] {
   // A Go map has no order; entries go in key order.
-  return Object.keys(s.attributes).sort().map((k) => [k, gobIface(s.attributes[k]!)]);
+  return Object.keys(s.attributes).sort().map((k) => [k, gobIface(s.attributes[k]!, pkg)]);
 }
 
-function gobIface(s: HclSpec): Iface {
+function gobIface(s: HclSpec, pkg: string): Iface {
   switch (s.kind) {
-    case 'object': return new Iface(HCLDEC + 'ObjectSpec', gObjectSpec, objectEntries(s));
+    case 'object': return new Iface(pkg + '.ObjectSpec', gObjectSpec, objectEntries(s, pkg));
     case 'attr': return new Iface('*hcldec.AttrSpec', gAttrSpec, { Name: s.name, Type: ctyTypeGob(s.type), Required: s.required });
-    case 'block': return new Iface('*hcldec.BlockSpec', gBlockSpec, { TypeName: s.typeName, Nested: gobIface(s.nested), Required: s.required });
+    case 'block': return new Iface('*hcldec.BlockSpec', gBlockSpec, { TypeName: s.typeName, Nested: gobIface(s.nested, pkg), Required: s.required });
     case 'block-list':
-      return new Iface('*hcldec.BlockListSpec', gBlockListSpec, { TypeName: s.typeName, Nested: gobIface(s.nested), MinItems: s.minItems, MaxItems: s.maxItems });
+      return new Iface('*hcldec.BlockListSpec', gBlockListSpec, { TypeName: s.typeName, Nested: gobIface(s.nested, pkg), MinItems: s.minItems, MaxItems: s.maxItems });
   }
 }
 
-export function specToGob(spec: ObjectSpec): Buffer {
-  return gobEncode(gObjectSpec, objectEntries(spec));
+/** `pkg`: the path the receiving core registered hcldec under (hcldec-gob.ts); matters for specs with blocks. */
+export function specToGob(spec: ObjectSpec, pkg: string = hcldecGobPackage()): Buffer {
+  return gobEncode(gObjectSpec, objectEntries(spec, pkg));
 }
 
 function specFromGobValue(v: unknown): HclSpec {
@@ -127,7 +129,7 @@ function specFromGobValue(v: unknown): HclSpec {
   if (!(v instanceof GobInterface)) throw new Error('gob spec: expected an hcldec.Spec');
   const f = (v.value ?? {}) as Record<string, unknown>;
   // A core built in GOPATH mode from Packer's vendor tree names it by the vendored path.
-  if (v.name.endsWith(HCLDEC + 'ObjectSpec')) return specFromGobValue(v.value);
+  if (v.name.endsWith(HCLDEC_PACKAGE + '.ObjectSpec')) return specFromGobValue(v.value);
   switch (v.name) {
     case '*hcldec.AttrSpec':
       return { kind: 'attr', name: String(f.Name ?? ''), type: decodeCtyTypeGob(f.Type as Buffer), required: f.Required === true };

@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { normalizedLines, PACKER_TS, REAL_PACKER, removeDir, run, snapshot } from './helpers/run.ts';
@@ -23,6 +23,8 @@ interface Case {
   oracle?: string;
   /** Lines that only one tool prints (component lists differ: packer-ts has fewer built-ins). */
   ignore?: RegExp;
+  /** Files to make executable. */
+  executables?: string[];
 }
 
 async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: string[]; err: string[]; files: string[] }> {
@@ -32,6 +34,7 @@ async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: 
       await mkdir(dirname(join(dir, name)), { recursive: true });
       await writeFile(join(dir, name), text);
     }
+    for (const name of c.executables ?? []) await chmod(join(dir, name), 0o755);
     const r = await run(cmd, c.args, { cwd: dir, env: { HOME: dir, PACKER_CONFIG_DIR: dir } });
     const keep = (l: string) => !(c.ignore?.test(l) ?? false);
     const files = [...(await snapshot(dir, (rel) => rel.startsWith('.') || rel === 'crash.log'))].map(([k, v]) => `${k}: ${v.toString('utf8')}`).sort();
@@ -251,6 +254,39 @@ build {
     files: { 'a.pkr.hcl': `${NULL_SOURCE}build {\n  name = "n"\n  sources = ["null.basic"]\n  post-processor "shell-local" {\n    inline = ["echo \${build.ID}"]\n  }\n  post-processor "shell-local" {\n    inline = ["echo \${build.name}"]\n  }\n}\n` },
     args: ['build', '-machine-readable', 'a.pkr.hcl'],
   },
+};
+
+// Packer 1.6.6's own components as plugins in ~/.packer.d/plugins: packer-ts gets their
+// ConfigSpec over RPC and sends Prepare what Packer sends. Each plugin leaves a used-* file,
+// so that the files compared show packer-ts ran them.
+const GO_PLUGINS = ['builder-file', 'builder-null', 'provisioner-shell-local', 'post-processor-checksum', 'post-processor-shell-local'];
+cases['Packer\'s Go plugins from an HCL2 template: file and null builders, shell-local, a checksum chain'] = {
+  files: {
+    ...Object.fromEntries(GO_PLUGINS.map((c) => [`.packer.d/plugins/packer-${c}`, `#!/bin/sh\n: > used-${c}\nexec ${REAL_PACKER} plugin packer-${c}\n`])),
+    'go.pkr.hcl': `source "file" "f" {
+  content = "go content"
+  target  = "go-out.txt"
+}
+source "null" "n" { communicator = "none" }
+build {
+  sources = ["source.file.f", "null.n"]
+  provisioner "shell-local" {
+    inline = ["echo from go \${source.name} \${build.ID}"]
+  }
+  post-processors {
+    post-processor "checksum" {
+      checksum_types = ["md5", "sha1"]
+      output         = "sums-\${source.name}.txt"
+    }
+    post-processor "shell-local" {
+      inline = ["echo pp"]
+    }
+  }
+}
+`,
+  },
+  executables: GO_PLUGINS.map((c) => `.packer.d/plugins/packer-${c}`),
+  args: ['build', '-machine-readable', 'go.pkr.hcl'],
 };
 
 for (const [name, c] of Object.entries(cases)) {

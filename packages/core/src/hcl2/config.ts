@@ -195,13 +195,16 @@ export function parseHcl2(opts: ParseOptions): ParseResult {
   diags.push(...versionDiags);
   if (hasErrors(versionDiags)) return { config, diags, files };
 
-  // the root schema, once per file
+  // The root schema. Packer 1.6.6 reads it twice, for variables then for
+  // locals, and reports its problems each time; so do we.
   const blocks: Block[] = [];
+  const rootDiags: Diagnostic[] = [];
   for (const f of parsed) {
     const { content, diags: d } = f.body.content(ROOT_SCHEMA);
-    diags.push(...d);
+    rootDiags.push(...d);
     blocks.push(...content.blocks);
   }
+  diags.push(...rootDiags, ...rootDiags);
   config.rootBlocks = blocks;
   const ev = evaluateVariables({
     blocks,
@@ -444,7 +447,8 @@ export class PackerConfig {
       try {
         p[key] = parseGoDuration(text) / 1e6;
       } catch (e) {
-        return { diags: [...diags, err(`Failed to parse ${what} duration`, (e as Error).message)] };
+        // Packer 1.6.6 leaves out the severity here (and crashes after); 1.16's error
+        return { diags: [...diags, err(`Failed to parse ${what} duration`, (e as Error).message, block.defRange)] };
       }
     }
     if (!this.components.provisioners.has(p.type)) {

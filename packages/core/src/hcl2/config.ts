@@ -295,6 +295,8 @@ export class PackerConfig {
    */
   initialize(): Diagnostic[] {
     const diags: Diagnostic[] = [];
+    // variables' values (unset, validation) and locals come first
+    if (this.evaluated) diags.push(...this.evaluated.initDiags);
     const ctx = this.evalContext();
     for (const f of this.parsedFiles) {
       const body = expandDynamic(f.body, ctx);

@@ -9,7 +9,7 @@
  *                      // then source order (only variable / variables /
  *                      // locals / local blocks are read; others are ignored)
  *     templatePath,    // the TEMPLATE argument (a file or a directory; '' for none)
- *     cwd,             // the working directory (path.cwd, relative var files)
+ *     cwd,             // the working directory (path.cwd); files are read relative to process.cwd()
  *     inputs: { vars, varFiles, env },  // -var name=value (in order), -var-file paths, process env
  *     version,         // 'packer-1.6.6' (default) or 'packer-1.16' where they differ
  *     coreVersion,     // packer.version (default PACKER_COMPAT_VERSION)
@@ -133,13 +133,14 @@ export function parseVariables(opts: EvaluateOptions): ParsedVariables {
   const diags: Diagnostic[] = [];
   const files = new Map<string, File>();
   const isDir = opts.templatePath !== '' && (statSync(resolve(cwd, opts.templatePath), { throwIfNoEntry: false })?.isDirectory() ?? false);
-  const root = opts.templatePath === '' ? '.' : templateRoot(opts.templatePath, isDir);
+  // no template: Packer's Basedir stays ""
+  const root = opts.templatePath === '' ? '' : templateRoot(opts.templatePath, isDir);
   const env = opts.inputs.env ?? {};
   const decl = decodeVariableBlocks(opts.blocks, { version, env });
   diags.push(...decl.diags);
   const loc = parseLocalBlocks(opts.blocks, version);
   diags.push(...loc.diags);
-  diags.push(...collectValues(decl.variables, opts.inputs, opts.templatePath, cwd, files, version));
+  diags.push(...collectValues(decl.variables, opts.inputs, opts.templatePath, files, version));
   for (const v of decl.variables.values()) {
     const last = v.values[v.values.length - 1];
     v.value = last ? last.value : cty.unknownVal(v.type ?? cty.DynamicType);

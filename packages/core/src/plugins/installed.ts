@@ -89,7 +89,8 @@ export function parsePluginSource(str: string): PluginSource {
   return { source: str, parts: str.split('/').filter((p) => p !== ''), name };
 }
 
-function pluginPartError(s: string): string | undefined {
+/** addrs.ParsePluginPart's complaint about one part of a source, or undefined. */
+export function pluginPartError(s: string): string | undefined {
   if (s.length === 0) return 'must have at least one character';
   if (s.includes('.')) return 'dots are not allowed';
   if (s.includes('--')) return 'cannot use multiple consecutive dashes';

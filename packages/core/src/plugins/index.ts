@@ -28,6 +28,7 @@ export * from './installed.ts';
 export * from './goversion.ts';
 export * from './required.ts';
 export * from './getter.ts';
+export * from './npm.ts';
 
 export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
 

@@ -26,6 +26,9 @@ export * from './discovery.ts';
 export * from './manager.ts';
 export * from './installed.ts';
 export * from './goversion.ts';
+export * from './required.ts';
+export * from './getter.ts';
+export * from './npm.ts';
 
 export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
 

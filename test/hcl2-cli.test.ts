@@ -345,11 +345,22 @@ build {
     // the shell-local plugins' own wording differs between the versions
     ignore: /Script exited with non-zero exit status|Running local shell script/,
   },
+  'required_plugins that are not installed, and malformed entries': {
+    files: {
+      'd/a.pkr.hcl': `packer {\n  required_plugins {\n    foo = {\n      source  = "github.com/hashicorp/foo"\n      version = ">= 1.0"\n    }\n  }\n}\n${NULL_SOURCE}build {\n  sources = ["null.basic"]\n}\n`,
+      'e/a.pkr.hcl': `packer {\n  required_plugins {\n    bar = {\n      source  = "not a source"\n      version = "~> nope"\n    }\n  }\n}\n`,
+    },
+    args: ['validate', 'd'],
+    // the command's own name
+    ignore: /Did you run packer(-ts)? init/,
+  },
   'only one error-cleanup-provisioner per build': {
     files: { 'a.pkr.hcl': `${NULL_SOURCE}build {\n  sources = ["null.basic"]\n  error-cleanup-provisioner "shell-local" {\n    inline = ["true"]\n  }\n  error-cleanup-provisioner "shell-local" {\n    inline = ["true"]\n  }\n}\n` },
     args: ['validate', 'a.pkr.hcl'],
   },
 };
+
+modern['malformed required_plugins entries'] = { ...modern['required_plugins that are not installed, and malformed entries']!, args: ['validate', 'e'] };
 
 for (const [name, c] of Object.entries(modern)) {
   test(`HCL2 (Packer 1.16): ${name}`, async (t) => {

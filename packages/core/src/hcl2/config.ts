@@ -14,6 +14,8 @@ import {
 import { parseGoDuration } from '@packer-ts/sdk';
 import type { ComponentFinder } from '../components.ts';
 import { parseConstraints, parseSemver, satisfies, type Constraints } from '../plugins/goversion.ts';
+import { pluginFolder } from '../plugins/installed.ts';
+import { decodeRequiredPlugins, selectRequiredPlugins, type RequiredPlugin } from '../plugins/required.ts';
 import { PACKER_COMPAT_VERSION } from '../version.ts';
 import { hcl2Files, HCL2_FILE_EXT, HCL2_JSON_FILE_EXT, readHcl2File } from './files.ts';
 import { decodeFields } from './gohcl.ts';
@@ -194,6 +196,10 @@ export function parseHcl2(opts: ParseOptions): ParseResult {
   const versionDiags = config.checkCoreVersion();
   diags.push(...versionDiags);
   if (hasErrors(versionDiags)) return { config, diags, files };
+  // packer { required_plugins } (Packer 1.16)
+  const required = decodeRequiredPlugins(parsed);
+  diags.push(...required.diags);
+  config.requiredPlugins = required.requirements;
 
   // The root schema. Packer 1.6.6 reads it twice, for variables then for
   // locals, and reports its problems each time; so do we.
@@ -224,6 +230,7 @@ export class PackerConfig {
   versionConstraints: VersionConstraint[] = [];
   rootBlocks: Block[] = [];
   evaluated: Evaluated | undefined;
+  requiredPlugins: RequiredPlugin[] = [];
   readonly sources = new Map<string, SourceBlock>();
   readonly builds: BuildBlock[] = [];
 
@@ -297,6 +304,16 @@ export class PackerConfig {
     const diags: Diagnostic[] = [];
     // variables' values (unset, validation) and locals come first
     if (this.evaluated) diags.push(...this.evaluated.initDiags);
+    if (this.requiredPlugins.length > 0) {
+      // every requirement must be installed (Packer 1.16's detectPluginBinaries)
+      let dir: string | undefined;
+      try {
+        dir = pluginFolder(this.options.env ?? process.env);
+      } catch (e) {
+        diags.push(err('Failed to find the plugin directory', (e as Error).message));
+      }
+      if (dir !== undefined) diags.push(...selectRequiredPlugins(this.requiredPlugins, { dir }).diags);
+    }
     const ctx = this.evalContext();
     for (const f of this.parsedFiles) {
       const body = expandDynamic(f.body, ctx);

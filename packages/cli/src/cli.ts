@@ -4,7 +4,7 @@
  */
 import { errorMessage, packerRunUUID } from '@packer-ts/sdk';
 import { createComponentFinder, exitQuietlyOnClosedOutput, locateSelf, setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
-import { builders, postProcessors, provisioners } from '@packer-ts/plugins';
+import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
 import { makeUi, type Io, type Meta } from './meta.ts';
 
 type Command = (meta: Meta, args: string[]) => Promise<number>;
@@ -115,7 +115,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       if (finder) return finder;
       const self = locateSelf();
       try {
-        finder = createComponentFinder({ builtins: { builders, provisioners, postProcessors }, self, exeDir: self.exeDir, env: io.env, log });
+        finder = createComponentFinder({ builtins: { builders, provisioners, postProcessors, datasources }, self, exeDir: self.exeDir, env: io.env, log });
       } catch (e) {
         // Packer prints this one on stderr (main.go), not through its Ui
         io.stderr.write(`Error loading configuration: \n\n${errorMessage(e).replace(/^Error loading configuration: /, '')}\n`);

@@ -354,12 +354,35 @@ build {
     // the command's own name
     ignore: /Did you run packer(-ts)? init/,
   },
+  'data blocks: a null datasource from a variable, a local from the datasource, a file from both': {
+    files: {
+      'a.pkr.hcl': `variable "x" {
+  default = "vx"
+}
+data "null" "n" {
+  input = "from-data-\${var.x}"
+}
+locals {
+  l = "\${data.null.n.output}-local"
+}
+source "file" "f" {
+  content = "\${local.l} \${data.null.n.output}"
+  target  = "out.txt"
+}
+build {
+  sources = ["file.f"]
+}
+`,
+    },
+    args: ['build', '-machine-readable', 'a.pkr.hcl'],
+  },
   'only one error-cleanup-provisioner per build': {
     files: { 'a.pkr.hcl': `${NULL_SOURCE}build {\n  sources = ["null.basic"]\n  error-cleanup-provisioner "shell-local" {\n    inline = ["true"]\n  }\n  error-cleanup-provisioner "shell-local" {\n    inline = ["true"]\n  }\n}\n` },
     args: ['validate', 'a.pkr.hcl'],
   },
 };
 
+modern['validate configures datasources without running them'] = { ...modern['data blocks: a null datasource from a variable, a local from the datasource, a file from both']!, args: ['validate', 'a.pkr.hcl'], ignore: /The configuration is valid\./ };
 modern['malformed required_plugins entries'] = { ...modern['required_plugins that are not installed, and malformed entries']!, args: ['validate', 'e'] };
 
 for (const [name, c] of Object.entries(modern)) {

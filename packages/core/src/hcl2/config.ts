@@ -19,7 +19,8 @@ import { decodeRequiredPlugins, selectRequiredPlugins, type RequiredPlugin } fro
 import { PACKER_COMPAT_VERSION } from '../version.ts';
 import { hcl2Files, HCL2_FILE_EXT, HCL2_JSON_FILE_EXT, readHcl2File } from './files.ts';
 import { decodeFields } from './gohcl.ts';
-import { evaluateVariables, type Evaluated } from './context.ts';
+import { initializeVariables, parseVariables, type Evaluated, type InitializedVariables, type ParsedVariables } from './context.ts';
+import { evaluateDatasources } from './datasources.ts';
 
 const T = cty.types;
 
@@ -212,15 +213,17 @@ export function parseHcl2(opts: ParseOptions): ParseResult {
   }
   diags.push(...rootDiags, ...rootDiags);
   config.rootBlocks = blocks;
-  const ev = evaluateVariables({
+  const parsedVars = parseVariables({
     blocks,
     templatePath: path,
     cwd,
     inputs: { vars: opts.vars ?? [], varFiles: opts.varFiles ?? [], env: opts.env ?? process.env },
+    coreVersion: config.coreVersion,
   });
-  for (const [name, f] of ev.files) files.set(name, f);
-  diags.push(...ev.diags);
-  config.evaluated = ev;
+  for (const [name, f] of parsedVars.files) files.set(name, f);
+  diags.push(...parsedVars.diags);
+  config.parsedVariables = parsedVars;
+  config.setVariables(initializeVariables(parsedVars));
   return { config, diags, files };
 }
 
@@ -229,7 +232,9 @@ export class PackerConfig {
   readonly components: ComponentFinder;
   versionConstraints: VersionConstraint[] = [];
   rootBlocks: Block[] = [];
+  /** Variables and locals with their values (and the context they give). */
   evaluated: Evaluated | undefined;
+  parsedVariables: ParsedVariables | undefined;
   requiredPlugins: RequiredPlugin[] = [];
   readonly sources = new Map<string, SourceBlock>();
   readonly builds: BuildBlock[] = [];
@@ -245,6 +250,25 @@ export class PackerConfig {
   ) {
     this.coreVersion = options.coreVersion ?? PACKER_COMPAT_VERSION;
     this.components = options.components;
+  }
+
+  setVariables(i: InitializedVariables): void {
+    const p = this.parsedVariables!;
+    this.evaluated = { variables: p.variables, locals: i.locals, sensitive: i.sensitive, ctx: i.ctx, diags: p.diags, initDiags: i.diags, files: p.files };
+  }
+
+  /**
+   * Runs the `data` blocks (Packer 1.16; datasources.ts), each after the datasources it refers
+   * to, then evaluates the locals again with `data.*` known. `skipExecution` (validate)
+   * configures every datasource without running it: its value is unknown.
+   */
+  async evaluateDatasources(opts: { skipExecution?: boolean } = {}): Promise<Diagnostic[]> {
+    if (!this.rootBlocks.some((b) => b.type === 'data') || !this.evaluated || !this.parsedVariables) return [];
+    const ctx = this.evaluated.ctx.child({});
+    const r = await evaluateDatasources({ blocks: this.rootBlocks, store: this.components.datasources, ctx, skipExecution: opts.skipExecution, sequential: true });
+    if (hasErrors(r.diags)) return r.diags;
+    this.setVariables(initializeVariables(this.parsedVariables, { data: r.data }));
+    return r.diags;
   }
 
   /** `packer { required_version = "..." }` of one file (sniffCoreVersionRequirements). */

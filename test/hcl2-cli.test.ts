@@ -95,6 +95,12 @@ build {
     max_retries = 2
     pause_before = "1ms"
   }
+  provisioner "shell-local" {
+    inline   = ["echo base \${source.name}"]
+    override = {
+      renamed = { inline = ["echo overridden"] }
+    }
+  }
   post-processors {
     post-processor "shell-local" {
       name = "first"

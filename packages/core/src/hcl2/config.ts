@@ -21,6 +21,7 @@ import { hcl2Files, HCL2_FILE_EXT, HCL2_JSON_FILE_EXT, readHcl2File } from './fi
 import { decodeFields } from './gohcl.ts';
 import { initializeVariables, parseVariables, type Evaluated, type InitializedVariables, type ParsedVariables } from './context.ts';
 import { evaluateDatasources } from './datasources.ts';
+import { plainConfig } from './spec.ts';
 
 const T = cty.types;
 
@@ -536,7 +537,7 @@ export function sourceRef(text: string): { type: string; name: string } | undefi
   return { type: parts[0]!, name: parts[1]! };
 }
 
-/** A provisioner's `override` object as plain values (hcl2shim.ConfigValueFromHCL2 per option). */
+/** A provisioner's `override` object as plain values (hcl2shim.ConfigValueFromHCL2 per option: its JSON form). */
 function overrideMap(v: cty.Value, range: Range): { map: Record<string, Record<string, unknown>> } | { diag: Diagnostic } {
   const [u] = v.unmarkDeep();
   const kind = u.type.kind;
@@ -550,26 +551,8 @@ function overrideMap(v: cty.Value, range: Range): { map: Record<string, Record<s
       return { diag: err('Unsuitable value type', 'Unsuitable value: an object is required', range) };
     }
     const opts: Record<string, unknown> = {};
-    for (const [ok, ov] of inner.elements()) opts[ok.asString()] = configValueFromHcl2(ov);
+    for (const [ok, ov] of inner.elements()) opts[ok.asString()] = plainConfig(ov);
     out[k.asString()] = opts;
   }
   return { map: out };
-}
-
-/** hcl2shim.ConfigValueFromHCL2: a cty value as plain JSON-like data (numbers as JS numbers). */
-export function configValueFromHcl2(v: cty.Value): unknown {
-  const [u] = v.unmarkDeep();
-  if (u.isNull() || !u.isKnown()) return null;
-  switch (u.type.kind) {
-    case 'string': return u.asString();
-    case 'number': return u.asBigFloat().toNumber();
-    case 'bool': return u.raw === true;
-    case 'list': case 'set': case 'tuple': return u.values().map(configValueFromHcl2);
-    case 'map': case 'object': {
-      const o: Record<string, unknown> = {};
-      for (const [k, e] of u.elements()) o[k.asString()] = configValueFromHcl2(e);
-      return o;
-    }
-    default: return null;
-  }
 }

@@ -25,9 +25,11 @@ interface Case {
   ignore?: RegExp;
   /** Files to make executable. */
   executables?: string[];
+  /** Environment of packer-ts's run only. */
+  oursEnv?: NodeJS.ProcessEnv;
 }
 
-async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: string[]; err: string[]; files: string[] }> {
+async function runIn(cmd: string, c: Case, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string[]; err: string[]; files: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-hcl2-'));
   try {
     for (const [name, text] of Object.entries(c.files)) {
@@ -35,7 +37,7 @@ async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: 
       await writeFile(join(dir, name), text);
     }
     for (const name of c.executables ?? []) await chmod(join(dir, name), 0o755);
-    const r = await run(cmd, c.args, { cwd: dir, env: { HOME: dir, PACKER_CONFIG_DIR: dir } });
+    const r = await run(cmd, c.args, { cwd: dir, env: { HOME: dir, PACKER_CONFIG_DIR: dir, ...env } });
     const keep = (l: string) => !(c.ignore?.test(l) ?? false);
     const files = [...(await snapshot(dir, (rel) => rel.startsWith('.') || rel === 'crash.log'))].map(([k, v]) => `${k}: ${v.toString('utf8')}`).sort();
     return { code: r.code, out: normalizedLines(r.stdout, dir).filter(keep), err: normalizedLines(r.stderr, dir).filter(keep), files };
@@ -46,7 +48,7 @@ async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: 
 
 async function compare(c: Case): Promise<void> {
   const theirs = await runIn(c.oracle ?? REAL_PACKER, c);
-  const ours = await runIn(PACKER_TS, c);
+  const ours = await runIn(PACKER_TS, c, c.oursEnv);
   assert.equal(ours.code, theirs.code, `exit status\nours:\n${ours.out.join('\n')}\ntheirs:\n${theirs.out.join('\n')}`);
   assert.deepEqual(ours.out, theirs.out, 'stdout');
   assert.deepEqual(ours.err, theirs.err, 'stderr');
@@ -294,6 +296,10 @@ build {
   executables: GO_PLUGINS.map((c) => `.packer.d/plugins/packer-${c}`),
   args: ['build', '-machine-readable', 'go.pkr.hcl'],
 };
+
+// our built-ins as plugin processes: configs cross the boundary as cty JSON, as Packer sends them
+const dirCase = cases['a directory of .pkr.hcl and .pkr.json files: named builds, build-level sources, only/except, post-processor chains']!;
+cases['the directory case with built-ins as plugin processes (PACKER_TS_BUILTINS=plugin)'] = { ...dirCase, oursEnv: { PACKER_TS_BUILTINS: 'plugin' } };
 
 for (const [name, c] of Object.entries(cases)) {
   test(`HCL2: ${name}`, async () => {

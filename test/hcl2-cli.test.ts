@@ -250,6 +250,10 @@ build {
     files: { 'a.pkr.hcl': `${NULL_SOURCE}source "file" "bad" {\n  content = "x"\n}\nbuild {\n  sources = ["null.basic", "file.bad"]\n  provisioner "shell-local" {\n    inline = ["echo ran"]\n  }\n}\n` },
     args: ['build', '-machine-readable', 'a.pkr.hcl'],
   },
+  'a prepare warning is a Warning diagnostic on the source block, and the build runs': {
+    files: { 'a.pkr.hcl': 'source "file" "w" {\n  target = "x.txt"\n}\nbuild {\n  sources = ["file.w"]\n}\n' },
+    args: ['build', 'a.pkr.hcl'],
+  },
   'unknown sources in a build, bad meta-arguments of provisioners and post-processors': {
     files: { 'a.pkr.hcl': `${NULL_SOURCE}build {\n  sources = ["null.basic", "null.nope"]\n  provisioner "shell-local" {\n    foo = "bar"\n    inline = ["echo \${var.nope}"]\n  }\n  post-processor "shell-local" {\n    name = 3\n    keep_input_artifact = "yes"\n  }\n}\n` },
     args: ['validate', 'a.pkr.hcl'],

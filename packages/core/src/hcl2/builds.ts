@@ -30,7 +30,6 @@ async function decodeConfig(c: object, body: Body, ctx: EvalContext): Promise<{ 
   return { config: configArgument(writeUnknownPlaceholders(value), isRemoteComponent(c)), diags };
 }
 
-const T = cty.types;
 
 export interface GetBuildsOptions {
   only?: string[];
@@ -340,4 +339,3 @@ async function startPostProcessors(cfg: PackerConfig, use: SourceUse, lists: Pos
   return { chains, diags };
 }
 
-void T;

@@ -52,6 +52,7 @@ export async function readHcl2Config(meta: Meta, args: MetaArgs): Promise<Packer
 export async function buildsFromHcl2(meta: Meta, args: MetaArgs, opts: { debug: boolean; force: boolean; onError: string }): Promise<{ builds: CoreBuild[]; ret: number } | undefined> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return undefined;
+  await (await import('@packer-ts/core/hcl2')).initializeDatasources(cfg);
   if ((await writeDiags(meta, NO_FILES, cfg.initialize())) !== 0) return undefined;
   const { getHcl2Builds } = await import('@packer-ts/core/hcl2');
   const { builds, diags } = await getHcl2Builds(cfg, { only: args.only, except: args.except, ...opts });
@@ -67,6 +68,8 @@ export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boole
     meta.ui.say('Syntax-only check passed. Everything looks okay.');
     return 0;
   }
+  // datasources are configured but not executed (Packer's validate without -evaluate-datasources)
+  await (await import('@packer-ts/core/hcl2')).initializeDatasources(cfg, { skipExecution: true });
   const ret = await writeDiags(meta, NO_FILES, cfg.initialize());
   if (ret !== 0) return ret;
   const { getHcl2Builds } = await import('@packer-ts/core/hcl2');
@@ -78,6 +81,7 @@ export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boole
 export async function inspectHcl2(meta: Meta, args: MetaArgs): Promise<number> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return 1;
+  await (await import('@packer-ts/core/hcl2')).initializeDatasources(cfg);
   cfg.initialize();
   const { printBuilds, printVariables } = await import('@packer-ts/core/hcl2');
   meta.ui.say('Packer Inspect: HCL2 mode\n');

@@ -159,9 +159,9 @@ data "http" "r" { url = "${base}/redir" }
     assert.equal((JSON.parse(redirected.body) as { url: string }).url, '/echo');
 
     const bad = await evaluateDatasources({ blocks: blocksOf(`data "http" "x" {\n  url = "${base}/404"\n}\n`), store: f.datasources, ctx: context() });
-    assert.equal(bad.diags[0]!.summary, 'HTTP request error. Response code: 404');
+    assert.equal(bad.diags[0]!.summary, 'Datasource.Execute failed: HTTP request error. Response code: 404');
     const refused = await evaluateDatasources({ blocks: blocksOf(`data "http" "x" {\n  url = "http://127.0.0.1:1/x"\n}\n`), store: f.datasources, ctx: context() });
-    assert.equal(refused.diags[0]!.summary, 'Get "http://127.0.0.1:1/x": dial tcp 127.0.0.1:1: connect: connection refused');
+    assert.equal(refused.diags[0]!.summary, 'Datasource.Execute failed: Get "http://127.0.0.1:1/x": dial tcp 127.0.0.1:1: connect: connection refused');
   } finally { await f.close(); }
 });
 

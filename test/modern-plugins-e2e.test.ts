@@ -87,3 +87,30 @@ test('packer-plugin-oracle installed by packer-ts: every component from HCL2, as
     }
   } finally { await rm(dir, { recursive: true, force: true }); }
 });
+
+test('validate runs datasources only with -evaluate-datasources; a failing one then fails as in packer-1.16', { skip: missingOracles('packer-1.16') }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-validate-ds-'));
+  try {
+    const env = { HOME: dir, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: join(dir, 'cache') };
+    await writeFile(join(dir, 't.pkr.hcl'), `data "http" "h" {\n  url = "http://127.0.0.1:${port}/x"\n  method = "GET"\n}\nlocals { b = data.http.h.body }\nsource "null" "n" { communicator = "none" }\nbuild {\n  sources = ["source.null.n"]\n  provisioner "shell-local" { inline = ["echo \${local.b}"] }\n}\n`);
+    const old = server.listeners('request');
+    server.removeAllListeners('request');
+    server.on('request', (_req, res) => { res.statusCode = 500; res.end('down'); });
+    try {
+      for (const args of [['validate', 't.pkr.hcl'], ['validate', '-evaluate-datasources', 't.pkr.hcl']]) {
+        const theirs = await run(oracle('packer-1.16'), args, { cwd: dir, env });
+        const ours = await run(PACKER_TS, args, { cwd: dir, env });
+        assert.equal(ours.code, theirs.code, `${args.join(' ')}\nours: ${ours.stdout}\ntheirs: ${theirs.stdout}`);
+        assert.equal(theirs.code, args.length === 2 ? 0 : 1);
+        if (theirs.code !== 0) {
+          const want = /Error: (.*)/.exec(theirs.stdout)![1]!;
+          assert.equal(want, 'Datasource.Execute failed: HTTP request error. Response code: 500');
+          assert.match(ours.stdout, /Error: Datasource\.Execute failed: HTTP request error\. Response code: 500/);
+        }
+      }
+    } finally {
+      server.removeAllListeners('request');
+      for (const l of old) server.on('request', l as never);
+    }
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});

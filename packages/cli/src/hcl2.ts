@@ -61,15 +61,15 @@ export async function buildsFromHcl2(meta: Meta, args: MetaArgs, opts: { debug: 
 }
 
 /** `validate` on an HCL2 template. */
-export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boolean): Promise<number> {
+export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boolean, evaluateDatasources = false): Promise<number> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return 1;
   if (syntaxOnly) {
     meta.ui.say('Syntax-only check passed. Everything looks okay.');
     return 0;
   }
-  // datasources are configured but not executed (Packer's validate without -evaluate-datasources)
-  await (await import('@packer-ts/core/hcl2')).initializeDatasources(cfg, { skipExecution: true });
+  // datasources are configured but not executed unless -evaluate-datasources (Packer 1.16)
+  await (await import('@packer-ts/core/hcl2')).initializeDatasources(cfg, { skipExecution: !evaluateDatasources });
   const ret = await writeDiags(meta, NO_FILES, cfg.initialize());
   if (ret !== 0) return ret;
   const { getHcl2Builds } = await import('@packer-ts/core/hcl2');

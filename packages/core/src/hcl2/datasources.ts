@@ -42,11 +42,12 @@
  *       A template without `data` blocks is left as it is. Call it before cfg.initialize().
  */
 import { cty, errorDiag, exprRange, exprValue, exprVariables, hasErrors, NativeBody, rangeString, validIdentifier, type ast, type Block, type Diagnostic, type EvalContext, type Expression, type Traversal } from '@packer-ts/hcl';
-import { errorMessage, type Datasource } from '@packer-ts/sdk';
+import { addSecret, errorMessage, type Datasource } from '@packer-ts/sdk';
 import { convertTo, ctyJsonDynamic, specType, type CtyValue, type DatasourceClient, type ObjectSpec } from '@packer-ts/sdk/rpc';
 import type { ComponentStore } from '../components.ts';
 import type { PackerConfig } from './config.ts';
 import { parseLocalBlocks, type LocalValue } from './locals.ts';
+import { sensitiveStrings } from './values.ts';
 import { componentSpec, configArgument, ctyTypeOf, decodeBody, isRemoteComponent } from './spec.ts';
 import { writeUnknownPlaceholders } from './unknowns.ts';
 
@@ -244,7 +245,7 @@ class Evaluator {
       } else {
         const result: CtyValue = remote
           ? await (source as unknown as DatasourceClient).executeValue()
-          : { type: specType(output), value: convertTo(specType(output), await source.execute()) };
+          : { type: specType(output), value: convertTo(specType(output), await executeInProcess(source)) };
         this.values.set(key(ds.type, ds.name), hclValue(result));
       }
     } catch (e) {
@@ -252,6 +253,15 @@ class Evaluator {
     }
     this.setData();
     return diags;
+  }
+}
+
+/** A built-in's Execute: its failure worded as Packer 1.16 words it (its built-ins run as plugins). */
+async function executeInProcess(source: Datasource): Promise<Record<string, unknown>> {
+  try {
+    return await source.execute();
+  } catch (e) {
+    throw new Error(`Datasource.Execute failed: ${errorMessage(e)}`, { cause: e });
   }
 }
 
@@ -465,6 +475,9 @@ export async function initializeDatasources(cfg: PackerConfig, opts: { skipExecu
   }
   for (const l of parsed.locals) if (!l.expr) values.set(l.name, { name: l.name, value: cty.nullVal(cty.DynamicType), sensitive: l.sensitive, range: l.range });
   setLocals();
+  const secrets: string[] = [];
+  for (const l of values.values()) if (l.sensitive) secrets.push(...sensitiveStrings(l.value));
+  addSecret(...secrets);
   ev.locals = values;
   ev.initDiags = [...kept, ...diags];
 }

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; synopsis: string }> = {
   console: { run: async (m, a) => (await import('./commands/console.ts')).consoleCommand(m, a), synopsis: 'creates a console for testing variable interpolation' },
   fix: { run: async (m, a) => (await import('./commands/fix.ts')).fixCommand(m, a), synopsis: 'fixes templates from old versions of packer' },
   plugins: { run: async (m, a) => (await import('./commands/plugins.ts')).pluginsCommand(m, a), synopsis: 'Interact with Packer plugins and catalog' },
+  init: { run: async (m, a) => (await import('./commands/init.ts')).initCommand(m, a), synopsis: 'Install missing plugins or upgrade plugins' },
   inspect: { run: async (m, a) => (await import('./commands/inspect.ts')).inspectCommand(m, a), synopsis: 'see components of a template' },
   validate: { run: async (m, a) => (await import('./commands/validate.ts')).validateCommand(m, a), synopsis: 'check that a template is valid' },
   version: { run: versionCommand, synopsis: 'Prints the Packer version' },

@@ -31,6 +31,9 @@ export * from './installed.ts';
 export * from './goversion.ts';
 export * from './protocol.ts';
 export { describeCacheFile, flushDescribeCache } from './describe-cache.ts';
+export * from './required.ts';
+export * from './getter.ts';
+export * from './npm.ts';
 
 export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
 

@@ -7,7 +7,7 @@
  * matches, its name is canonical, and its `describe` agrees with the name (version and API
  * version); the API major must be 5 and the minor at most 0.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, join, sep } from 'node:path';
 import { checksumMatches, describePlugin, type PluginDescription } from './describe-cache.ts';
@@ -88,7 +88,8 @@ export function parsePluginSource(str: string): PluginSource {
   return { source: str, parts: str.split('/').filter((p) => p !== ''), name };
 }
 
-function pluginPartError(s: string): string | undefined {
+/** addrs.ParsePluginPart's complaint about one part of a source, or undefined. */
+export function pluginPartError(s: string): string | undefined {
   if (s.length === 0) return 'must have at least one character';
   if (s.includes('.')) return 'dots are not allowed';
   if (s.includes('--')) return 'cannot use multiple consecutive dashes';
@@ -124,6 +125,8 @@ function walk(dir: string, out: string[]): void {
   try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return; }
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const p = join(dir, e.name);
+    // an npm-installed plugin's package tree (npm.ts) and its staging directories hold no installations
+    if (e.isDirectory() && (e.name.endsWith('.npm') || e.name.startsWith('.npm-staging-'))) continue;
     if (e.isDirectory()) walk(p, out);
     else out.push(p);
   }
@@ -197,9 +200,10 @@ function apiCompare(a: string, b: string): number {
   return (x[0]! - y[0]!) || (x[1]! - y[1]!);
 }
 
-/** Removes a binary and its checksum file (when there is one). */
+/** Removes a binary and its checksum file (when there is one), and the package tree of an npm-installed one. */
 export function deleteInstallation(path: string, rm: (p: string) => void): void {
   rm(path);
+  rmSync(`${path}.npm`, { recursive: true, force: true });
   try { statSync(`${path}_SHA256SUM`); } catch { return; }
   rm(`${path}_SHA256SUM`);
 }

@@ -42,7 +42,7 @@
  *       A template without `data` blocks is left as it is. Call it before cfg.initialize().
  */
 import { cty, errorDiag, exprRange, exprValue, exprVariables, hasErrors, NativeBody, rangeString, validIdentifier, type ast, type Block, type Diagnostic, type EvalContext, type Expression, type Traversal } from '@packer-ts/hcl';
-import { addSecret, errorMessage, type Datasource } from '@packer-ts/sdk';
+import { addSecret, errorMessage, MultiError, type Datasource } from '@packer-ts/sdk';
 import { convertTo, ctyJsonDynamic, specType, type CtyValue, type DatasourceClient, type ObjectSpec } from '@packer-ts/sdk/rpc';
 import type { ComponentStore } from '../components.ts';
 import type { PackerConfig } from './config.ts';
@@ -155,11 +155,6 @@ function refOf(t: Traversal): { ref: string; kind: 'data' | 'local' | 'var' } | 
   if (a === undefined) return undefined;
   if (b === undefined) return { error: `malformed datasource reference "data.${a}", data sources must be composed of 3 parts` };
   return { ref: `data.${a}.${b}`, kind: 'data' };
-}
-
-function goMultiError(errors: string[]): string {
-  const points = errors.map((e) => `\t* ${e.replace(/\n/g, '\n\t')}`);
-  return `${errors.length === 1 ? '1 error occurred:' : `${errors.length} errors occurred:`}\n${points.join('\n')}\n\n`;
 }
 
 /** Tarjan's strongly connected components, vertices and edges in the order given (hashicorp/packer internal/dag). */
@@ -357,7 +352,7 @@ async function graph(ev: Evaluator, list: readonly DataBlock[], o: DatasourcesOp
   for (const v of vertices) for (const w of edges.get(v) ?? []) if (v === w) validation.push(`Self reference: ${names.get(v)}`);
   if (validation.length > 0) errors.push(validation.join('\n'));
   if (errors.length > 0) {
-    return [errorDiag('failed to prepare execution graph', `An error occurred while building the graph for datasources/locals: ${goMultiError(errors)}`)];
+    return [errorDiag('failed to prepare execution graph', `An error occurred while building the graph for datasources/locals: ${MultiError.format(errors.map((e) => new Error(e)))}`)];
   }
 
   // Dependencies first (depth-first, declaration order), then the node.

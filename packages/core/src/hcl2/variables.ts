@@ -18,6 +18,7 @@ import {
   makeFunction,
   rangeString,
   validIdentifier,
+  valueNotes,
   EvalContext,
   type Block,
   type Diagnostic,
@@ -179,7 +180,7 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
     const { node, diags: nd } = exprTypeNode(typeAttr.expr);
     diags.push(...nd);
     if (hasErrors(nd)) return diags;
-    const t = cty.typeFromConstraint(node, modern ? { constraint: true, withDefaults: true } : { constraint: false });
+    const t = cty.typeFromConstraint(node, modern ? { constraint: true, withDefaults: true } : { constraint: false, noOptional: true });
     diags.push(...t.diags);
     if (hasErrors(t.diags)) return diags;
     v.type = t.type;
@@ -285,6 +286,15 @@ export function variableValue(v: InputVariable, functionsFor: () => EvalContext[
   return { value: last.value, diags: validateValue(v, last, functionsFor) };
 }
 
+/** The "with var.x as ..." notes HCL prints for a diagnostic with an expression and its context. */
+function withNotes(d: Diagnostic, expr: Expression, ctx: EvalContext): Diagnostic {
+  if (expr.kind !== 'JSON' && expr.kind !== 'Bound') {
+    const notes = valueNotes(expr, ctx);
+    if (notes.length > 0) d.valueNotes = notes;
+  }
+  return d;
+}
+
 function validateValue(v: InputVariable, val: VariableAssignment, functionsFor: () => EvalContext['functions']): Diagnostic[] {
   const diags: Diagnostic[] = [];
   if (v.validations.length === 0) return diags;
@@ -296,12 +306,12 @@ function validateValue(v: InputVariable, val: VariableAssignment, functionsFor: 
     let result = r.value;
     if (!result.isKnown()) continue;
     if (result.isNull()) {
-      diags.push(diag('Invalid variable validation result', 'Validation condition expression must return either true or false, not null.', exprRange(validation.condition)));
+      diags.push(withNotes(diag('Invalid variable validation result', 'Validation condition expression must return either true or false, not null.', exprRange(validation.condition)), validation.condition, ctx));
       continue;
     }
     const c = cty.tryConvert(result, cty.BoolType);
     if ('error' in c) {
-      diags.push(diag('Invalid variable validation result', `Invalid validation condition result value: ${c.error.message}.`, exprRange(validation.condition)));
+      diags.push(withNotes(diag('Invalid variable validation result', `Invalid validation condition result value: ${c.error.message}.`, exprRange(validation.condition)), validation.condition, ctx));
       continue;
     }
     result = c.value.unmark()[0];

@@ -237,7 +237,7 @@ test('locals: a cycle is an error on one of its references (Packer 1.6.6 picks o
   assert.ok([2, 3].includes(ev.initDiags[0]!.subject!.start.line));
 });
 
-test('Packer 1.16: local blocks with sensitive values, optional attributes with defaults, duplicate locals, cycles', () => {
+test('local blocks (Packer 1.16) with sensitive values, optional attributes with defaults, duplicate locals, cycles', () => {
   const ev = evalDir(
     {
       'a.pkr.hcl': `
@@ -267,9 +267,10 @@ locals {
   assert.deepEqual(summaries(dup.diags), ['error: Duplicate local definition']);
   const cyc = evalDir({ 'a.pkr.hcl': 'locals {\n  a = local.b\n  b = local.a\n}\n' }, {}, { version: 'packer-1.16' });
   assert.ok(summaries(cyc.initDiags).includes('error: Max local recursion depth exceeded.'));
-  // 1.6.6 has no local blocks and no optional attributes
-  const old = evalDir({ 'a.pkr.hcl': 'variable "o" {\n  type = object({ a = optional(string) })\n}\n' });
-  assert.equal(old.diags[0]!.detail, 'Keyword "optional" is not a valid type constructor.');
+  // what 1.16 added is there when 1.6.6's behaviour is followed too
+  const old = evalDir({ 'a.pkr.hcl': 'variable "o" {\n  type = object({ a = optional(string, "d") })\n  default = {}\n}\nlocal "l" {\n  expression = var.o.a\n}\n' });
+  assert.deepEqual([...old.diags, ...old.initDiags], []);
+  assert.equal(show(old, 'local.l'), 'd');
 });
 
 test('sensitive variables: every string inside the value is masked by the secret filter', () => {

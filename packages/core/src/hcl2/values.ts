@@ -49,8 +49,9 @@ function ext(path: string): string {
 }
 
 /** A value given as text (-var, PKR_VAR_), as expressionFromVariableDefinition reads it. */
-function valueFromText(filename: string, text: string, type: cty.Type | undefined, version: PackerVersion): { expr?: Expression; value: cty.Value; range: Range; diags: Diagnostic[] } {
-  const literal = type === undefined || type.kind === 'string' || type.kind === 'number' || (version === 'packer-1.16' && type.kind === 'dynamic');
+function valueFromText(filename: string, text: string, type: cty.Type | undefined): { expr?: Expression; value: cty.Value; range: Range; diags: Diagnostic[] } {
+  // `any` (dynamic) only exists since 1.16, which reads it literally too
+  const literal = type === undefined || type.kind === 'string' || type.kind === 'number' || type.kind === 'dynamic';
   if (literal) return { value: cty.stringVal(text), range: NO_RANGE, diags: [] };
   const p = parseExpression(text, filename, { byte: 0, line: 1, column: 1 });
   if (hasErrors(p.diags)) return { value: cty.DynamicVal, range: NO_RANGE, diags: p.diags };
@@ -118,7 +119,7 @@ export function collectValues(
     const name = key.slice(VAR_ENV_PREFIX.length);
     const v = variables.get(name);
     if (!v) continue;
-    const t = valueFromText(`<value for var.${name} from env>`, raw, v.type, version);
+    const t = valueFromText(`<value for var.${name} from env>`, raw, v.type);
     diags.push(...t.diags);
     if (hasErrors(t.diags) && t.expr === undefined) continue;
     let value = t.value;
@@ -190,7 +191,7 @@ export function collectValues(
       );
       continue;
     }
-    const t = valueFromText(`<value for var.${name} from arguments>`, text, v.type, version);
+    const t = valueFromText(`<value for var.${name} from arguments>`, text, v.type);
     diags.push(...t.diags);
     if (hasErrors(t.diags) && t.expr === undefined) continue;
     let value = t.value;

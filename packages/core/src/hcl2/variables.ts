@@ -122,9 +122,8 @@ export function decodeVariableBlocks(blocks: readonly Block[], opts: DecodeVaria
   const variables = new Map<string, InputVariable>();
   const diags: Diagnostic[] = [];
   const ectx = new EvalContext({ functions: { env: envFunction(opts.env ?? {}) } });
-  const modern = opts.version === 'packer-1.16';
   for (const b of blocks) {
-    if (b.type === 'variable') diags.push(...decodeVariableBlock(variables, b, ectx, modern));
+    if (b.type === 'variable') diags.push(...decodeVariableBlock(variables, b, ectx));
     else if (b.type === 'variables') {
       const { attributes, diags: d } = b.body.justAttributes();
       diags.push(...d);
@@ -152,7 +151,7 @@ export function decodeVariableBlocks(blocks: readonly Block[], opts: DecodeVaria
   return { variables, diags };
 }
 
-function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block, ectx: EvalContext, modern: boolean): Diagnostic[] {
+function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block, ectx: EvalContext): Diagnostic[] {
   const name = block.labels[0]!;
   if (variables.has(name)) {
     return [diag('Duplicate variable', `Duplicate ${name} variable definition found.`, undefined, block.defRange)];
@@ -162,7 +161,7 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
   const v: InputVariable = {
     name,
     description: '',
-    type: modern ? cty.DynamicType : undefined,
+    type: undefined,
     values: [],
     sensitive: false,
     validations: [],
@@ -180,7 +179,8 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
     const { node, diags: nd } = exprTypeNode(typeAttr.expr);
     diags.push(...nd);
     if (hasErrors(nd)) return diags;
-    const t = cty.typeFromConstraint(node, modern ? { constraint: true, withDefaults: true } : { constraint: false, noOptional: true });
+    // type constraints as Packer 1.16 reads them (`any`, `optional(T, default)`): 1.6.6 knew only exact types
+    const t = cty.typeFromConstraint(node, { constraint: true, withDefaults: true });
     diags.push(...t.diags);
     if (hasErrors(t.diags)) return diags;
     v.type = t.type;
@@ -207,8 +207,9 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
       } else value = c.value;
     }
     v.values.push({ from: 'default', value, expr: def.expr });
+    // no type, or `any`: the default's type (unless an empty object or tuple, as 1.16)
     if (v.type === undefined) v.type = value.type;
-    else if (modern && v.type.kind === 'dynamic' && !cty.typeEquals(value.type, cty.EmptyObject) && !cty.typeEquals(value.type, cty.EmptyTuple)) v.type = value.type;
+    else if (v.type.kind === 'dynamic' && !cty.typeEquals(value.type, cty.EmptyObject) && !cty.typeEquals(value.type, cty.EmptyTuple)) v.type = value.type;
   }
   for (const vb of content.blocks) {
     if (vb.type !== 'validation') continue;

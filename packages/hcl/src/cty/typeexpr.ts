@@ -37,8 +37,6 @@ export interface TypeExprOptions {
   constraint?: boolean;
   /** allow optional()'s second argument, as TypeConstraintWithDefaults */
   withDefaults?: boolean;
-  /** read `optional` as hcl before v2.9 does (Packer 1.6.6): an unknown type constructor */
-  noOptional?: boolean;
 }
 
 export interface TypeExprResult {
@@ -60,7 +58,7 @@ function diag(detail: string, subject?: Range, context?: Range, summary = SUMMAR
  * (`{constraint:false}`), Packer 1.16 as constraints with defaults. */
 export function typeFromConstraint(node: TypeExprNode, opts: TypeExprOptions = {}): TypeExprResult {
   const diags: Diagnostic[] = [];
-  const r = getType(node, opts.constraint ?? true, opts.withDefaults ?? false, diags, opts.noOptional ?? false);
+  const r = getType(node, opts.constraint ?? true, opts.withDefaults ?? false, diags);
   return { type: r.type, defaults: r.defaults, diags };
 }
 
@@ -69,7 +67,7 @@ interface Got {
   defaults?: TypeDefaults;
 }
 
-function getType(node: TypeExprNode, constraint: boolean, withDefaults: boolean, diags: Diagnostic[], noOptional = false): Got {
+function getType(node: TypeExprNode, constraint: boolean, withDefaults: boolean, diags: Diagnostic[]): Got {
   const dyn: Got = { type: T.Dynamic };
   if (node.kind === 'ident') {
     const kw = node.name;
@@ -139,7 +137,7 @@ function getType(node: TypeExprNode, constraint: boolean, withDefaults: boolean,
     case 'list':
     case 'set':
     case 'map': {
-      const e = getType(call.args[0], constraint, withDefaults, diags, noOptional);
+      const e = getType(call.args[0], constraint, withDefaults, diags);
       const ty = call.name === 'list' ? T.List(e.type) : call.name === 'set' ? T.Set(e.type) : T.Map(e.type);
       return { type: ty, defaults: e.defaults ? { type: ty, defaultValues: {}, children: { '': e.defaults } } : undefined };
     }
@@ -165,7 +163,7 @@ function getType(node: TypeExprNode, constraint: boolean, withDefaults: boolean,
         }
         let aty = item.value;
         let defaultNode: TypeExprNode | undefined;
-        if (aty.kind === 'call' && aty.name === 'optional' && !noOptional) {
+        if (aty.kind === 'call' && aty.name === 'optional') {
           const oc = aty;
           if (oc.args.length < 1) {
             diags.push(diag('Optional attribute modifier requires the attribute type as its argument.', oc.argsRange ?? oc.range, oc.range));
@@ -191,7 +189,7 @@ function getType(node: TypeExprNode, constraint: boolean, withDefaults: boolean,
           }
           aty = oc.args[0];
         }
-        const got = getType(aty, constraint, withDefaults, diags, noOptional);
+        const got = getType(aty, constraint, withDefaults, diags);
         atys[name] = got.type;
         if (name in defaultValues) {
           try {
@@ -219,7 +217,7 @@ function getType(node: TypeExprNode, constraint: boolean, withDefaults: boolean,
       const etys: Type[] = [];
       const children: Record<string, TypeDefaults> = {};
       arg.items.forEach((it, i) => {
-        const g = getType(it, constraint, withDefaults, diags, noOptional);
+        const g = getType(it, constraint, withDefaults, diags);
         etys.push(g.type);
         if (g.defaults) children[String(i)] = g.defaults;
       });
@@ -227,10 +225,6 @@ function getType(node: TypeExprNode, constraint: boolean, withDefaults: boolean,
       return { type: ty, defaults: Object.keys(children).length ? { type: ty, defaultValues: {}, children } : undefined };
     }
     case 'optional':
-      if (noOptional) {
-        diags.push(diag('Keyword "optional" is not a valid type constructor.', call.range));
-        return dyn;
-      }
       diags.push(diag(`Keyword "optional" is valid only as a modifier for object type attributes.`, call.range));
       return dyn;
     default:

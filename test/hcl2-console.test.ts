@@ -24,6 +24,8 @@ interface Case {
   env?: Record<string, string>;
   /** Which Packer answers (default 1.6.6). */
   oracle?: string;
+  /** console's stdin: a pipe (default) or a regular file (Packer's line-by-line mode). */
+  stdin?: 'pipe' | 'file';
 }
 
 async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: string; err: string }> {
@@ -37,7 +39,9 @@ async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: 
     const r =
       c.input === undefined
         ? await run(cmd, ['validate', ...c.args], { cwd: dir, env })
-        : await run('/bin/sh', ['-c', 'printf "%s" "$CONSOLE_INPUT" | "$0" console "$@"', cmd, ...c.args], { cwd: dir, env: { ...env, CONSOLE_INPUT: c.input } });
+        : c.stdin === 'file'
+          ? await run('/bin/sh', ['-c', 'printf "%s" "$CONSOLE_INPUT" > "$HOME/.input" && exec "$0" console "$@" < "$HOME/.input"', cmd, ...c.args], { cwd: dir, env: { ...env, CONSOLE_INPUT: c.input } })
+          : await run('/bin/sh', ['-c', 'printf "%s" "$CONSOLE_INPUT" | "$0" console "$@"', cmd, ...c.args], { cwd: dir, env: { ...env, CONSOLE_INPUT: c.input } });
     const norm = (s: string) => s.split(dir).join('<DIR>');
     return { code: r.code, out: norm(r.stdout), err: norm(r.stderr) };
   } finally {
@@ -110,6 +114,8 @@ const cases: Record<string, Case> = {
   'expressions: for, splat, conditionals, functions, numbers': dirCase('[for k, v in var.m : "${k}=${v * 1.5}" if v > 1]\n[for s in var.l : upper(s)][*]\n10/3\n1e3\njsonencode({b = var.o, a = [null, true]})\n'),
   'errors: each line reported, the last result printed, exit status 1': dirCase('var.nope\nlocal.nope\n1 +\nupper(1, 2)\nnope.x\nvar.l[5]\nvar.s\n'),
   'an error on the last line': dirCase('var.s\n{a =\n'),
+  'stdin from a file: every result printed, errors reported, exit stops': { ...dirCase('var.s\nvar.nope\nvar.l\nexit\nvar.n\n'), stdin: 'file' },
+  'stdin from a file ending in an error': { ...dirCase('var.s\nvar.nope\n'), stdin: 'file' },
   'a warning from a var file, then the value': dirCase('var.s\n', [], { files: { 'd/x.auto.pkrvars.hcl': 's = "from-auto"\nundeclared = 1\n' } }),
   'precedence: env < auto var files < -var-file (hcl, then json) < -var': dirCase('[var.s, var.n, var.l, var.o, var.untyped]\n', ['-var-file', 'f.pkrvars.json', '-var-file', 'f.pkrvars.hcl', '-var', 'untyped=cmd1', '-var', 'untyped=cmd2'], {
     files: {

@@ -123,7 +123,20 @@ export function templateContext(v: ContextValues): EvalContext {
     path: cty.objectVal({ cwd: cty.stringVal(v.cwd.replaceAll('\\', '/')), root: cty.stringVal(v.root.replaceAll('\\', '/')) }),
     ...v.extra,
   };
-  return new EvalContext({ variables: vars, functions: packerFunctions(v.root, { version: v.version }) });
+  return new EvalContext({ variables: vars, functions: functionTable(v.root, v.version) });
+}
+
+const tables = new Map<string, ReturnType<typeof packerFunctions>>();
+
+/** Packer's functions for templates in `root`, built once per directory (every local's context shares them). */
+export function functionTable(root: string, version: PackerVersion | undefined): ReturnType<typeof packerFunctions> {
+  const key = `${version ?? ''}\0${root}`;
+  let t = tables.get(key);
+  if (!t) {
+    t = packerFunctions(root, { version });
+    tables.set(key, t);
+  }
+  return t;
 }
 
 /** The parse phase (Parser.Parse): declarations, var files, values. */
@@ -156,7 +169,7 @@ export function parseVariables(opts: EvaluateOptions): ParsedVariables {
 export function initializeVariables(p: ParsedVariables): InitializedVariables {
   const diags: Diagnostic[] = [];
   const base = { root: p.root, cwd: p.cwd, version: p.version, coreVersion: p.coreVersion };
-  const functions = () => packerFunctions('', { version: p.version });
+  const functions = () => functionTable('', p.version);
   const varValues = new Map<string, cty.Value>();
   for (const [name, v] of p.variables) {
     const r = variableValue(v, functions);

@@ -12,7 +12,7 @@
  * A value for a string, number or untyped variable is taken literally;
  * for any other type it is parsed as an HCL expression.
  */
-import { cty, exprRange, exprValue, hasErrors, parseExpression, type Diagnostic, type Expression, type File, type Range } from '@packer-ts/hcl';
+import { cty, errorDiag, exprRange, exprValue, hasErrors, parseExpression, type Diagnostic, type Expression, type File, type Range } from '@packer-ts/hcl';
 import { hcl2Files, readHcl2File } from './files.ts';
 import type { PackerVersion } from './context.ts';
 import type { InputVariable, VariableAssignment } from './variables.ts';
@@ -32,13 +32,6 @@ export interface VariableInputs {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-function diag(summary: string, detail: string, subject?: Range, context?: Range, severity: 'error' | 'warning' = 'error'): Diagnostic {
-  const d: Diagnostic = { severity, summary, detail };
-  if (subject) d.subject = subject;
-  if (context) d.context = context;
-  return d;
-}
-
 /** The range of an expression that has no source (hcl.Range{}), printed as "on  line 0". */
 const NO_RANGE: Range = { filename: '', start: { byte: 0, line: 0, column: 0 }, end: { byte: 0, line: 0, column: 0 } };
 
@@ -49,8 +42,9 @@ function ext(path: string): string {
 }
 
 /** A value given as text (-var, PKR_VAR_), as expressionFromVariableDefinition reads it. */
-function valueFromText(filename: string, text: string, type: cty.Type | undefined, version: PackerVersion): { expr?: Expression; value: cty.Value; range: Range; diags: Diagnostic[] } {
-  const literal = type === undefined || type.kind === 'string' || type.kind === 'number' || (version === 'packer-1.16' && type.kind === 'dynamic');
+function valueFromText(filename: string, text: string, type: cty.Type | undefined): { expr?: Expression; value: cty.Value; range: Range; diags: Diagnostic[] } {
+  // `any` (dynamic) only exists since 1.16, which reads it literally too
+  const literal = type === undefined || type.kind === 'string' || type.kind === 'number' || type.kind === 'dynamic';
   if (literal) return { value: cty.stringVal(text), range: NO_RANGE, diags: [] };
   const p = parseExpression(text, filename, { byte: 0, line: 1, column: 1 });
   if (hasErrors(p.diags)) return { value: cty.DynamicVal, range: NO_RANGE, diags: p.diags };
@@ -95,7 +89,7 @@ export function collectValues(
     } else if (e === '.json') {
       jsonFiles.push(f);
       userFiles.push([f, 'json']);
-    } else diags.push(diag(`Could not guess format of ${f}`, 'A var file must be suffixed with `.hcl` or `.json`.'));
+    } else diags.push(errorDiag(`Could not guess format of ${f}`, 'A var file must be suffixed with `.hcl` or `.json`.'));
   }
   if (version === 'packer-1.16') {
     toRead.push(...auto.hcl.map((f) => [f, 'native'] as [string, 'native']), ...auto.json.map((f) => [f, 'json'] as [string, 'json']), ...userFiles);
@@ -118,13 +112,13 @@ export function collectValues(
     const name = key.slice(VAR_ENV_PREFIX.length);
     const v = variables.get(name);
     if (!v) continue;
-    const t = valueFromText(`<value for var.${name} from env>`, raw, v.type, version);
+    const t = valueFromText(`<value for var.${name} from env>`, raw, v.type);
     diags.push(...t.diags);
     if (hasErrors(t.diags) && t.expr === undefined) continue;
     let value = t.value;
     const c = convertTo(v, value);
     if ('error' in c) {
-      diags.push(diag('Invalid value for variable', `The value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, t.range));
+      diags.push(errorDiag('Invalid value for variable', `The value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, t.range));
       value = cty.DynamicVal;
     } else value = c.value;
     push(v, { from: 'env', value, ...(t.expr ? { expr: t.expr } : { range: t.range }) });
@@ -136,7 +130,7 @@ export function collectValues(
     for (const block of probe.content.blocks) {
       const name = block.labels[0]!;
       diags.push(
-        diag(
+        errorDiag(
           'Variable declaration in a .pkrvar file',
           `A .pkrvar file is used to assign values to variables that have already been declared in .pkr files, not to declare new variables. To declare variable ${JSON.stringify(name)}, place this block in one of your .pkr files, such as variables.pkr.hcl\n\nTo set a value for this variable in ${block.typeRange.filename}, use the definition syntax instead:\n    ${name} = <value>`,
           block.typeRange,
@@ -150,15 +144,15 @@ export function collectValues(
       const v = variables.get(name);
       if (!v) {
         if (version === 'packer-1.16') continue;
-        diags.push(
-          diag(
+        diags.push({
+          ...errorDiag(
             'Undefined variable',
             `A ${JSON.stringify(name)} variable was set but was not found in known variables. To declare variable ${JSON.stringify(name)}, place this block in one of your .pkr files, such as variables.pkr.hcl`,
             undefined,
             attr.range,
-            'warning',
           ),
-        );
+          severity: 'warning',
+        });
         continue;
       }
       const r = exprValue(attr.expr, undefined);
@@ -166,7 +160,7 @@ export function collectValues(
       let value = r.value;
       const c = convertTo(v, value);
       if ('error' in c) {
-        diags.push(diag('Invalid value for variable', `The value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, exprRange(attr.expr)));
+        diags.push(errorDiag('Invalid value for variable', `The value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, exprRange(attr.expr)));
         value = cty.DynamicVal;
       } else value = c.value;
       push(v, { from: 'varfile', value, expr: attr.expr });
@@ -183,20 +177,20 @@ export function collectValues(
     const v = variables.get(name);
     if (!v) {
       diags.push(
-        diag(
+        errorDiag(
           'Undefined -var variable',
           `A ${JSON.stringify(name)} variable was passed in the command line but was not found in known variables. To declare variable ${JSON.stringify(name)}, place this block in one of your .pkr files, such as variables.pkr.hcl`,
         ),
       );
       continue;
     }
-    const t = valueFromText(`<value for var.${name} from arguments>`, text, v.type, version);
+    const t = valueFromText(`<value for var.${name} from arguments>`, text, v.type);
     diags.push(...t.diags);
     if (hasErrors(t.diags) && t.expr === undefined) continue;
     let value = t.value;
     const c = convertTo(v, value);
     if ('error' in c) {
-      diags.push(diag('Invalid argument value for -var variable', `The received arg value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, t.range));
+      diags.push(errorDiag('Invalid argument value for -var variable', `The received arg value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, t.range));
       value = cty.DynamicVal;
     } else value = c.value;
     push(v, { from: 'cmd', value, ...(t.expr ? { expr: t.expr } : { range: t.range }) });

@@ -347,7 +347,8 @@ class State {
   }
 
   *evalCall(dot: unknown, fun: TemplateFunc, node: ArgNode | CommandNode, name: string, argNodes: ArgNode[] | null, final: Final): Deep<unknown> {
-    this.at(node);
+    // A wrong count of arguments is reported at the function's name (the node the caller
+    // is at), a failed call at the whole command, as Go does.
     const args = argNodes ? argNodes.slice(1) : [];
     const typed: TypedFunc = typeof fun === 'function' ? { params: [], variadic: 'any', fn: fun } : fun;
     const numIn = args.length + (final !== MISSING ? 1 : 0);

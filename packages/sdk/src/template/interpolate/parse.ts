@@ -471,7 +471,8 @@ class Parser {
       if (n === 'end' || n === 'else' || (n && 'elseIf' in n)) return [list, n as 'end' | 'else' | ElseIf];
       if (n) list.push(n as Node);
     }
-    this.errorf('unexpected EOF');
+    // Go names the line of the token it peeked at: the end of the input
+    throw new TemplateParseError(`template: ${this.name}:${this.peekNonSpace().line}: unexpected EOF`);
   }
 
   private *pipeline(context: string, end: ItemType): Deep<PipeNode> {

@@ -25,16 +25,16 @@ test('COMP_LINE: commands and flags as Packer 1.6.6 completes them', async () =>
   requirePacker();
   const dir = mkdtempSync(join(tmpdir(), 'packer-ts-complete-'));
   try {
-    const cases = ['build -', 'build -f', 'build -var-file=x -', 'validate -', 'console -', 'fix -', 'inspect -', 'version -', '-', 'b', 'va', 'x', 'bogus -', 'bogus b', 'build bogus -'];
+    const cases = ['build -', 'build -f', 'build -var-file=x -', 'validate -', 'console -', 'fix -', 'fmt -', 'hcl2_upgrade -', 'inspect -', 'version -', '-', 'b', 'va', 'x', 'bogus -', 'bogus b', 'build bogus -'];
     for (const c of cases) {
       const theirs = await complete(REAL_PACKER, `packer ${c}`, dir);
       const ours = await complete(PACKER_TS, `packer-ts ${c}`, dir);
       assert.deepEqual(ours, theirs, `completions of "${c}"`);
     }
-    // Commands: Packer's, without those packer-ts does not have (fmt, hcl2_upgrade), and `plugins` (Packer 1.7+).
+    // Commands: Packer's, and `plugins` (Packer 1.7+).
     const theirs = await complete(REAL_PACKER, 'packer ', dir);
     const ours = await complete(PACKER_TS, 'packer-ts ', dir);
-    assert.deepEqual(ours, ['build', 'console', 'fix', 'inspect', 'plugin', 'plugins', 'validate', 'version']);
+    assert.deepEqual(ours, ['build', 'console', 'fix', 'fmt', 'hcl2_upgrade', 'inspect', 'plugin', 'plugins', 'validate', 'version']);
     for (const c of ours) if (c !== 'plugins') assert.ok(theirs.includes(c), `Packer has ${c}`);
     // COMP_POINT cuts the line: the cursor after "packer-ts b" in "packer-ts build".
     const r = await run(PACKER_TS, [], { cwd: dir, env: { COMP_LINE: 'packer-ts build', COMP_POINT: '11' } });

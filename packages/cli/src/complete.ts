@@ -23,6 +23,8 @@ export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   build: ['-color', '-debug', '-except', '-force', '-machine-readable', '-on-error', '-only', '-parallel', '-timestamp-ui', '-var', '-var-file'],
   console: ['-var', '-var-file'],
   fix: ['-validate'],
+  fmt: ['-check', '-diff', '-write'],
+  hcl2_upgrade: [],
   inspect: ['-machine-readable'],
   validate: ['-except', '-only', '-syntax-only', '-var', '-var-file'],
   version: [],

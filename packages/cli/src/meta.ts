@@ -168,6 +168,18 @@ export function diagnostic(severity: 'Error' | 'Warning', summary: string, detai
 export const DIAGNOSTIC_WIDTH = 80;
 
 /**
+ * mitchellh/cli's rule: `-h`, `-help` or `--help` anywhere among a command's
+ * arguments (before `--`) asks for the command's help, printed on stdout with exit 0.
+ */
+export function wantsHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '-h' || a === '-help' || a === '--help') return true;
+  }
+  return false;
+}
+
+/**
  * Parses a command's flags; on a bad flag, -h, or a count of arguments
  * outside [min, max], shows the command's help (and the flag error) and
  * returns false, as Packer does.

@@ -23,6 +23,16 @@ export type TemplateFunc = TypedFunc | ((...args: unknown[]) => unknown);
 
 export class TemplateExecError extends Error {}
 
+/**
+ * A Go struct as template data: its fields are its only names; any other
+ * `.Name` fails as in Go ("can't evaluate field Name in type <typeName>").
+ */
+export class GoStruct {
+  constructor(readonly typeName: string, readonly fields: Readonly<Record<string, unknown>>) {}
+  /** Go's %v of a struct: `{v1 v2}`. */
+  toString(): string { return `{${Object.values(this.fields).map((v) => formatValue(v, false)).join(' ')}}`; }
+}
+
 const MISSING = Symbol('missing');
 type Final = unknown | typeof MISSING;
 
@@ -175,7 +185,7 @@ class State {
     const before = this.tmpl.text.slice(0, pos);
     const nl = before.lastIndexOf('\n');
     const line = 1 + (before.match(/\n/g)?.length ?? 0);
-    const col = nl < 0 ? pos : pos - (nl + 1);
+    const col = Buffer.byteLength(before.slice(nl + 1)); // Go counts bytes
     throw new TemplateExecError(`template: ${name}:${line}:${col}: executing ${JSON.stringify(name)} at <${nodeString(this.node)}>: ${msg}`);
   }
 
@@ -314,6 +324,11 @@ class State {
 
   *evalField(dot: unknown, name: string, node: ArgNode, args: ArgNode[] | null, final: Final, receiver: unknown): Deep<unknown> {
     if (receiver === undefined || receiver === null) return undefined;
+    if (receiver instanceof GoStruct) {
+      if (!Object.hasOwn(receiver.fields, name)) this.errorf(`can't evaluate field ${name} in type ${receiver.typeName}`);
+      if ((args && args.length > 1) || final !== MISSING) this.errorf(`${name} is not a method but has arguments`);
+      return receiver.fields[name];
+    }
     if (isMap(receiver)) {
       const has = Object.prototype.hasOwnProperty.call(receiver, name);
       const v = has ? receiver[name] : undefined;
@@ -332,7 +347,8 @@ class State {
   }
 
   *evalCall(dot: unknown, fun: TemplateFunc, node: ArgNode | CommandNode, name: string, argNodes: ArgNode[] | null, final: Final): Deep<unknown> {
-    this.at(node);
+    // A wrong count of arguments is reported at the function's name (the node the caller
+    // is at), a failed call at the whole command, as Go does.
     const args = argNodes ? argNodes.slice(1) : [];
     const typed: TypedFunc = typeof fun === 'function' ? { params: [], variadic: 'any', fn: fun } : fun;
     const numIn = args.length + (final !== MISSING ? 1 : 0);

@@ -16,6 +16,7 @@ export function goTypeName(v: unknown): string {
     case 'function': return 'func';
   }
   if (Array.isArray(v)) return '[]interface {}';
+  if (typeof v === 'object' && Object.getPrototypeOf(v) !== Object.prototype && typeof (v as { typeName?: unknown }).typeName === 'string') return (v as { typeName: string }).typeName; // a GoStruct
   return 'map[string]interface {}';
 }
 
@@ -97,7 +98,7 @@ function shortestFixed(a: number): string {
 }
 
 function isPlainMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 }
 
 /** A value as Go's %v prints it. */

@@ -57,10 +57,13 @@ export interface InterpolateContext {
 export { render, validateTemplate, InterpolationError, templateFuncs } from './render.ts';
 export type { TemplateFunc, TypedFunc, ParamType } from './exec.ts';
 export { BUILTINS as TEMPLATE_BUILTINS, truth as templateTruth } from './exec.ts';
+// The Go text/template engine itself, for callers with their own functions and data.
+export { execute as executeGoTemplate, GoStruct, TemplateExecError } from './exec.ts';
+export { parseTemplate as parseGoTemplate, TemplateParseError } from './parse.ts';
 export {
   PLACEHOLDER_MSG, BUILDER_DATA_COMMON_KEYS, basicPlaceholderData, isPlaceholderData, buildPlaceholder,
   timeOrderedUUID, cleanResourceName, goReplace, goSplit,
 } from './funcs.ts';
 export { formatGoTime, strftime, getInitTime, setInitTime, RFC3339 } from './gotime.ts';
 export type { GoTime } from './gotime.ts';
-export { formatValue as goFormatValue, sprint as goSprint, sprintf as goSprintf, goQuote } from './gofmt.ts';
+export { formatValue as goFormatValue, sprint as goSprint, sprintf as goSprintf, goQuote, goFormatFloat } from './gofmt.ts';

@@ -14,7 +14,7 @@ export class TemplateParseError extends Error {}
 type ItemType =
   | 'error' | 'eof' | 'text' | 'leftDelim' | 'rightDelim' | 'space' | 'identifier' | 'field' | 'variable'
   | 'string' | 'rawString' | 'char' | 'number' | 'bool' | 'nil' | 'dot' | 'pipe' | 'leftParen' | 'rightParen'
-  | 'assign' | 'declare' | 'comma' | 'keyword';
+  | 'assign' | 'declare' | 'comma' | 'keyword' | 'asciiChar';
 
 export interface Item { typ: ItemType; pos: number; val: string; line: number }
 
@@ -206,7 +206,11 @@ export function lex(input: string): Item[] {
         else emit('identifier');
         continue inside;
       }
-      error(`bad character U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} '${c}'`);
+      // Go lexes any other printable ASCII character as an item of its own, which the parser rejects.
+      if (c >= ' ' && c <= '~') { adv(1); emit('asciiChar'); continue inside; }
+      const r = String.fromCodePoint(c.codePointAt(0)!);
+      // Go's %#U: the character itself only when printable
+      error(`unrecognized character in action: U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}${/^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(r) ? ` '${r}'` : ''}`);
       ok = false;
       break;
     }
@@ -467,7 +471,8 @@ class Parser {
       if (n === 'end' || n === 'else' || (n && 'elseIf' in n)) return [list, n as 'end' | 'else' | ElseIf];
       if (n) list.push(n as Node);
     }
-    this.errorf('unexpected EOF');
+    // Go names the line of the token it peeked at: the end of the input
+    throw new TemplateParseError(`template: ${this.name}:${this.peekNonSpace().line}: unexpected EOF`);
   }
 
   private *pipeline(context: string, end: ItemType): Deep<PipeNode> {

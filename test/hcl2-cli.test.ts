@@ -25,9 +25,11 @@ interface Case {
   ignore?: RegExp;
   /** Files to make executable. */
   executables?: string[];
+  /** Environment of packer-ts's run only. */
+  oursEnv?: NodeJS.ProcessEnv;
 }
 
-async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: string[]; err: string[]; files: string[] }> {
+async function runIn(cmd: string, c: Case, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string[]; err: string[]; files: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-hcl2-'));
   try {
     for (const [name, text] of Object.entries(c.files)) {
@@ -35,7 +37,7 @@ async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: 
       await writeFile(join(dir, name), text);
     }
     for (const name of c.executables ?? []) await chmod(join(dir, name), 0o755);
-    const r = await run(cmd, c.args, { cwd: dir, env: { HOME: dir, PACKER_CONFIG_DIR: dir } });
+    const r = await run(cmd, c.args, { cwd: dir, env: { HOME: dir, PACKER_CONFIG_DIR: dir, ...env } });
     const keep = (l: string) => !(c.ignore?.test(l) ?? false);
     const files = [...(await snapshot(dir, (rel) => rel.startsWith('.') || rel === 'crash.log'))].map(([k, v]) => `${k}: ${v.toString('utf8')}`).sort();
     return { code: r.code, out: normalizedLines(r.stdout, dir).filter(keep), err: normalizedLines(r.stderr, dir).filter(keep), files };
@@ -46,7 +48,7 @@ async function runIn(cmd: string, c: Case): Promise<{ code: number | null; out: 
 
 async function compare(c: Case): Promise<void> {
   const theirs = await runIn(c.oracle ?? REAL_PACKER, c);
-  const ours = await runIn(PACKER_TS, c);
+  const ours = await runIn(PACKER_TS, c, c.oursEnv);
   assert.equal(ours.code, theirs.code, `exit status\nours:\n${ours.out.join('\n')}\ntheirs:\n${theirs.out.join('\n')}`);
   assert.deepEqual(ours.out, theirs.out, 'stdout');
   assert.deepEqual(ours.err, theirs.err, 'stderr');
@@ -94,6 +96,12 @@ build {
     inline = ["echo except-renamed \${source.name}"]
     max_retries = 2
     pause_before = "1ms"
+  }
+  provisioner "shell-local" {
+    inline   = ["echo base \${source.name}"]
+    override = {
+      renamed = { inline = ["echo overridden"] }
+    }
   }
   post-processors {
     post-processor "shell-local" {
@@ -242,6 +250,10 @@ build {
     files: { 'a.pkr.hcl': `${NULL_SOURCE}source "file" "bad" {\n  content = "x"\n}\nbuild {\n  sources = ["null.basic", "file.bad"]\n  provisioner "shell-local" {\n    inline = ["echo ran"]\n  }\n}\n` },
     args: ['build', '-machine-readable', 'a.pkr.hcl'],
   },
+  'a prepare warning is a Warning diagnostic on the source block, and the build runs': {
+    files: { 'a.pkr.hcl': 'source "file" "w" {\n  target = "x.txt"\n}\nbuild {\n  sources = ["file.w"]\n}\n' },
+    args: ['build', 'a.pkr.hcl'],
+  },
   'unknown sources in a build, bad meta-arguments of provisioners and post-processors': {
     files: { 'a.pkr.hcl': `${NULL_SOURCE}build {\n  sources = ["null.basic", "null.nope"]\n  provisioner "shell-local" {\n    foo = "bar"\n    inline = ["echo \${var.nope}"]\n  }\n  post-processor "shell-local" {\n    name = 3\n    keep_input_artifact = "yes"\n  }\n}\n` },
     args: ['validate', 'a.pkr.hcl'],
@@ -288,6 +300,10 @@ build {
   executables: GO_PLUGINS.map((c) => `.packer.d/plugins/packer-${c}`),
   args: ['build', '-machine-readable', 'go.pkr.hcl'],
 };
+
+// our built-ins as plugin processes: configs cross the boundary as cty JSON, as Packer sends them
+const dirCase = cases['a directory of .pkr.hcl and .pkr.json files: named builds, build-level sources, only/except, post-processor chains']!;
+cases['the directory case with built-ins as plugin processes (PACKER_TS_BUILTINS=plugin)'] = { ...dirCase, oursEnv: { PACKER_TS_BUILTINS: 'plugin' } };
 
 for (const [name, c] of Object.entries(cases)) {
   test(`HCL2: ${name}`, async () => {
@@ -345,11 +361,45 @@ build {
     // the shell-local plugins' own wording differs between the versions
     ignore: /Script exited with non-zero exit status|Running local shell script/,
   },
+  'required_plugins that are not installed, and malformed entries': {
+    files: {
+      'd/a.pkr.hcl': `packer {\n  required_plugins {\n    foo = {\n      source  = "github.com/hashicorp/foo"\n      version = ">= 1.0"\n    }\n  }\n}\n${NULL_SOURCE}build {\n  sources = ["null.basic"]\n}\n`,
+      'e/a.pkr.hcl': `packer {\n  required_plugins {\n    bar = {\n      source  = "not a source"\n      version = "~> nope"\n    }\n  }\n}\n`,
+    },
+    args: ['validate', 'd'],
+    // the command's own name
+    ignore: /Did you run packer(-ts)? init/,
+  },
+  'data blocks: a null datasource from a variable, a local from the datasource, a file from both': {
+    files: {
+      'a.pkr.hcl': `variable "x" {
+  default = "vx"
+}
+data "null" "n" {
+  input = "from-data-\${var.x}"
+}
+locals {
+  l = "\${data.null.n.output}-local"
+}
+source "file" "f" {
+  content = "\${local.l} \${data.null.n.output}"
+  target  = "out.txt"
+}
+build {
+  sources = ["file.f"]
+}
+`,
+    },
+    args: ['build', '-machine-readable', 'a.pkr.hcl'],
+  },
   'only one error-cleanup-provisioner per build': {
     files: { 'a.pkr.hcl': `${NULL_SOURCE}build {\n  sources = ["null.basic"]\n  error-cleanup-provisioner "shell-local" {\n    inline = ["true"]\n  }\n  error-cleanup-provisioner "shell-local" {\n    inline = ["true"]\n  }\n}\n` },
     args: ['validate', 'a.pkr.hcl'],
   },
 };
+
+modern['validate configures datasources without running them'] = { ...modern['data blocks: a null datasource from a variable, a local from the datasource, a file from both']!, args: ['validate', 'a.pkr.hcl'], ignore: /The configuration is valid\./ };
+modern['malformed required_plugins entries'] = { ...modern['required_plugins that are not installed, and malformed entries']!, args: ['validate', 'e'] };
 
 for (const [name, c] of Object.entries(modern)) {
   test(`HCL2 (Packer 1.16): ${name}`, async (t) => {

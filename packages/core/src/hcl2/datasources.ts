@@ -34,20 +34,15 @@
  *       options.skipExecution, options.sequential
  *     result: { values: Map<"TYPE.NAME", cty.Value>, data: cty.Value (the `data` variable), diags }
  *   dataVariable(values): cty.Value          the `data` object from "TYPE.NAME" values
- *   initializeDatasources(cfg, { skipExecution?, sequential? }): Promise<void>
- *       for a read template (config.ts's PackerConfig) with `data` blocks: runs the graph with the
- *       template's locals, so that `data.*` and locals that use it are in the context sources and
- *       builds are decoded with (cfg.evaluated.ctx, cfg.evaluated.locals); the graph's diagnostics
- *       replace those of the locals' first evaluation (which had no `data`) in cfg.evaluated.initDiags.
- *       A template without `data` blocks is left as it is. Call it before cfg.initialize().
+ *   prereqLocals(localBlocks): PrereqLocal[]   locals.ts's blocks as graph nodes (options.locals)
+ * The pipeline (config.ts's PackerConfig.evaluateDatasources) runs this before the variables'
+ * initialize phase and evaluates the locals again with `data` known.
  */
-import { cty, errorDiag, exprRange, exprValue, exprVariables, hasErrors, NativeBody, rangeString, validIdentifier, type ast, type Block, type Diagnostic, type EvalContext, type Expression, type Traversal } from '@packer-ts/hcl';
-import { addSecret, errorMessage, MultiError, type Datasource } from '@packer-ts/sdk';
+import { cty, errorDiag, exprValue, exprVariables, hasErrors, NativeBody, rangeString, validIdentifier, type ast, type Block, type Diagnostic, type EvalContext, type Expression, type Traversal } from '@packer-ts/hcl';
+import { errorMessage, MultiError, type Datasource } from '@packer-ts/sdk';
 import { convertTo, ctyJsonDynamic, specType, type CtyValue, type DatasourceClient, type ObjectSpec } from '@packer-ts/sdk/rpc';
 import type { ComponentStore } from '../components.ts';
-import type { PackerConfig } from './config.ts';
-import { parseLocalBlocks, type LocalValue } from './locals.ts';
-import { sensitiveStrings } from './values.ts';
+import type { LocalBlock } from './locals.ts';
 import { componentSpec, configArgument, ctyTypeOf, decodeBody, isRemoteComponent } from './spec.ts';
 import { writeUnknownPlaceholders } from './unknowns.ts';
 
@@ -422,57 +417,30 @@ async function sequential(ev: Evaluator, list: readonly DataBlock[]): Promise<Di
   return diags;
 }
 
-function within(r: { filename: string; start: { byte: number }; end: { byte: number } } | undefined, outer: { filename: string; start: { byte: number }; end: { byte: number } }): boolean {
-  return !!r && r.filename === outer.filename && r.start.byte >= outer.start.byte && r.end.byte <= outer.end.byte;
-}
-
-export async function initializeDatasources(cfg: PackerConfig, opts: { skipExecution?: boolean; sequential?: boolean } = {}): Promise<void> {
-  const ev = cfg.evaluated;
-  if (!ev || !cfg.rootBlocks.some((b) => b.type === 'data')) return;
-  const ctx = ev.ctx;
-  ctx.variables ??= {};
-  const parsed = parseLocalBlocks(cfg.rootBlocks, 'packer-1.16');
-  const values = new Map<string, LocalValue>();
-  const setLocals = (): void => {
-    const m = new Map<string, Value>();
-    for (const [k, v] of values) m.set(k, v.value);
-    ctx.variables!.local = cty.objectVal(m);
-  };
-  const locals: PrereqLocal[] = [];
-  for (const l of parsed.locals) {
-    if (!l.expr) continue;
+/**
+ * The template's locals as nodes of the graph (Packer 1.16 evaluates datasources and locals in one
+ * graph, so a datasource may use a local): each evaluates its expression in the graph's context and
+ * records its value in `ctx.variables.local`. `local` blocks without an expression are null.
+ */
+export function prereqLocals(blocks: readonly LocalBlock[]): PrereqLocal[] {
+  const out: PrereqLocal[] = [];
+  for (const l of blocks) {
     const expr = l.expr;
-    locals.push({
+    if (!expr) continue;
+    out.push({
       name: l.name,
       expr,
-      evaluate(c) {
-        const r = exprValue(expr, c);
-        if (!hasErrors(r.diags)) {
-          values.set(l.name, { name: l.name, value: r.value, sensitive: l.sensitive, range: l.range });
-          setLocals();
-        }
+      evaluate(ctx) {
+        const r = exprValue(expr, ctx);
+        if (hasErrors(r.diags)) return r.diags;
+        const prev = ctx.variables?.local;
+        const m = new Map<string, Value>(prev && prev.isKnown() && !prev.isNull() && prev.type.kind === 'object' ? (prev.raw as ReadonlyMap<string, Value>) : []);
+        m.set(l.name, r.value);
+        ctx.variables ??= {};
+        ctx.variables.local = cty.objectVal(m);
         return r.diags;
       },
     });
   }
-  // The locals' first evaluation knew no `data`: its diagnostics give way to the graph's.
-  const ranges = parsed.locals.map((l) => (l.expr ? exprRange(l.expr) : l.range));
-  const kept = ev.initDiags.filter((d) => !ranges.some((r) => within(d.subject, r)));
-  values.clear();
-  setLocals();
-  const r = await evaluateDatasources({
-    blocks: cfg.rootBlocks, store: cfg.components.datasources, ctx,
-    locals: opts.sequential ? [] : locals, skipExecution: opts.skipExecution, sequential: opts.sequential,
-  });
-  const diags = [...r.diags];
-  if (opts.sequential) {
-    for (const l of locals) diags.push(...await l.evaluate(ctx));
-  }
-  for (const l of parsed.locals) if (!l.expr) values.set(l.name, { name: l.name, value: cty.nullVal(cty.DynamicType), sensitive: l.sensitive, range: l.range });
-  setLocals();
-  const secrets: string[] = [];
-  for (const l of values.values()) if (l.sensitive) secrets.push(...sensitiveStrings(l.value));
-  addSecret(...secrets);
-  ev.locals = values;
-  ev.initDiags = [...kept, ...diags];
+  return out;
 }

@@ -114,3 +114,28 @@ test('validate runs datasources only with -evaluate-datasources; a failing one t
     }
   } finally { await rm(dir, { recursive: true, force: true }); }
 });
+
+test('a datasource may use a local and a local the datasource (one graph, as packer-1.16)', { skip: missingOracles('packer-1.16') }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-ds-graph-cli-'));
+  try {
+    const env = { HOME: dir, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: join(dir, 'cache') };
+    await writeFile(join(dir, 't.pkr.hcl'), `variable "who" { default = "you" }
+locals { greeting = "hello \${var.who}" }
+data "null" "a" { input = local.greeting }
+data "null" "b" { input = "\${data.null.a.output}!" }
+locals { shout = upper(data.null.b.output) }
+source "null" "n" { communicator = "none" }
+build {
+  sources = ["source.null.n"]
+  provisioner "shell-local" { inline = ["echo \${local.shout}"] }
+}
+`);
+    const theirs = await run(oracle('packer-1.16'), ['build', '-color=false', 't.pkr.hcl'], { cwd: dir, env });
+    const ours = await run(PACKER_TS, ['build', '-color=false', 't.pkr.hcl'], { cwd: dir, env });
+    assert.equal(theirs.code, 0, theirs.stdout);
+    assert.equal(ours.code, 0, ours.stdout + ours.stderr);
+    // (shell-local's own lines are Packer 1.6.6's here: prefixes differ from 1.16's, the value must not)
+    assert.match(theirs.stdout, /null\.n: HELLO YOU!\n/);
+    assert.match(ours.stdout, /null\.n: HELLO YOU!\n/);
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});

@@ -53,7 +53,7 @@ async function session(packer: string, steps: Step[], env: (home: string) => Nod
     transcript = transcript.replaceAll(home, '$HOME');
   }
   const tree: Record<string, string> = {};
-  const files = await snapshot(home, (rel) => rel === 'work' || rel.endsWith('checkpoint_signature'));
+  const files = await snapshot(home, (rel) => rel === 'work' || rel === '.cache' || rel.endsWith('checkpoint_signature')); // .cache: packer-ts's describe cache
   for (const [rel, data] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     tree[rel] = rel.endsWith('_SHA256SUM') ? data.toString('latin1') : `sha256:${createHash('sha256').update(data).digest('hex')}`;
   }

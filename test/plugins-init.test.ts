@@ -14,11 +14,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDiagnostics } from '@packer-ts/hcl';
 import { readRequiredPlugins, selectRequiredPlugins } from '@packer-ts/core';
+import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, run, snapshot } from './helpers/run.ts';
 import { missingOracles, oracle } from './helpers/modern-oracles.ts';
 import { releaseOf, startReleaseServer, type ReleaseServer } from './helpers/release-server.ts';
@@ -29,13 +29,6 @@ const ARCH = process.arch === 'x64' ? 'amd64' : process.arch;
 const SUFFIX = `_linux_${ARCH}`;
 const PLUGINS = '.config/packer/plugins';
 
-const temps: string[] = [];
-async function tempDir(prefix: string): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), prefix));
-  temps.push(d);
-  return d;
-}
-test.after(async () => { for (const d of temps) await rm(d, { recursive: true, force: true }); });
 
 /** A shell script that answers `describe` like a plugin of `version`. */
 function fakePlugin(version: string, api = 'x5.0'): Buffer {

@@ -9,9 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, ROOT, run, snapshot } from './helpers/run.ts';
 import { bundlePlugin, missingOracles, oracle } from './helpers/modern-oracles.ts';
 
@@ -19,13 +19,6 @@ const skip = missingOracles('packer-1.16', 'packer-plugin-oracle');
 const ORACLE = oracle('packer-plugin-oracle');
 const SUFFIX = `_linux_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 
-const temps: string[] = [];
-async function tempDir(prefix: string): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), prefix));
-  temps.push(d);
-  return d;
-}
-test.after(async () => { for (const d of temps) await rm(d, { recursive: true, force: true }); });
 
 let bundled: Promise<string> | undefined;
 /** The SDK-built mirror of packer-plugin-oracle, bundled into one executable. */

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDiagnostics } from '@packer-ts/hcl';
-import { readRequiredPlugins, selectRequiredPlugins } from '@packer-ts/core';
+import { readRequiredPlugins, requiredPluginRefs, selectRequiredPlugins } from '@packer-ts/core';
 import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, run, snapshot } from './helpers/run.ts';
 import { missingOracles, oracle } from './helpers/modern-oracles.ts';
@@ -153,6 +153,12 @@ test('bad input to init and plugins required: paths, JSON templates, required_pl
       ['init', 'x.pkr.hcl'],
       writeTemplate('x.pkr.hcl', 'packer {}\nnope {}\n'),
       ['init', 'x.pkr.hcl'],
+      writeTemplate('j.pkr.json', JSON.stringify({ packer: { required_plugins: { j: { source: 'github.com/acc/j', version: '>= 1.0' } } } })),
+      ['plugins', 'required', 'j.pkr.json'],
+      writeTemplate('j.pkr.json', JSON.stringify({ packer: { required_plugins: { j: '1.0' } } })),
+      ['plugins', 'required', 'j.pkr.json'],
+      writeTemplate('j.pkr.json', '{"packer": [}'),
+      ['plugins', 'required', 'j.pkr.json'],
       writeTemplate('x.pkr.hcl', 'packer {}\n'),
       ['init', 'x.pkr.hcl'],
       ['plugins', 'required', 'x.pkr.hcl'],
@@ -314,6 +320,7 @@ test('selectRequiredPlugins: the highest matching installed version; "Missing pl
   assert.deepEqual(diags, []);
   const sel = selectRequiredPlugins(requirements, { dir: join(home, PLUGINS) });
   assert.deepEqual(sel.selected.map((s) => [s.requirement.name, s.installation.version]), [['fake', 'v1.2.0']]);
+  assert.deepEqual(requiredPluginRefs(sel.selected, join(home, PLUGINS)).map((r) => [r.kind, r.name, r.path.endsWith('packer-plugin-fake_v1.2.0_x5.0' + SUFFIX), r.args]), [['builder', 'fake-b', true, ['start', 'builder', 'b']]]);
   const ours = formatDiagnostics(sel.diags, {}, { width: 80 });
   const theirs = await run(oracle('packer-1.16'), ['validate', 'a.pkr.hcl'], { cwd: work, env });
   assert.equal(theirs.code, 1);

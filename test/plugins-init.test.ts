@@ -21,7 +21,7 @@ import { readRequiredPlugins, requiredPluginRefs, selectRequiredPlugins } from '
 import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, run, snapshot } from './helpers/run.ts';
 import { missingOracles, oracle } from './helpers/modern-oracles.ts';
-import { releaseOf, startReleaseServer, type ReleaseServer } from './helpers/release-server.ts';
+import { releaseOf, startReleaseServer, zipOf, type ReleaseServer } from './helpers/release-server.ts';
 
 const skip = missingOracles('packer-1.16', 'packer-plugin-oracle');
 const ORACLE = oracle('packer-plugin-oracle');
@@ -183,7 +183,14 @@ test('missing plugin, bad checksum, wrong API version or OS in the file name, a 
     releaseOf('acc/nosums', 'v1.0.0', fakePlugin('1.0.0')),
     releaseOf('acc/older', 'v1.0.0', fakePlugin('1.0.0')),
     releaseOf('acc/older', 'v1.2.0', fakePlugin('1.2.0'), { sums: (t) => t.replace(/^[0-9a-f]{8}/, '00000000') }),
+    releaseOf('acc/pre', 'v1.0.0', fakePlugin('1.0.0')),
+    releaseOf('acc/pre', 'v1.1.0-beta', fakePlugin('1.1.0-beta')),
+    { plugin: 'acc/wrongzip', tag: 'v1.0.0', files: {} },
   ]);
+  const wrong = srv.releases.find((r) => r.plugin === 'acc/wrongzip')!;
+  const wrongZip = zipOf('not-the-plugin', fakePlugin('1.0.0'));
+  wrong.files[`packer-plugin-wrongzip_v1.0.0_x5.0${SUFFIX}.zip`] = wrongZip;
+  wrong.files['packer-plugin-wrongzip_v1.0.0_SHA256SUMS'] = Buffer.from(`${createHash('sha256').update(wrongZip).digest('hex')}  packer-plugin-wrongzip_v1.0.0_x5.0${SUFFIX}.zip\n`);
   delete srv.releases.find((r) => r.plugin === 'acc/nosums')!.files['packer-plugin-nosums_v1.0.0_SHA256SUMS'];
   try {
     const s = await same(srv, [
@@ -195,13 +202,16 @@ test('missing plugin, bad checksum, wrong API version or OS in the file name, a 
       ['plugins', 'install', 'github.com/acc/os'],
       ['plugins', 'install', 'github.com/acc/liar'],
       ['plugins', 'install', 'github.com/acc/nosums'],
+      ['plugins', 'install', 'github.com/acc/wrongzip'],
+      ['plugins', 'install', 'github.com/acc/pre'],
       ['plugins', 'installed'],
     ]);
     assert.match(s.transcript, /Checksums \(\*sha256\.digest\) did not match\./);
     assert.deepEqual(s.tree, {});
     // a bad newest release falls back to the next matching one
-    const o = await same(srv, [['plugins', 'install', 'github.com/acc/older'], ['plugins', 'installed']]);
-    assert.deepEqual(Object.keys(o.tree), [`${PLUGINS}/github.com/acc/older/packer-plugin-older_v1.0.0_x5.0${SUFFIX}`, `${PLUGINS}/github.com/acc/older/packer-plugin-older_v1.0.0_x5.0${SUFFIX}_SHA256SUM`]);
+    const o = await same(srv, [['plugins', 'install', 'github.com/acc/older'], ['plugins', 'install', 'github.com/acc/pre', '>= 1.0'], ['plugins', 'installed']]);
+    assert.ok(o.tree[`${PLUGINS}/github.com/acc/pre/packer-plugin-pre_v1.0.0_x5.0${SUFFIX}`], 'a pre-release tag does not match >= 1.0');
+    assert.deepEqual(Object.keys(o.tree).filter((k) => !k.includes('/pre/')), [`${PLUGINS}/github.com/acc/older/packer-plugin-older_v1.0.0_x5.0${SUFFIX}`, `${PLUGINS}/github.com/acc/older/packer-plugin-older_v1.0.0_x5.0${SUFFIX}_SHA256SUM`]);
   } finally {
     await srv.close();
   }

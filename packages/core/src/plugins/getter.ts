@@ -16,7 +16,6 @@
  *                  each version under `DIR/HOST/NS/NAME/vX.Y.Z/` (what the release page offers:
  *                  the `_SHA256SUMS` file and the zips), for any host. When set, it is the only getter.
  */
-import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -273,7 +272,8 @@ async function fetchAndPlace(getter: Getter, o: InstallOptions, vs: string, entr
       return 'continue';
     }
     const zipPath = join(work, 'plugin.zip');
-    const hash = createHash('sha256');
+    // node:crypto loads when a plugin is installed, not at start-up
+    const hash = (process.getBuiltinModule('node:crypto') as typeof import('node:crypto')).createHash('sha256');
     let body: NodeJS.ReadableStream = zip.body;
     if (o.trackProgress) body = o.trackProgress(entry.filename, 0, zip.size, body);
     try {

@@ -218,7 +218,8 @@ export function placeBinary(binaryPath: string, data: Buffer | string): void {
   const tmpSum = `${binaryPath}_SHA256SUM.tmp-${process.pid}`;
   try {
     writeFileSync(tmpBin, data, { mode: 0o755 });
-    writeFileSync(tmpSum, createHash('sha256').update(data).digest('hex'), { mode: 0o644 });
+    const { createHash: sha } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+    writeFileSync(tmpSum, sha('sha256').update(data).digest('hex'), { mode: 0o644 });
     renameSync(tmpBin, binaryPath);
     renameSync(tmpSum, `${binaryPath}_SHA256SUM`);
   } catch (e) {

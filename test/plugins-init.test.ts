@@ -14,14 +14,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDiagnostics } from '@packer-ts/hcl';
-import { readRequiredPlugins, selectRequiredPlugins } from '@packer-ts/core';
+import { readRequiredPlugins, requiredPluginRefs, selectRequiredPlugins } from '@packer-ts/core';
+import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, run, snapshot } from './helpers/run.ts';
 import { missingOracles, oracle } from './helpers/modern-oracles.ts';
-import { releaseOf, startReleaseServer, type ReleaseServer } from './helpers/release-server.ts';
+import { releaseOf, startReleaseServer, zipOf, type ReleaseServer } from './helpers/release-server.ts';
 
 const skip = missingOracles('packer-1.16', 'packer-plugin-oracle');
 const ORACLE = oracle('packer-plugin-oracle');
@@ -29,13 +29,6 @@ const ARCH = process.arch === 'x64' ? 'amd64' : process.arch;
 const SUFFIX = `_linux_${ARCH}`;
 const PLUGINS = '.config/packer/plugins';
 
-const temps: string[] = [];
-async function tempDir(prefix: string): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), prefix));
-  temps.push(d);
-  return d;
-}
-test.after(async () => { for (const d of temps) await rm(d, { recursive: true, force: true }); });
 
 /** A shell script that answers `describe` like a plugin of `version`. */
 function fakePlugin(version: string, api = 'x5.0'): Buffer {
@@ -160,6 +153,12 @@ test('bad input to init and plugins required: paths, JSON templates, required_pl
       ['init', 'x.pkr.hcl'],
       writeTemplate('x.pkr.hcl', 'packer {}\nnope {}\n'),
       ['init', 'x.pkr.hcl'],
+      writeTemplate('j.pkr.json', JSON.stringify({ packer: { required_plugins: { j: { source: 'github.com/acc/j', version: '>= 1.0' } } } })),
+      ['plugins', 'required', 'j.pkr.json'],
+      writeTemplate('j.pkr.json', JSON.stringify({ packer: { required_plugins: { j: '1.0' } } })),
+      ['plugins', 'required', 'j.pkr.json'],
+      writeTemplate('j.pkr.json', '{"packer": [}'),
+      ['plugins', 'required', 'j.pkr.json'],
       writeTemplate('x.pkr.hcl', 'packer {}\n'),
       ['init', 'x.pkr.hcl'],
       ['plugins', 'required', 'x.pkr.hcl'],
@@ -184,7 +183,14 @@ test('missing plugin, bad checksum, wrong API version or OS in the file name, a 
     releaseOf('acc/nosums', 'v1.0.0', fakePlugin('1.0.0')),
     releaseOf('acc/older', 'v1.0.0', fakePlugin('1.0.0')),
     releaseOf('acc/older', 'v1.2.0', fakePlugin('1.2.0'), { sums: (t) => t.replace(/^[0-9a-f]{8}/, '00000000') }),
+    releaseOf('acc/pre', 'v1.0.0', fakePlugin('1.0.0')),
+    releaseOf('acc/pre', 'v1.1.0-beta', fakePlugin('1.1.0-beta')),
+    { plugin: 'acc/wrongzip', tag: 'v1.0.0', files: {} },
   ]);
+  const wrong = srv.releases.find((r) => r.plugin === 'acc/wrongzip')!;
+  const wrongZip = zipOf('not-the-plugin', fakePlugin('1.0.0'));
+  wrong.files[`packer-plugin-wrongzip_v1.0.0_x5.0${SUFFIX}.zip`] = wrongZip;
+  wrong.files['packer-plugin-wrongzip_v1.0.0_SHA256SUMS'] = Buffer.from(`${createHash('sha256').update(wrongZip).digest('hex')}  packer-plugin-wrongzip_v1.0.0_x5.0${SUFFIX}.zip\n`);
   delete srv.releases.find((r) => r.plugin === 'acc/nosums')!.files['packer-plugin-nosums_v1.0.0_SHA256SUMS'];
   try {
     const s = await same(srv, [
@@ -196,13 +202,16 @@ test('missing plugin, bad checksum, wrong API version or OS in the file name, a 
       ['plugins', 'install', 'github.com/acc/os'],
       ['plugins', 'install', 'github.com/acc/liar'],
       ['plugins', 'install', 'github.com/acc/nosums'],
+      ['plugins', 'install', 'github.com/acc/wrongzip'],
+      ['plugins', 'install', 'github.com/acc/pre'],
       ['plugins', 'installed'],
     ]);
     assert.match(s.transcript, /Checksums \(\*sha256\.digest\) did not match\./);
     assert.deepEqual(s.tree, {});
     // a bad newest release falls back to the next matching one
-    const o = await same(srv, [['plugins', 'install', 'github.com/acc/older'], ['plugins', 'installed']]);
-    assert.deepEqual(Object.keys(o.tree), [`${PLUGINS}/github.com/acc/older/packer-plugin-older_v1.0.0_x5.0${SUFFIX}`, `${PLUGINS}/github.com/acc/older/packer-plugin-older_v1.0.0_x5.0${SUFFIX}_SHA256SUM`]);
+    const o = await same(srv, [['plugins', 'install', 'github.com/acc/older'], ['plugins', 'install', 'github.com/acc/pre', '>= 1.0'], ['plugins', 'installed']]);
+    assert.ok(o.tree[`${PLUGINS}/github.com/acc/pre/packer-plugin-pre_v1.0.0_x5.0${SUFFIX}`], 'a pre-release tag does not match >= 1.0');
+    assert.deepEqual(Object.keys(o.tree).filter((k) => !k.includes('/pre/')), [`${PLUGINS}/github.com/acc/older/packer-plugin-older_v1.0.0_x5.0${SUFFIX}`, `${PLUGINS}/github.com/acc/older/packer-plugin-older_v1.0.0_x5.0${SUFFIX}_SHA256SUM`]);
   } finally {
     await srv.close();
   }
@@ -321,6 +330,7 @@ test('selectRequiredPlugins: the highest matching installed version; "Missing pl
   assert.deepEqual(diags, []);
   const sel = selectRequiredPlugins(requirements, { dir: join(home, PLUGINS) });
   assert.deepEqual(sel.selected.map((s) => [s.requirement.name, s.installation.version]), [['fake', 'v1.2.0']]);
+  assert.deepEqual(requiredPluginRefs(sel.selected, join(home, PLUGINS)).map((r) => [r.kind, r.name, r.path.endsWith('packer-plugin-fake_v1.2.0_x5.0' + SUFFIX), r.args]), [['builder', 'fake-b', true, ['start', 'builder', 'b']]]);
   const ours = formatDiagnostics(sel.diags, {}, { width: 80 });
   const theirs = await run(oracle('packer-1.16'), ['validate', 'a.pkr.hcl'], { cwd: work, env });
   assert.equal(theirs.code, 1);

@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, ROOT, run, snapshot } from './helpers/run.ts';
 import { bundlePlugin, missingOracles, oracle } from './helpers/modern-oracles.ts';
 import { integrityOf, startLocalRegistry, type ExtraPackage } from './helpers/npm-registry.ts';
@@ -20,13 +20,6 @@ import { integrityOf, startLocalRegistry, type ExtraPackage } from './helpers/np
 const SUFFIX = `_linux_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 const PLUGINS = '.config/packer/plugins';
 
-const temps: string[] = [];
-async function tempDir(prefix: string): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), prefix));
-  temps.push(d);
-  return d;
-}
-test.after(async () => { for (const d of temps) await rm(d, { recursive: true, force: true }); });
 
 /** `npm pack` of a package holding the bundled SDK plugin as its bin, depending on safer-buffer. */
 async function pluginTarball(name: string, version: string): Promise<{ manifest: Record<string, unknown>; tarball: Buffer }> {

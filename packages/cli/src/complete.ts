@@ -29,6 +29,8 @@ export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   validate: ['-except', '-only', '-syntax-only', '-var', '-var-file'],
   version: [],
   plugin: [],
+  // Packer 1.16's (InitCommand.AutocompleteFlags)
+  init: ['-upgrade'],
 };
 
 /** Flags before the command. */

@@ -6,11 +6,10 @@
  * installed from the source's getter (install-remote.ts).
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { errorMessage, fileError } from '@packer-ts/sdk';
-import { ColoredUi, coreString, filenameSuffix, hasPrerelease, parseConstraints, parsePluginSource, parseSemver, pluginFolder, scanJson } from '@packer-ts/core';
+import { ColoredUi, coreString, filenameSuffix, hasPrerelease, parseConstraints, parsePluginSource, parseSemver, placeBinary, pluginFolder, scanJson } from '@packer-ts/core';
 import { installRemote } from './install-remote.ts';
 import { FlagError, FlagSet } from '../flags.ts';
 import { diagnostic, type Meta } from '../meta.ts';
@@ -131,17 +130,9 @@ export async function pluginsInstallCommand(meta: Meta, argv: string[]): Promise
   }
   const noMeta = coreString(semver) + (semver.prerelease ? `-${semver.prerelease}` : '');
   const binaryPath = join(installDir, `packer-plugin-${source.name}_v${noMeta}_${apiVersion}${filenameSuffix()}`);
-  const sumPath = `${binaryPath}_SHA256SUM`;
-  const tmpBin = `${binaryPath}.tmp-${process.pid}`;
-  const tmpSum = `${sumPath}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmpBin, contents, { mode: 0o755 });
-    writeFileSync(tmpSum, createHash('sha256').update(contents).digest('hex'), { mode: 0o644 });
-    renameSync(tmpBin, binaryPath);
-    renameSync(tmpSum, sumPath);
+    placeBinary(binaryPath, contents);
   } catch (e) {
-    rmSync(tmpBin, { force: true });
-    rmSync(tmpSum, { force: true });
     return fail('Failed to create plugin binary', `Failed to create plugin binary at ${JSON.stringify(binaryPath)}: ${fileError(e, binaryPath).message}`);
   }
   meta.ui.say(`Successfully installed plugin ${source.source} from ${abs} to ${binaryPath}`);

@@ -16,8 +16,7 @@
  *                  each version under `DIR/HOST/NS/NAME/vX.Y.Z/` (what the release page offers:
  *                  the `_SHA256SUMS` file and the zips), for any host. When set, it is the only getter.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +24,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execFile } from 'node:child_process';
 import { compareGoVersions, coreString, parseGoVersion, parseSemver, satisfies, versionString, type Constraints, type GoVersion } from './goversion.ts';
-import { API_VERSION, checksumMatches, filenameSuffix, type PluginSource } from './installed.ts';
+import { API_VERSION, checksumMatches, filenameSuffix, placeBinary, type PluginSource } from './installed.ts';
 
 /** What a getter fetches; each returns a readable body, or throws a Go-worded error. */
 export interface Getter {
@@ -273,7 +272,8 @@ async function fetchAndPlace(getter: Getter, o: InstallOptions, vs: string, entr
       return 'continue';
     }
     const zipPath = join(work, 'plugin.zip');
-    const hash = createHash('sha256');
+    // node:crypto loads when a plugin is installed, not at start-up
+    const hash = (process.getBuiltinModule('node:crypto') as typeof import('node:crypto')).createHash('sha256');
     let body: NodeJS.ReadableStream = zip.body;
     if (o.trackProgress) body = o.trackProgress(entry.filename, 0, zip.size, body);
     try {
@@ -309,16 +309,9 @@ async function fetchAndPlace(getter: Getter, o: InstallOptions, vs: string, entr
       throw new MultiError(errs);
     }
     const outputFile = join(outputFolder, binName);
-    const stageBin = `${outputFile}.tmp-${process.pid}`;
-    const stageSum = `${outputFile}_SHA256SUM.tmp-${process.pid}`;
     try {
-      writeFileSync(stageBin, data, { mode: 0o755 });
-      writeFileSync(stageSum, createHash('sha256').update(data).digest('hex'), { mode: 0o644 });
-      renameSync(stageBin, outputFile);
-      renameSync(stageSum, `${outputFile}_SHA256SUM`);
+      placeBinary(outputFile, data);
     } catch (e) {
-      rmSync(stageBin, { force: true });
-      rmSync(stageSum, { force: true });
       errs.push(`could not write final plugin binary file: ${(e as Error).message}`);
       throw new MultiError(errs);
     }

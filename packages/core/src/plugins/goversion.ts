@@ -93,10 +93,21 @@ export function parseConstraints(text: string): Constraints {
   });
 }
 
+/**
+ * go-version's prereleaseCheck, which every ordering operator applies: a pre-release version
+ * matches only a constraint with a pre-release of the same segments.
+ */
+function prereleaseOk(v: GoVersion, c: GoVersion): boolean {
+  if (v.prerelease === '') return true;
+  if (c.prerelease === '') return false;
+  return v.segments.length === c.segments.length && v.segments.every((s, i) => s === c.segments[i]);
+}
+
 /** Whether `v` satisfies every clause. */
 export function satisfies(v: GoVersion, cs: Constraints): boolean {
   return cs.every(({ op, version: c }) => {
     const cmp = compareGoVersions(v, c);
+    if (op !== '=' && op !== '!=' && !prereleaseOk(v, c)) return false;
     switch (op) {
       case '=': return cmp === 0;
       case '!=': return cmp !== 0;

@@ -7,7 +7,7 @@
  * matches, its name is canonical, and its `describe` agrees with the name (version and API
  * version); the API major must be 5 and the minor at most 0.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, join, sep } from 'node:path';
 import { checksumMatches, describePlugin, type PluginDescription } from './describe-cache.ts';
@@ -198,6 +198,27 @@ function apiCompare(a: string, b: string): number {
   const p = (s: string) => s.replace(/^x/, '').split('.').map(Number);
   const [x, y] = [p(a), p(b)];
   return (x[0]! - y[0]!) || (x[1]! - y[1]!);
+}
+
+/**
+ * Puts `data` at `binaryPath` with its bare-hex `_SHA256SUM` beside it: both are written under
+ * temporary names and renamed into place (binary first), so an installation appears whole or not
+ * at all. On failure the temporary files are removed and the error is thrown.
+ */
+export function placeBinary(binaryPath: string, data: Buffer | string): void {
+  const tmpBin = `${binaryPath}.tmp-${process.pid}`;
+  const tmpSum = `${binaryPath}_SHA256SUM.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmpBin, data, { mode: 0o755 });
+    const { createHash: sha } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+    writeFileSync(tmpSum, sha('sha256').update(data).digest('hex'), { mode: 0o644 });
+    renameSync(tmpBin, binaryPath);
+    renameSync(tmpSum, `${binaryPath}_SHA256SUM`);
+  } catch (e) {
+    rmSync(tmpBin, { force: true });
+    rmSync(tmpSum, { force: true });
+    throw e;
+  }
 }
 
 /** Removes a binary and its checksum file (when there is one), and the package tree of an npm-installed one. */

@@ -18,11 +18,10 @@
  * it like any other (`plugins remove` also deletes its `.npm` tree).
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareGoVersions, parseGoVersion, satisfies, versionString, type Constraints, type GoVersion } from './goversion.ts';
-import { API_VERSION, filenameSuffix, listInstallations, type PluginSource } from './installed.ts';
+import { API_VERSION, filenameSuffix, listInstallations, placeBinary, type PluginSource } from './installed.ts';
 import { MultiError, type NewInstallation } from './getter.ts';
 
 /** The source host that means "an npm package". */
@@ -152,19 +151,11 @@ export async function installFromNpm(o: NpmInstallOptions): Promise<NewInstallat
       throw new MultiError(errs);
     }
     const binaryPath = join(outputFolder, `${binName}_v${vs}_${api}${filenameSuffix()}`);
-    const text = launcher(binRel);
-    const tmpBin = `${binaryPath}.tmp-${process.pid}`;
-    const tmpSum = `${binaryPath}_SHA256SUM.tmp-${process.pid}`;
     try {
       rmSync(`${binaryPath}.npm`, { recursive: true, force: true });
       renameSync(staging, `${binaryPath}.npm`);
-      writeFileSync(tmpBin, text, { mode: 0o755 });
-      writeFileSync(tmpSum, createHash('sha256').update(text).digest('hex'), { mode: 0o644 });
-      renameSync(tmpBin, binaryPath);
-      renameSync(tmpSum, `${binaryPath}_SHA256SUM`);
+      placeBinary(binaryPath, launcher(binRel));
     } catch (e) {
-      rmSync(tmpBin, { force: true });
-      rmSync(tmpSum, { force: true });
       rmSync(`${binaryPath}.npm`, { recursive: true, force: true });
       errs.push(`could not write final plugin binary file: ${(e as Error).message}`);
       throw new MultiError(errs);

@@ -9,11 +9,13 @@
  *   decodeRequiredPlugins(bodies)           requirements of parsed files/bodies, with diagnostics
  *   readRequiredPlugins(path)               the same for a file or directory (*.pkr.hcl, *.pkr.json)
  *   selectRequiredPlugins(reqs, {dir})      the installation each requirement uses
+ *   requiredPluginRefs(selected, dir)       their components, named after the accessors
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorDiag, exprRange, exprValue, parseFile, rangeString, type Body, type Diagnostic, type File, type Range } from '@packer-ts/hcl';
 import { parseConstraints, type Constraints } from './goversion.ts';
+import { multiPluginRefs, type PluginRef } from './discovery.ts';
 import { listInstallations, parsePluginSource, pluginPartError, type Installation, type PluginSource } from './installed.ts';
 
 export interface RequiredPlugin {
@@ -221,6 +223,11 @@ export function selectRequiredPlugins(requirements: readonly RequiredPlugin[], o
     });
   }
   return { selected, diags };
+}
+
+/** The components of the selected plugins, named after their accessors (`ACCESSOR-COMPONENT`, default `ACCESSOR`). */
+export function requiredPluginRefs(selected: readonly Selection[], dir: string): PluginRef[] {
+  return selected.flatMap((s) => multiPluginRefs(s.requirement.name, s.installation.binaryPath, s.installation.description, dir));
 }
 
 /** Whether a constraint text names a pre-release (`plugins install SOURCE CONSTRAINT` refuses those). */

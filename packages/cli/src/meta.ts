@@ -35,6 +35,8 @@ export function makeUi(io: Io, machineReadable: boolean): Ui {
 /** -var, -var-file, -only, -except as Packer's MetaArgs. */
 export class MetaArgs {
   vars: Record<string, string> = {};
+  /** -var values in command-line order (HCL2 templates read them in order). */
+  varList: { name: string; value: string }[] = [];
   varFiles: string[] = [];
   only: string[] = [];
   except: string[] = [];
@@ -45,6 +47,7 @@ export class MetaArgs {
       const eq = v.indexOf('=');
       if (eq < 0) throw new Error(`No '=' value in arg: ${v}`);
       this.vars[v.slice(0, eq)] = v.slice(eq + 1);
+      this.varList.push({ name: v.slice(0, eq), value: v.slice(eq + 1) });
     });
     f.string('var-file', (v) => { this.varFiles.push(v); });
   }

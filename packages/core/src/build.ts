@@ -39,6 +39,11 @@ export interface CoreBuildOptions {
   debug: boolean;
   force: boolean;
   onError: string;
+  /**
+   * Set for HCL2 builds: every component was prepared when the build was
+   * made (Packer's CoreBuild.Prepared), so prepare() does nothing.
+   */
+  prepared?: boolean;
 }
 
 export interface BuildResult {
@@ -69,6 +74,7 @@ export class CoreBuild {
 
   /** Prepares every component; returns the warnings. Throws the first component's errors. */
   async prepare(): Promise<string[]> {
+    if (this.o.prepared) return [];
     const packerConfig = this.packerConfig();
     const { generatedVars, warnings = [] } = await this.o.builder.prepare(this.o.builderConfig, packerConfig);
     const data = basicPlaceholderData(generatedVars);

@@ -1,6 +1,6 @@
 /** `packer-ts build`: runs the builds of a template in parallel (command/build.go). */
 import { errorMessage, fileError, formatDuration, since, withSpanRecorder, type Artifact, type Ui } from '@packer-ts/sdk';
-import { BUILD_COLORS, ColoredUi, log, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
+import { BUILD_COLORS, ColoredUi, isHcl2Path, log, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
 import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags } from '../meta.ts';
 
@@ -53,6 +53,14 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
   args.path = flags.args[0]!;
   if (parallel < 1) parallel = Infinity;
 
+  if (isHcl2Path(args.path)) {
+    const { buildsFromHcl2 } = await import('../hcl2.ts');
+    const r = await buildsFromHcl2(meta, args, { debug, force, onError });
+    if (!r) return 1;
+    const code = await runBuilds(meta, r.builds, { color, debug, force, onError, timestampUi, parallel, timelinePath });
+    return code !== 0 ? code : r.ret;
+  }
+
   const loaded = await loadCore(meta, args);
   if (!loaded) return 1;
   const { core } = loaded;
@@ -84,6 +92,23 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
     meta.ui.error(diags);
     return 1;
   }
+  return runBuilds(meta, builds, { color, debug, force, onError, timestampUi, parallel, timelinePath });
+}
+
+export interface RunOptions {
+  color: boolean;
+  debug: boolean;
+  force: boolean;
+  onError: string;
+  timestampUi: boolean;
+  /** Infinity: no limit. */
+  parallel: number;
+  timelinePath: string;
+}
+
+/** Runs prepared builds in parallel, then lists errors and artifacts (BuildCommand.RunContext after GetBuilds). */
+export async function runBuilds(meta: Meta, builds: CoreBuild[], opts: RunOptions): Promise<number> {
+  const { color, debug, force, onError, timestampUi, parallel, timelinePath } = opts;
   if (debug) meta.ui.say('Debug mode enabled. Builds will not be parallelized.');
 
   const buildUis = new Map<CoreBuild, Ui>();

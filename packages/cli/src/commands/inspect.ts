@@ -1,4 +1,5 @@
 /** `packer-ts inspect`: lists what a template defines (packer/core.go InspectConfig). */
+import { isHcl2Path } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
 import { MetaArgs, parseFlags, readConfig, type Meta } from '../meta.ts';
 
@@ -24,6 +25,7 @@ export async function inspectCommand(meta: Meta, argv: string[]): Promise<number
   args.addFilterFlags(flags);
   if (!parseFlags(meta, flags, argv, inspectHelp, 0, Infinity)) return 1;
   if (flags.args.length === 1) args.path = flags.args[0]!;
+  if (isHcl2Path(args.path)) return (await import('../hcl2.ts')).inspectHcl2(meta, args);
   const config = await readConfig(meta, args);
   if (!config) return 1;
   const tpl = config.template;

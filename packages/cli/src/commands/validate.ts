@@ -1,5 +1,6 @@
 /** `packer-ts validate`: parses the template and prepares every build (command/validate.go). */
 import { errorMessage } from '@packer-ts/sdk';
+import { isHcl2Path } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
 import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags, readConfig } from '../meta.ts';
 
@@ -29,6 +30,7 @@ export async function validateCommand(meta: Meta, argv: string[]): Promise<numbe
   flags.bool('syntax-only', (v) => { syntaxOnly = v; });
   if (!parseFlags(meta, flags, argv, validateHelp)) return 1;
   args.path = flags.args[0]!;
+  if (isHcl2Path(args.path)) return (await import('../hcl2.ts')).validateHcl2(meta, args, syntaxOnly);
   if (syntaxOnly) {
     // Packer reads the template and the variables before it looks at -syntax-only
     if (!(await readConfig(meta, args))) return 1;

@@ -13,7 +13,8 @@ import { CtyError } from '../cty/value.ts';
 import { ArgError, FuncError, makeFunction, staticReturnType, toInt } from './function.ts';
 
 const str = (name: string) => ({ name, type: T.String });
-const require = createRequire(import.meta.url);
+// the CommonJS bundle has no import.meta.url
+const require = createRequire(import.meta.url || __filename);
 
 /** Go's base64.StdEncoding.DecodeString (strict: padding required, no whitespace but \r\n). */
 export function goBase64Decode(s: string): Buffer | undefined {

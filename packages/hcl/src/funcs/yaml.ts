@@ -8,7 +8,8 @@ import { BigFloat } from '../cty/number.ts';
 import { CtyError, DynamicVal, False, True, Value, nullVal, numberVal, objectVal, stringVal, tupleVal, unknownVal } from '../cty/value.ts';
 import { FuncError, makeFunction, staticReturnType } from './function.ts';
 
-const require = createRequire(import.meta.url);
+// the CommonJS bundle has no import.meta.url
+const require = createRequire(import.meta.url || __filename);
 
 function yamlQuote(s: string): string {
   let out = '"';

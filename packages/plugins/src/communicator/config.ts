@@ -47,8 +47,9 @@ export const commSchema: Schema = {
   ssh_read_write_timeout: { type: 'duration' },
   ssh_remote_tunnels: { type: 'string[]' },
   ssh_local_tunnels: { type: 'string[]' },
-  ssh_public_key: { type: 'string' },
-  ssh_private_key: { type: 'string' },
+  // Go's []byte fields: list(number) in HCL2 (packer-sdc's mapping of []byte).
+  ssh_public_key: { type: 'string', hcl: { type: ['list', 'number'] } },
+  ssh_private_key: { type: 'string', hcl: { type: ['list', 'number'] } },
   winrm_username: { type: 'string' },
   winrm_password: { type: 'string' },
   winrm_host: { type: 'string' },

@@ -4,6 +4,7 @@
  */
 import type { InterpolateContext } from '../template/interpolate/index.ts';
 import type { PackerConfig } from '../packer-config.ts';
+import type { CtyType } from '../rpc/cty-msgpack.ts';
 
 /** Scalar and composite field types. */
 export type FieldType =
@@ -35,9 +36,13 @@ export interface FieldSpec {
   /**
    * The field's HCL2 spec where packer-sdc's default (`Required: false`, named by the key) does
    * not fit a hand-written Go spec: `name` is the attribute or block type name in templates
-   * (the decoded value still comes under the key), `required` makes HCL2 require it.
+   * (the decoded value still comes under the key), `key` the spec's object key (default: the
+   * key), `required` makes HCL2 require it, `type` is the attribute's cty type where the Go field's
+   * type differs from the JSON decoder's (`[]byte` is `list(number)`, `[][]string` is
+   * `list(list(string))`), `omit` leaves the field out of the spec (keys the core takes out of a
+   * component's block before decoding it, such as a post-processor's `keep_input_artifact`).
    */
-  hcl?: { name?: string; required?: boolean };
+  hcl?: { name?: string; key?: string; required?: boolean; type?: CtyType; omit?: boolean };
 }
 
 /** Keys are the user-facing (snake_case) configuration keys. */

@@ -9,13 +9,15 @@
  * ({array: T} -> list(T)); a nested object -> BlockSpec, a list of objects -> BlockListSpec, both
  * with an ObjectSpec inside. `packerConfig: true` adds common.PackerConfig's attributes (a builder or
  * post-processor whose Go config squashes PackerConfig). A field's `hcl` option names the attribute or
- * block type differently or makes it required (hand-written Go specs).
+ * block type (and the object key) differently, makes it required (hand-written Go specs), gives the
+ * Go field's cty type where the JSON decoder's type differs, or leaves the field out.
  *
  * Public API
  *   type HclSpec (object | attr | block | block-list), type ObjectSpec
  *   objectSpec(schema, { packerConfig? }): ObjectSpec
  *   PACKER_CONFIG_SPEC                    the attributes common.PackerConfig adds
- *   specToGob(spec): Buffer               gob.NewEncoder(w).Encode(hcldec.ObjectSpec)
+ *   specToGob(spec, pkg?): Buffer         gob.NewEncoder(w).Encode(hcldec.ObjectSpec); nested ObjectSpecs
+ *                                         named under `pkg` (default: the detected core's, hcldec-gob.ts)
  *   specFromGob(buf): ObjectSpec
  *   specToProtobuf(spec): Buffer          proto.Marshal(ToProto(spec)), map entries sorted by key
  *   specFromProtobuf(buf): ObjectSpec
@@ -23,6 +25,7 @@
  */
 import type { FieldSpec, FieldType, Schema } from '../config/index.ts';
 import { ctyTypeGob, ctyTypeGoType, ctyTypeJSON, decodeCtyTypeGob, type CtyType } from './cty-msgpack.ts';
+import { HCLDEC_PACKAGE, hcldecGobPackage } from './hcldec-gob.ts';
 import { gobDecode, gobEncode, GobInterface, goBool, goInt, goInterface, goMap, goString, goStruct, Iface } from './gob-codec.ts';
 
 export type HclSpec =
@@ -78,19 +81,18 @@ function fieldSpec(key: string, f: FieldSpec): HclSpec {
     if ('object' in t) return { kind: 'block', typeName: name, required, nested: objectSpec(t.object) };
     if (isSchema(t.array)) return { kind: 'block-list', typeName: name, nested: objectSpec(t.array), minItems: 0, maxItems: 0 };
   }
-  return { kind: 'attr', name, type: ctyOf(t), required };
+  return { kind: 'attr', name, type: f.hcl?.type ?? ctyOf(t), required };
 }
 
 export function objectSpec(schema: Schema, opts: { packerConfig?: boolean } = {}): ObjectSpec {
   const attributes: Record<string, HclSpec> = {};
   if (opts.packerConfig) Object.assign(attributes, PACKER_CONFIG_SPEC);
-  for (const [key, spec] of Object.entries(schema)) attributes[key] = fieldSpec(key, spec);
+  for (const [key, spec] of Object.entries(schema)) if (!spec.hcl?.omit) attributes[spec.hcl?.key ?? key] = fieldSpec(key, spec);
   return { kind: 'object', attributes };
 }
 
 // ---- gob ----
 
-const HCLDEC = 'github.com/hashicorp/hcl/v2/hcldec.';
 const gObjectSpec = goMap('ObjectSpec', goString, goInterface);
 const gAttrSpec = goStruct('AttrSpec', [{ name: 'Name', type: goString }, { name: 'Type', type: ctyTypeGoType }, { name: 'Required', type: goBool }]);
 const gBlockSpec = goStruct('BlockSpec', [{ name: 'TypeName', type: goString }, { name: 'Nested', type: goInterface }, { name: 'Required', type: goBool }]);
@@ -98,23 +100,24 @@ const gBlockListSpec = goStruct('BlockListSpec', [
   { name: 'TypeName', type: goString }, { name: 'Nested', type: goInterface }, { name: 'MinItems', type: goInt }, { name: 'MaxItems', type: goInt },
 ]);
 
-function objectEntries(s: ObjectSpec): [string, Iface][] {
+function objectEntries(s: ObjectSpec, pkg: string): [string, Iface][] {
   // A Go map has no order; entries go in key order.
-  return Object.keys(s.attributes).sort().map((k) => [k, gobIface(s.attributes[k]!)]);
+  return Object.keys(s.attributes).sort().map((k) => [k, gobIface(s.attributes[k]!, pkg)]);
 }
 
-function gobIface(s: HclSpec): Iface {
+function gobIface(s: HclSpec, pkg: string): Iface {
   switch (s.kind) {
-    case 'object': return new Iface(HCLDEC + 'ObjectSpec', gObjectSpec, objectEntries(s));
+    case 'object': return new Iface(pkg + '.ObjectSpec', gObjectSpec, objectEntries(s, pkg));
     case 'attr': return new Iface('*hcldec.AttrSpec', gAttrSpec, { Name: s.name, Type: ctyTypeGob(s.type), Required: s.required });
-    case 'block': return new Iface('*hcldec.BlockSpec', gBlockSpec, { TypeName: s.typeName, Nested: gobIface(s.nested), Required: s.required });
+    case 'block': return new Iface('*hcldec.BlockSpec', gBlockSpec, { TypeName: s.typeName, Nested: gobIface(s.nested, pkg), Required: s.required });
     case 'block-list':
-      return new Iface('*hcldec.BlockListSpec', gBlockListSpec, { TypeName: s.typeName, Nested: gobIface(s.nested), MinItems: s.minItems, MaxItems: s.maxItems });
+      return new Iface('*hcldec.BlockListSpec', gBlockListSpec, { TypeName: s.typeName, Nested: gobIface(s.nested, pkg), MinItems: s.minItems, MaxItems: s.maxItems });
   }
 }
 
-export function specToGob(spec: ObjectSpec): Buffer {
-  return gobEncode(gObjectSpec, objectEntries(spec));
+/** `pkg`: the path the receiving core registered hcldec under (hcldec-gob.ts); matters for specs with blocks. */
+export function specToGob(spec: ObjectSpec, pkg: string = hcldecGobPackage()): Buffer {
+  return gobEncode(gObjectSpec, objectEntries(spec, pkg));
 }
 
 function specFromGobValue(v: unknown): HclSpec {
@@ -125,8 +128,9 @@ function specFromGobValue(v: unknown): HclSpec {
   }
   if (!(v instanceof GobInterface)) throw new Error('gob spec: expected an hcldec.Spec');
   const f = (v.value ?? {}) as Record<string, unknown>;
+  // A core built in GOPATH mode from Packer's vendor tree names it by the vendored path.
+  if (v.name.endsWith(HCLDEC_PACKAGE + '.ObjectSpec')) return specFromGobValue(v.value);
   switch (v.name) {
-    case HCLDEC + 'ObjectSpec': return specFromGobValue(v.value);
     case '*hcldec.AttrSpec':
       return { kind: 'attr', name: String(f.Name ?? ''), type: decodeCtyTypeGob(f.Type as Buffer), required: f.Required === true };
     case '*hcldec.BlockSpec':

@@ -19,6 +19,7 @@ import {
   type Ui,
 } from '@packer-ts/sdk';
 import { pathError } from '@packer-ts/sdk';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const BUILDER_ID = 'packer.file';
 
@@ -36,6 +37,8 @@ export interface FileBuilderConfig {
 }
 
 export class FileBuilder implements Builder {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
+
   config: Required<FileBuilderConfig> = { source: '', target: '', content: '' };
 
   async prepare(...raws: unknown[]): Promise<PrepareResult> {

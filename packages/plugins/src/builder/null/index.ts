@@ -20,6 +20,7 @@ import {
 } from '@packer-ts/sdk';
 import { commHost, commPassword, commSchema, commUser, prepareComm, type CommConfig } from '../../communicator/config.ts';
 import { StepConnect } from '../../communicator/step-connect.ts';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const BUILDER_ID = 'fnoeding.null';
 
@@ -30,6 +31,8 @@ export const nullBuilderSchema = schema;
 export type NullBuilderConfig = CommConfig;
 
 export class NullBuilder implements Builder {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
+
   config: NullBuilderConfig = {};
   private packer: { debug: boolean; onError: string } = { debug: false, onError: '' };
 

@@ -49,7 +49,7 @@ export const schema: Schema = {
   display: { type: 'string' },
   use_default_display: { type: 'bool' },
   qemu_binary: { type: 'string' },
-  qemuargs: { type: 'any', as: 'qemuArgs' },
+  qemuargs: { type: 'any', as: 'qemuArgs', hcl: { type: ['list', ['list', 'string']] } },
   run_once: { type: 'bool' },
   qmp_enable: { type: 'bool' },
   qmp_socket_path: { type: 'string' },

@@ -13,7 +13,8 @@ import {
 import { StepConnect } from '../../communicator/index.ts';
 import { StepDownload } from '../../common/download.ts';
 import { StepHTTPServer } from '../../common/http-server.ts';
-import { prepareConfig, type QemuConfig } from './config.ts';
+import { prepareConfig, schema, type QemuConfig } from './config.ts';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 import { QemuDriver } from './driver.ts';
 import {
   StepConfigureVNC, StepConvertDisk, StepCopyDisk, StepCreateCD, StepCreateDisk, StepCreateFloppy, StepHTTPIPDiscover,
@@ -38,6 +39,8 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 export class QemuBuilder implements Builder {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
+
   config!: QemuConfig;
   private packer!: PackerConfig;
   private ctx: InterpolateContext = {};

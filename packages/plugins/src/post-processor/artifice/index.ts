@@ -8,6 +8,7 @@ import {
   type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
 import { goGlob } from '../../common/glob.ts';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const ARTIFICE_BUILDER_ID = 'packer.post-processor.artifice';
 
@@ -22,6 +23,8 @@ interface ArtificeConfig {
 }
 
 export class ArtificePostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(artificeSchema, { packerConfig: true }); }
+
   private files: string[] = [];
 
   async configure(...raws: unknown[]): Promise<void> {

@@ -11,6 +11,7 @@ import {
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult,
   type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const CHECKSUM_BUILDER_ID = 'packer.post-processor.checksum';
 
@@ -47,6 +48,8 @@ function rawIsSet(raws: unknown[], key: string): boolean {
 }
 
 export class ChecksumPostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(checksumSchema, { packerConfig: true }); }
+
   private types: string[] = ['md5'];
   private output = DEFAULT_OUTPUT;
   private packer?: PackerConfig;

@@ -16,6 +16,7 @@ import {
 } from '@packer-ts/sdk';
 import { tarStream } from './tar.ts';
 import { zipStream } from './zip.ts';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const COMPRESS_BUILDER_ID = 'packer.post-processor.compress';
 
@@ -29,39 +30,50 @@ export const compressSchema: Schema = {
   format: { type: 'string' },
   compression_level: { type: 'int', default: 0 },
   // Normally removed by the core; accepted (and ignored) when it arrives.
-  keep_input_artifact: { type: 'bool' },
+  keep_input_artifact: { type: 'bool', hcl: { omit: true } },
+  // Go's derived fields (Archive, Algorithm, no mapstructure tag): a template may set them; what
+  // the output's extensions do not decide keeps the given value.
+  archive: { type: 'string' },
+  algorithm: { type: 'string' },
 };
 
 interface CompressConfig {
   output?: string;
   format?: string;
   compressionLevel?: number;
+  archive?: string;
+  algorithm?: string;
 }
 
-export type CompressArchive = 'tar' | 'zip' | '';
-export type CompressAlgorithm = 'pgzip' | 'lz4' | 'bgzf' | 'xz' | '';
+/** 'tar' | 'zip' | '' from the extensions; any other value a template gave (no archive). */
+export type CompressArchive = string;
+/** 'pgzip' | 'lz4' | 'bgzf' | 'xz' | '' from the extensions; any other value a template gave (no compression). */
+export type CompressAlgorithm = string;
 
 const EXTENSIONS: Record<string, CompressAlgorithm> = { gz: 'pgzip', lz4: 'lz4', bgzf: 'bgzf', xz: 'xz' };
 
 /**
  * Archive and compression from the output template's dot-extensions (only
- * lower-case letters and digits count), `format` appended as one more.
+ * lower-case letters and digits count), `format` appended as one more;
+ * `given` holds the values a template set (kept where the extensions decide nothing).
  */
-export function detectFormat(output: string, format = ''): { archive: CompressArchive; algorithm: CompressAlgorithm } {
+export function detectFormat(output: string, format = '', given: { archive?: string; algorithm?: string } = {}): { archive: CompressArchive; algorithm: CompressAlgorithm } {
   const subject = format ? `${output}.${format}` : output;
   const exts = [...subject.matchAll(/\.([a-z0-9]+)/g)].map((m) => m[1]!);
   if (exts.length === 0) return { archive: 'tar', algorithm: 'pgzip' };
   const last = exts[exts.length - 1]!;
   const before = exts.length > 1 ? exts[exts.length - 2]! : '';
-  let archive: CompressArchive = '';
+  let archive: CompressArchive = given.archive ?? '';
   if (before === 'tar') archive = 'tar';
-  if (last === 'zip' || last === 'tar') return { archive: last, algorithm: '' };
+  if (last === 'zip' || last === 'tar') return { archive: last, algorithm: given.algorithm ?? '' };
   const algorithm = EXTENSIONS[last];
   if (algorithm) return { archive, algorithm };
   return { archive: 'tar', algorithm: 'pgzip' };
 }
 
 export class CompressPostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(compressSchema, { packerConfig: true }); }
+
   private output = DEFAULT_OUTPUT;
   private level = -1;
   archive: CompressArchive = 'tar';
@@ -85,7 +97,7 @@ export class CompressPostProcessor implements PostProcessor {
     } catch (e) {
       errs.push(new Error(`Error parsing target template: ${errorMessage(e)}`));
     }
-    const f = detectFormat(this.output, c.format ?? '');
+    const f = detectFormat(this.output, c.format ?? '', { archive: c.archive, algorithm: c.algorithm });
     this.archive = f.archive;
     this.algorithm = f.algorithm;
     if (f.algorithm === 'lz4' || f.algorithm === 'bgzf' || f.algorithm === 'xz') {

@@ -14,7 +14,7 @@ export const schema: Schema = {
   repository: { type: 'string' },
   tag: { type: 'string' },
   changes: { type: 'string[]' },
-  keep_input_artifact: { type: 'bool' },
+  keep_input_artifact: { type: 'bool', hcl: { omit: true } },
 };
 
 interface ImportConfig { repository?: string; tag?: string; changes?: string[] }

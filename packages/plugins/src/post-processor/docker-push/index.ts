@@ -9,7 +9,7 @@ import { DockerDriver } from '../../builder/docker/driver.ts';
 import { DOCKER_IMPORT_ID } from '../docker-import/index.ts';
 import { DOCKER_TAG_ID } from '../docker-tag/index.ts';
 
-export const schema: Schema = { ...loginSchema, keep_input_artifact: { type: 'bool' } };
+export const schema: Schema = { ...loginSchema, keep_input_artifact: { type: 'bool', hcl: { omit: true } } };
 
 export class DockerPushPostProcessor implements PostProcessor {
   configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }

@@ -10,7 +10,7 @@ export const DOCKER_SAVE_ID = 'packer.post-processor.docker-save';
 
 export const schema: Schema = {
   path: { type: 'string' },
-  keep_input_artifact: { type: 'bool' },
+  keep_input_artifact: { type: 'bool', hcl: { omit: true } },
 };
 
 export class DockerSavePostProcessor implements PostProcessor {

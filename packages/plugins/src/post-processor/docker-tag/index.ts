@@ -14,7 +14,7 @@ export const schema: Schema = {
   tag: { type: 'string[]' },
   tags: { type: 'string[]' },
   force: { type: 'bool' },
-  keep_input_artifact: { type: 'bool' },
+  keep_input_artifact: { type: 'bool', hcl: { omit: true } },
 };
 
 interface TagConfig { repository?: string; tag?: string[]; tags?: string[]; force?: boolean }

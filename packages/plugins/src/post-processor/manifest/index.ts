@@ -12,6 +12,7 @@ import {
   packerRunUUID,
 } from '@packer-ts/sdk';
 import { GoMap, goMarshalIndent } from './gojson.ts';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const MANIFEST_BUILDER_ID = 'packer.post-processor.manifest';
 
@@ -79,6 +80,8 @@ async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
 }
 
 export class ManifestPostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(manifestSchema, { packerConfig: true }); }
+
   private config: Required<ManifestConfig> = { output: 'packer-manifest.json', stripPath: false, stripTime: false, customData: {} };
   private hasCustomData = false;
   private packer?: PackerConfig;

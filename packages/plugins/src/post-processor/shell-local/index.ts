@@ -11,11 +11,14 @@ import {
   validateShellLocal,
   type ShellLocalConfig,
 } from '../../common/shell-local.ts';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const schema = shellLocalSchema;
 export { shellLocalSchema };
 
 export class ShellLocalPostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
+
   private config: ShellLocalConfig | undefined;
 
   async configure(...raws: unknown[]): Promise<void> {

@@ -16,6 +16,7 @@ import { pathError } from '@packer-ts/sdk';
 import { ARTIFICE_BUILDER_ID } from '../artifice/index.ts';
 import { checkCompressionLevel, copyContents, dirToBox, writeMetadata } from './box.ts';
 import { PACKER_PROVIDERS, PROVIDER_OF_BUILDER, PROVIDERS, providerOfBuilderType } from './providers.ts';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const VAGRANT_BUILDER_ID = 'mitchellh.post-processor.vagrant';
 const DEFAULT_OUTPUT = 'packer_{{ .BuildName }}_{{.Provider}}.box';
@@ -24,11 +25,12 @@ export const schema: Schema = {
   compression_level: { type: 'int', default: -1 },
   include: { type: 'string[]' },
   output: { type: 'string', interpolate: false, as: 'outputPath' },
-  override: { type: 'any' },
+  // Go's map[string]interface{}: map(string) in HCL2, as packer-sdc maps it.
+  override: { type: 'any', hcl: { type: ['map', 'string'] } },
   vagrantfile_template: { type: 'string' },
   vagrantfile_template_generated: { type: 'bool' },
   provider_override: { type: 'string' },
-  keep_input_artifact: { type: 'bool' },
+  keep_input_artifact: { type: 'bool', hcl: { omit: true } },
 };
 
 interface VagrantConfig {
@@ -55,6 +57,8 @@ export class VagrantArtifact implements Artifact {
 }
 
 export class VagrantPostProcessor implements PostProcessor {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
+
   private raws: unknown[] = [];
   private config!: VagrantConfig;
   private packer!: PackerConfig;

@@ -8,6 +8,7 @@
  * plugin processes whose core owns the terminal.
  */
 import { decodeConfig, errorMessage, type Communicator, type Provisioner, type Schema, type Ui } from '@packer-ts/sdk';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const schema: Schema = {
   note: { type: 'string' },
@@ -20,6 +21,8 @@ interface BreakpointConfig {
 }
 
 export class BreakpointProvisioner implements Provisioner {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
+
   private config: BreakpointConfig = {};
   /** Whether a terminal can answer; defaults to process.stdin.isTTY. */
   isTTY: () => boolean = () => process.stdin.isTTY === true;

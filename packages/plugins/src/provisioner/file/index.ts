@@ -18,6 +18,7 @@ import {
   type Ui,
 } from '@packer-ts/sdk';
 import { errnoReason } from '@packer-ts/sdk';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const schema: Schema = {
   source: { type: 'string' },
@@ -40,6 +41,8 @@ function goErr(e: unknown): string {
 }
 
 export class FileProvisioner implements Provisioner {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
+
   config: { sources: string[]; destination: string; direction: string; generated: boolean } = {
     sources: [], destination: '', direction: 'upload', generated: false,
   };

@@ -7,11 +7,14 @@ import {
   validateShellLocal,
   type ShellLocalConfig,
 } from '../../common/shell-local.ts';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const schema = shellLocalSchema;
 export { shellLocalSchema };
 
 export class ShellLocalProvisioner implements Provisioner {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
+
   private config: ShellLocalConfig | undefined;
 
   async prepare(...raws: unknown[]): Promise<void> {

@@ -23,6 +23,7 @@ import {
 } from '@packer-ts/sdk';
 import { errnoReason } from '@packer-ts/sdk';
 import { formatEnvVars } from '../../common/shell-local.ts';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const schema: Schema = {
   inline: { type: 'string[]' },
@@ -140,6 +141,8 @@ function runtimeData(data: Record<string, unknown>): Record<string, unknown> {
 }
 
 export class ShellProvisioner implements Provisioner {
+  configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
+
   config: ShellConfig & {
     inline?: string[]; scripts: string[]; vars: string[]; envVarFormat: string; executeCommand: string;
     inlineShebang: string; startRetryTimeout: number; remoteFolder: string; remoteFile: string; remotePath: string;

@@ -1,11 +1,14 @@
 /** The sleep provisioner (Packer's built-in `sleep`): waits `duration`, or until the build is cancelled. */
 import { setTimeout as delay } from 'node:timers/promises';
 import { decodeConfig, type Communicator, type Provisioner, type Schema, type Ui } from '@packer-ts/sdk';
+import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 // Packer decodes into the struct without interpolation; errors name the Go field ('Duration').
-export const schema: Schema = { Duration: { type: 'duration', as: 'duration' } };
+export const schema: Schema = { Duration: { type: 'duration', as: 'duration', hcl: { key: 'duration', name: 'duration' } } };
 
 export class SleepProvisioner implements Provisioner {
+  configSpec(): ObjectSpec { return objectSpec(schema); }
+
   /** Milliseconds. */
   duration = 0;
 

@@ -23,7 +23,7 @@ import type { RpcClient, RpcServer } from '../netrpc.ts';
 import { ArtifactClient, serveArtifact } from './artifact.ts';
 import { HookClient, registerHook } from './hook.ts';
 import { registerUi, UiClient } from './ui.ts';
-import { basicError, callCancellable, CancelScope, configsOf, EMPTY_SPEC, serveOnNewId, streamId, throwIfBasicError, toWireConfig } from './wire.ts';
+import { basicError, callCancellable, CancelScope, configsOf, EMPTY_SPEC, serveOnNewId, streamId, throwIfBasicError, toWireConfig , servedSpec } from './wire.ts';
 
 function strings(v: unknown): string[] | undefined {
   return Array.isArray(v) ? v.map((x) => String(x)) : undefined;
@@ -62,7 +62,7 @@ export class BuilderClient implements Builder {
 export function registerBuilder(server: RpcServer, builder: Builder, broker: MuxBroker, encoding: Encoding = 'gob'): void {
   const scope = new CancelScope();
   handle(server, Methods.Builder, {
-    ConfigSpec: () => builder.configSpec?.() ?? EMPTY_SPEC,
+    ConfigSpec: () => servedSpec(builder.configSpec?.() ?? EMPTY_SPEC, encoding),
     async Prepare(a) {
       try {
         const r = await builder.prepare(...configsOf(a));

@@ -20,7 +20,7 @@ import { ArtifactClient, registerArtifact, serveArtifact } from './artifact.ts';
 import { registerUi, UiClient } from './ui.ts';
 import type { ObjectSpec } from '../hcl-spec.ts';
 import { call, handle, Methods, type Encoding } from '../methods.ts';
-import { basicError, callCancellable, CancelScope, configsOf, EMPTY_SPEC, serveOnNewId, streamId, throwIfBasicError, toWireConfig } from './wire.ts';
+import { basicError, callCancellable, CancelScope, configsOf, EMPTY_SPEC, serveOnNewId, streamId, throwIfBasicError, toWireConfig , servedSpec } from './wire.ts';
 
 export class PostProcessorClient implements PostProcessor {
   constructor(readonly rpc: RpcClient, readonly broker: MuxBroker, readonly encoding: Encoding = 'gob') {}
@@ -49,7 +49,7 @@ export class PostProcessorClient implements PostProcessor {
 export function registerPostProcessor(server: RpcServer, pp: PostProcessor, broker: MuxBroker, encoding: Encoding = 'gob'): void {
   const scope = new CancelScope();
   handle(server, Methods.PostProcessor, {
-    ConfigSpec: () => pp.configSpec?.() ?? EMPTY_SPEC,
+    ConfigSpec: () => servedSpec(pp.configSpec?.() ?? EMPTY_SPEC, encoding),
     async Configure(a) {
       await pp.configure(...configsOf(a));
       return null;

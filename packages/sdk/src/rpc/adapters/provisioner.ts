@@ -19,7 +19,7 @@ import { CommunicatorClient, registerCommunicator } from './communicator.ts';
 import { registerUi, UiClient } from './ui.ts';
 import type { ObjectSpec } from '../hcl-spec.ts';
 import { call, handle, Methods, type Encoding } from '../methods.ts';
-import { asRecord, callCancellable, CancelScope, configsOf, EMPTY_SPEC, serveOnNewId, streamId, toWire, toWireConfig } from './wire.ts';
+import { asRecord, callCancellable, CancelScope, configsOf, EMPTY_SPEC, serveOnNewId, streamId, toWire, toWireConfig , servedSpec } from './wire.ts';
 
 export class ProvisionerClient implements Provisioner {
   constructor(readonly rpc: RpcClient, readonly broker: MuxBroker, readonly encoding: Encoding = 'gob') {}
@@ -45,7 +45,7 @@ export class ProvisionerClient implements Provisioner {
 export function registerProvisioner(server: RpcServer, p: Provisioner, broker: MuxBroker, encoding: Encoding = 'gob'): void {
   const scope = new CancelScope();
   handle(server, Methods.Provisioner, {
-    ConfigSpec: () => p.configSpec?.() ?? EMPTY_SPEC,
+    ConfigSpec: () => servedSpec(p.configSpec?.() ?? EMPTY_SPEC, encoding),
     async Prepare(a) {
       await p.prepare(...configsOf(a));
       return null;

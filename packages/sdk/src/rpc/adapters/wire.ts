@@ -13,6 +13,7 @@
  *   serveOnNewId(broker, register)   nextId + RpcServer + serveRpc in the background (Packer's
  *                                    newServerWithMux + go Serve()); returns { id, done }
  *   abortError(signal?)              the error thrown for a cancelled operation
+ *   servedSpec(spec, encoding)       a ConfigSpec/OutputSpec reply, after learning the core's hcldec gob path if needed
  *   fromWireConfig(v), configsOf(args)   Prepare/Configure arguments received (cty JSON bytes -> raw map)
  *   callCancellable(rpc, method, args, cancelMethod, signal, opts?)   a call that sends cancelMethod on
  *                                    abort; an already aborted signal rejects at once, or with
@@ -24,6 +25,8 @@ import type { MuxBroker } from '../broker.ts';
 import { RpcServer, type RpcClient } from '../netrpc.ts';
 import { call, type RpcMethod } from '../methods.ts';
 import type { ObjectSpec } from '../hcl-spec.ts';
+import type { Encoding } from '../methods.ts';
+import { detectHcldecGobPackage, specNeedsGobPackage } from '../hcldec-gob.ts';
 
 /** An error a remote component reported in a reply (Packer's BasicError). */
 export class RemoteError extends Error {
@@ -113,6 +116,15 @@ export function fromWireConfig(v: unknown): unknown {
 /** The Configs of a Prepare/Configure call, decoded. */
 export function configsOf(a: { Configs?: unknown } | null | undefined): unknown[] {
   return Array.isArray(a?.Configs) ? a!.Configs.map(fromWireConfig) : [];
+}
+
+/**
+ * A spec a server is about to reply with: in gob mode, a spec with blocks first learns the path the
+ * core registered hcldec under (hcldec-gob.ts), which the reply's encoding then uses.
+ */
+export async function servedSpec(spec: ObjectSpec, encoding: Encoding): Promise<ObjectSpec> {
+  if (encoding === 'gob' && specNeedsGobPackage(spec)) await detectHcldecGobPackage();
+  return spec;
 }
 
 /** An empty spec for components that declare none (they accept no HCL2 attributes). */

@@ -1,0 +1,175 @@
+/**
+ * `locals { NAME = EXPR }` blocks, and (Packer 1.16) `local "NAME" {
+ * expression, sensitive }` blocks.
+ *
+ * parseLocalBlocks(blocks) collects them; evaluateLocals(locals, ctxFor)
+ * evaluates them as the Packer version does:
+ * - 1.6.6 (evaluateLocalVariables): a queue; a local that fails goes to the
+ *   back and is retried until no progress is made (100 rounds), then its
+ *   diagnostics are the result: a cycle reports the reference that cannot
+ *   be resolved;
+ * - 1.16: each local's `local.*` references are evaluated first,
+ *   recursively (at most 10 deep: "Max local recursion depth exceeded.").
+ */
+import { cty, exprRange, exprVariables, hasErrors, exprValue, validIdentifier, rangeString, type Block, type Diagnostic, type EvalContext, type Expression, type Range } from '@packer-ts/hcl';
+import type { PackerVersion } from './context.ts';
+import { BAD_IDENTIFIER_DETAIL, decodeStatic } from './variables.ts';
+
+export interface LocalBlock {
+  name: string;
+  expr: Expression | undefined;
+  sensitive: boolean;
+  /** The attribute (locals {}) or the block header (local "x"). */
+  range: Range;
+}
+
+export interface LocalValue {
+  name: string;
+  value: cty.Value;
+  sensitive: boolean;
+  range: Range;
+}
+
+function diag(summary: string, detail: string, subject?: Range, context?: Range): Diagnostic {
+  const d: Diagnostic = { severity: 'error', summary, detail };
+  if (subject) d.subject = subject;
+  if (context) d.context = context;
+  return d;
+}
+
+const LOCAL_BLOCK_SCHEMA = { attributes: [{ name: 'expression' }, { name: 'sensitive' }] };
+
+/** The locals declared by the `locals` (and, for 1.16, `local`) blocks among `blocks`, in source order. */
+export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersion = 'packer-1.6.6'): { locals: LocalBlock[]; diags: Diagnostic[] } {
+  const locals: LocalBlock[] = [];
+  const diags: Diagnostic[] = [];
+  const modern = version === 'packer-1.16';
+  for (const b of blocks) {
+    if (b.type === 'locals') {
+      const { attributes, diags: d } = b.body.justAttributes();
+      diags.push(...d);
+      for (const a of attributes.values()) locals.push({ name: a.name, expr: a.expr, sensitive: false, range: a.range });
+    } else if (b.type === 'local' && modern) {
+      const name = b.labels[0]!;
+      const { content, diags: d } = b.body.content(LOCAL_BLOCK_SCHEMA);
+      if (!validIdentifier(name)) d.push(diag('Invalid local name', BAD_IDENTIFIER_DETAIL, b.labelRanges[0]));
+      const l: LocalBlock = { name, expr: content.attributes.get('expression')?.expr, sensitive: false, range: b.defRange };
+      const sens = content.attributes.get('sensitive');
+      if (sens) {
+        const r = decodeStatic(sens.expr, cty.BoolType);
+        d.push(...r.diags);
+        if (r.value) l.sensitive = r.value.asBool();
+      }
+      diags.push(...d);
+      if (hasErrors(d)) return { locals, diags };
+      locals.push(l);
+    }
+  }
+  if (modern) {
+    // checkForDuplicateLocalDefinition
+    const seen = new Map<string, LocalBlock>();
+    for (const l of locals) {
+      const prev = seen.get(l.name);
+      if (prev) {
+        const where = prev.expr ? exprRange(prev.expr) : prev.range;
+        diags.push(diag('Duplicate local definition', `Local variable ${JSON.stringify(l.name)} is defined twice in your templates. Other definition found at ${JSON.stringify(rangeString(where))}`, l.expr ? exprRange(l.expr) : l.range));
+        continue;
+      }
+      seen.set(l.name, l);
+    }
+  }
+  return { locals, diags };
+}
+
+/**
+ * Evaluates `locals`; `ctxFor(values)` is the evaluation context with
+ * `local` set to the values known so far.
+ */
+export function evaluateLocals(
+  locals: readonly LocalBlock[],
+  ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext,
+  version: PackerVersion = 'packer-1.6.6',
+): { locals: Map<string, LocalValue>; diags: Diagnostic[] } {
+  return version === 'packer-1.16' ? evaluateRecursively(locals, ctxFor) : evaluateQueue(locals, ctxFor);
+}
+
+function valuesOf(m: Map<string, LocalValue>): Map<string, cty.Value> {
+  const out = new Map<string, cty.Value>();
+  for (const [k, v] of m) out.set(k, v.value);
+  return out;
+}
+
+function evaluateOne(l: LocalBlock, values: Map<string, LocalValue>, ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): Diagnostic[] {
+  if (!l.expr) {
+    // a `local` block without an expression evaluates to null
+    values.set(l.name, { name: l.name, value: cty.nullVal(cty.DynamicType), sensitive: l.sensitive, range: l.range });
+    return [];
+  }
+  const r = exprValue(l.expr, ctxFor(valuesOf(values)));
+  if (!hasErrors(r.diags)) values.set(l.name, { name: l.name, value: r.value, sensitive: l.sensitive, range: l.range });
+  return r.diags;
+}
+
+function evaluateQueue(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): { locals: Map<string, LocalValue>; diags: Diagnostic[] } {
+  const values = new Map<string, LocalValue>();
+  const diags: Diagnostic[] = [];
+  const queue = [...locals];
+  let retry = 0;
+  let previousL = 0;
+  while (queue.length > 0) {
+    const l = queue[0]!;
+    const more = evaluateOne(l, values, ctxFor);
+    if (hasErrors(more)) {
+      if (queue.length === 1) return { locals: values, diags: [...diags, ...more] };
+      if (previousL === queue.length) {
+        if (retry === 100) return { locals: values, diags: [...diags, ...more] };
+        retry++;
+      }
+      previousL = queue.length;
+      queue.push(l);
+    } else {
+      retry = 0;
+      diags.push(...more);
+    }
+    queue.shift();
+  }
+  return { locals: values, diags };
+}
+
+function evaluateRecursively(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): { locals: Map<string, LocalValue>; diags: Diagnostic[] } {
+  const values = new Map<string, LocalValue>();
+  const diags: Diagnostic[] = [];
+  const byName = new Map<string, LocalBlock>();
+  for (const l of locals) if (!byName.has(l.name)) byName.set(l.name, l);
+  const deps = new Map<LocalBlock, string[]>();
+  for (const l of locals) {
+    const names: string[] = [];
+    for (const t of l.expr ? exprVariables(l.expr) : []) {
+      if (t.length < 2 || t[0]!.kind !== 'root' || t[0]!.name !== 'local') continue;
+      const step = t[1]!;
+      if (step.kind === 'attr') names.push(step.name);
+    }
+    deps.set(l, names);
+  }
+  const evaluated = new Set<LocalBlock>();
+  const visit = (l: LocalBlock, depth: number): Diagnostic[] => {
+    if (evaluated.has(l)) return [];
+    if (depth >= 10) {
+      return [diag('Max local recursion depth exceeded.', 'An error occured while recursively evaluating locals.Your local variables likely have a cyclic dependency. Please simplify your config to continue. ')];
+    }
+    const out: Diagnostic[] = [];
+    for (const dep of deps.get(l) ?? []) {
+      const target = byName.get(dep);
+      if (!target) {
+        out.push(diag('failed to get local variable', `While evaluating ${JSON.stringify(`local.${l.name}`)}, its dependency ${JSON.stringify(`local.${dep}`)} was not found, is it defined?`));
+        return out;
+      }
+      out.push(...visit(target, depth + 1));
+    }
+    evaluated.add(l);
+    out.push(...evaluateOne(l, values, ctxFor));
+    return out;
+  };
+  for (const l of locals) diags.push(...visit(l, 0));
+  return { locals: values, diags };
+}

@@ -11,7 +11,8 @@
  *   todo: { command: reason }: a known gap of packer-ts, reported as a node:test todo.
  * Compared: exit status; the diagnostics as (severity, summary, file, line) sets (Packer prints
  * some twice and some in Go's random map order); the files a run leaves (names and contents);
- * a build's artifacts (-machine-readable `artifact` records); `inspect`'s whole stdout.
+ * a build's artifacts (-machine-readable `artifact` records) and its whole -machine-readable
+ * output as sorted lines (as test/parity.test.ts compares it); `inspect`'s whole stdout.
  * Packer 1.6.6 has cloud builders built in (amazon-ebs, virtualbox-iso, amazon-import) that
  * packer-ts has not: packer-ts gets Packer's own Go ones as plugins (`packer plugin
  * packer-builder-amazon-ebs`) through PACKER_PLUGIN_PATH, so those cases validate with the
@@ -23,7 +24,7 @@ import { cp, mkdtemp, readdir } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { artifactRecords, PACKER_TS, REAL_PACKER, removeDir, ROOT, run, snapshot, type RunResult } from './helpers/run.ts';
+import { artifactRecords, normalizedLines, PACKER_TS, REAL_PACKER, removeDir, ROOT, run, snapshot, type RunResult } from './helpers/run.ts';
 import { diagnosticSet, goPluginDir } from './helpers/hcl2.ts';
 
 type Command = 'validate' | 'validate -syntax-only' | 'build' | 'inspect';
@@ -99,7 +100,10 @@ describe('HCL2 corpus: Packer 1.6.6 test data through both tools', { concurrency
           if ((c.exists ?? []).includes(rel)) continue;
           assert.equal(content.toString('utf8'), p.files.get(rel)!.toString('utf8'), `content of ${rel}`);
         }
-        if (command === 'build') assert.deepEqual(artifactRecords(r.stdout), artifactRecords(p.stdout), `artifacts\n${both}`);
+        if (command === 'build') {
+          assert.deepEqual(artifactRecords(r.stdout), artifactRecords(p.stdout), `artifacts\n${both}`);
+          assert.deepEqual(normalizedLines(r.stdout, r.dir), normalizedLines(p.stdout, p.dir), `build output (-machine-readable, sorted lines)\n${both}`);
+        }
         if (command === 'inspect') assert.equal(r.stdout.replaceAll(r.dir, '<dir>'), p.stdout.replaceAll(p.dir, '<dir>'), 'inspect output');
       });
     }

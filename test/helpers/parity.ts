@@ -10,7 +10,11 @@
  *   exact: stdout is compared byte for byte (inspect, console) instead of as sorted lines;
  *   exists: files compared by presence only (content has times/randomness);
  *   output: substrings the stdout of both must contain;
- *   absent: strings neither output may contain (sensitive values);
+ *   absent: strings neither output may contain (sensitive values); packerShows: strings Packer
+ *     1.6.6 prints and packer-ts must not (sensitive values in -machine-readable output): Packer
+ *     must still print them, they read `<sensitive>` in its output before comparing;
+ *   mask: regular expressions whose matches are replaced by `<masked>` in both stdouts before
+ *     comparing (text that is random in Packer's output or lists what only Packer has);
  *   packerOnly: files only real Packer leaves; packerOnlyLines: (normalized)
  *     stdout lines only real Packer prints; oursAdds: text only packer-ts prints
  *     (its own extensions), cut from its stdout before comparing; packerRacy: text
@@ -36,6 +40,8 @@ export interface ParityCase extends FixtureRun {
   exists?: string[];
   output?: string[];
   absent?: string[];
+  packerShows?: string[];
+  mask?: string[];
   packerOnly?: string[];
   packerOnlyLines?: string[];
   oursAdds?: string[];
@@ -58,6 +64,16 @@ export async function checkParity(dir: string, c: ParityCase, opts: { freshHome?
     const env = { ...(opts.freshHome ? { HOME: home } : {}), ...c.env };
     const r = await run(PACKER_TS, args, { cwd: ours, env, input: c.input });
     const p = await run(REAL_PACKER, args, { cwd: theirs, env, input: c.input });
+    for (const s of c.packerShows ?? []) {
+      assert.ok(p.stdout.includes(s), `Packer 1.6.6 no longer prints ${JSON.stringify(s)}: drop it from packerShows`);
+      assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), `packer-ts prints ${JSON.stringify(s)}:\n${r.stdout}${r.stderr}`);
+      p.stdout = p.stdout.replaceAll(s, '<sensitive>');
+    }
+    for (const m of c.mask ?? []) {
+      const re = new RegExp(m, 'g');
+      r.stdout = r.stdout.replace(re, '<masked>');
+      p.stdout = p.stdout.replace(re, '<masked>');
+    }
     const both = `packer-ts:\n${r.stdout}${r.stderr}\nPacker 1.6.6:\n${p.stdout}${p.stderr}`;
     assert.equal(p.code, c.exit, `exit status of real Packer\n${both}`);
     assert.equal(r.code, c.exit, `exit status of packer-ts\n${both}`);

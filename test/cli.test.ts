@@ -8,7 +8,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKER_TS, REAL_PACKER, removeDir, run } from './helpers/run.ts';
+import { normalizedLines, PACKER_TS, REAL_PACKER, removeDir, run } from './helpers/run.ts';
 import { requireTools } from './helpers/requires.ts';
 
 async function workdir(files: Record<string, unknown>): Promise<string> {
@@ -206,13 +206,15 @@ test('-machine-readable reports error-count and error records for failed builds'
   } finally { await removeDir(dir); }
 });
 
-test('an HCL2 template (file or directory) is a clear "not supported yet" error, exit 1, nothing written', async () => {
-  const dir = await workdir({ 'a.pkr.hcl': 'source "null" "x" {\n  communicator = "none"\n}\n' });
+test('an HCL2 template (file or directory) is read as HCL2, as Packer 1.6.6 reads it', async () => {
+  requireTools('packer');
+  const dir = await workdir({ 'a.pkr.hcl': 'source "null" "x" {\n  communicator = "none"\n}\nbuild {\n  sources = ["source.null.x"]\n}\n' });
   try {
-    for (const [cmd, path] of [['validate', 'a.pkr.hcl'], ['build', 'a.pkr.hcl'], ['build', '.']]) {
-      const r = await run(PACKER_TS, [cmd!, path!], { cwd: dir });
-      assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.match(r.stdout, new RegExp(`${path!.replace('.', '\\.')}: HCL2 templates \\(\\*\\.pkr\\.hcl, \\*\\.pkr\\.json, or a directory of them\\) are not supported by packer-ts yet`));
+    for (const [cmd, path] of [['validate', 'a.pkr.hcl'], ['build', 'a.pkr.hcl'], ['build', '.'], ['validate', 'missing.pkr.hcl']]) {
+      const ours = await run(PACKER_TS, ['-machine-readable', cmd!, path!], { cwd: dir });
+      const theirs = await run(REAL_PACKER, ['-machine-readable', cmd!, path!], { cwd: dir });
+      assert.equal(ours.code, theirs.code, ours.stdout + ours.stderr);
+      assert.deepEqual(normalizedLines(ours.stdout, dir), normalizedLines(theirs.stdout, dir));
     }
     assert.deepEqual(await readdir(dir), ['a.pkr.hcl']);
   } finally {

@@ -5,6 +5,7 @@
 //  3. bytes/s of an upload, provisioner plugin -> core -> builder plugin's communicator (two real
 //     plugin processes, built from bench/plugins/*.ts), with the packer-ts core and with Packer's.
 // Usage: npm run build && node --import tsx bench/plugins/run.mjs [--runs 10] [--mb 512] [--write]
+//        [--only modern]   (modern plugins: bench/plugins/modern.mjs)
 //        [--only upload [--go]]   (the upload case alone, for tuning)
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
@@ -102,6 +103,11 @@ async function uploads(withGo = true) {
 }
 
 const ONLY = arg('only', '');
+if (ONLY === 'modern') {
+  // Modern plugins (issue 11): spawn to handshake of multi-component plugins, plugins installed and discovery.
+  await (await import('./modern.mjs')).modern({ runs: RUNS, write: process.argv.includes('--write') });
+  process.exit(0);
+}
 if (ONLY === 'upload') {
   // Quick mode for tuning: the upload case only, packer-ts core only unless --go is given.
   const up = await uploads(process.argv.includes('--go'));

@@ -4,7 +4,7 @@
  */
 import { errorMessage, packerRunUUID } from '@packer-ts/sdk';
 import { createComponentFinder, exitQuietlyOnClosedOutput, locateSelf, setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
-import { builders, postProcessors, provisioners } from '@packer-ts/plugins';
+import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
 import { makeUi, type Io, type Meta } from './meta.ts';
 
 type Command = (meta: Meta, args: string[]) => Promise<number>;
@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; synopsis: string }> = {
   console: { run: async (m, a) => (await import('./commands/console.ts')).consoleCommand(m, a), synopsis: 'creates a console for testing variable interpolation' },
   fix: { run: async (m, a) => (await import('./commands/fix.ts')).fixCommand(m, a), synopsis: 'fixes templates from old versions of packer' },
   plugins: { run: async (m, a) => (await import('./commands/plugins.ts')).pluginsCommand(m, a), synopsis: 'Interact with Packer plugins and catalog' },
+  init: { run: async (m, a) => (await import('./commands/init.ts')).initCommand(m, a), synopsis: 'Install missing plugins or upgrade plugins' },
   inspect: { run: async (m, a) => (await import('./commands/inspect.ts')).inspectCommand(m, a), synopsis: 'see components of a template' },
   validate: { run: async (m, a) => (await import('./commands/validate.ts')).validateCommand(m, a), synopsis: 'check that a template is valid' },
   version: { run: versionCommand, synopsis: 'Prints the Packer version' },
@@ -114,7 +115,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
       if (finder) return finder;
       const self = locateSelf();
       try {
-        finder = createComponentFinder({ builtins: { builders, provisioners, postProcessors }, self, exeDir: self.exeDir, env: io.env, log });
+        finder = createComponentFinder({ builtins: { builders, provisioners, postProcessors, datasources }, self, exeDir: self.exeDir, env: io.env, log });
       } catch (e) {
         // Packer prints this one on stderr (main.go), not through its Ui
         io.stderr.write(`Error loading configuration: \n\n${errorMessage(e).replace(/^Error loading configuration: /, '')}\n`);

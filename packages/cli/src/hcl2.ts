@@ -44,6 +44,16 @@ export async function readHcl2Config(meta: Meta, args: MetaArgs): Promise<Packer
 }
 
 /**
+ * PackerConfig.Initialize: datasources (run, or only configured when `skipExecution`),
+ * variables' values and locals, then sources and builds. Stops after failed datasources.
+ */
+export async function initializeHcl2(cfg: PackerConfig, skipExecution: boolean): Promise<Diagnostic[]> {
+  const data = await cfg.evaluateDatasources({ skipExecution });
+  if (data.some((d) => d.severity === 'error')) return data;
+  return [...data, ...cfg.initialize()];
+}
+
+/**
  * The builds of an HCL2 template, started and prepared (Initialize, then
  * GetBuilds). Undefined when the template cannot be read or initialized;
  * otherwise `ret` is 1 when some builds had errors (they were reported,
@@ -52,7 +62,7 @@ export async function readHcl2Config(meta: Meta, args: MetaArgs): Promise<Packer
 export async function buildsFromHcl2(meta: Meta, args: MetaArgs, opts: { debug: boolean; force: boolean; onError: string }): Promise<{ builds: CoreBuild[]; ret: number } | undefined> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return undefined;
-  if ((await writeDiags(meta, NO_FILES, cfg.initialize())) !== 0) return undefined;
+  if ((await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, false))) !== 0) return undefined;
   const { getHcl2Builds } = await import('@packer-ts/core/hcl2');
   const { builds, diags } = await getHcl2Builds(cfg, { only: args.only, except: args.except, ...opts });
   const ret = await writeDiags(meta, NO_FILES, diags);
@@ -67,7 +77,7 @@ export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boole
     meta.ui.say('Syntax-only check passed. Everything looks okay.');
     return 0;
   }
-  const ret = await writeDiags(meta, NO_FILES, cfg.initialize());
+  const ret = await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, true));
   if (ret !== 0) return ret;
   const { getHcl2Builds } = await import('@packer-ts/core/hcl2');
   const { diags } = await getHcl2Builds(cfg, { only: args.only, except: args.except });
@@ -78,7 +88,7 @@ export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boole
 export async function inspectHcl2(meta: Meta, args: MetaArgs): Promise<number> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return 1;
-  cfg.initialize();
+  await initializeHcl2(cfg, true);
   const { printBuilds, printVariables } = await import('@packer-ts/core/hcl2');
   meta.ui.say('Packer Inspect: HCL2 mode\n');
   meta.ui.say(printVariables(cfg));

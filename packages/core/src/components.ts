@@ -3,11 +3,11 @@
  * plugin layer adds executables found by discovery. A store answers by
  * type name and owns the lifecycle of what it started.
  */
-import type { Builder, PostProcessor, Provisioner } from '@packer-ts/sdk';
-import type { ComponentKind as AnyComponentKind } from '@packer-ts/sdk/rpc';
+import type { Builder, Datasource, PostProcessor, Provisioner } from '@packer-ts/sdk';
+import type { ComponentKind } from '@packer-ts/sdk/rpc';
 
-/** The kinds a 1.6-style plugin or a built-in store serves (datasources come with HCL2). */
-export type ComponentKind = Exclude<AnyComponentKind, 'datasource'>;
+/** builder, provisioner, post-processor (also Packer 1.6 plugins) and datasource (HCL2 `data` blocks). */
+export type { ComponentKind };
 
 export interface ComponentStore<T> {
   has(name: string): boolean;
@@ -20,6 +20,8 @@ export interface ComponentFinder {
   builders: ComponentStore<Builder>;
   provisioners: ComponentStore<Provisioner>;
   postProcessors: ComponentStore<PostProcessor>;
+  /** Datasources of `data "TYPE" "NAME"` blocks: built-ins (`null`, `http`) and plugins' (`NAME-COMPONENT`). */
+  datasources?: ComponentStore<Datasource>;
   /** Stops everything the stores started (plugin processes). Safe to call twice. */
   close(): Promise<void>;
   /** Kills every plugin process now (after a cancel that did not end them in time). */

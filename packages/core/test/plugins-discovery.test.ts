@@ -182,7 +182,7 @@ test('installed layout: the highest valid version of each plugin provides its co
     await install('3.0.0', '1.0.0'); // describe disagrees with the name
     const env = { HOME: home };
     const found = findPlugins({ env, home, cwd: home });
-    assert.deepEqual(found.builder.get('fake-b'), { kind: 'builder', name: 'fake-b', path: best, args: ['start', 'builder', 'b'], source: join(home, '.config', 'packer', 'plugins') });
+    assert.deepEqual(found.builder.get('fake-b'), { kind: 'builder', name: 'fake-b', path: best, args: ['start', 'builder', 'b'], source: join(home, '.config', 'packer', 'plugins'), multi: { component: 'b', protocolVersion: undefined } });
     assert.equal(found.builder.get('fake')?.path, best);
     assert.deepEqual(found.provisioner.get('fake-p')?.args, ['start', 'provisioner', 'p']);
     // a loose packer-builder-fake-b in the current directory wins (the 1.6-era directories come later)

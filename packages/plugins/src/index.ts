@@ -3,7 +3,7 @@
  * in-process by default and can be served as plugins
  * (`packer-ts plugin packer-builder-file`).
  */
-import type { Builder, PostProcessor, Provisioner } from '@packer-ts/sdk';
+import type { Builder, Datasource, PostProcessor, Provisioner } from '@packer-ts/sdk';
 // Each component's module loads on first use: a build pays only for what it uses.
 export const builders: Record<string, () => Promise<Builder>> = {
   docker: async () => new (await import('./builder/docker/index.ts')).DockerBuilder(),
@@ -31,4 +31,9 @@ export const postProcessors: Record<string, () => Promise<PostProcessor>> = {
   manifest: async () => new (await import('./post-processor/manifest/index.ts')).ManifestPostProcessor(),
   'shell-local': async () => new (await import('./post-processor/shell-local/index.ts')).ShellLocalPostProcessor(),
   vagrant: async () => new (await import('./post-processor/vagrant/index.ts')).VagrantPostProcessor(),
+};
+
+export const datasources: Record<string, () => Promise<Datasource>> = {
+  http: async () => new (await import('./datasource/http/index.ts')).HttpDatasource(),
+  null: async () => new (await import('./datasource/null/index.ts')).NullDatasource(),
 };

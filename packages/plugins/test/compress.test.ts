@@ -77,6 +77,14 @@ test('format detection follows the output extensions', () => {
   }
 });
 
+test('archive and algorithm a template sets (Go\'s derived fields) stay where the extensions decide nothing', () => {
+  assert.deepEqual(detectFormat('out.gz', '', { archive: 'tar' }), { archive: 'tar', algorithm: 'pgzip' });
+  assert.deepEqual(detectFormat('out.zip', '', { algorithm: 'pgzip' }), { archive: 'zip', algorithm: 'pgzip' });
+  assert.deepEqual(detectFormat('out', '', { archive: 'zip', algorithm: 'x' }), { archive: 'tar', algorithm: 'pgzip' });
+  assert.deepEqual(detectFormat('out.txt', '', { archive: 'zip' }), { archive: 'tar', algorithm: 'pgzip' });
+  assert.ok('archive' in compressSchema && 'algorithm' in compressSchema);
+});
+
 test('.tar.gz: basenames, contents, modes, zero times; artifact and keep flags', async (t) => {
   const dir = await tempDir(t);
   await mkdir(join(dir, 'sub'));

@@ -1,6 +1,7 @@
 /**
  * `packer-ts console`: evaluates interpolations in the context of a JSON
- * template (command/console.go, Core.EvaluateExpression).
+ * template (command/console.go, Core.EvaluateExpression), or HCL2
+ * expressions in that of an HCL2 template (console-hcl2.ts).
  *
  * When stdin is a pipe every line is evaluated, problems are reported as
  * they happen, and only the last result is printed. Otherwise (terminal,
@@ -48,8 +49,13 @@ const RENDER_PHASE = /^(Failed to interpolate|error interpolating default value|
 interface Evaluation {
   out: string;
   exit: boolean;
-  /** Detail of an interpolation error. */
-  error?: string;
+  /** Diagnostics as printed, and whether one is an error (exit status 1). */
+  report?: { text: string; error: boolean };
+}
+
+/** A console's evaluator: JSON templates' interpolations, or HCL2 expressions. */
+interface Session {
+  evaluate(line: string): Evaluation;
 }
 
 /** Go's strings.TrimSpace. */
@@ -66,7 +72,7 @@ export function interpolationDiagnostic(detail: string): string {
   return `???????: Interpolation error\n\n${wordWrap(detail, 80)}\n\n`;
 }
 
-class Console {
+class Console implements Session {
   constructor(private core: Core, private listEmptyKey: boolean) {}
 
   evaluate(line: string): Evaluation {
@@ -83,7 +89,8 @@ class Console {
     try {
       return { out: render(line, this.core.context()), exit: false };
     } catch (e) {
-      return { out: '', exit: false, error: errorMessage(e) };
+      // printed as a diagnostic without severity: the exit status stays 0
+      return { out: '', exit: false, report: { text: interpolationDiagnostic(errorMessage(e)), error: false } };
     }
   }
 }
@@ -146,8 +153,13 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     }
   }
   if (hcl2) {
-    meta.ui.error('packer-ts console: HCL2 mode is not supported yet; use a JSON template.');
-    return 1;
+    // GetConfigFromHCL, then Initialize with its problems ignored
+    const { readHcl2Config } = await import('../hcl2.ts');
+    const cfg = await readHcl2Config(meta, args);
+    if (!cfg) return 1;
+    cfg.initialize();
+    const { Hcl2Console } = await import('./console-hcl2.ts');
+    return runSession(meta, new Hcl2Console(cfg));
   }
 
   const config = await readConfig(meta, args);
@@ -162,14 +174,22 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     renderStarted = RENDER_PHASE.test(errorMessage(e));
   }
   const hasVariables = template.variables.size + Object.keys(variables).length > 0;
-  const session = new Console(core, renderStarted && hasVariables);
+  return runSession(meta, new Console(core, renderStarted && hasVariables));
+}
 
-  // Interpolation errors are printed as (non-error) diagnostics: the exit code stays 0.
-  const report = (ev: Evaluation): number => {
-    if (ev.error !== undefined) meta.ui.say(interpolationDiagnostic(ev.error));
-    return 0;
-  };
+/** Packer's writeDiags for one evaluation: errors on stderr (1), the rest said (0). */
+function report(meta: Meta, ev: Evaluation): number {
+  if (!ev.report) return 0;
+  if (ev.report.error) {
+    meta.ui.error(ev.report.text);
+    return 1;
+  }
+  meta.ui.say(ev.report.text);
+  return 0;
+}
 
+/** The REPL over stdin: piped (only the last result printed), line by line, or a terminal. */
+async function runSession(meta: Meta, session: Session): Promise<number> {
   const stdin = meta.io.stdin;
   const mode = stdinMode(stdin);
   if (mode === 'piped') {
@@ -178,7 +198,7 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     for await (const raw of readLines(stdin, /\n/)) {
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       const ev = session.evaluate(trimSpace(line));
-      if (ev.error !== undefined) ret = report(ev);
+      if (ev.report) ret = report(meta, ev);
       last = ev.out;
     }
     meta.ui.message(last);
@@ -187,7 +207,7 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
   if (mode === 'lines') {
     for await (const line of readLines(stdin, /\r|\n/)) {
       const ev = session.evaluate(line);
-      const ret = report(ev);
+      const ret = report(meta, ev);
       if (ev.exit) return ret;
       meta.ui.say(ev.out);
     }
@@ -197,7 +217,7 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
 }
 
 /** A terminal session with a `> ` prompt; Ctrl-C on an empty line or Ctrl-D ends it. */
-async function interactive(meta: Meta, session: Console, stdin: NodeJS.ReadableStream): Promise<number> {
+async function interactive(meta: Meta, session: Session, stdin: NodeJS.ReadableStream): Promise<number> {
   const output = meta.io.stdout as unknown as NodeJS.WritableStream;
   const rl = createInterface({ input: stdin, output, terminal: true, prompt: '> ' });
   return new Promise<number>((resolve) => {
@@ -210,8 +230,8 @@ async function interactive(meta: Meta, session: Console, stdin: NodeJS.ReadableS
     };
     rl.on('line', (line) => {
       const ev = session.evaluate(line);
-      if (ev.error !== undefined) meta.ui.say(interpolationDiagnostic(ev.error));
-      if (ev.exit) { finish(0); return; }
+      const ret = report(meta, ev);
+      if (ev.exit) { finish(ret); return; }
       meta.ui.say(ev.out);
       rl.prompt();
     });

@@ -4,13 +4,13 @@
  * Packer 1.6 through a wrapper in ~/.packer.d/plugins), never by hand: without the magic cookie it
  * prints Packer's message and exits 1. It serves one connection and exits when the core leaves.
  */
-import { errorMessage, type Builder, type PostProcessor, type Provisioner } from '@packer-ts/sdk';
+import { errorMessage, type Builder, type Datasource, type PostProcessor, type Provisioner } from '@packer-ts/sdk';
 import { serveComponent } from '@packer-ts/sdk/plugin';
 import { log } from '@packer-ts/core';
-import { builders, postProcessors, provisioners } from '@packer-ts/plugins';
+import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
 import type { Io } from '../meta.ts';
 
-const PLUGIN_NAME = /^packer-(builder|post-processor|provisioner)-(.+)$/;
+const PLUGIN_NAME = /^packer-(builder|post-processor|provisioner|datasource)-(.+)$/;
 
 export async function pluginCommand(args: string[], io: Io): Promise<number> {
   log(`args: []string{${args.map((a) => JSON.stringify(a)).join(', ')}}`);
@@ -23,10 +23,10 @@ export async function pluginCommand(args: string[], io: Io): Promise<number> {
     io.stdout.write(`Error parsing plugin argument: ${JSON.stringify(args[0])} is not packer-builder-NAME, packer-provisioner-NAME or packer-post-processor-NAME\n`);
     return 1;
   }
-  const kind = m[1] as 'builder' | 'provisioner' | 'post-processor';
+  const kind = m[1] as 'builder' | 'provisioner' | 'post-processor' | 'datasource';
   const name = m[2]!;
-  const factories: Record<string, () => Promise<Builder | Provisioner | PostProcessor>> =
-    kind === 'builder' ? builders : kind === 'provisioner' ? provisioners : postProcessors;
+  const factories: Record<string, () => Promise<Builder | Provisioner | PostProcessor | Datasource>> =
+    kind === 'builder' ? builders : kind === 'provisioner' ? provisioners : kind === 'datasource' ? datasources : postProcessors;
   const factory = Object.hasOwn(factories, name) ? factories[name] : undefined;
   if (!factory) {
     io.stdout.write(`Could not load ${kind}: ${name} (built-in ${kind}s: ${Object.keys(factories).sort().join(', ')})\n`);

@@ -2,14 +2,16 @@
  * `packer-ts plugins install [-path BINARY] [-force] SOURCE [CONSTRAINT]`. With -path the
  * binary is described, copied to DIR/SOURCE/packer-plugin-NAME_vVERSION_APIVERSION_OS_ARCH and
  * its bare-hex `_SHA256SUM` written next to it (through temporary files renamed into place,
- * so a failure leaves nothing half-written). Remote sources are not supported yet.
+ * so a failure leaves nothing half-written). Without -path the highest matching release is
+ * installed from the source's getter (install-remote.ts).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { errorMessage, fileError } from '@packer-ts/sdk';
-import { coreString, filenameSuffix, parseConstraints, parsePluginSource, parseSemver, pluginFolder, scanJson } from '@packer-ts/core';
+import { ColoredUi, coreString, filenameSuffix, hasPrerelease, parseConstraints, parsePluginSource, parseSemver, pluginFolder, scanJson } from '@packer-ts/core';
+import { installRemote } from './install-remote.ts';
 import { FlagError, FlagSet } from '../flags.ts';
 import { diagnostic, type Meta } from '../meta.ts';
 
@@ -33,8 +35,9 @@ Options:
 
 export async function pluginsInstallCommand(meta: Meta, argv: string[]): Promise<number> {
   let path = '';
-  // -force is accepted; with -path it changes nothing (Packer 1.16 always overwrites then).
-  const flags = new FlagSet().string('path', (v) => { path = v; }).bool('force', () => {});
+  let force = false;
+  // with -path, -force changes nothing (Packer 1.16 always overwrites then)
+  const flags = new FlagSet().string('path', (v) => { path = v; }).bool('force', (v) => { force = v; });
   try {
     flags.parse(argv);
   } catch (e) {
@@ -63,11 +66,20 @@ export async function pluginsInstallCommand(meta: Meta, argv: string[]): Promise
     return 1;
   }
   if (path === '') {
+    let constraints;
     if (args[1] !== undefined) {
-      try { parseConstraints(args[1]); } catch (e) { meta.ui.error(errorMessage(e)); return 1; }
+      try { constraints = parseConstraints(args[1]); } catch (e) { meta.ui.error(errorMessage(e)); return 1; }
+      if (hasPrerelease(constraints)) { meta.ui.error(`Unsupported prerelease for constraint ${JSON.stringify(args[1])}`); return 1; }
     }
-    meta.ui.error(`Installing ${source.source} from a remote source is not supported by packer-ts yet: use -path BINARY`);
-    return 1;
+    let inst;
+    try {
+      inst = await installRemote(meta, { dir, source, constraints, constraintText: args[1] ?? '', force });
+    } catch (e) {
+      meta.ui.error(errorMessage(e));
+      return 1;
+    }
+    if (inst) new ColoredUi(36, meta.ui).say(`Installed plugin ${source.source} ${inst.version} in ${JSON.stringify(inst.binaryPath)}`);
+    return 0;
   }
   const fail = (summary: string, detail: string): number => {
     meta.ui.error(diagnostic('Error', summary, detail));

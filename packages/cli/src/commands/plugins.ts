@@ -1,5 +1,5 @@
 /**
- * `packer-ts plugins SUBCOMMAND`: install, installed, remove (Packer 1.16's `packer plugins`,
+ * `packer-ts plugins SUBCOMMAND`: install, installed, remove, required (Packer 1.16's `packer plugins`,
  * same texts and exit codes). Every line goes to stdout, as Packer's Ui writes them.
  */
 import { errorMessage } from '@packer-ts/sdk';
@@ -16,7 +16,8 @@ Related but not under the "plugins" command :
 Subcommands:
     install      Install latest Packer plugin [matching version constraint]
     installed    List all installed Packer plugin binaries
-    remove       Remove Packer plugins [matching a version]`;
+    remove       Remove Packer plugins [matching a version]
+    required     List plugins required by a config`;
 
 type Sub = { run: (meta: Meta, args: string[]) => Promise<number>; help: () => Promise<string> };
 
@@ -28,6 +29,10 @@ const SUBCOMMANDS: Record<string, Sub> = {
   installed: {
     run: async (m, a) => (await import('./plugins-installed.ts')).pluginsInstalledCommand(m, a),
     help: async () => (await import('./plugins-installed.ts')).pluginsInstalledHelp,
+  },
+  required: {
+    run: async (m, a) => (await import('./plugins-required.ts')).pluginsRequiredCommand(m, a),
+    help: async () => (await import('./plugins-required.ts')).pluginsRequiredHelp,
   },
   remove: {
     run: async (m, a) => (await import('./plugins-remove.ts')).pluginsRemoveCommand(m, a),

@@ -14,10 +14,14 @@ import {
 import { parseGoDuration } from '@packer-ts/sdk';
 import type { ComponentFinder } from '../components.ts';
 import { parseConstraints, parseSemver, satisfies, type Constraints } from '../plugins/goversion.ts';
+import { pluginFolder } from '../plugins/installed.ts';
+import { decodeRequiredPlugins, selectRequiredPlugins, type RequiredPlugin } from '../plugins/required.ts';
 import { PACKER_COMPAT_VERSION } from '../version.ts';
 import { hcl2Files, HCL2_FILE_EXT, HCL2_JSON_FILE_EXT, readHcl2File } from './files.ts';
 import { decodeFields } from './gohcl.ts';
-import { evaluateVariables, type Evaluated } from './context.ts';
+import { initializeVariables, parseVariables, type Evaluated, type InitializedVariables, type ParsedVariables } from './context.ts';
+import { evaluateDatasources } from './datasources.ts';
+import { plainConfig } from './spec.ts';
 
 const T = cty.types;
 
@@ -194,24 +198,33 @@ export function parseHcl2(opts: ParseOptions): ParseResult {
   const versionDiags = config.checkCoreVersion();
   diags.push(...versionDiags);
   if (hasErrors(versionDiags)) return { config, diags, files };
+  // packer { required_plugins } (Packer 1.16)
+  const required = decodeRequiredPlugins(parsed);
+  diags.push(...required.diags);
+  config.requiredPlugins = required.requirements;
 
-  // the root schema, once per file
+  // The root schema. Packer 1.6.6 reads it twice, for variables then for
+  // locals, and reports its problems each time; so do we.
   const blocks: Block[] = [];
+  const rootDiags: Diagnostic[] = [];
   for (const f of parsed) {
     const { content, diags: d } = f.body.content(ROOT_SCHEMA);
-    diags.push(...d);
+    rootDiags.push(...d);
     blocks.push(...content.blocks);
   }
+  diags.push(...rootDiags, ...rootDiags);
   config.rootBlocks = blocks;
-  const ev = evaluateVariables({
+  const parsedVars = parseVariables({
     blocks,
     templatePath: path,
     cwd,
     inputs: { vars: opts.vars ?? [], varFiles: opts.varFiles ?? [], env: opts.env ?? process.env },
+    coreVersion: config.coreVersion,
   });
-  for (const [name, f] of ev.files) files.set(name, f);
-  diags.push(...ev.diags);
-  config.evaluated = ev;
+  for (const [name, f] of parsedVars.files) files.set(name, f);
+  diags.push(...parsedVars.diags);
+  config.parsedVariables = parsedVars;
+  config.setVariables(initializeVariables(parsedVars));
   return { config, diags, files };
 }
 
@@ -220,7 +233,10 @@ export class PackerConfig {
   readonly components: ComponentFinder;
   versionConstraints: VersionConstraint[] = [];
   rootBlocks: Block[] = [];
+  /** Variables and locals with their values (and the context they give). */
   evaluated: Evaluated | undefined;
+  parsedVariables: ParsedVariables | undefined;
+  requiredPlugins: RequiredPlugin[] = [];
   readonly sources = new Map<string, SourceBlock>();
   readonly builds: BuildBlock[] = [];
 
@@ -235,6 +251,25 @@ export class PackerConfig {
   ) {
     this.coreVersion = options.coreVersion ?? PACKER_COMPAT_VERSION;
     this.components = options.components;
+  }
+
+  setVariables(i: InitializedVariables): void {
+    const p = this.parsedVariables!;
+    this.evaluated = { variables: p.variables, locals: i.locals, sensitive: i.sensitive, ctx: i.ctx, diags: p.diags, initDiags: i.diags, files: p.files };
+  }
+
+  /**
+   * Runs the `data` blocks (Packer 1.16; datasources.ts), each after the datasources it refers
+   * to, then evaluates the locals again with `data.*` known. `skipExecution` (validate)
+   * configures every datasource without running it: its value is unknown.
+   */
+  async evaluateDatasources(opts: { skipExecution?: boolean } = {}): Promise<Diagnostic[]> {
+    if (!this.rootBlocks.some((b) => b.type === 'data') || !this.evaluated || !this.parsedVariables) return [];
+    const ctx = this.evaluated.ctx.child({});
+    const r = await evaluateDatasources({ blocks: this.rootBlocks, store: this.components.datasources, ctx, skipExecution: opts.skipExecution, sequential: true });
+    if (hasErrors(r.diags)) return r.diags;
+    this.setVariables(initializeVariables(this.parsedVariables, { data: r.data }));
+    return r.diags;
   }
 
   /** `packer { required_version = "..." }` of one file (sniffCoreVersionRequirements). */
@@ -292,6 +327,18 @@ export class PackerConfig {
    */
   initialize(): Diagnostic[] {
     const diags: Diagnostic[] = [];
+    // variables' values (unset, validation) and locals come first
+    if (this.evaluated) diags.push(...this.evaluated.initDiags);
+    if (this.requiredPlugins.length > 0) {
+      // every requirement must be installed (Packer 1.16's detectPluginBinaries)
+      let dir: string | undefined;
+      try {
+        dir = pluginFolder(this.options.env ?? process.env);
+      } catch (e) {
+        diags.push(err('Failed to find the plugin directory', (e as Error).message));
+      }
+      if (dir !== undefined) diags.push(...selectRequiredPlugins(this.requiredPlugins, { dir }).diags);
+    }
     const ctx = this.evalContext();
     for (const f of this.parsedFiles) {
       const body = expandDynamic(f.body, ctx);
@@ -442,7 +489,8 @@ export class PackerConfig {
       try {
         p[key] = parseGoDuration(text) / 1e6;
       } catch (e) {
-        return { diags: [...diags, err(`Failed to parse ${what} duration`, (e as Error).message)] };
+        // Packer 1.6.6 leaves out the severity here (and crashes after); 1.16's error
+        return { diags: [...diags, err(`Failed to parse ${what} duration`, (e as Error).message, block.defRange)] };
       }
     }
     if (!this.components.provisioners.has(p.type)) {
@@ -489,7 +537,7 @@ export function sourceRef(text: string): { type: string; name: string } | undefi
   return { type: parts[0]!, name: parts[1]! };
 }
 
-/** A provisioner's `override` object as plain values (hcl2shim.ConfigValueFromHCL2 per option). */
+/** A provisioner's `override` object as plain values (hcl2shim.ConfigValueFromHCL2 per option: its JSON form). */
 function overrideMap(v: cty.Value, range: Range): { map: Record<string, Record<string, unknown>> } | { diag: Diagnostic } {
   const [u] = v.unmarkDeep();
   const kind = u.type.kind;
@@ -503,26 +551,8 @@ function overrideMap(v: cty.Value, range: Range): { map: Record<string, Record<s
       return { diag: err('Unsuitable value type', 'Unsuitable value: an object is required', range) };
     }
     const opts: Record<string, unknown> = {};
-    for (const [ok, ov] of inner.elements()) opts[ok.asString()] = configValueFromHcl2(ov);
+    for (const [ok, ov] of inner.elements()) opts[ok.asString()] = plainConfig(ov);
     out[k.asString()] = opts;
   }
   return { map: out };
-}
-
-/** hcl2shim.ConfigValueFromHCL2: a cty value as plain JSON-like data (numbers as JS numbers). */
-export function configValueFromHcl2(v: cty.Value): unknown {
-  const [u] = v.unmarkDeep();
-  if (u.isNull() || !u.isKnown()) return null;
-  switch (u.type.kind) {
-    case 'string': return u.asString();
-    case 'number': return u.asBigFloat().toNumber();
-    case 'bool': return u.raw === true;
-    case 'list': case 'set': case 'tuple': return u.values().map(configValueFromHcl2);
-    case 'map': case 'object': {
-      const o: Record<string, unknown> = {};
-      for (const [k, e] of u.elements()) o[k.asString()] = configValueFromHcl2(e);
-      return o;
-    }
-    default: return null;
-  }
 }

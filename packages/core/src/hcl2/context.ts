@@ -9,7 +9,7 @@
  *                      // then source order (only variable / variables /
  *                      // locals / local blocks are read; others are ignored)
  *     templatePath,    // the TEMPLATE argument (a file or a directory; '' for none)
- *     cwd,             // the working directory (path.cwd, relative var files)
+ *     cwd,             // the working directory (path.cwd); files are read relative to process.cwd()
  *     inputs: { vars, varFiles, env },  // -var name=value (in order), -var-file paths, process env
  *     version,         // 'packer-1.6.6' (default) or 'packer-1.16' where they differ
  *     coreVersion,     // packer.version (default PACKER_COMPAT_VERSION)
@@ -123,7 +123,20 @@ export function templateContext(v: ContextValues): EvalContext {
     path: cty.objectVal({ cwd: cty.stringVal(v.cwd.replaceAll('\\', '/')), root: cty.stringVal(v.root.replaceAll('\\', '/')) }),
     ...v.extra,
   };
-  return new EvalContext({ variables: vars, functions: packerFunctions(v.root, { version: v.version }) });
+  return new EvalContext({ variables: vars, functions: functionTable(v.root, v.version) });
+}
+
+const tables = new Map<string, ReturnType<typeof packerFunctions>>();
+
+/** Packer's functions for templates in `root`, built once per directory (every local's context shares them). */
+export function functionTable(root: string, version: PackerVersion | undefined): ReturnType<typeof packerFunctions> {
+  const key = `${version ?? ''}\0${root}`;
+  let t = tables.get(key);
+  if (!t) {
+    t = packerFunctions(root, { version });
+    tables.set(key, t);
+  }
+  return t;
 }
 
 /** The parse phase (Parser.Parse): declarations, var files, values. */
@@ -133,13 +146,14 @@ export function parseVariables(opts: EvaluateOptions): ParsedVariables {
   const diags: Diagnostic[] = [];
   const files = new Map<string, File>();
   const isDir = opts.templatePath !== '' && (statSync(resolve(cwd, opts.templatePath), { throwIfNoEntry: false })?.isDirectory() ?? false);
-  const root = opts.templatePath === '' ? '.' : templateRoot(opts.templatePath, isDir);
+  // no template: Packer's Basedir stays ""
+  const root = opts.templatePath === '' ? '' : templateRoot(opts.templatePath, isDir);
   const env = opts.inputs.env ?? {};
   const decl = decodeVariableBlocks(opts.blocks, { version, env });
   diags.push(...decl.diags);
   const loc = parseLocalBlocks(opts.blocks, version);
   diags.push(...loc.diags);
-  diags.push(...collectValues(decl.variables, opts.inputs, opts.templatePath, cwd, files, version));
+  diags.push(...collectValues(decl.variables, opts.inputs, opts.templatePath, files, version));
   for (const v of decl.variables.values()) {
     const last = v.values[v.values.length - 1];
     v.value = last ? last.value : cty.unknownVal(v.type ?? cty.DynamicType);
@@ -152,10 +166,11 @@ export function parseVariables(opts: EvaluateOptions): ParsedVariables {
  * (unset ones and failed validation rules are errors), the locals, the
  * sensitive values registered with the secret filter.
  */
-export function initializeVariables(p: ParsedVariables): InitializedVariables {
+/** `extra`: more top-level variables for the locals and the context (`data`, once datasources ran). */
+export function initializeVariables(p: ParsedVariables, extra?: Record<string, cty.Value>): InitializedVariables {
   const diags: Diagnostic[] = [];
   const base = { root: p.root, cwd: p.cwd, version: p.version, coreVersion: p.coreVersion };
-  const functions = () => packerFunctions('', { version: p.version });
+  const functions = () => functionTable('', p.version);
   const varValues = new Map<string, cty.Value>();
   for (const [name, v] of p.variables) {
     const r = variableValue(v, functions);
@@ -163,7 +178,7 @@ export function initializeVariables(p: ParsedVariables): InitializedVariables {
     v.value = r.value;
     varValues.set(name, r.value);
   }
-  const loc = evaluateLocals(p.localBlocks, (locals) => templateContext({ ...base, variables: varValues, locals }), p.version);
+  const loc = evaluateLocals(p.localBlocks, (locals) => templateContext({ ...base, variables: varValues, locals, extra }), p.version);
   diags.push(...loc.diags);
   const localValues = new Map<string, cty.Value>();
   for (const [name, l] of loc.locals) localValues.set(name, l.value);
@@ -171,7 +186,7 @@ export function initializeVariables(p: ParsedVariables): InitializedVariables {
   for (const v of p.variables.values()) if (v.sensitive) sensitive.push(...sensitiveStrings(v.value));
   for (const l of loc.locals.values()) if (l.sensitive) sensitive.push(...sensitiveStrings(l.value));
   addSecret(...sensitive);
-  const ctx = templateContext({ ...base, variables: varValues, locals: localValues });
+  const ctx = templateContext({ ...base, variables: varValues, locals: localValues, extra });
   return { locals: loc.locals, sensitive, ctx, diags };
 }
 

@@ -3,7 +3,7 @@
  * github.com/gobwas/glob compiles them without separators (Packer's
  * convertFilterOption): `*` and `?` match any characters (dots included),
  * `[abc]`, `[a-z]`, `[!abc]` character classes, `{a,b}` alternatives (which
- * nest), `\` escapes the next character.
+ * nest, and one left open closes at the end), `\` escapes the next character.
  */
 
 export class GlobError extends Error {}
@@ -21,8 +21,8 @@ export function compileGlob(pattern: string): RegExp {
       i++;
       switch (c) {
         case '\\':
-          if (i >= chars.length) throw new GlobError('unexpected end of input');
-          out += esc(chars[i++]!);
+          // a trailing backslash stands for itself
+          out += esc(i < chars.length ? chars[i++]! : '\\');
           break;
         case '*':
           out += '[^]*';
@@ -49,7 +49,8 @@ export function compileGlob(pattern: string): RegExp {
           const alts: string[] = [];
           for (;;) {
             alts.push(parse(true));
-            if (i >= chars.length) throw new GlobError('unexpected end of input');
+            // gobwas closes a group left open at the end
+            if (i >= chars.length) break;
             const d = chars[i++]!;
             if (d === '}') break;
           }
@@ -60,7 +61,6 @@ export function compileGlob(pattern: string): RegExp {
           out += esc(c);
       }
     }
-    if (inGroup) throw new GlobError('unexpected end of input');
     return out;
   };
   return new RegExp(`^${parse(false)}$`, 'u');

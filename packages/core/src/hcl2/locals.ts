@@ -1,6 +1,7 @@
 /**
- * `locals { NAME = EXPR }` blocks, and (Packer 1.16) `local "NAME" {
- * expression, sensitive }` blocks.
+ * `locals { NAME = EXPR }` blocks, and `local "NAME" { expression,
+ * sensitive }` blocks (which came with later Packer versions, accepted
+ * whichever version's behaviour is followed).
  *
  * parseLocalBlocks(blocks) collects them; evaluateLocals(locals, ctxFor)
  * evaluates them as the Packer version does:
@@ -21,6 +22,8 @@ export interface LocalBlock {
   sensitive: boolean;
   /** The attribute (locals {}) or the block header (local "x"). */
   range: Range;
+  /** Declared by a `local "x"` block (Packer 1.16). */
+  block: boolean;
 }
 
 export interface LocalValue {
@@ -39,7 +42,7 @@ function diag(summary: string, detail: string, subject?: Range, context?: Range)
 
 const LOCAL_BLOCK_SCHEMA = { attributes: [{ name: 'expression' }, { name: 'sensitive' }] };
 
-/** The locals declared by the `locals` (and, for 1.16, `local`) blocks among `blocks`, in source order. */
+/** The locals declared by the `locals` and `local` blocks among `blocks`, in source order. */
 export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersion = 'packer-1.6.6'): { locals: LocalBlock[]; diags: Diagnostic[] } {
   const locals: LocalBlock[] = [];
   const diags: Diagnostic[] = [];
@@ -48,12 +51,12 @@ export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersio
     if (b.type === 'locals') {
       const { attributes, diags: d } = b.body.justAttributes();
       diags.push(...d);
-      for (const a of attributes.values()) locals.push({ name: a.name, expr: a.expr, sensitive: false, range: a.range });
-    } else if (b.type === 'local' && modern) {
+      for (const a of attributes.values()) locals.push({ name: a.name, expr: a.expr, sensitive: false, range: a.range, block: false });
+    } else if (b.type === 'local') {
       const name = b.labels[0]!;
       const { content, diags: d } = b.body.content(LOCAL_BLOCK_SCHEMA);
       if (!validIdentifier(name)) d.push(diag('Invalid local name', BAD_IDENTIFIER_DETAIL, b.labelRanges[0]));
-      const l: LocalBlock = { name, expr: content.attributes.get('expression')?.expr, sensitive: false, range: b.defRange };
+      const l: LocalBlock = { name, expr: content.attributes.get('expression')?.expr, sensitive: false, range: b.defRange, block: true };
       const sens = content.attributes.get('sensitive');
       if (sens) {
         const r = decodeStatic(sens.expr, cty.BoolType);
@@ -65,12 +68,12 @@ export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersio
       locals.push(l);
     }
   }
-  if (modern) {
-    // checkForDuplicateLocalDefinition
+  {
+    // checkForDuplicateLocalDefinition (1.16); 1.6.6 let a later `locals` entry win
     const seen = new Map<string, LocalBlock>();
     for (const l of locals) {
       const prev = seen.get(l.name);
-      if (prev) {
+      if (prev && (modern || prev.block || l.block)) {
         const where = prev.expr ? exprRange(prev.expr) : prev.range;
         diags.push(diag('Duplicate local definition', `Local variable ${JSON.stringify(l.name)} is defined twice in your templates. Other definition found at ${JSON.stringify(rangeString(where))}`, l.expr ? exprRange(l.expr) : l.range));
         continue;

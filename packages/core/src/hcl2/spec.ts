@@ -32,7 +32,7 @@
  *       spec fetch + decode + the argument for this component ({ value, config, diags };
  *       `config` is undefined when diags has errors)
  */
-import type { ObjectSpec, HclSpec, CtyType } from '@packer-ts/sdk/rpc';
+import { ctyTypeJSON, type ObjectSpec, type HclSpec, type CtyType } from '@packer-ts/sdk/rpc';
 import { cty, decode, hasErrors, type Body, type Diagnostic, type EvalContext, type Spec } from '@packer-ts/hcl';
 
 type Value = cty.Value;
@@ -55,26 +55,8 @@ export async function componentSpec(c: object): Promise<ObjectSpec> {
 }
 
 export function ctyTypeOf(t: CtyType): Type {
-  const T = cty.types;
-  if (typeof t === 'string') {
-    switch (t) {
-      case 'string': return T.String;
-      case 'number': return T.Number;
-      case 'bool': return T.Bool;
-      case 'dynamic': return T.Dynamic;
-    }
-  }
-  switch (t[0]) {
-    case 'list': return T.List(ctyTypeOf(t[1]));
-    case 'set': return T.Set(ctyTypeOf(t[1]));
-    case 'map': return T.Map(ctyTypeOf(t[1]));
-    case 'tuple': return T.Tuple(t[1].map(ctyTypeOf));
-    case 'object': {
-      const attrs: Record<string, Type> = {};
-      for (const [k, x] of Object.entries(t[1])) attrs[k] = ctyTypeOf(x);
-      return T.Object_(attrs);
-    }
-  }
+  // Both sides speak cty's JSON type form.
+  return cty.unmarshalType(ctyTypeJSON(t));
 }
 
 export function toHclSpec(s: HclSpec): Spec {

@@ -12,9 +12,8 @@
  * A value for a string, number or untyped variable is taken literally;
  * for any other type it is parsed as an HCL expression.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { cty, exprRange, exprValue, hasErrors, parseExpression, parseHCL, parseJSON, type Diagnostic, type Expression, type File, type Range } from '@packer-ts/hcl';
+import { cty, exprRange, exprValue, hasErrors, parseExpression, type Diagnostic, type Expression, type File, type Range } from '@packer-ts/hcl';
+import { hcl2Files, readHcl2File } from './files.ts';
 import type { PackerVersion } from './context.ts';
 import type { InputVariable, VariableAssignment } from './variables.ts';
 
@@ -43,48 +42,6 @@ function diag(summary: string, detail: string, subject?: Range, context?: Range,
 /** The range of an expression that has no source (hcl.Range{}), printed as "on  line 0". */
 const NO_RANGE: Range = { filename: '', start: { byte: 0, line: 0, column: 0 }, end: { byte: 0, line: 0, column: 0 } };
 
-/**
- * The auto var files of a TEMPLATE argument (GetHCL2Files with the auto
- * suffixes): a directory's files by name; a file template has none unless
- * it is itself one.
- */
-export function autoVarFiles(templatePath: string, cwd: string): { hcl: string[]; json: string[] } {
-  const hcl: string[] = [];
-  const json: string[] = [];
-  if (templatePath === '') return { hcl, json };
-  const abs = resolve(cwd, templatePath);
-  const st = statSync(abs, { throwIfNoEntry: false });
-  if (!st) return { hcl, json };
-  if (!st.isDirectory()) {
-    if (templatePath.endsWith(HCL2_AUTO_VAR_JSON_FILE_EXT)) json.push(templatePath);
-    else if (templatePath.endsWith(HCL2_AUTO_VAR_FILE_EXT)) hcl.push(templatePath);
-    return { hcl, json };
-  }
-  let names: string[];
-  try {
-    names = readdirSync(abs).sort();
-  } catch {
-    return { hcl, json };
-  }
-  for (const name of names) {
-    if (statSync(join(abs, name), { throwIfNoEntry: false })?.isDirectory()) continue;
-    const file = join(templatePath, name);
-    if (name.endsWith(HCL2_AUTO_VAR_FILE_EXT)) hcl.push(file);
-    else if (name.endsWith(HCL2_AUTO_VAR_JSON_FILE_EXT)) json.push(file);
-  }
-  return { hcl, json };
-}
-
-function readVarFile(filename: string, cwd: string, syntax: 'native' | 'json'): { file: File | undefined; diags: Diagnostic[] } {
-  let src: Buffer;
-  try {
-    src = readFileSync(resolve(cwd, filename));
-  } catch {
-    return { file: undefined, diags: [diag('Failed to read file', `The configuration file ${JSON.stringify(filename)} could not be read.`)] };
-  }
-  return syntax === 'json' ? parseJSON(src, filename) : parseHCL(src, filename);
-}
-
 /** Go's filepath.Ext. */
 function ext(path: string): string {
   for (let i = path.length - 1; i >= 0 && path[i] !== '/'; i--) if (path[i] === '.') return path.slice(i);
@@ -92,8 +49,9 @@ function ext(path: string): string {
 }
 
 /** A value given as text (-var, PKR_VAR_), as expressionFromVariableDefinition reads it. */
-function valueFromText(filename: string, text: string, type: cty.Type | undefined, version: PackerVersion): { expr?: Expression; value: cty.Value; range: Range; diags: Diagnostic[] } {
-  const literal = type === undefined || type.kind === 'string' || type.kind === 'number' || (version === 'packer-1.16' && type.kind === 'dynamic');
+function valueFromText(filename: string, text: string, type: cty.Type | undefined): { expr?: Expression; value: cty.Value; range: Range; diags: Diagnostic[] } {
+  // `any` (dynamic) only exists since 1.16, which reads it literally too
+  const literal = type === undefined || type.kind === 'string' || type.kind === 'number' || type.kind === 'dynamic';
   if (literal) return { value: cty.stringVal(text), range: NO_RANGE, diags: [] };
   const p = parseExpression(text, filename, { byte: 0, line: 1, column: 1 });
   if (hasErrors(p.diags)) return { value: cty.DynamicVal, range: NO_RANGE, diags: p.diags };
@@ -117,31 +75,41 @@ export function collectValues(
   variables: Map<string, InputVariable>,
   inputs: VariableInputs,
   templatePath: string,
-  cwd: string,
   files: Map<string, File>,
   version: PackerVersion = 'packer-1.6.6',
 ): Diagnostic[] {
   const diags: Diagnostic[] = [];
 
-  // the var files, found and parsed first (Parser.Parse)
-  const auto = autoVarFiles(templatePath, cwd);
+  // the var files, found and parsed first (Parser.Parse); 1.6.6 reads every
+  // native-syntax one before the JSON ones, 1.16 keeps the -var-file order
+  const auto = hcl2Files(templatePath, HCL2_AUTO_VAR_FILE_EXT, HCL2_AUTO_VAR_JSON_FILE_EXT);
+  diags.push(...auto.diags);
+  const toRead: Array<[string, 'native' | 'json']> = [];
   const hclFiles = [...auto.hcl];
   const jsonFiles = [...auto.json];
+  const userFiles: Array<[string, 'native' | 'json']> = [];
   for (const f of inputs.varFiles ?? []) {
     const e = ext(f);
-    if (e === '.hcl') hclFiles.push(f);
-    else if (e === '.json') jsonFiles.push(f);
-    else diags.push(diag(`Could not guess format of ${f}`, 'A var file must be suffixed with `.hcl` or `.json`.'));
+    if (e === '.hcl') {
+      hclFiles.push(f);
+      userFiles.push([f, 'native']);
+    } else if (e === '.json') {
+      jsonFiles.push(f);
+      userFiles.push([f, 'json']);
+    } else diags.push(diag(`Could not guess format of ${f}`, 'A var file must be suffixed with `.hcl` or `.json`.'));
+  }
+  if (version === 'packer-1.16') {
+    toRead.push(...auto.hcl.map((f) => [f, 'native'] as [string, 'native']), ...auto.json.map((f) => [f, 'json'] as [string, 'json']), ...userFiles);
+  } else {
+    toRead.push(...hclFiles.map((f) => [f, 'native'] as [string, 'native']), ...jsonFiles.map((f) => [f, 'json'] as [string, 'json']));
   }
   const varFiles: File[] = [];
-  for (const [names, syntax] of [[hclFiles, 'native'], [jsonFiles, 'json']] as const) {
-    for (const name of names) {
-      const r = readVarFile(name, cwd, syntax);
-      diags.push(...r.diags);
-      if (r.file) files.set(r.file.filename, r.file);
-      if (hasErrors(r.diags) || !r.file) continue;
-      varFiles.push(r.file);
-    }
+  for (const [name, syntax] of toRead) {
+    const r = readHcl2File(name, syntax);
+    diags.push(...r.diags);
+    if (r.file) files.set(r.file.filename, r.file);
+    if (hasErrors(r.diags) || !r.file) continue;
+    varFiles.push(r.file);
   }
 
   // 1. the environment
@@ -151,7 +119,7 @@ export function collectValues(
     const name = key.slice(VAR_ENV_PREFIX.length);
     const v = variables.get(name);
     if (!v) continue;
-    const t = valueFromText(`<value for var.${name} from env>`, raw, v.type, version);
+    const t = valueFromText(`<value for var.${name} from env>`, raw, v.type);
     diags.push(...t.diags);
     if (hasErrors(t.diags) && t.expr === undefined) continue;
     let value = t.value;
@@ -223,7 +191,7 @@ export function collectValues(
       );
       continue;
     }
-    const t = valueFromText(`<value for var.${name} from arguments>`, text, v.type, version);
+    const t = valueFromText(`<value for var.${name} from arguments>`, text, v.type);
     diags.push(...t.diags);
     if (hasErrors(t.diags) && t.expr === undefined) continue;
     let value = t.value;

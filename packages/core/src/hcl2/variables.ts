@@ -18,6 +18,7 @@ import {
   makeFunction,
   rangeString,
   validIdentifier,
+  valueNotes,
   EvalContext,
   type Block,
   type Diagnostic,
@@ -121,9 +122,8 @@ export function decodeVariableBlocks(blocks: readonly Block[], opts: DecodeVaria
   const variables = new Map<string, InputVariable>();
   const diags: Diagnostic[] = [];
   const ectx = new EvalContext({ functions: { env: envFunction(opts.env ?? {}) } });
-  const modern = opts.version === 'packer-1.16';
   for (const b of blocks) {
-    if (b.type === 'variable') diags.push(...decodeVariableBlock(variables, b, ectx, modern));
+    if (b.type === 'variable') diags.push(...decodeVariableBlock(variables, b, ectx));
     else if (b.type === 'variables') {
       const { attributes, diags: d } = b.body.justAttributes();
       diags.push(...d);
@@ -151,7 +151,7 @@ export function decodeVariableBlocks(blocks: readonly Block[], opts: DecodeVaria
   return { variables, diags };
 }
 
-function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block, ectx: EvalContext, modern: boolean): Diagnostic[] {
+function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block, ectx: EvalContext): Diagnostic[] {
   const name = block.labels[0]!;
   if (variables.has(name)) {
     return [diag('Duplicate variable', `Duplicate ${name} variable definition found.`, undefined, block.defRange)];
@@ -161,7 +161,7 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
   const v: InputVariable = {
     name,
     description: '',
-    type: modern ? cty.DynamicType : undefined,
+    type: undefined,
     values: [],
     sensitive: false,
     validations: [],
@@ -179,7 +179,8 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
     const { node, diags: nd } = exprTypeNode(typeAttr.expr);
     diags.push(...nd);
     if (hasErrors(nd)) return diags;
-    const t = cty.typeFromConstraint(node, modern ? { constraint: true, withDefaults: true } : { constraint: false });
+    // type constraints as Packer 1.16 reads them (`any`, `optional(T, default)`): 1.6.6 knew only exact types
+    const t = cty.typeFromConstraint(node, { constraint: true, withDefaults: true });
     diags.push(...t.diags);
     if (hasErrors(t.diags)) return diags;
     v.type = t.type;
@@ -206,8 +207,9 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
       } else value = c.value;
     }
     v.values.push({ from: 'default', value, expr: def.expr });
+    // no type, or `any`: the default's type (unless an empty object or tuple, as 1.16)
     if (v.type === undefined) v.type = value.type;
-    else if (modern && v.type.kind === 'dynamic' && !cty.typeEquals(value.type, cty.EmptyObject) && !cty.typeEquals(value.type, cty.EmptyTuple)) v.type = value.type;
+    else if (v.type.kind === 'dynamic' && !cty.typeEquals(value.type, cty.EmptyObject) && !cty.typeEquals(value.type, cty.EmptyTuple)) v.type = value.type;
   }
   for (const vb of content.blocks) {
     if (vb.type !== 'validation') continue;
@@ -285,6 +287,15 @@ export function variableValue(v: InputVariable, functionsFor: () => EvalContext[
   return { value: last.value, diags: validateValue(v, last, functionsFor) };
 }
 
+/** The "with var.x as ..." notes HCL prints for a diagnostic with an expression and its context. */
+function withNotes(d: Diagnostic, expr: Expression, ctx: EvalContext): Diagnostic {
+  if (expr.kind !== 'JSON' && expr.kind !== 'Bound') {
+    const notes = valueNotes(expr, ctx);
+    if (notes.length > 0) d.valueNotes = notes;
+  }
+  return d;
+}
+
 function validateValue(v: InputVariable, val: VariableAssignment, functionsFor: () => EvalContext['functions']): Diagnostic[] {
   const diags: Diagnostic[] = [];
   if (v.validations.length === 0) return diags;
@@ -296,12 +307,12 @@ function validateValue(v: InputVariable, val: VariableAssignment, functionsFor: 
     let result = r.value;
     if (!result.isKnown()) continue;
     if (result.isNull()) {
-      diags.push(diag('Invalid variable validation result', 'Validation condition expression must return either true or false, not null.', exprRange(validation.condition)));
+      diags.push(withNotes(diag('Invalid variable validation result', 'Validation condition expression must return either true or false, not null.', exprRange(validation.condition)), validation.condition, ctx));
       continue;
     }
     const c = cty.tryConvert(result, cty.BoolType);
     if ('error' in c) {
-      diags.push(diag('Invalid variable validation result', `Invalid validation condition result value: ${c.error.message}.`, exprRange(validation.condition)));
+      diags.push(withNotes(diag('Invalid variable validation result', `Invalid validation condition result value: ${c.error.message}.`, exprRange(validation.condition)), validation.condition, ctx));
       continue;
     }
     result = c.value.unmark()[0];

@@ -8,20 +8,21 @@
  * wins over discovery.
  *
  * Multi-component plugins (`packer-plugin-NAME`, Packer 1.7+) found as loose binaries in the same
- * directories are described once (`describe`, cached per path, size and mtime for the process) and
- * provide their components as Packer 1.7+ names them: `NAME-COMPONENT`, and `NAME` for the default
- * name; each is started with `start KIND COMPONENT`. Datasources are not used yet.
+ * directories are described once (`describe`, cached per path, size and mtime across commands:
+ * describe-cache.ts) and provide their components as Packer 1.7+ names them: `NAME-COMPONENT`, and
+ * `NAME` for the default name; each is started with `start KIND [--protobuf] COMPONENT` (protocol.ts
+ * chooses the flag).
  *
  * Before all of these come the plugins installed in Packer 1.7+'s layout (installed.ts): the
  * highest valid version of each plugin name, its components named the same way.
  */
-import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { fileError } from '@packer-ts/sdk';
 import type { ComponentKind } from '../components.ts';
 import { listInstallations, pluginFolder } from './installed.ts';
+import { describePlugin, type PluginDescription } from './describe-cache.ts';
 
 export interface PluginRef {
   kind: ComponentKind;
@@ -32,6 +33,10 @@ export interface PluginRef {
   args: string[];
   /** Where it was found: a directory, or the config file. */
   source: string;
+  /** A multi-component plugin's component: its `describe` (protocol_version) and the component name. */
+  multi?: { component: string; protocolVersion: string | undefined };
+  /** How the plugin is spoken to: 'protobuf' when started with `--protobuf` (protocol.ts). */
+  encoding?: 'gob' | 'protobuf';
 }
 
 export type PluginMap = Record<ComponentKind, Map<string, PluginRef>>;
@@ -91,7 +96,7 @@ export function discoveryDirs(o: DiscoveryOptions = {}): string[] {
 }
 
 function emptyMap(): PluginMap {
-  return { builder: new Map(), provisioner: new Map(), 'post-processor': new Map() };
+  return { builder: new Map(), provisioner: new Map(), 'post-processor': new Map(), datasource: new Map() };
 }
 
 const MULTI_PREFIX = 'packer-plugin-';
@@ -106,44 +111,16 @@ export function parseMultiPluginFileName(file: string): string | undefined {
   return base.startsWith(MULTI_PREFIX) && base.length > MULTI_PREFIX.length ? base.slice(MULTI_PREFIX.length) : undefined;
 }
 
-export interface PluginDescription {
-  version: string;
-  api_version: string;
-  builders: string[];
-  provisioners: string[];
-  post_processors: string[];
-  datasources: string[];
-  protocol_version?: string;
-}
-
-const described = new Map<string, PluginDescription>();
-
-/** Runs `PATH describe` (once per path, size and mtime in this process) and parses its JSON. */
-export function describePlugin(path: string): PluginDescription {
-  const st = statSync(path);
-  const key = `${path}\0${st.size}\0${st.mtimeMs}`;
-  const hit = described.get(key);
-  if (hit) return hit;
-  const out = execFileSync(path, ['describe'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  const raw = JSON.parse(out) as Partial<PluginDescription>;
-  const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  const d: PluginDescription = {
-    version: String(raw.version ?? ''), api_version: String(raw.api_version ?? ''),
-    builders: list(raw.builders), provisioners: list(raw.provisioners), post_processors: list(raw.post_processors), datasources: list(raw.datasources),
-    protocol_version: raw.protocol_version,
-  };
-  described.set(key, d);
-  return d;
-}
+export { describePlugin, type PluginDescription };
 
 /** The components of a multi-component plugin, named as Packer 1.7+ names them. */
 export function multiPluginRefs(pluginName: string, path: string, d: PluginDescription, source: string): PluginRef[] {
   const refs: PluginRef[] = [];
-  const kinds: [ComponentKind, string[]][] = [['builder', d.builders], ['provisioner', d.provisioners], ['post-processor', d.post_processors]];
+  const kinds: [ComponentKind, string[]][] = [['builder', d.builders], ['provisioner', d.provisioners], ['post-processor', d.post_processors], ['datasource', d.datasources]];
   for (const [kind, names] of kinds) {
     for (const c of names) {
       const name = c === DEFAULT_COMPONENT_NAME ? pluginName : `${pluginName}-${c}`;
-      refs.push({ kind, name, path, args: ['start', kind, c], source });
+      refs.push({ kind, name, path, args: ['start', kind, c], source, multi: { component: c, protocolVersion: d.protocol_version } });
     }
   }
   return refs;
@@ -163,7 +140,7 @@ export function discoverPlugins(o: DiscoveryOptions = {}): PluginMap {
         if (!isExecutableFile(path)) continue;
         let d: PluginDescription;
         try {
-          d = describePlugin(path);
+          d = describePlugin(path, o.env);
         } catch (e) {
           o.log?.(`[WARN] could not describe plugin ${path}: ${(e as Error).message.split('\n')[0]}`);
           continue;
@@ -200,7 +177,7 @@ function addInstalled(found: PluginMap, o: DiscoveryOptions): void {
     return;
   }
   const latest = new Map<string, { path: string; d: PluginDescription }>();
-  for (const inst of listInstallations({ dir, checkApi: true, log: o.log })) latest.set(inst.pluginName, { path: inst.binaryPath, d: inst.description });
+  for (const inst of listInstallations({ dir, checkApi: true, log: o.log, env })) latest.set(inst.pluginName, { path: inst.binaryPath, d: inst.description });
   for (const [name, { path, d }] of latest) {
     for (const ref of multiPluginRefs(name, path, d, dir)) {
       o.log?.(`[DEBUG] Discovered plugin: ${ref.name} = ${path} ${ref.args.join(' ')}`);

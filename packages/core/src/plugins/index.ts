@@ -9,7 +9,9 @@
  * Public API
  *   new PluginStore(kind, refs, manager)        a ComponentStore whose start() spawns a plugin process
  *   createComponentFinder(setup): PluginComponentFinder
- *       setup.builtins {builders, provisioners, postProcessors}: factory maps
+ *       setup.builtins {builders, provisioners, postProcessors, datasources?}: factory maps
+ *       (the finder's `datasources` store serves `data` blocks; `encoding` says whether plugins run
+ *       with --protobuf, chosen by protocol.ts over every discovered plugin)
  *       setup.self {command, args}: how to run this program (for PACKER_TS_BUILTINS=plugin)
  *       setup.exeDir (first discovery directory), setup.env, setup.cwd, setup.home, setup.log
  *   locateSelf(script = process.argv[1]): { command, args, exeDir }
@@ -17,15 +19,21 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Builder, PostProcessor, Provisioner } from '@packer-ts/sdk';
+import type { Builder, Datasource, PostProcessor, Provisioner } from '@packer-ts/sdk';
 import { FactoryStore, LayeredStore, type ComponentFinder, type ComponentKind, type ComponentStore } from '../components.ts';
 import { findPlugins, type PluginRef } from './discovery.ts';
 import { PluginManager } from './manager.ts';
+import { chooseEncoding, withEncoding } from './protocol.ts';
 
 export * from './discovery.ts';
 export * from './manager.ts';
 export * from './installed.ts';
 export * from './goversion.ts';
+export * from './required.ts';
+export * from './getter.ts';
+export * from './npm.ts';
+export * from './protocol.ts';
+export { describeCacheFile, flushDescribeCache } from './describe-cache.ts';
 
 export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
 
@@ -55,6 +63,7 @@ export interface BuiltinFactories {
   builders: Record<string, () => Builder | Promise<Builder>>;
   provisioners: Record<string, () => Provisioner | Promise<Provisioner>>;
   postProcessors: Record<string, () => PostProcessor | Promise<PostProcessor>>;
+  datasources?: Record<string, () => Datasource | Promise<Datasource>>;
 }
 
 export interface ComponentSetup {
@@ -70,6 +79,9 @@ export interface ComponentSetup {
 export interface PluginComponentFinder extends ComponentFinder {
   manager: PluginManager;
   plugins: ReturnType<typeof findPlugins>;
+  datasources: ComponentStore<Datasource>;
+  /** How multi-component plugins are started (protocol.ts). */
+  encoding: 'gob' | 'protobuf';
 }
 
 export function locateSelf(script: string | undefined = process.argv[1]): { command: string; args: string[]; exeDir: string | undefined } {
@@ -97,7 +109,9 @@ function builtinRefs(kind: ComponentKind, names: string[], self: { command: stri
 export function createComponentFinder(setup: ComponentSetup): PluginComponentFinder {
   const env = setup.env ?? process.env;
   const log = setup.log ?? (() => {});
-  const plugins = findPlugins({ env, exeDir: setup.exeDir, cwd: setup.cwd, home: setup.home, log });
+  const found = findPlugins({ env, exeDir: setup.exeDir, cwd: setup.cwd, home: setup.home, log });
+  const encoding = chooseEncoding(found, env, log);
+  const plugins = Object.fromEntries(Object.entries(found).map(([kind, refs]) => [kind, new Map([...refs].map(([n, r]) => [n, withEncoding(r, encoding)]))])) as typeof found;
   const manager = new PluginManager({ env, log });
   const asPlugins = env[BUILTINS_ENV] === 'plugin';
   if (env[BUILTINS_ENV] !== undefined && env[BUILTINS_ENV] !== '' && env[BUILTINS_ENV] !== 'plugin' && env[BUILTINS_ENV] !== 'in-process') {
@@ -114,6 +128,8 @@ export function createComponentFinder(setup: ComponentSetup): PluginComponentFin
     builders: layer<Builder>('builder', setup.builtins.builders, 'builder'),
     provisioners: layer<Provisioner>('provisioner', setup.builtins.provisioners, 'provisioner'),
     postProcessors: layer<PostProcessor>('post-processor', setup.builtins.postProcessors, 'post-processor'),
+    datasources: layer<Datasource>('datasource', setup.builtins.datasources ?? {}, 'datasource'),
+    encoding,
     close: () => manager.close(),
     kill: () => manager.kill(),
     manager,

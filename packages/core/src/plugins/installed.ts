@@ -7,11 +7,10 @@
  * matches, its name is canonical, and its `describe` agrees with the name (version and API
  * version); the API major must be 5 and the minor at most 0.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, join, sep } from 'node:path';
-import { describePlugin, type PluginDescription } from './discovery.ts';
+import { checksumMatches, describePlugin, type PluginDescription } from './describe-cache.ts';
 import { compareGoVersions, coreString, parseGoVersion, satisfies, versionString, type Constraints } from './goversion.ts';
 
 /** The plugin API this core speaks (the Go SDK's APIVersionMajor/Minor). */
@@ -89,7 +88,8 @@ export function parsePluginSource(str: string): PluginSource {
   return { source: str, parts: str.split('/').filter((p) => p !== ''), name };
 }
 
-function pluginPartError(s: string): string | undefined {
+/** addrs.ParsePluginPart's complaint about one part of a source, or undefined. */
+export function pluginPartError(s: string): string | undefined {
   if (s.length === 0) return 'must have at least one character';
   if (s.includes('.')) return 'dots are not allowed';
   if (s.includes('--')) return 'cannot use multiple consecutive dashes';
@@ -116,6 +116,8 @@ export interface ListOptions {
   /** Check the API version against this core's (discovery and install do, `installed` does not). */
   checkApi?: boolean;
   log?: (line: string) => void;
+  /** For the describe cache's location (describe-cache.ts). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function walk(dir: string, out: string[]): void {
@@ -123,21 +125,14 @@ function walk(dir: string, out: string[]): void {
   try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return; }
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const p = join(dir, e.name);
+    // an npm-installed plugin's package tree (npm.ts) and its staging directories hold no installations
+    if (e.isDirectory() && (e.name.endsWith('.npm') || e.name.startsWith('.npm-staging-'))) continue;
     if (e.isDirectory()) walk(p, out);
     else out.push(p);
   }
 }
 
-/** The bare-hex SHA-256 in `PATH_SHA256SUM` matches the file. */
-export function checksumMatches(path: string): boolean {
-  let want: string;
-  try { want = readFileSync(`${path}_SHA256SUM`, 'latin1'); } catch { return false; }
-  const m = /^[0-9a-fA-F]{64}/.exec(want);
-  if (!m) return false;
-  let got: string;
-  try { got = createHash('sha256').update(readFileSync(path)).digest('hex'); } catch { return false; }
-  return got === m[0].toLowerCase();
-}
+export { checksumMatches };
 
 /** Requirement.ListInstallations: valid installed binaries, by plugin name then ascending version. */
 export function listInstallations(o: ListOptions): Installation[] {
@@ -154,12 +149,12 @@ export function listInstallations(o: ListOptions): Installation[] {
     if (!fname.startsWith(prefix) || !fname.endsWith(suffix)) continue;
     const depth = dirname(path).slice(o.dir.length).split(sep).filter((p) => p !== '').length;
     if (depth > 16) { log(`[WARN] plugin ${JSON.stringify(path)} ignored, too many levels of depth: ${depth} (max 16)`); continue; }
-    if (!checksumMatches(path)) { log(`[TRACE] No checksum found for ${JSON.stringify(path)} ignoring possibly unsafe binary`); continue; }
+    if (!checksumMatches(path, o.env)) { log(`[TRACE] No checksum found for ${JSON.stringify(path)} ignoring possibly unsafe binary`); continue; }
     let rest = fname.slice(prefix.length, fname.length - suffix.length);
     const pluginName = /^packer-plugin-([^_]+)/.exec(fname)?.[1] ?? '';
     if (!o.source) { const i = rest.indexOf('_'); if (i > 0) rest = rest.slice(i + 1); }
     let description: PluginDescription;
-    try { description = describePlugin(path); } catch (e) { log(`failed to call describe on ${JSON.stringify(path)}: ${(e as Error).message.split('\n')[0]}`); continue; }
+    try { description = describePlugin(path, o.env); } catch (e) { log(`failed to call describe on ${JSON.stringify(path)}: ${(e as Error).message.split('\n')[0]}`); continue; }
     const us = rest.indexOf('_');
     if (us < 0) continue;
     const versionStr = rest.slice(0, us);
@@ -205,9 +200,10 @@ function apiCompare(a: string, b: string): number {
   return (x[0]! - y[0]!) || (x[1]! - y[1]!);
 }
 
-/** Removes a binary and its checksum file (when there is one). */
+/** Removes a binary and its checksum file (when there is one), and the package tree of an npm-installed one. */
 export function deleteInstallation(path: string, rm: (p: string) => void): void {
   rm(path);
+  rmSync(`${path}.npm`, { recursive: true, force: true });
   try { statSync(`${path}_SHA256SUM`); } catch { return; }
   rm(`${path}_SHA256SUM`);
 }

@@ -105,6 +105,7 @@ export class PluginManager {
     try {
       running = await startPlugin(ref.path, ref.args, {
         env: this.opts.env,
+        encoding: ref.encoding,
         startTimeoutMs: this.startTimeout(),
         onStart: () => this.log(`Waiting for RPC address for: ${ref.path}`),
         onStderr: (line) => {

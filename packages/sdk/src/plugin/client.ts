@@ -11,11 +11,14 @@
  *       options.env (added to process.env), options.cwd, options.startTimeoutMs (60000),
  *       options.onStderr(line) (each stderr line of the plugin), options.onStart(child) (right after
  *       spawn), options.detached (default true on POSIX: the plugin leads its own process group,
- *       recorded with trackChildGroup so that it cannot outlive this process; see children.ts)
+ *       recorded with trackChildGroup so that it cannot outlive this process; see children.ts),
+ *       options.encoding ('gob', or 'protobuf' for a plugin started with --protobuf: ConfigSpec,
+ *       OutputSpec and datasource values then travel as protobuf and cty msgpack)
  *   RunningPlugin
  *       child, broker, handshake
  *       exited: Promise<{ code, signal }>   settles when the process ended
- *       component(kind): Promise<BuilderClient | ProvisionerClient | PostProcessorClient> (dials id 0 once)
+ *       component(kind): Promise<BuilderClient | ProvisionerClient | PostProcessorClient | DatasourceClient>
+ *                               (dials id 0 once)
  *       kill(): Promise<void>   closes the connection and SIGKILLs the process (plugins ignore
  *                               SIGINT/SIGTERM); resolves once it exited
  */
@@ -28,6 +31,7 @@ import { MsgpackError } from '../rpc/codec.ts';
 import { RpcClient } from '../rpc/netrpc.ts';
 import { YamuxError } from '../rpc/yamux.ts';
 import { componentClient, type ClientOf, type ComponentKind } from '../rpc/adapters/index.ts';
+import type { Encoding } from '../rpc/methods.ts';
 import { killChildGroup, prepareChildGroups, trackChildGroup, untrackChildGroup } from '../children.ts';
 
 /**
@@ -43,6 +47,7 @@ export interface StartOptions {
   onStderr?: (line: string) => void;
   onStart?: (child: ChildProcess) => void;
   detached?: boolean;
+  encoding?: Encoding;
 }
 
 export interface PluginExit { code: number | null; signal: NodeJS.Signals | null }
@@ -142,7 +147,7 @@ export async function startPlugin(command: string, args: string[] = [], options:
     component<K extends ComponentKind>(kind: K): Promise<ClientOf[K]> {
       if (dialed && dialedKind !== kind) return Promise.reject(new Error(`plugin already used as ${dialedKind}`));
       dialedKind = kind;
-      dialed ??= componentClient(rpc0, broker!, kind);
+      dialed ??= componentClient(rpc0, broker!, kind, options.encoding ?? 'gob');
       return Promise.resolve(dialed as ClientOf[K]);
     },
     async kill() {

@@ -1,0 +1,62 @@
+/**
+ * `packer-ts console` on an HCL2 template, or with no template in HCL2
+ * mode (PackerConfig.EvaluateExpression): each line is an HCL expression
+ * evaluated with the template's variables, locals, path.*, and Packer's
+ * functions, printed as Packer's console prints values. Diagnostics are
+ * printed without source (Packer passes no files).
+ */
+import { cty, exprValue, formatDiagnostics, hasErrors, parseExpression, type Diagnostic } from '@packer-ts/hcl';
+import type { PackerConfig } from '@packer-ts/core/hcl2';
+import { printVariables } from '@packer-ts/core/hcl2';
+import { DIAGNOSTIC_WIDTH } from '../meta.ts';
+
+/** What `help` prints in HCL2 mode. */
+export const HCL2_CONSOLE_HELP = `Packer console HCL2 Mode.
+The Packer console allows you to experiment with Packer interpolations.
+You may access variables and functions in the Packer config you called the
+console with.
+
+Type in the interpolation to test and hit <enter> to see the result.
+
+"upper(var.foo.id)" would evaluate to the ID of "foo" and uppercase is, if it
+exists in your config file.
+
+"variables" will dump all available variables and their values.
+
+To exit the console, type "exit" and hit <enter>, or use Control-C.
+
+/!\\ It is not possible to use go templating interpolation like "{{timestamp}}"
+with in HCL2 mode.`;
+
+export interface ConsoleEvaluation {
+  out: string;
+  exit: boolean;
+  /** Diagnostics as printed, and whether one is an error (printed on stderr, exit status 1). */
+  report?: { text: string; error: boolean };
+}
+
+function report(diags: readonly Diagnostic[]): ConsoleEvaluation['report'] {
+  if (diags.length === 0) return undefined;
+  const text = formatDiagnostics(diags, new Map(), { width: DIAGNOSTIC_WIDTH });
+  if (text === '') return undefined;
+  return { text, error: hasErrors(diags) };
+}
+
+export class Hcl2Console {
+  constructor(private readonly cfg: PackerConfig) {}
+
+  evaluate(line: string): ConsoleEvaluation {
+    if (line === '') return { out: '', exit: false };
+    if (line === 'exit') return { out: '', exit: true };
+    if (line === 'help') return { out: HCL2_CONSOLE_HELP, exit: false };
+    if (line === 'variables') return { out: printVariables(this.cfg), exit: false };
+    const diags: Diagnostic[] = [];
+    const p = parseExpression(line, '<console-input>', { byte: 0, line: 1, column: 1 });
+    diags.push(...p.diags);
+    if (hasErrors(p.diags)) return { out: '', exit: false, report: report(diags) };
+    const v = exprValue(p.expr, this.cfg.evalContext());
+    diags.push(...v.diags);
+    if (hasErrors(v.diags)) return { out: '', exit: false, report: report(diags) };
+    return { out: cty.printableValue(v.value), exit: false, report: report(diags) };
+  }
+}

@@ -1,0 +1,393 @@
+/**
+ * Installing a plugin release (Packer 1.16's plugin-getter InstallLatest): list the releases,
+ * take the versions matching the constraint from the highest down, fetch that version's
+ * `packer-plugin-NAME_vX.Y.Z_SHA256SUMS`, pick the zip for this OS/arch and API version, download
+ * it to a temporary file, check its SHA-256, extract `packer-plugin-NAME_vX.Y.Z_x5.0_OS_ARCH`,
+ * `describe` it (its version must be the release's), and only then rename the binary and its
+ * `_SHA256SUM` into place. A failure at any step leaves the plugin directory as it was.
+ *
+ * Release sources (getters), tried in order:
+ *   githubGetter   a GitHub-style release server: `GET API/repos/NS/packer-plugin-NAME/git/matching-refs/tags`,
+ *                  `WEB/NS/packer-plugin-NAME/releases/download/vX.Y.Z/FILE`. API is
+ *                  PACKER_TS_GITHUB_API_URL (default https://api.github.com), WEB is
+ *                  PACKER_TS_GITHUB_URL (default https://github.com); PACKER_GITHUB_API_TOKEN is
+ *                  sent (Bearer) to the API host only. Sources must be `github.com/NS/NAME`.
+ *   mirrorGetter   an offline mirror directory (PACKER_TS_PLUGIN_MIRROR): the release files of
+ *                  each version under `DIR/HOST/NS/NAME/vX.Y.Z/` (what the release page offers:
+ *                  the `_SHA256SUMS` file and the zips), for any host. When set, it is the only getter.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { execFile } from 'node:child_process';
+import { compareGoVersions, coreString, parseGoVersion, parseSemver, satisfies, versionString, type Constraints, type GoVersion } from './goversion.ts';
+import { API_VERSION, checksumMatches, filenameSuffix, type PluginSource } from './installed.ts';
+
+/** What a getter fetches; each returns a readable body, or throws a Go-worded error. */
+export interface Getter {
+  name: string;
+  /** Release versions (tag names) of the plugin. */
+  releases(source: PluginSource): Promise<string[]>;
+  /** The `_SHA256SUMS` file's text of release `v` (vX.Y.Z). */
+  checksums(source: PluginSource, v: string): Promise<string>;
+  /** The zip `file` of release `v`, and its size when known. */
+  zip(source: PluginSource, v: string, file: string): Promise<{ body: Readable; size: number }>;
+}
+
+/** An error of several causes, printed as hashicorp/go-multierror prints them. */
+export class MultiError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`${errors.length === 1 ? '1 error occurred' : `${errors.length} errors occurred`}:\n${errors.map((e) => `\t* ${e}`).join('\n')}\n\n`);
+  }
+}
+
+/** A request that did not answer 2xx, worded as go-github's ErrorResponse. */
+async function httpGet(url: string, headers: Record<string, string>): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, redirect: 'follow' });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`Get ${JSON.stringify(url)}: ${cause?.code === 'ECONNREFUSED' ? 'dial tcp: connect: connection refused' : cause?.message ?? (e as Error).message}`);
+  }
+  if (res.status < 200 || res.status > 299) {
+    let message = '';
+    try { const j = JSON.parse(await res.text()) as { message?: unknown }; if (typeof j.message === 'string') message = j.message; } catch { /* not JSON */ }
+    throw new Error(`GET ${url}: ${res.status} ${message} []`);
+  }
+  return res;
+}
+
+export interface GithubOptions {
+  env?: NodeJS.ProcessEnv;
+  userAgent?: string;
+  log?: (line: string) => void;
+}
+
+/** The github.com release getter (a GitHub-style server at a configurable address). */
+export function githubGetter(o: GithubOptions = {}): Getter {
+  const env = o.env ?? process.env;
+  const api = (env.PACKER_TS_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  const web = (env.PACKER_TS_GITHUB_URL || 'https://github.com').replace(/\/+$/, '');
+  const token = env.PACKER_GITHUB_API_TOKEN ?? '';
+  const ua = o.userAgent ?? 'packer-github-plugin-getter';
+  if (!token) o.log?.('[WARNING] github-getter: no GitHub token set, if you intend to install plugins often, please set the PACKER_GITHUB_API_TOKEN env var');
+  const repo = (s: PluginSource): string => {
+    if (s.parts.length !== 3) throw new Error(`Invalid github.com URI ${JSON.stringify(s.source)}: a Github-compatible source must be in the github.com/<namespace>/<name> format.`);
+    if (s.parts[0] !== 'github.com') throw new Error(`${JSON.stringify(s.source)} doesn't appear to be a valid "github.com" source address; check source and try again.`);
+    return `${s.parts[1]}/packer-plugin-${s.parts[2]!.replace('packer-plugin-', '')}`;
+  };
+  const apiHeaders = (): Record<string, string> => ({ 'user-agent': ua, accept: 'application/vnd.github.v3+json', ...(token ? { authorization: `Bearer ${token}` } : {}) });
+  return {
+    name: 'github.com',
+    async releases(s) {
+      const url = `${api}/repos/${repo(s)}/git/matching-refs/tags`;
+      o.log?.(`[DEBUG] github-getter: getting ${JSON.stringify(url)}`);
+      const res = await httpGet(url, apiHeaders());
+      const refs = JSON.parse(await res.text()) as Array<{ ref?: unknown }>;
+      if (!Array.isArray(refs)) throw new Error('json: cannot unmarshal object into Go value of type []struct { Ref string "json:\\"ref\\"" }');
+      return refs.map((r) => String(r.ref ?? '').replace(/^refs\/tags\//, ''));
+    },
+    async checksums(s, v) {
+      const url = `${web}/${repo(s)}/releases/download/${v}/packer-plugin-${s.name}_${v}_SHA256SUMS`;
+      o.log?.(`[DEBUG] github-getter: getting ${JSON.stringify(url)}`);
+      return (await httpGet(url, { 'user-agent': ua })).text();
+    },
+    async zip(s, v, file) {
+      const url = `${web}/${repo(s)}/releases/download/${v}/${file}`;
+      o.log?.(`[DEBUG] github-getter: getting ${JSON.stringify(url)}`);
+      const res = await httpGet(url, { 'user-agent': ua });
+      if (!res.body) throw new Error(`GET ${url}: empty body`);
+      return { body: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), size: Number(res.headers.get('content-length') ?? 0) };
+    },
+  };
+}
+
+/** The offline mirror getter: `DIR/HOST/NS/NAME/vX.Y.Z/{packer-plugin-NAME_vX.Y.Z_SHA256SUMS, *.zip}`. */
+export function mirrorGetter(dir: string): Getter {
+  const base = (s: PluginSource): string => join(dir, ...s.parts);
+  const read = (path: string): Buffer => {
+    try { return readFileSync(path); } catch (e) {
+      throw new Error(`open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    }
+  };
+  return {
+    name: `mirror ${dir}`,
+    async releases(s) {
+      try {
+        return readdirSync(base(s), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      } catch {
+        throw new Error(`no release of ${s.source} in the plugin mirror ${dir} (expected ${base(s)}/vX.Y.Z/)`);
+      }
+    },
+    async checksums(s, v) {
+      return read(join(base(s), v, `packer-plugin-${s.name}_${v}_SHA256SUMS`)).toString('utf8');
+    },
+    async zip(s, v, file) {
+      const path = join(base(s), v, file);
+      const data = read(path);
+      return { body: Readable.from([data]), size: data.length };
+    },
+  };
+}
+
+/** The getters for this environment: the mirror alone when PACKER_TS_PLUGIN_MIRROR is set, else GitHub. */
+export function defaultGetters(env: NodeJS.ProcessEnv = process.env, log?: (line: string) => void, userAgent?: string): Getter[] {
+  if (env.PACKER_TS_PLUGIN_MIRROR) return [mirrorGetter(env.PACKER_TS_PLUGIN_MIRROR)];
+  return [githubGetter({ env, log, userAgent })];
+}
+
+export interface InstallOptions {
+  dir: string;
+  source: PluginSource;
+  constraints?: Constraints;
+  /** The constraint as written ("" for none). */
+  constraintText?: string;
+  getters: Getter[];
+  force?: boolean;
+  log?: (line: string) => void;
+  /** Draws a bar for the zip download (a terminal Ui's trackProgress). */
+  trackProgress?: (src: string, current: number, total: number, stream: NodeJS.ReadableStream) => NodeJS.ReadableStream;
+}
+
+export interface NewInstallation {
+  binaryPath: string;
+  /** vX.Y.Z */
+  version: string;
+}
+
+interface SumEntry { checksum: string; filename: string }
+
+/** The `_SHA256SUMS` text as Packer reads it: "HEX  FILENAME" lines; others skipped. */
+function parseSums(text: string): SumEntry[] {
+  const out: SumEntry[] = [];
+  const lines = text.split('\n');
+  // a last line without its newline is not read (bufio ReadString stops at EOF)
+  lines.pop();
+  for (const line of lines) {
+    const parts = line.trim().split(/\s+/).filter((p) => p !== '');
+    if (parts.length === 2) out.push({ checksum: parts[0]!, filename: parts[1]! });
+  }
+  return out;
+}
+
+/** CheckProtocolVersion: `x5.0`-style, major 5 and minor at most ours. */
+function protocolError(v: string): string | undefined {
+  const m = /^x(\d+)\.(\d+)$/.exec(v);
+  if (!m) return `Invalid version ${JSON.stringify(v)}, expected 'x<major>.<minor>'`;
+  if (Number(m[1]) !== API_VERSION.major) return `Unsupported remote protocol MAJOR version ${m[1]}. The current MAJOR protocol version is ${API_VERSION.major}. This version of Packer can only communicate with plugins using that version.`;
+  if (Number(m[2]) > API_VERSION.minor) return `Unsupported remote protocol MINOR version ${m[2]}. The supported MINOR protocol versions are version ${API_VERSION.minor} and below. Please upgrade Packer or use an older version of the plugin if possible.`;
+  return undefined;
+}
+
+/** Requirement.InstallLatest. Resolves undefined when the matching version is already installed (and not forced). */
+export async function installLatest(o: InstallOptions): Promise<NewInstallation | undefined> {
+  const log = o.log ?? (() => {});
+  const errs: string[] = [];
+  const versions: GoVersion[] = [];
+  const suffix = filenameSuffix();
+  const [os, arch] = suffix.replace(/\.exe$/, '').slice(1).split('_') as [string, string];
+  const ext = suffix.endsWith('.exe') ? '.exe' : '';
+  const outputFolder = join(o.dir, ...o.source.parts);
+  const prefix = `packer-plugin-${o.source.name}_`;
+  for (const getter of o.getters) {
+    let tags: string[];
+    try {
+      tags = await getter.releases(o.source);
+    } catch (e) {
+      errs.push((e as Error).message);
+      throw new MultiError(errs);
+    }
+    if (tags.length === 0) { errs.push('no release found'); continue; }
+    for (const tag of tags) {
+      let v: GoVersion;
+      try { v = parseGoVersion(tag); } catch (e) { errs.push(`could not parse release version ${tag}. ${(e as Error).message}`); continue; }
+      if (!o.constraints || satisfies(v, o.constraints)) versions.push(v);
+    }
+    if (versions.length === 0) {
+      errs.push(`no matching version found in releases. In [${tags.map((t) => `{${t}}`).join(' ')}]`);
+      continue;
+    }
+    versions.sort((a, b) => compareGoVersions(b, a));
+    log(`[DEBUG] will try to install: [${versions.map(versionString).join(' ')}]`);
+    for (const version of versions) {
+      const vs = `v${versionString(version)}`;
+      let sums: SumEntry[];
+      try {
+        sums = parseSums(await getter.checksums(o.source, vs));
+      } catch (e) {
+        errs.push(`could not get sha256 checksum file for ${o.source.source} version ${versionString(version)}. Is the file present on the release and correctly named ? ${(e as Error).message}`);
+        continue;
+      }
+      for (const entry of sums) {
+        if (entry.filename.endsWith('.json')) continue;
+        let res = entry.filename.startsWith(prefix) ? entry.filename.slice(prefix.length) : entry.filename;
+        const dot = res.lastIndexOf('.');
+        const entryExt = dot >= 0 ? res.slice(dot) : '';
+        res = res.slice(0, res.length - entryExt.length);
+        const parts = res.split('_');
+        if (parts.length < 4) {
+          errs.push(`could not parse checksum filename ${entry.filename}. Is it correctly formatted ? malformed filename expected ${prefix}{version}_x{protocol-version}_{os}_{arch}`);
+          continue;
+        }
+        const [binVersion, protVersion, eos, earch] = parts as [string, string, string, string];
+        if (binVersion !== vs || eos !== os || earch !== arch || protocolError(protVersion)) continue;
+        if (!/^[0-9a-fA-F]{64}$/.test(entry.checksum)) {
+          errs.push(`could not parse sha256 checksum: encoding/hex: invalid byte. Make sure the checksum file contains the checksum and only the checksum`);
+          continue;
+        }
+        const binName = `packer-plugin-${o.source.parts[2] ?? o.source.name}_${binVersion}_${protVersion}_${eos}_${earch}${ext}`;
+        const outputFile = join(outputFolder, binName);
+        if (!o.force && checksumMatches(outputFile)) {
+          log(`[INFO] ${o.source.source} ${vs} plugin is already correctly installed in ${JSON.stringify(outputFile)}`);
+          return undefined;
+        }
+        const result = await fetchAndPlace(getter, o, vs, entry, binName, outputFolder, version, errs);
+        if (result === 'continue') continue;
+        return result;
+      }
+    }
+  }
+  if (versions.length === 0) {
+    if (errs.length === 0) errs.push(`no release version found for constraints: ${JSON.stringify(o.constraintText ?? '')}`);
+    throw new MultiError(errs);
+  }
+  if (errs.length === 0) errs.push(`could not find a local nor a remote checksum for plugin ${JSON.stringify(o.source.source)} ${JSON.stringify(o.constraintText ?? '')}`);
+  errs.push(`could not install any compatible version of plugin ${JSON.stringify(o.source.source)}`);
+  throw new MultiError(errs);
+}
+
+/** Download, verify, extract, describe, rename into place. */
+async function fetchAndPlace(getter: Getter, o: InstallOptions, vs: string, entry: SumEntry, binName: string, outputFolder: string, version: GoVersion, errs: string[]): Promise<NewInstallation | 'continue'> {
+  const work = mkdtempSync(join(tmpdir(), 'packer-plugin-'));
+  try {
+    let zip;
+    try {
+      zip = await getter.zip(o.source, vs, entry.filename);
+    } catch (e) {
+      errs.push(`could not get binary for ${o.source.source} version ${versionString(version)}. Is the file present on the release and correctly named ? ${(e as Error).message}`);
+      return 'continue';
+    }
+    const zipPath = join(work, 'plugin.zip');
+    const hash = createHash('sha256');
+    let body: NodeJS.ReadableStream = zip.body;
+    if (o.trackProgress) body = o.trackProgress(entry.filename, 0, zip.size, body);
+    try {
+      await pipeline(body, async function* (src: AsyncIterable<Buffer | string>) { for await (const c of src) { hash.update(c); yield c; } }, createWriteStream(zipPath));
+    } catch (e) {
+      errs.push(`Error getting plugin, trying another getter: ${(e as Error).message}`);
+      return 'continue';
+    }
+    const got = hash.digest('hex');
+    if (got !== entry.checksum.toLowerCase()) {
+      errs.push(`Checksums (*sha256.digest) did not match.\nExpected: ${entry.checksum.toLowerCase()}\nGot     : ${got}\n. Is the checksum file correct ? Is the binary file correct ?`);
+      return 'continue';
+    }
+    let data: Buffer;
+    try {
+      data = await extractEntry(zipPath, binName);
+    } catch (e) {
+      errs.push((e as Error).message);
+      throw new MultiError(errs);
+    }
+    const tmpBin = join(work, binName);
+    writeFileSync(tmpBin, data, { mode: 0o755 });
+    const versionError = await checkVersion(tmpBin, o.source.source, version);
+    if (versionError) {
+      errs.push(versionError.message);
+      if (versionError.continuable) return 'continue';
+      throw new MultiError(errs);
+    }
+    try {
+      mkdirSync(outputFolder, { recursive: true, mode: 0o755 });
+    } catch (e) {
+      errs.push(`could not create plugin folder ${JSON.stringify(outputFolder)}: ${(e as Error).message}`);
+      throw new MultiError(errs);
+    }
+    const outputFile = join(outputFolder, binName);
+    const stageBin = `${outputFile}.tmp-${process.pid}`;
+    const stageSum = `${outputFile}_SHA256SUM.tmp-${process.pid}`;
+    try {
+      writeFileSync(stageBin, data, { mode: 0o755 });
+      writeFileSync(stageSum, createHash('sha256').update(data).digest('hex'), { mode: 0o644 });
+      renameSync(stageBin, outputFile);
+      renameSync(stageSum, `${outputFile}_SHA256SUM`);
+    } catch (e) {
+      rmSync(stageBin, { force: true });
+      rmSync(stageSum, { force: true });
+      errs.push(`could not write final plugin binary file: ${(e as Error).message}`);
+      throw new MultiError(errs);
+    }
+    return { binaryPath: outputFile, version: `v${versionString(version)}` };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The bytes of `name` in the zip at `path`. */
+async function extractEntry(path: string, name: string): Promise<Buffer> {
+  const yauzl = await import('yauzl');
+  let zf: import('yauzl').ZipFile;
+  try {
+    zf = await new Promise((res, rej) => yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, z) => (err ? rej(err) : res(z!))));
+  } catch (e) {
+    throw new Error(`zip : ${(e as Error).message}`);
+  }
+  try {
+    return await new Promise<Buffer>((res, rej) => {
+      zf.on('entry', (entry: import('yauzl').Entry) => {
+        if (entry.fileName !== name) { zf.readEntry(); return; }
+        zf.openReadStream(entry, (err, stream) => {
+          if (err || !stream) { rej(new Error(`failed to open temp file: ${err?.message}`)); return; }
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('error', (e) => rej(new Error(`extract file: ${e.message}`)));
+          stream.on('end', () => res(Buffer.concat(chunks)));
+        });
+      });
+      zf.on('end', () => rej(new Error(`could not find a ${JSON.stringify(name)} file in zipfile`)));
+      zf.on('error', (e: Error) => rej(new Error(`zip : ${e.message}`)));
+      zf.readEntry();
+    });
+  } finally {
+    zf.close();
+  }
+}
+
+/** checkVersion: the extracted binary must describe the release's version, not a pre-release. */
+async function checkVersion(bin: string, identifier: string, version: GoVersion): Promise<{ message: string; continuable: boolean } | undefined> {
+  let out: string;
+  try {
+    out = await new Promise((res, rej) => execFile(bin, ['describe'], { encoding: 'utf8', timeout: 60_000 }, (err, stdout) => (err ? rej(err) : res(stdout))));
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    return { message: `Continuing to next available version: failed to describe plugin binary ${JSON.stringify(bin)}: ${typeof code === 'number' ? `exit status ${code}` : (e as Error).message}`, continuable: true };
+  }
+  let reported = '';
+  try { reported = String((JSON.parse(out) as { version?: unknown }).version ?? ''); } catch (e) {
+    return { message: `Continuing to next available version: failed to describe plugin binary ${JSON.stringify(bin)}: ${(e as Error).message}`, continuable: true };
+  }
+  let desc: GoVersion;
+  try { desc = parseSemver(reported); } catch (e) {
+    return { message: `Continuing to next available version: invalid self-reported version ${JSON.stringify(reported)}: ${(e as Error).message}`, continuable: true };
+  }
+  if (coreString(desc) !== coreString(version)) {
+    return { message: `Continuing to next available version: binary reported version (${JSON.stringify(reported)}) is different from the expected ${JSON.stringify(versionString(version))}, skipping`, continuable: true };
+  }
+  const pre = version.prerelease ? versionString(version) : desc.prerelease ? versionString(desc) : '';
+  if (pre) {
+    return {
+      message: `binary reported a pre-release version of ${pre}\nRemote installation of pre-release plugin versions is unsupported.\n`
+        + 'This is likely an upstream issue, which should be reported.\n'
+        + 'If you require this specific version of the plugin, download the binary and install it manually.\n'
+        + `\npacker plugins install --path '<plugin_binary>' ${identifier}`,
+      continuable: false,
+    };
+  }
+  return undefined;
+}
+

@@ -1,0 +1,157 @@
+/**
+ * A GitHub-style plugin release server on 127.0.0.1 for install tests:
+ *   GET /repos/NS/packer-plugin-NAME/git/matching-refs/tags      [{"ref": "refs/tags/vX.Y.Z"}, ...]
+ *   GET /NS/packer-plugin-NAME/releases/download/vX.Y.Z/FILE     the release's files
+ * (what api.github.com and github.com answer), anything else 404 {"message": "Not Found"}.
+ * packer-ts reaches it through PACKER_TS_GITHUB_API_URL / PACKER_TS_GITHUB_URL (`env()`).
+ *
+ * packer-1.16 cannot be given another address, so the server is also an HTTPS proxy
+ * (`proxyEnv()`: HTTPS_PROXY and SSL_CERT_FILE, which Go's net/http and crypto/x509 read):
+ * it answers CONNECT for any host with TLS under a certificate for api.github.com, github.com
+ * and releases.hashicorp.com signed by a CA made for the run (openssl), and serves the same
+ * routes by Host (releases.hashicorp.com: always 404, as for a non-HashiCorp plugin).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TLSSocket } from 'node:tls';
+
+export interface Release {
+  /** `NS/NAME` of `github.com/NS/NAME`. */
+  plugin: string;
+  tag: string;
+  files: Record<string, Buffer>;
+}
+
+export interface Request { host: string; path: string; authorization?: string; userAgent?: string }
+
+export interface ReleaseServer {
+  url: string;
+  /** Every request served, in order. */
+  requests: Request[];
+  releases: Release[];
+  /** Sends the first `bytes` of FILE then stalls (the connection stays open) while set. */
+  stall: Map<string, number>;
+  /** Resolves when a stalled response has sent its bytes. */
+  stalled: Promise<void>;
+  env(): NodeJS.ProcessEnv;
+  proxyEnv(): NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+/** The zip of one file (made with Info-ZIP's zip, an implementation independent of ours). */
+export function zipOf(name: string, data: Buffer): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'packer-ts-zip-'));
+  try {
+    writeFileSync(join(dir, name), data, { mode: 0o755 });
+    execFileSync('zip', ['-q', '-X', 'out.zip', name], { cwd: dir });
+    return readFileSync(join(dir, 'out.zip'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('zip is not installed: apt-get install zip (scripts/test-deps.apt)');
+    throw e;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A release of `binary` as `github.com/PLUGIN` version TAG for this machine: the zip and its _SHA256SUMS. */
+export function releaseOf(plugin: string, tag: string, binary: Buffer, o: { api?: string; os?: string; arch?: string; extra?: Record<string, Buffer>; sums?: (text: string) => string } = {}): Release {
+  const name = plugin.split('/')[1]!;
+  const os = o.os ?? 'linux';
+  const arch = o.arch ?? (process.arch === 'x64' ? 'amd64' : process.arch);
+  const bin = `packer-plugin-${name}_${tag}_${o.api ?? 'x5.0'}_${os}_${arch}`;
+  const zip = zipOf(bin, binary);
+  const files: Record<string, Buffer> = { [`${bin}.zip`]: zip, ...o.extra };
+  let sums = Object.entries(files).map(([f, d]) => `${createHash('sha256').update(d).digest('hex')}  ${f}\n`).join('');
+  if (o.sums) sums = o.sums(sums);
+  files[`packer-plugin-${name}_${tag}_SHA256SUMS`] = Buffer.from(sums);
+  return { plugin, tag, files };
+}
+
+function makeCerts(dir: string): { ca: string; key: Buffer; cert: Buffer } {
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=packer-ts test CA']);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('openssl is not installed: apt-get install openssl (scripts/test-deps.apt)');
+    throw e;
+  }
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=github.com']);
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:api.github.com,DNS:github.com,DNS:releases.hashicorp.com\n');
+  run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'ext.cnf']);
+  return { ca: join(dir, 'ca.pem'), key: readFileSync(join(dir, 'leaf.key')), cert: readFileSync(join(dir, 'leaf.pem')) };
+}
+
+export async function startReleaseServer(releases: Release[] = []): Promise<ReleaseServer> {
+  const certDir = mkdtempSync(join(tmpdir(), 'packer-ts-certs-'));
+  let certs: ReturnType<typeof makeCerts> | undefined;
+  const requests: Request[] = [];
+  const stall = new Map<string, number>();
+  let stalledResolve!: () => void;
+  const stalled = new Promise<void>((r) => { stalledResolve = r; });
+  const open = new Set<Socket>();
+  const notFound = (res: ServerResponse) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}');
+
+  const handle = (req: IncomingMessage, res: ServerResponse, host: string) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    requests.push({ host, path, authorization: req.headers.authorization, userAgent: req.headers['user-agent'] });
+    if (host.startsWith('releases.hashicorp.com')) return notFound(res);
+    const tags = /^\/repos\/([^/]+)\/packer-plugin-([^/]+)\/git\/matching-refs\/tags$/.exec(path);
+    if (tags) {
+      const rs = server.releases.filter((r) => r.plugin === `${tags[1]}/${tags[2]}`);
+      if (rs.length === 0) return notFound(res);
+      const body = rs.map((r) => ({ ref: `refs/tags/${r.tag}`, node_id: 'x', url: '', object: { sha: '0', type: 'commit', url: '' } }));
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    }
+    const dl = /^\/([^/]+)\/packer-plugin-([^/]+)\/releases\/download\/([^/]+)\/([^/]+)$/.exec(path);
+    const rel = dl && server.releases.find((r) => r.plugin === `${dl[1]}/${dl[2]}` && r.tag === dl[3]);
+    const data = dl && rel ? rel.files[dl[4]!] : undefined;
+    if (!data) return notFound(res);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) });
+    const cut = stall.get(dl![4]!);
+    if (cut !== undefined) {
+      res.write(data.subarray(0, cut), () => stalledResolve());
+      return; // never ends
+    }
+    res.end(data);
+  };
+
+  const inner: Server = createServer((req, res) => handle(req, res, String(req.headers.host ?? '')));
+  const outer: Server = createServer((req, res) => handle(req, res, '127.0.0.1'));
+  outer.on('connection', (s) => { open.add(s); s.on('close', () => open.delete(s)); });
+  outer.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    certs ??= makeCerts(certDir);
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) socket.unshift(head);
+    const tls = new TLSSocket(socket, { isServer: true, key: certs.key, cert: certs.cert });
+    open.add(tls);
+    tls.on('close', () => open.delete(tls));
+    tls.on('error', () => socket.destroy());
+    inner.emit('connection', tls);
+  });
+  outer.listen(0, '127.0.0.1');
+  await once(outer, 'listening');
+  const addr = outer.address();
+  if (!addr || typeof addr === 'string') throw new Error('release server did not listen');
+  const url = `http://127.0.0.1:${addr.port}`;
+  const server: ReleaseServer = {
+    url, requests, releases, stall, stalled,
+    env: () => ({ PACKER_TS_GITHUB_API_URL: url, PACKER_TS_GITHUB_URL: url }),
+    proxyEnv: () => {
+      certs ??= makeCerts(certDir);
+      return { HTTPS_PROXY: url, https_proxy: url, NO_PROXY: '', no_proxy: '', SSL_CERT_FILE: certs.ca, CHECKPOINT_DISABLE: '1' };
+    },
+    close: async () => {
+      for (const s of open) s.destroy();
+      inner.close();
+      await new Promise<void>((r) => { outer.closeAllConnections(); outer.close(() => r()); });
+      rmSync(certDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}

@@ -14,7 +14,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cty, EvalContext, formatDiagnostics, parseHCL, type Block, type Diagnostic } from '@packer-ts/hcl';
-import { createComponentFinder, type PluginComponentFinder } from '@packer-ts/core';
+import { createComponentFinder, filenameSuffix, type PluginComponentFinder } from '@packer-ts/core';
 import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
 import { evaluateDatasources, type PrereqLocal } from '../packages/core/src/hcl2/datasources.ts';
 import { exprValue, packerFunctions } from '@packer-ts/hcl';
@@ -159,9 +159,9 @@ data "http" "r" { url = "${base}/redir" }
     assert.equal((JSON.parse(redirected.body) as { url: string }).url, '/echo');
 
     const bad = await evaluateDatasources({ blocks: blocksOf(`data "http" "x" {\n  url = "${base}/404"\n}\n`), store: f.datasources, ctx: context() });
-    assert.equal(bad.diags[0]!.summary, 'HTTP request error. Response code: 404');
+    assert.equal(bad.diags[0]!.summary, 'Datasource.Execute failed: HTTP request error. Response code: 404');
     const refused = await evaluateDatasources({ blocks: blocksOf(`data "http" "x" {\n  url = "http://127.0.0.1:1/x"\n}\n`), store: f.datasources, ctx: context() });
-    assert.equal(refused.diags[0]!.summary, 'Get "http://127.0.0.1:1/x": dial tcp 127.0.0.1:1: connect: connection refused');
+    assert.equal(refused.diags[0]!.summary, 'Datasource.Execute failed: Get "http://127.0.0.1:1/x": dial tcp 127.0.0.1:1: connect: connection refused');
   } finally { await f.close(); }
 });
 
@@ -211,7 +211,7 @@ test('sequential evaluation: datasources after the ones they use; a cycle exceed
 async function install(dir: string, name: string, bin: string): Promise<void> {
   const d = join(dir, 'github.com', 'acc', name);
   await mkdir(d, { recursive: true });
-  const target = join(d, `packer-plugin-${name}_v0.0.1_x5.0_linux_amd64`);
+  const target = join(d, `packer-plugin-${name}_v0.0.1_x5.0${filenameSuffix()}`);
   await copyFile(bin, target);
   await writeFile(`${target}_SHA256SUM`, createHash('sha256').update(await readFile(target)).digest('hex'));
 }

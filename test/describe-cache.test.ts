@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { filenameSuffix } from '@packer-ts/core';
 import { PACKER_TS, run } from './helpers/run.ts';
 import { missingOracles, oracle } from './helpers/modern-oracles.ts';
 
-const arch = process.arch === 'x64' ? 'amd64' : process.arch;
 
 async function setup(): Promise<{ root: string; env: NodeJS.ProcessEnv; counter: string; bins: string[]; cache: string }> {
   const root = await mkdtemp(join(tmpdir(), 'packer-ts-describe-cache-'));
@@ -26,7 +26,7 @@ async function setup(): Promise<{ root: string; env: NodeJS.ProcessEnv; counter:
   for (const v of ['1.0.0', '1.2.0', '2.0.0']) {
     const d = { version: v, sdk_version: '0.6.4', api_version: 'x5.0', builders: ['b'], post_processors: [], provisioners: [], datasources: ['d'], protocol_version: 'v2' };
     const body = `#!/bin/sh\n[ "$1" = describe ] || exit 1\necho "$0" >> '${counter}'\necho '${JSON.stringify(d)}'\n`;
-    const path = join(dir, `packer-plugin-fake_v${v}_x5.0_linux_${arch}`);
+    const path = join(dir, `packer-plugin-fake_v${v}_x5.0${filenameSuffix()}`);
     await writeFile(path, body);
     await chmod(path, 0o755);
     await writeFile(`${path}_SHA256SUM`, createHash('sha256').update(body).digest('hex'));

@@ -1,7 +1,8 @@
 /**
  * An npm registry on 127.0.0.1 for offline install tests: it serves the packages of this
  * checkout's package-lock.json (metadata from node_modules/NAME/package.json, tarballs from the
- * npm cache that `npm ci` filled, found by their lockfile integrity), so that `npm install
+ * npm cache that `npm ci` filled, found by their lockfile integrity; and packages a test
+ * publishes, `extra`), so that `npm install
  * --registry URL` resolves dependencies as from the public npm registry, without the network.
  */
 import { createServer, type Server } from 'node:http';
@@ -9,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { createHash } from 'node:crypto';
 
 interface LockEntry { version: string; resolved?: string; integrity?: string; link?: boolean; dev?: boolean }
 
@@ -23,8 +25,20 @@ function cachedTarball(cacheDir: string, integrity: string): string | undefined 
 
 export interface LocalRegistry { url: string; close(): Promise<void>; served: string[] }
 
-/** Starts the registry for the packages of `root`'s lockfile. */
-export async function startLocalRegistry(root: string): Promise<LocalRegistry> {
+/** A package published to the registry beside the lockfile's: its versions' manifests and tarballs. */
+export interface ExtraPackage {
+  name: string;
+  versions: Record<string, { manifest: Record<string, unknown>; tarball: Buffer; integrity?: string }>;
+}
+
+/** npm's integrity string of a tarball. */
+export const integrityOf = (data: Buffer): string => `sha512-${createHash('sha512').update(data).digest('base64')}`;
+
+/**
+ * Starts the registry for the packages of `root`'s lockfile, and `extra` packages (served with
+ * the integrity given, by default their tarball's).
+ */
+export async function startLocalRegistry(root: string, extra: ExtraPackage[] = []): Promise<LocalRegistry> {
   const cacheDir = execFileSync('npm', ['config', 'get', 'cache'], { cwd: root, encoding: 'utf8' }).trim();
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const byName = new Map<string, { entry: LockEntry; manifest: Record<string, unknown> }>();
@@ -39,6 +53,23 @@ export async function startLocalRegistry(root: string): Promise<LocalRegistry> {
   let base = '';
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!.slice(1));
+    const ex = extra.find((p) => p.name === path);
+    if (ex) {
+      const versions = Object.fromEntries(Object.entries(ex.versions).map(([v, e]) => [v, {
+        ...e.manifest, name: ex.name, version: v, dist: { tarball: `${base}/-/extra/${ex.name}/${v}.tgz`, integrity: e.integrity ?? integrityOf(e.tarball) },
+      }]));
+      const latest = Object.keys(ex.versions).pop()!;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: ex.name, 'dist-tags': { latest }, versions }));
+      return;
+    }
+    const exTgz = /^-\/extra\/(.+)\/([^/]+)\.tgz$/.exec(path);
+    if (exTgz) {
+      const e = extra.find((p) => p.name === exTgz[1])?.versions[exTgz[2]!];
+      if (!e) { res.writeHead(404).end(); return; }
+      served.push(`${exTgz[1]}@${exTgz[2]}`);
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(e.tarball);
+      return;
+    }
     const tgz = /^-\/tarball\/(.+)$/.exec(path);
     const pkg = byName.get(tgz ? tgz[1]! : path.replace('%2f', '/'));
     if (!pkg) { res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}'); return; }

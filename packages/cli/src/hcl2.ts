@@ -44,13 +44,13 @@ export async function readHcl2Config(meta: Meta, args: MetaArgs): Promise<Packer
 }
 
 /**
- * PackerConfig.Initialize: datasources (run, or only configured when `skipExecution`),
- * variables' values and locals, then sources and builds. Stops after failed datasources.
+ * PackerConfig.Initialize: the datasources (datasources.ts: run, or only configured when
+ * `skipExecution`) with the locals that use them, the variables' values, then sources and builds.
  */
-export async function initializeHcl2(cfg: PackerConfig, skipExecution: boolean): Promise<Diagnostic[]> {
-  const data = await cfg.evaluateDatasources({ skipExecution });
-  if (data.some((d) => d.severity === 'error')) return data;
-  return [...data, ...cfg.initialize()];
+export async function initializeHcl2(cfg: PackerConfig, opts: { skipExecution?: boolean }): Promise<Diagnostic[]> {
+  const { initializeDatasources } = await import('@packer-ts/core/hcl2');
+  await initializeDatasources(cfg, opts);
+  return cfg.initialize();
 }
 
 /**
@@ -62,7 +62,7 @@ export async function initializeHcl2(cfg: PackerConfig, skipExecution: boolean):
 export async function buildsFromHcl2(meta: Meta, args: MetaArgs, opts: { debug: boolean; force: boolean; onError: string }): Promise<{ builds: CoreBuild[]; ret: number } | undefined> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return undefined;
-  if ((await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, false))) !== 0) return undefined;
+  if ((await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, {}))) !== 0) return undefined;
   const { getHcl2Builds } = await import('@packer-ts/core/hcl2');
   const { builds, diags } = await getHcl2Builds(cfg, { only: args.only, except: args.except, ...opts });
   const ret = await writeDiags(meta, NO_FILES, diags);
@@ -70,14 +70,14 @@ export async function buildsFromHcl2(meta: Meta, args: MetaArgs, opts: { debug: 
 }
 
 /** `validate` on an HCL2 template. */
-export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boolean): Promise<number> {
+export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boolean, evaluateDatasources = false): Promise<number> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return 1;
   if (syntaxOnly) {
     meta.ui.say('Syntax-only check passed. Everything looks okay.');
     return 0;
   }
-  const ret = await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, true));
+  const ret = await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, { skipExecution: !evaluateDatasources }));
   if (ret !== 0) return ret;
   const { getHcl2Builds } = await import('@packer-ts/core/hcl2');
   const { diags } = await getHcl2Builds(cfg, { only: args.only, except: args.except });
@@ -88,7 +88,7 @@ export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boole
 export async function inspectHcl2(meta: Meta, args: MetaArgs): Promise<number> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return 1;
-  await initializeHcl2(cfg, true);
+  await initializeHcl2(cfg, {});
   const { printBuilds, printVariables } = await import('@packer-ts/core/hcl2');
   meta.ui.say('Packer Inspect: HCL2 mode\n');
   meta.ui.say(printVariables(cfg));

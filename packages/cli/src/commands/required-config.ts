@@ -14,10 +14,12 @@ export function loadRequirements(meta: Meta, path: string): RequiredPlugin[] | n
   try {
     st = statSync(path);
   } catch (e) {
-    meta.ui.error(`${JSON.stringify(path)}: ${pathError('stat', path, e).message}`);
+    // a *.pkr.hcl / *.pkr.json name is read as HCL2 first, which reports the stat as a diagnostic
+    const why = pathError('stat', path, e).message;
+    meta.ui.error(isHcl2Name(path) ? diagnostic('Error', '', why) : `${JSON.stringify(path)}: ${why}`);
     return 1;
   }
-  if (!st.isDirectory() && !path.endsWith('.pkr.hcl') && !path.endsWith('.pkr.json')) {
+  if (!st.isDirectory() && !isHcl2Name(path)) {
     meta.ui.error(diagnostic('Error', 'Packer plugins currently only works with HCL2 configuration templates',
       'Please manually install plugins with the plugins command or use a HCL2 configuration that will do that for you.'));
     return 1;
@@ -30,6 +32,8 @@ export function loadRequirements(meta: Meta, path: string): RequiredPlugin[] | n
   }
   return requirements;
 }
+
+const isHcl2Name = (p: string): boolean => p.endsWith('.pkr.hcl') || p.endsWith('.pkr.json');
 
 export const NO_REQUIREMENTS = `
 No plugins requirement found, make sure you reference a Packer config

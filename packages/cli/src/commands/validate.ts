@@ -28,9 +28,12 @@ export async function validateCommand(meta: Meta, argv: string[]): Promise<numbe
   args.addVarFlags(flags);
   args.addFilterFlags(flags);
   flags.bool('syntax-only', (v) => { syntaxOnly = v; });
+  // Packer 1.16's: run the datasources of an HCL2 template too (not in 1.6.6's help text)
+  let evaluateDatasources = false;
+  flags.bool('evaluate-datasources', (v) => { evaluateDatasources = v; });
   if (!parseFlags(meta, flags, argv, validateHelp)) return 1;
   args.path = flags.args[0]!;
-  if (isHcl2Path(args.path)) return (await import('../hcl2.ts')).validateHcl2(meta, args, syntaxOnly);
+  if (isHcl2Path(args.path)) return (await import('../hcl2.ts')).validateHcl2(meta, args, syntaxOnly, evaluateDatasources);
   if (syntaxOnly) {
     // Packer reads the template and the variables before it looks at -syntax-only
     if (!(await readConfig(meta, args))) return 1;

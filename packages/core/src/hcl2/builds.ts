@@ -17,19 +17,7 @@ import {
   skipsSource, sourceUseName, sourceUseString,
   type BuildBlock, type PackerConfig, type PostProcessorBlock, type ProvisionerBlock, type SourceBlock, type SourceUse,
 } from './config.ts';
-import { componentSpec, configArgument, decodeBody, isRemoteComponent } from './spec.ts';
-import { writeUnknownPlaceholders } from './unknowns.ts';
-
-/**
- * A component's body decoded by its spec into Prepare's argument; values not known yet
- * (datasources at validate time) become placeholders of their type, as Packer 1.16 writes them.
- */
-async function decodeConfig(c: object, body: Body, ctx: EvalContext): Promise<{ config: unknown; diags: Diagnostic[] }> {
-  const { value, diags } = decodeBody(body, await componentSpec(c), ctx);
-  if (hasErrors(diags)) return { config: undefined, diags };
-  return { config: configArgument(writeUnknownPlaceholders(value), isRemoteComponent(c)), diags };
-}
-
+import { decodeComponentConfig } from './spec.ts';
 
 export interface GetBuildsOptions {
   only?: string[];
@@ -109,7 +97,7 @@ export class Hcl2Provisioner implements Provisioner {
   async hcl2Prepare(buildVars?: Record<string, unknown>): Promise<void> {
     let ctx = this.ctx;
     if (buildVars && Object.keys(buildVars).length > 0) ctx = ctx.child({ build: buildValues(buildAttrs(this.ctx), buildVars) });
-    const d = await decodeConfig(this.inner, this.block.rest, ctx);
+    const d = await decodeComponentConfig(this.inner, this.block.rest, ctx);
     if (hasErrors(d.diags)) throw new Error(diagnosticsError(d.diags));
     await this.inner.prepare(this.builderVars, d.config, this.override);
   }
@@ -135,7 +123,7 @@ export class Hcl2PostProcessor implements PostProcessor {
     let ctx = this.ctx;
     // Packer 1.6.6 replaces `build` with the generated data alone here
     if (buildVars && Object.keys(buildVars).length > 0) ctx = ctx.child({ build: buildValues(new Map(), buildVars) });
-    const d = await decodeConfig(this.inner, this.block.rest, ctx);
+    const d = await decodeComponentConfig(this.inner, this.block.rest, ctx);
     if (hasErrors(d.diags)) throw new Error(diagnosticsError(d.diags));
     await this.inner.configure(this.builderVars, d.config);
   }
@@ -258,7 +246,7 @@ async function startBuilder(cfg: PackerConfig, src: SourceBlock, use: SourceUse,
   }
   const body: Body = use.addition ? new MergedBody([src.block.body, use.addition]) : src.block.body;
   const ctx = cfg.evalContext({ source: cty.objectVal({ type: cty.stringVal(use.type), name: cty.stringVal(sourceUseName(use)) }) });
-  const decoded = await decodeConfig(builder, body, ctx);
+  const decoded = await decodeComponentConfig(builder, body, ctx);
   if (hasErrors(decoded.diags)) return { generatedVars: [], diags: decoded.diags };
   const vars = {
     ...builderVariables(use),

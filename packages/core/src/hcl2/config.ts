@@ -20,7 +20,6 @@ import { PACKER_COMPAT_VERSION } from '../version.ts';
 import { hcl2Files, HCL2_FILE_EXT, HCL2_JSON_FILE_EXT, readHcl2File } from './files.ts';
 import { decodeFields } from './gohcl.ts';
 import { initializeVariables, parseVariables, type Evaluated, type InitializedVariables, type ParsedVariables } from './context.ts';
-import { evaluateDatasources } from './datasources.ts';
 import { plainConfig } from './spec.ts';
 
 const T = cty.types;
@@ -256,20 +255,6 @@ export class PackerConfig {
   setVariables(i: InitializedVariables): void {
     const p = this.parsedVariables!;
     this.evaluated = { variables: p.variables, locals: i.locals, sensitive: i.sensitive, ctx: i.ctx, diags: p.diags, initDiags: i.diags, files: p.files };
-  }
-
-  /**
-   * Runs the `data` blocks (Packer 1.16; datasources.ts), each after the datasources it refers
-   * to, then evaluates the locals again with `data.*` known. `skipExecution` (validate)
-   * configures every datasource without running it: its value is unknown.
-   */
-  async evaluateDatasources(opts: { skipExecution?: boolean } = {}): Promise<Diagnostic[]> {
-    if (!this.rootBlocks.some((b) => b.type === 'data') || !this.evaluated || !this.parsedVariables) return [];
-    const ctx = this.evaluated.ctx.child({});
-    const r = await evaluateDatasources({ blocks: this.rootBlocks, store: this.components.datasources, ctx, skipExecution: opts.skipExecution, sequential: true });
-    if (hasErrors(r.diags)) return r.diags;
-    this.setVariables(initializeVariables(this.parsedVariables, { data: r.data }));
-    return r.diags;
   }
 
   /** `packer { required_version = "..." }` of one file (sniffCoreVersionRequirements). */

@@ -166,8 +166,7 @@ export function parseVariables(opts: EvaluateOptions): ParsedVariables {
  * (unset ones and failed validation rules are errors), the locals, the
  * sensitive values registered with the secret filter.
  */
-/** `extra`: more top-level variables for the locals and the context (`data`, once datasources ran). */
-export function initializeVariables(p: ParsedVariables, extra?: Record<string, cty.Value>): InitializedVariables {
+export function initializeVariables(p: ParsedVariables): InitializedVariables {
   const diags: Diagnostic[] = [];
   const base = { root: p.root, cwd: p.cwd, version: p.version, coreVersion: p.coreVersion };
   const functions = () => functionTable('', p.version);
@@ -178,7 +177,7 @@ export function initializeVariables(p: ParsedVariables, extra?: Record<string, c
     v.value = r.value;
     varValues.set(name, r.value);
   }
-  const loc = evaluateLocals(p.localBlocks, (locals) => templateContext({ ...base, variables: varValues, locals, extra }), p.version);
+  const loc = evaluateLocals(p.localBlocks, (locals) => templateContext({ ...base, variables: varValues, locals }), p.version);
   diags.push(...loc.diags);
   const localValues = new Map<string, cty.Value>();
   for (const [name, l] of loc.locals) localValues.set(name, l.value);
@@ -186,7 +185,7 @@ export function initializeVariables(p: ParsedVariables, extra?: Record<string, c
   for (const v of p.variables.values()) if (v.sensitive) sensitive.push(...sensitiveStrings(v.value));
   for (const l of loc.locals.values()) if (l.sensitive) sensitive.push(...sensitiveStrings(l.value));
   addSecret(...sensitive);
-  const ctx = templateContext({ ...base, variables: varValues, locals: localValues, extra });
+  const ctx = templateContext({ ...base, variables: varValues, locals: localValues });
   return { locals: loc.locals, sensitive, ctx, diags };
 }
 

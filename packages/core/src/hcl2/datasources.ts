@@ -34,11 +34,20 @@
  *       options.skipExecution, options.sequential
  *     result: { values: Map<"TYPE.NAME", cty.Value>, data: cty.Value (the `data` variable), diags }
  *   dataVariable(values): cty.Value          the `data` object from "TYPE.NAME" values
+ *   initializeDatasources(cfg, { skipExecution?, sequential? }): Promise<void>
+ *       for a read template (config.ts's PackerConfig) with `data` blocks: runs the graph with the
+ *       template's locals, so that `data.*` and locals that use it are in the context sources and
+ *       builds are decoded with (cfg.evaluated.ctx, cfg.evaluated.locals); the graph's diagnostics
+ *       replace those of the locals' first evaluation (which had no `data`) in cfg.evaluated.initDiags.
+ *       A template without `data` blocks is left as it is. Call it before cfg.initialize().
  */
-import { cty, errorDiag, exprVariables, hasErrors, NativeBody, rangeString, validIdentifier, type ast, type Block, type Diagnostic, type EvalContext, type Expression, type Traversal } from '@packer-ts/hcl';
-import { errorMessage, type Datasource } from '@packer-ts/sdk';
+import { cty, errorDiag, exprRange, exprValue, exprVariables, hasErrors, NativeBody, rangeString, validIdentifier, type ast, type Block, type Diagnostic, type EvalContext, type Expression, type Traversal } from '@packer-ts/hcl';
+import { addSecret, errorMessage, MultiError, type Datasource } from '@packer-ts/sdk';
 import { convertTo, ctyJsonDynamic, specType, type CtyValue, type DatasourceClient, type ObjectSpec } from '@packer-ts/sdk/rpc';
 import type { ComponentStore } from '../components.ts';
+import type { PackerConfig } from './config.ts';
+import { parseLocalBlocks, type LocalValue } from './locals.ts';
+import { sensitiveStrings } from './values.ts';
 import { componentSpec, configArgument, ctyTypeOf, decodeBody, isRemoteComponent } from './spec.ts';
 import { writeUnknownPlaceholders } from './unknowns.ts';
 
@@ -148,11 +157,6 @@ function refOf(t: Traversal): { ref: string; kind: 'data' | 'local' | 'var' } | 
   return { ref: `data.${a}.${b}`, kind: 'data' };
 }
 
-function goMultiError(errors: string[]): string {
-  const points = errors.map((e) => `\t* ${e.replace(/\n/g, '\n\t')}`);
-  return `${errors.length === 1 ? '1 error occurred:' : `${errors.length} errors occurred:`}\n${points.join('\n')}\n\n`;
-}
-
 /** Tarjan's strongly connected components, vertices and edges in the order given (hashicorp/packer internal/dag). */
 function stronglyConnected(vertices: string[], edges: Map<string, string[]>): string[][] {
   let next = 1;
@@ -236,7 +240,7 @@ class Evaluator {
       } else {
         const result: CtyValue = remote
           ? await (source as unknown as DatasourceClient).executeValue()
-          : { type: specType(output), value: convertTo(specType(output), await source.execute()) };
+          : { type: specType(output), value: convertTo(specType(output), await executeInProcess(source)) };
         this.values.set(key(ds.type, ds.name), hclValue(result));
       }
     } catch (e) {
@@ -244,6 +248,15 @@ class Evaluator {
     }
     this.setData();
     return diags;
+  }
+}
+
+/** A built-in's Execute: its failure worded as Packer 1.16 words it (its built-ins run as plugins). */
+async function executeInProcess(source: Datasource): Promise<Record<string, unknown>> {
+  try {
+    return await source.execute();
+  } catch (e) {
+    throw new Error(`Datasource.Execute failed: ${errorMessage(e)}`, { cause: e });
   }
 }
 
@@ -339,7 +352,7 @@ async function graph(ev: Evaluator, list: readonly DataBlock[], o: DatasourcesOp
   for (const v of vertices) for (const w of edges.get(v) ?? []) if (v === w) validation.push(`Self reference: ${names.get(v)}`);
   if (validation.length > 0) errors.push(validation.join('\n'));
   if (errors.length > 0) {
-    return [errorDiag('failed to prepare execution graph', `An error occurred while building the graph for datasources/locals: ${goMultiError(errors)}`)];
+    return [errorDiag('failed to prepare execution graph', `An error occurred while building the graph for datasources/locals: ${MultiError.format(errors.map((e) => new Error(e)))}`)];
   }
 
   // Dependencies first (depth-first, declaration order), then the node.
@@ -407,4 +420,59 @@ async function sequential(ev: Evaluator, list: readonly DataBlock[]): Promise<Di
     diags.push(...bySummary.values());
   }
   return diags;
+}
+
+function within(r: { filename: string; start: { byte: number }; end: { byte: number } } | undefined, outer: { filename: string; start: { byte: number }; end: { byte: number } }): boolean {
+  return !!r && r.filename === outer.filename && r.start.byte >= outer.start.byte && r.end.byte <= outer.end.byte;
+}
+
+export async function initializeDatasources(cfg: PackerConfig, opts: { skipExecution?: boolean; sequential?: boolean } = {}): Promise<void> {
+  const ev = cfg.evaluated;
+  if (!ev || !cfg.rootBlocks.some((b) => b.type === 'data')) return;
+  const ctx = ev.ctx;
+  ctx.variables ??= {};
+  const parsed = parseLocalBlocks(cfg.rootBlocks, 'packer-1.16');
+  const values = new Map<string, LocalValue>();
+  const setLocals = (): void => {
+    const m = new Map<string, Value>();
+    for (const [k, v] of values) m.set(k, v.value);
+    ctx.variables!.local = cty.objectVal(m);
+  };
+  const locals: PrereqLocal[] = [];
+  for (const l of parsed.locals) {
+    if (!l.expr) continue;
+    const expr = l.expr;
+    locals.push({
+      name: l.name,
+      expr,
+      evaluate(c) {
+        const r = exprValue(expr, c);
+        if (!hasErrors(r.diags)) {
+          values.set(l.name, { name: l.name, value: r.value, sensitive: l.sensitive, range: l.range });
+          setLocals();
+        }
+        return r.diags;
+      },
+    });
+  }
+  // The locals' first evaluation knew no `data`: its diagnostics give way to the graph's.
+  const ranges = parsed.locals.map((l) => (l.expr ? exprRange(l.expr) : l.range));
+  const kept = ev.initDiags.filter((d) => !ranges.some((r) => within(d.subject, r)));
+  values.clear();
+  setLocals();
+  const r = await evaluateDatasources({
+    blocks: cfg.rootBlocks, store: cfg.components.datasources, ctx,
+    locals: opts.sequential ? [] : locals, skipExecution: opts.skipExecution, sequential: opts.sequential,
+  });
+  const diags = [...r.diags];
+  if (opts.sequential) {
+    for (const l of locals) diags.push(...await l.evaluate(ctx));
+  }
+  for (const l of parsed.locals) if (!l.expr) values.set(l.name, { name: l.name, value: cty.nullVal(cty.DynamicType), sensitive: l.sensitive, range: l.range });
+  setLocals();
+  const secrets: string[] = [];
+  for (const l of values.values()) if (l.sensitive) secrets.push(...sensitiveStrings(l.value));
+  addSecret(...secrets);
+  ev.locals = values;
+  ev.initDiags = [...kept, ...diags];
 }

@@ -12,7 +12,7 @@
  * - 1.16: each local's `local.*` references are evaluated first,
  *   recursively (at most 10 deep: "Max local recursion depth exceeded.").
  */
-import { cty, exprRange, exprVariables, hasErrors, exprValue, validIdentifier, rangeString, type Block, type Diagnostic, type EvalContext, type Expression, type Range } from '@packer-ts/hcl';
+import { cty, errorDiag, exprRange, exprVariables, hasErrors, exprValue, validIdentifier, rangeString, type Block, type Diagnostic, type EvalContext, type Expression, type Range } from '@packer-ts/hcl';
 import type { PackerVersion } from './context.ts';
 import { BAD_IDENTIFIER_DETAIL, decodeStatic } from './variables.ts';
 
@@ -33,13 +33,6 @@ export interface LocalValue {
   range: Range;
 }
 
-function diag(summary: string, detail: string, subject?: Range, context?: Range): Diagnostic {
-  const d: Diagnostic = { severity: 'error', summary, detail };
-  if (subject) d.subject = subject;
-  if (context) d.context = context;
-  return d;
-}
-
 const LOCAL_BLOCK_SCHEMA = { attributes: [{ name: 'expression' }, { name: 'sensitive' }] };
 
 /** The locals declared by the `locals` and `local` blocks among `blocks`, in source order. */
@@ -55,7 +48,7 @@ export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersio
     } else if (b.type === 'local') {
       const name = b.labels[0]!;
       const { content, diags: d } = b.body.content(LOCAL_BLOCK_SCHEMA);
-      if (!validIdentifier(name)) d.push(diag('Invalid local name', BAD_IDENTIFIER_DETAIL, b.labelRanges[0]));
+      if (!validIdentifier(name)) d.push(errorDiag('Invalid local name', BAD_IDENTIFIER_DETAIL, b.labelRanges[0]));
       const l: LocalBlock = { name, expr: content.attributes.get('expression')?.expr, sensitive: false, range: b.defRange, block: true };
       const sens = content.attributes.get('sensitive');
       if (sens) {
@@ -75,7 +68,7 @@ export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersio
       const prev = seen.get(l.name);
       if (prev && (modern || prev.block || l.block)) {
         const where = prev.expr ? exprRange(prev.expr) : prev.range;
-        diags.push(diag('Duplicate local definition', `Local variable ${JSON.stringify(l.name)} is defined twice in your templates. Other definition found at ${JSON.stringify(rangeString(where))}`, l.expr ? exprRange(l.expr) : l.range));
+        diags.push(errorDiag('Duplicate local definition', `Local variable ${JSON.stringify(l.name)} is defined twice in your templates. Other definition found at ${JSON.stringify(rangeString(where))}`, l.expr ? exprRange(l.expr) : l.range));
         continue;
       }
       seen.set(l.name, l);
@@ -158,13 +151,13 @@ function evaluateRecursively(locals: readonly LocalBlock[], ctxFor: (values: Rea
   const visit = (l: LocalBlock, depth: number): Diagnostic[] => {
     if (evaluated.has(l)) return [];
     if (depth >= 10) {
-      return [diag('Max local recursion depth exceeded.', 'An error occured while recursively evaluating locals.Your local variables likely have a cyclic dependency. Please simplify your config to continue. ')];
+      return [errorDiag('Max local recursion depth exceeded.', 'An error occured while recursively evaluating locals.Your local variables likely have a cyclic dependency. Please simplify your config to continue. ')];
     }
     const out: Diagnostic[] = [];
     for (const dep of deps.get(l) ?? []) {
       const target = byName.get(dep);
       if (!target) {
-        out.push(diag('failed to get local variable', `While evaluating ${JSON.stringify(`local.${l.name}`)}, its dependency ${JSON.stringify(`local.${dep}`)} was not found, is it defined?`));
+        out.push(errorDiag('failed to get local variable', `While evaluating ${JSON.stringify(`local.${l.name}`)}, its dependency ${JSON.stringify(`local.${dep}`)} was not found, is it defined?`));
         return out;
       }
       out.push(...visit(target, depth + 1));

@@ -33,6 +33,7 @@
  *       `config` is undefined when diags has errors)
  */
 import { ctyTypeJSON, type ObjectSpec, type HclSpec, type CtyType } from '@packer-ts/sdk/rpc';
+import { writeUnknownPlaceholders } from './unknowns.ts';
 import { cty, decode, hasErrors, type Body, type Diagnostic, type EvalContext, type Spec } from '@packer-ts/hcl';
 
 type Value = cty.Value;
@@ -95,5 +96,6 @@ export async function decodeComponentConfig(c: object, body: Body, ctx: EvalCont
   const spec = await componentSpec(c);
   const { value, diags } = decodeBody(body, spec, ctx);
   if (hasErrors(diags)) return { value, config: undefined, diags };
-  return { value, config: configArgument(value, isRemoteComponent(c)), diags };
+  // unknown values (validate: datasources not executed, build.*) reach the component as placeholders, as in Packer
+  return { value, config: configArgument(writeUnknownPlaceholders(value), isRemoteComponent(c)), diags };
 }

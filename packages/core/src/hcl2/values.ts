@@ -12,7 +12,7 @@
  * A value for a string, number or untyped variable is taken literally;
  * for any other type it is parsed as an HCL expression.
  */
-import { cty, exprRange, exprValue, hasErrors, parseExpression, type Diagnostic, type Expression, type File, type Range } from '@packer-ts/hcl';
+import { cty, errorDiag, exprRange, exprValue, hasErrors, parseExpression, type Diagnostic, type Expression, type File, type Range } from '@packer-ts/hcl';
 import { hcl2Files, readHcl2File } from './files.ts';
 import type { PackerVersion } from './context.ts';
 import type { InputVariable, VariableAssignment } from './variables.ts';
@@ -30,13 +30,6 @@ export interface VariableInputs {
   varFiles?: readonly string[];
   /** The environment PKR_VAR_* values (and `env()` in defaults) are read from; defaults to none. */
   env?: Readonly<Record<string, string | undefined>>;
-}
-
-function diag(summary: string, detail: string, subject?: Range, context?: Range, severity: 'error' | 'warning' = 'error'): Diagnostic {
-  const d: Diagnostic = { severity, summary, detail };
-  if (subject) d.subject = subject;
-  if (context) d.context = context;
-  return d;
 }
 
 /** The range of an expression that has no source (hcl.Range{}), printed as "on  line 0". */
@@ -96,7 +89,7 @@ export function collectValues(
     } else if (e === '.json') {
       jsonFiles.push(f);
       userFiles.push([f, 'json']);
-    } else diags.push(diag(`Could not guess format of ${f}`, 'A var file must be suffixed with `.hcl` or `.json`.'));
+    } else diags.push(errorDiag(`Could not guess format of ${f}`, 'A var file must be suffixed with `.hcl` or `.json`.'));
   }
   if (version === 'packer-1.16') {
     toRead.push(...auto.hcl.map((f) => [f, 'native'] as [string, 'native']), ...auto.json.map((f) => [f, 'json'] as [string, 'json']), ...userFiles);
@@ -125,7 +118,7 @@ export function collectValues(
     let value = t.value;
     const c = convertTo(v, value);
     if ('error' in c) {
-      diags.push(diag('Invalid value for variable', `The value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, t.range));
+      diags.push(errorDiag('Invalid value for variable', `The value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, t.range));
       value = cty.DynamicVal;
     } else value = c.value;
     push(v, { from: 'env', value, ...(t.expr ? { expr: t.expr } : { range: t.range }) });
@@ -137,7 +130,7 @@ export function collectValues(
     for (const block of probe.content.blocks) {
       const name = block.labels[0]!;
       diags.push(
-        diag(
+        errorDiag(
           'Variable declaration in a .pkrvar file',
           `A .pkrvar file is used to assign values to variables that have already been declared in .pkr files, not to declare new variables. To declare variable ${JSON.stringify(name)}, place this block in one of your .pkr files, such as variables.pkr.hcl\n\nTo set a value for this variable in ${block.typeRange.filename}, use the definition syntax instead:\n    ${name} = <value>`,
           block.typeRange,
@@ -151,15 +144,15 @@ export function collectValues(
       const v = variables.get(name);
       if (!v) {
         if (version === 'packer-1.16') continue;
-        diags.push(
-          diag(
+        diags.push({
+          ...errorDiag(
             'Undefined variable',
             `A ${JSON.stringify(name)} variable was set but was not found in known variables. To declare variable ${JSON.stringify(name)}, place this block in one of your .pkr files, such as variables.pkr.hcl`,
             undefined,
             attr.range,
-            'warning',
           ),
-        );
+          severity: 'warning',
+        });
         continue;
       }
       const r = exprValue(attr.expr, undefined);
@@ -167,7 +160,7 @@ export function collectValues(
       let value = r.value;
       const c = convertTo(v, value);
       if ('error' in c) {
-        diags.push(diag('Invalid value for variable', `The value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, exprRange(attr.expr)));
+        diags.push(errorDiag('Invalid value for variable', `The value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, exprRange(attr.expr)));
         value = cty.DynamicVal;
       } else value = c.value;
       push(v, { from: 'varfile', value, expr: attr.expr });
@@ -184,7 +177,7 @@ export function collectValues(
     const v = variables.get(name);
     if (!v) {
       diags.push(
-        diag(
+        errorDiag(
           'Undefined -var variable',
           `A ${JSON.stringify(name)} variable was passed in the command line but was not found in known variables. To declare variable ${JSON.stringify(name)}, place this block in one of your .pkr files, such as variables.pkr.hcl`,
         ),
@@ -197,7 +190,7 @@ export function collectValues(
     let value = t.value;
     const c = convertTo(v, value);
     if ('error' in c) {
-      diags.push(diag('Invalid argument value for -var variable', `The received arg value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, t.range));
+      diags.push(errorDiag('Invalid argument value for -var variable', `The received arg value for ${name} is not compatible with the variable's type constraint: ${c.error}.`, t.range));
       value = cty.DynamicVal;
     } else value = c.value;
     push(v, { from: 'cmd', value, ...(t.expr ? { expr: t.expr } : { range: t.range }) });

@@ -14,6 +14,7 @@ import {
   exprTypeNode,
   exprValue,
   exprVariables,
+  errorDiag,
   hasErrors,
   makeFunction,
   rangeString,
@@ -65,13 +66,6 @@ export interface InputVariable {
   value: cty.Value;
 }
 
-function diag(summary: string, detail: string, subject?: Range, context?: Range, severity: 'error' | 'warning' = 'error'): Diagnostic {
-  const d: Diagnostic = { severity, summary, detail };
-  if (subject) d.subject = subject;
-  if (context) d.context = context;
-  return d;
-}
-
 /** Packer's `env(key)`: the only function a variable's default may call. */
 export function envFunction(env: Readonly<Record<string, string | undefined>>) {
   return makeFunction({
@@ -90,10 +84,10 @@ export function decodeStatic(expr: Expression, want: cty.Type, ctx?: EvalContext
   if (hasErrors(r.diags)) return { value: undefined, diags: r.diags };
   const c = cty.tryConvert(r.value, want);
   if ('error' in c) {
-    return { value: undefined, diags: [...r.diags, diag('Unsuitable value type', `Unsuitable value: ${c.error.message}`, exprStartRange(expr), exprRange(expr))] };
+    return { value: undefined, diags: [...r.diags, errorDiag('Unsuitable value type', `Unsuitable value: ${c.error.message}`, exprStartRange(expr), exprRange(expr))] };
   }
   if (c.value.isNull()) {
-    return { value: undefined, diags: [...r.diags, diag('Unsuitable value type', 'Unsuitable value: value must not be null', exprStartRange(expr), exprRange(expr))] };
+    return { value: undefined, diags: [...r.diags, errorDiag('Unsuitable value type', 'Unsuitable value: value must not be null', exprStartRange(expr), exprRange(expr))] };
   }
   if (!c.value.isWhollyKnown()) return { value: undefined, diags: r.diags };
   return { value: c.value, diags: r.diags };
@@ -129,7 +123,7 @@ export function decodeVariableBlocks(blocks: readonly Block[], opts: DecodeVaria
       diags.push(...d);
       for (const [key, attr] of attributes) {
         if (variables.has(key)) {
-          diags.push(diag('Duplicate variable', `Duplicate ${key} variable definition found.`, attr.nameRange));
+          diags.push(errorDiag('Duplicate variable', `Duplicate ${key} variable definition found.`, attr.nameRange));
           continue;
         }
         const r = exprValue(attr.expr, ectx);
@@ -154,10 +148,10 @@ export function decodeVariableBlocks(blocks: readonly Block[], opts: DecodeVaria
 function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block, ectx: EvalContext): Diagnostic[] {
   const name = block.labels[0]!;
   if (variables.has(name)) {
-    return [diag('Duplicate variable', `Duplicate ${name} variable definition found.`, undefined, block.defRange)];
+    return [errorDiag('Duplicate variable', `Duplicate ${name} variable definition found.`, undefined, block.defRange)];
   }
   const { content, diags } = block.body.content(VARIABLE_BLOCK_SCHEMA);
-  if (!validIdentifier(name)) diags.push(diag('Invalid variable name', BAD_IDENTIFIER_DETAIL, block.labelRanges[0]));
+  if (!validIdentifier(name)) diags.push(errorDiag('Invalid variable name', BAD_IDENTIFIER_DETAIL, block.labelRanges[0]));
   const v: InputVariable = {
     name,
     description: '',
@@ -202,7 +196,7 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
       if (v.typeDefaults) value = cty.applyDefaults(v.typeDefaults, value);
       const c = cty.tryConvert(value, v.type);
       if ('error' in c) {
-        diags.push(diag('Invalid default value for variable', `This default value is not compatible with the variable's type constraint: ${c.error.message}.`, exprRange(def.expr)));
+        diags.push(errorDiag('Invalid default value for variable', `This default value is not compatible with the variable's type constraint: ${c.error.message}.`, exprRange(def.expr)));
         value = cty.DynamicVal;
       } else value = c.value;
     }
@@ -236,10 +230,10 @@ function decodeValidationBlock(varName: string, block: Block): { validation: Var
       }
       const first = t[0]!.range;
       const last = t[t.length - 1]!.range;
-      diags.push(diag('Invalid reference in variable validation', `The condition for variable ${JSON.stringify(varName)} can only refer to the variable itself, using var.${varName}.`, { filename: first.filename, start: first.start, end: last.end }));
+      diags.push(errorDiag('Invalid reference in variable validation', `The condition for variable ${JSON.stringify(varName)} can only refer to the variable itself, using var.${varName}.`, { filename: first.filename, start: first.start, end: last.end }));
     }
     if (goodRefs < 1) {
-      diags.push(diag('Invalid variable validation condition', `The condition for variable ${JSON.stringify(varName)} must refer to var.${varName} in order to test incoming values.`, exprRange(cond.expr)));
+      diags.push(errorDiag('Invalid variable validation condition', `The condition for variable ${JSON.stringify(varName)} must refer to var.${varName} in order to test incoming values.`, exprRange(cond.expr)));
     }
   }
   const msg = content.attributes.get('error_message');
@@ -249,10 +243,10 @@ function decodeValidationBlock(varName: string, block: Block): { validation: Var
     if (r.value) {
       validation.errorMessage = r.value.asString();
       if (validation.errorMessage === '') {
-        diags.push(diag('Invalid validation error message', 'An empty string is not a valid nor useful error message.', exprRange(msg.expr)));
+        diags.push(errorDiag('Invalid validation error message', 'An empty string is not a valid nor useful error message.', exprRange(msg.expr)));
       } else if (!looksLikeSentences(validation.errorMessage)) {
         diags.push(
-          diag(
+          errorDiag(
             'Invalid validation error message',
             'Validation error message must be at least one full sentence starting with an uppercase letter ( if the alphabet permits it ) and ending with a period or question mark.',
             exprRange(msg.expr),
@@ -280,7 +274,7 @@ export function variableValue(v: InputVariable, functionsFor: () => EvalContext[
   if (v.values.length === 0) {
     return {
       value: cty.unknownVal(v.type ?? cty.DynamicType),
-      diags: [diag(`Unset variable ${JSON.stringify(v.name)}`, 'A used variable must be set or have a default value; see https://packer.io/docs/configuration/from-1.5/syntax for details.', undefined, v.range)],
+      diags: [errorDiag(`Unset variable ${JSON.stringify(v.name)}`, 'A used variable must be set or have a default value; see https://packer.io/docs/configuration/from-1.5/syntax for details.', undefined, v.range)],
     };
   }
   const last = v.values[v.values.length - 1]!;
@@ -307,18 +301,18 @@ function validateValue(v: InputVariable, val: VariableAssignment, functionsFor: 
     let result = r.value;
     if (!result.isKnown()) continue;
     if (result.isNull()) {
-      diags.push(withNotes(diag('Invalid variable validation result', 'Validation condition expression must return either true or false, not null.', exprRange(validation.condition)), validation.condition, ctx));
+      diags.push(withNotes(errorDiag('Invalid variable validation result', 'Validation condition expression must return either true or false, not null.', exprRange(validation.condition)), validation.condition, ctx));
       continue;
     }
     const c = cty.tryConvert(result, cty.BoolType);
     if ('error' in c) {
-      diags.push(withNotes(diag('Invalid variable validation result', `Invalid validation condition result value: ${c.error.message}.`, exprRange(validation.condition)), validation.condition, ctx));
+      diags.push(withNotes(errorDiag('Invalid variable validation result', `Invalid validation condition result value: ${c.error.message}.`, exprRange(validation.condition)), validation.condition, ctx));
       continue;
     }
     result = c.value.unmark()[0];
     if (result.isKnown() && !result.isNull() && result.asBool() === false) {
       const subject = val.expr ? exprRange(val.expr) : (val.range ?? validation.range);
-      diags.push(diag(`Invalid value for ${val.from} variable`, `${validation.errorMessage}\n\nThis was checked by the validation rule at ${rangeString(validation.range)}.`, subject));
+      diags.push(errorDiag(`Invalid value for ${val.from} variable`, `${validation.errorMessage}\n\nThis was checked by the validation rule at ${rangeString(validation.range)}.`, subject));
     }
   }
   return diags;

@@ -29,11 +29,11 @@ export * from './discovery.ts';
 export * from './manager.ts';
 export * from './installed.ts';
 export * from './goversion.ts';
+export * from './protocol.ts';
+export { describeCacheFile, flushDescribeCache } from './describe-cache.ts';
 export * from './required.ts';
 export * from './getter.ts';
 export * from './npm.ts';
-export * from './protocol.ts';
-export { describeCacheFile, flushDescribeCache } from './describe-cache.ts';
 
 export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
 

@@ -3,7 +3,8 @@
  *   Datasource.ConfigSpec / OutputSpec  nil -> {ConfigSpec | OutputSpec: gob or protobuf hcldec spec}
  *   Datasource.Configure {Configs} -> {Error}; a failure is also the call's error text (as the SDK)
  *   Datasource.Execute   nil -> {Value: gob cty.Value | cty msgpack (protobuf mode), Error};
- *                        a failure is the call's error text
+ *                        a failure is the call's error text, which the client reports as
+ *                        "Datasource.Execute failed: TEXT" (the Go SDK's words)
  *   Datasource.Cancel    nil -> nil
  *
  * Public API
@@ -17,7 +18,7 @@ import type { Datasource } from '../../datasource.ts';
 import { convertTo, type CtyType, type CtyValue } from '../cty-msgpack.ts';
 import type { HclSpec, ObjectSpec } from '../hcl-spec.ts';
 import { call, handle, Methods, type Encoding } from '../methods.ts';
-import type { RpcClient, RpcServer } from '../netrpc.ts';
+import { RpcError, type RpcClient, type RpcServer } from '../netrpc.ts';
 import { configsOf, RemoteError, toWireConfig } from './wire.ts';
 
 export function specType(spec: HclSpec): CtyType {
@@ -46,7 +47,14 @@ export class DatasourceClient {
   }
 
   async executeValue(): Promise<CtyValue> {
-    const r = await call(this.rpc, Methods.Datasource.Execute, null, this.encoding);
+    let r;
+    try {
+      r = await call(this.rpc, Methods.Datasource.Execute, null, this.encoding);
+    } catch (e) {
+      // the Go SDK's client: a failed call (the plugin's Execute returned an error) is wrapped so
+      if (e instanceof RpcError) throw new RemoteError(`Datasource.Execute failed: ${e.message}`);
+      throw e;
+    }
     if (r.error) throw new RemoteError(r.error.Message);
     return r.value ?? { type: 'dynamic', value: null };
   }

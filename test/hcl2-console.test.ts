@@ -156,7 +156,9 @@ const validateCases: Record<string, Case> = {
   'an unexpected argument': bad('variable "a" {\n  default = 1\n  nope = 2\n}\n'),
   'description and sensitive of the wrong type': bad('variable "a" {\n  default = 1\n  description = ["x"]\n  sensitive = "maybe"\n}\n'),
   'a default referring to a variable': bad('variable "a" {\n  default = var.b\n}\n'),
-  'unset variables': bad('variable "a" {\n  type = string\n}\nvariable "b" {\n}\n'),
+  // (one per case: Packer reports unset variables in random order)
+  'an unset variable': bad('variable "a" {\n  type = string\n}\n'),
+  'an unset untyped variable': bad('variable "b" {\n}\n'),
   'a failing validation rule (default)': bad('variable "v" {\n  type = string\n  default = "ab"\n  validation {\n    condition = length(var.v) > 3\n    error_message = "The v must be longer than 3."\n  }\n}\n'),
   'a failing validation rule (-var)': bad('variable "v" {\n  type = string\n  default = "abcd"\n  validation {\n    condition = length(var.v) > 3\n    error_message = "The v must be longer than 3."\n  }\n}\n', {}, ['-var', 'v=x']),
   'a failing validation rule (var file)': bad('variable "v" {\n  type = list(string)\n  default = ["a"]\n  validation {\n    condition = length(var.v) == 1\n    error_message = "Just one."\n  }\n}\n', { 'v.pkrvars.hcl': 'v = [\n  "a",\n  "b",\n]\n' }, ['-var-file', 'v.pkrvars.hcl']),

@@ -164,9 +164,11 @@ export function parseVariables(opts: EvaluateOptions): ParsedVariables {
 /**
  * The initialize phase (PackerConfig.Initialize): each variable's value
  * (unset ones and failed validation rules are errors), the locals, the
- * sensitive values registered with the secret filter.
+ * sensitive values registered with the secret filter. `extra`: more
+ * top-level variables for the locals and the context (`data`, once
+ * datasources ran).
  */
-export function initializeVariables(p: ParsedVariables): InitializedVariables {
+export function initializeVariables(p: ParsedVariables, extra?: Record<string, cty.Value>): InitializedVariables {
   const diags: Diagnostic[] = [];
   const base = { root: p.root, cwd: p.cwd, version: p.version, coreVersion: p.coreVersion };
   const functions = () => functionTable('', p.version);

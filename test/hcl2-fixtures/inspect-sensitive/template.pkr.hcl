@@ -9,7 +9,7 @@ variable "cli" {
   sensitive = true
 }
 variable "secret_list" {
-  default   = ["a-s3cr3t-default"]
+  default   = ["l1st-element-secret"]
   sensitive = true
 }
 source "null" "a" {

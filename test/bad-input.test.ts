@@ -2,7 +2,8 @@
  * Bad-input corpus: every folder in test/bad-input is one bad input, run through packer-ts and
  * through Packer 1.6.6 live, each in its own copy of the folder with its own HOME. case.json:
  *   commands: which of validate/build to run (default both), each a test of its own;
- *   args: flags before the template; template: its path (default template.json);
+ *   args: flags before the template; template: its path (default template.json); env: extra
+ *     environment;
  *   mode: { path: "octal" } applied before running; user: run both tools as this user when
  *     the tests run as root (a mode-000 file is readable by root);
  *   exit: the status both tools must end with;
@@ -26,6 +27,7 @@ import { PACKER_TS, REAL_PACKER, removeDir, ROOT, run } from './helpers/run.ts';
 interface Case {
   commands?: ('validate' | 'build')[];
   args?: string[];
+  env?: Record<string, string>;
   template?: string;
   mode?: Record<string, string>;
   user?: string;
@@ -60,7 +62,7 @@ async function runCase(bin: string, dir: string, c: Case, command: string) {
       args = [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', cmd, ...args];
       cmd = 'setpriv';
     }
-    const r = await run(cmd, args, { cwd: work, env: { HOME: home, PACKER_LOG: '' }, timeoutMs: 60_000 });
+    const r = await run(cmd, args, { cwd: work, env: { HOME: home, PACKER_LOG: '', ...c.env }, timeoutMs: 60_000 });
     const after = (await readdir(work, { recursive: true })).sort();
     return { ...r, output: flat(`${r.stdout}\n${r.stderr}`), left: after.filter((p) => !before.includes(p)) };
   } finally {

@@ -93,9 +93,12 @@ export interface FixtureRun {
   command?: string;
   args?: string[];
   machineReadable?: boolean;
+  /** The template argument; none at all when null (e.g. `console` with no template). */
+  template?: string | null;
 }
 
 /** The command line of a fixture: `build -machine-readable ARGS template.json` unless case.json says otherwise. */
 export function fixtureArgs(c: FixtureRun): string[] {
-  return [c.command ?? 'build', ...(c.machineReadable === false ? [] : ['-machine-readable']), ...(c.args ?? []), 'template.json'];
+  const template = c.template === null ? [] : [c.template ?? 'template.json'];
+  return [c.command ?? 'build', ...(c.machineReadable === false ? [] : ['-machine-readable']), ...(c.args ?? []), ...template];
 }

@@ -1,0 +1,6 @@
+variable "n" {
+  type = number
+}
+source "null" "a" {
+  communicator = "none"
+}

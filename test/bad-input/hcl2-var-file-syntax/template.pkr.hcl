@@ -1,0 +1,4 @@
+variable "x" {}
+source "null" "a" {
+  communicator = "none"
+}

@@ -1,0 +1,6 @@
+variable "n" {
+  type = list(number)
+}
+source "null" "a" {
+  communicator = "none"
+}

@@ -1,0 +1,7 @@
+source "file" "a" {
+  content = ["not", "a", "string"]
+  target  = "a.txt"
+}
+build {
+  sources = ["source.file.a"]
+}

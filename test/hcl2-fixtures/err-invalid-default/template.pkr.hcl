@@ -1,0 +1,4 @@
+variable "m" {
+  type    = map(number)
+  default = { a = "x" }
+}

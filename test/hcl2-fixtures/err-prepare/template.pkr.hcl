@@ -1,0 +1,8 @@
+source "file" "a" {
+  content = "no target"
+}
+build {
+  sources = ["source.file.a"]
+  provisioner "shell-local" {
+  }
+}

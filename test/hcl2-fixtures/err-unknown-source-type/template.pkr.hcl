@@ -1,0 +1,5 @@
+source "nosuch" "a" {
+}
+build {
+  sources = ["source.nosuch.a"]
+}

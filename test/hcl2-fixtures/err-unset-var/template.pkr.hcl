@@ -1,0 +1,13 @@
+variable "needed" {
+  type = string
+}
+source "null" "a" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.a"]
+  provisioner "shell-local" {
+    inline = ["echo ${var.needed}"]
+  }
+}

@@ -1,0 +1,8 @@
+variable "size" {
+  type    = number
+  default = 5
+  validation {
+    condition     = var.size > 10
+    error_message = "The size must be more than 10."
+  }
+}

@@ -1,0 +1,10 @@
+variable "l" {
+  type = list(string)
+}
+source "null" "a" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.a"]
+}

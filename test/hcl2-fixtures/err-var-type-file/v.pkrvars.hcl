@@ -1,0 +1,1 @@
+l = "not a list"

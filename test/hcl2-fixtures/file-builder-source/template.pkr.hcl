@@ -1,0 +1,7 @@
+source "file" "copy" {
+  source = "in.txt"
+  target = "copy.txt"
+}
+build {
+  sources = ["source.file.copy"]
+}

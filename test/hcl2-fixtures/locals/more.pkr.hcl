@@ -1,0 +1,4 @@
+locals {
+  tags  = { name = local.name, owner = "me" }
+  count = length(local.tags)
+}

@@ -1,0 +1,7 @@
+variable "prefix" {
+  default = "pkr"
+}
+locals {
+  name   = "${var.prefix}-${local.suffix}"
+  suffix = "x"
+}

@@ -1,0 +1,10 @@
+variable "unset" {
+  type = string
+}
+source "null" "a" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.a"]
+}

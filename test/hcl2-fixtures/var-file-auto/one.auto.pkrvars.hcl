@@ -1,0 +1,1 @@
+a = "auto-hcl"

@@ -1,0 +1,3 @@
+c = "first-c"
+d = "first-d"
+e = "first-e"

@@ -1,0 +1,2 @@
+d = "second-d"
+e = "second-e"

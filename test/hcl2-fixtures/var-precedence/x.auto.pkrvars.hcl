@@ -1,0 +1,3 @@
+b = "auto-b"
+c = "auto-c"
+d = "auto-d"

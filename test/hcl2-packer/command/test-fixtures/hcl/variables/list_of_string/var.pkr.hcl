@@ -1,0 +1,4 @@
+
+variable "list_of_string" {
+  type = list(string)
+}

@@ -1,0 +1,2 @@
+
+untyped = ["slice", "of", "strings"]

@@ -1,0 +1,9 @@
+source "file" "chocolate" {
+  target = "chocolate.txt"
+  content = "chocolate"
+}
+
+build {
+  sources = ["source.file.cho"]
+}
+

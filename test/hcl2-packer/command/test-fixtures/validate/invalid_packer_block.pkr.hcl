@@ -1,0 +1,3 @@
+packer {
+  version = ">= v1.0.0"
+}

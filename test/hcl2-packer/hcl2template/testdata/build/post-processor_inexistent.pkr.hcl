@@ -1,0 +1,6 @@
+
+build {
+    post-processor "inexistant" {
+        foo = "bar"
+    }
+}

@@ -1,0 +1,3 @@
+
+source "virtualbox-iso" "ubuntu-1204" {}
+source "virtualbox-iso" "ubuntu-1204" {}

@@ -1,0 +1,3 @@
+variable "name_prefix" {
+  default = "foo"
+}

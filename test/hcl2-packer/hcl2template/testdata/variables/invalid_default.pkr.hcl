@@ -1,0 +1,6 @@
+
+
+variable "broken_type" {
+    type    = list(string)
+    default = true
+}

@@ -1,0 +1,5 @@
+
+variable "broken_variable" {
+    invalid = true
+    default = true
+}

@@ -22,7 +22,6 @@
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { commandLine, programFor, type Program } from './start.ts';
@@ -40,7 +39,7 @@ export function cacheDirs(distDir: string, env: NodeJS.ProcessEnv = process.env)
   const dirs = [join(distDir, '.cache')];
   const xdg = env.XDG_CACHE_HOME;
   let home: string | undefined;
-  try { home = env.HOME || homedir(); } catch { home = undefined; }
+  try { home = env.HOME || (process.getBuiltinModule('node:os') as typeof import('node:os')).homedir(); } catch { home = undefined; }
   if (xdg && xdg.startsWith('/')) dirs.push(join(xdg, 'packer-ts'));
   else if (home) dirs.push(join(home, '.cache', 'packer-ts'));
   return dirs;

@@ -2,8 +2,8 @@
  * `packer-ts version` (also `-v`, `-version`, `--version`). Its own program (dist/version.cjs,
  * entry/version.ts) as well as a command of the CLI: it loads the log, the Ui and nothing else.
  */
-import { VERSION, PACKER_COMPAT_VERSION } from '@packer-ts/core';
-import { makeUi, type Io } from '../meta.ts';
+import { BasicUi, MachineReadableUi, log, syncOutput, VERSION, PACKER_COMPAT_VERSION } from '@packer-ts/core';
+import type { Io } from '../meta.ts';
 import type { Ui } from '@packer-ts/sdk';
 import { openLog } from '../prelude.ts';
 import { takeMachineReadable } from '../start.ts';
@@ -14,9 +14,15 @@ export async function versionCommand(meta: { ui: Ui }): Promise<number> {
   return 0;
 }
 
-/** The whole run of a `version` command line (start.ts isVersion): as the CLI runs it, without the rest. */
-export async function runVersion(argv: string[], io: Io): Promise<number> {
-  if (!openLog(argv, io)) return 1;
+/**
+ * The whole run of a `version` command line (start.ts isVersion): as the CLI runs it, without
+ * the rest. With no `io` (dist/version.cjs), fd 1 and 2 are written synchronously and
+ * process.stdin/stdout/stderr are never created (each loads node's stream modules).
+ */
+export async function runVersion(argv: string[], io?: Io): Promise<number> {
+  const out = io?.stdout ?? syncOutput(1);
+  if (!(io ? openLog(argv, io) : openLog(argv, { stdout: out, stderr: syncOutput(2), env: process.env }, false))) return 1;
   const { machineReadable } = takeMachineReadable(argv);
-  return versionCommand({ ui: makeUi(io, machineReadable) });
+  // the Ui of makeUi (meta.ts), without input: `version` asks nothing
+  return versionCommand({ ui: machineReadable ? new MachineReadableUi(out, log) : new BasicUi(out, out, null, log) });
 }

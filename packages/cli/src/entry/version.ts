@@ -2,4 +2,4 @@
 // that the bundle holds just what the command runs.
 import { runVersion } from '../commands/version.ts';
 
-runVersion(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then((code) => { process.exitCode = code; });
+runVersion(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -17,37 +17,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
-import { directImportsPlugin } from './direct-imports.mjs';
+import { COMMON, PROGRAMS, programsOptions } from './programs.mjs';
 
 const tmp = `dist.tmp-${process.pid}`;
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  legalComments: 'none',
-  logLevel: 'warning',
-};
-const PROGRAMS = { 'packer-ts': 'packages/cli/src/main.ts', version: 'packages/cli/src/entry/version.ts', plugin: 'packages/cli/src/entry/plugin.ts' };
-await build({
-  ...common,
-  entryPoints: PROGRAMS,
-  plugins: [directImportsPlugin(process.cwd())],
-  outdir: tmp,
-  outExtension: { '.js': '.cjs' },
-  // ssh2 (with its optional native binding) loads from node_modules on first SSH use.
-  external: ['ssh2'],
-  // Every import() becomes require(): a vm.Script has no dynamic import on Node 20 without
-  // --experimental-vm-modules (see packages/cli/src/launch.ts).
-  supported: { 'dynamic-import': false },
-  sourcemap: 'external',
-  sourcesContent: false, // the map only names files and lines in stack traces
-});
+await build(programsOptions(process.cwd(), tmp));
 // The launcher names code caches after the bundle's content: a cache left in ~/.cache by
 // another build of the same size is never used for this one.
 const bundleIds = Object.fromEntries(Object.keys(PROGRAMS).map((p) => [`${p}.cjs`, createHash('sha256').update(readFileSync(`${tmp}/${p}.cjs`)).digest('hex').slice(0, 16)]));
 await build({
-  ...common,
+  ...COMMON,
   entryPoints: { launch: 'packages/cli/src/launch.ts' },
   outdir: tmp,
   outExtension: { '.js': '.cjs' },

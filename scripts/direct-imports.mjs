@@ -90,7 +90,8 @@ export function directImports(source, entries, cache = new Map()) {
   });
 }
 
-export function directImportsPlugin(root) {
+/** The plugin for the packages under `root`; `transform(source, path)`, if given, edits each module after. */
+export function directImportsPlugin(root, transform) {
   const entries = packageEntries(root);
   const packages = join(root, 'packages') + '/';
   return {
@@ -99,7 +100,8 @@ export function directImportsPlugin(root) {
       const cache = new Map();
       b.onLoad({ filter: /\.ts$/ }, (args) => {
         if (!args.path.startsWith(packages)) return undefined;
-        return { contents: directImports(readFileSync(args.path, 'utf8'), entries, cache), loader: 'ts' };
+        const source = directImports(readFileSync(args.path, 'utf8'), entries, cache);
+        return { contents: transform ? transform(source, args.path) : source, loader: 'ts' };
       });
     },
   };

@@ -7,7 +7,7 @@
  * - a built-in served as a plugin (dist/plugin.cjs) evaluates its component and the SDK, not the
  *   CLI, templates, HCL, docker, QEMU or the fixers;
  * - a trivial JSON build (null + shell-local, the whole CLI) evaluates neither HCL, docker, QEMU,
- *   post-processors nor other commands.
+ *   post-processors nor other commands, and does not load node:crypto.
  * So what is added to the code base stays off these paths unless they import it.
  */
 import { after, before, test } from 'node:test';
@@ -125,5 +125,6 @@ test('a built-in served as a plugin evaluates its component and the SDK, not the
 test('a trivial JSON build (null + shell-local) evaluates no HCL, docker, QEMU, post-processor or other command', { skip: !existsSync('/bin/sh') && 'needs /bin/sh' }, () => {
   const g = runToExit('packer-ts', ['build', 'trivial.json']);
   for (const m of ['packages/plugins/src/builder/null/index.ts', 'packages/plugins/src/provisioner/shell-local/index.ts', 'packages/cli/src/commands/build.ts']) assert.ok(g.modules.includes(m), `${m} evaluated`);
+  none('build trivial.json', g.builtins, /^(crypto|http|https|zlib|readline)$/);
   none('build trivial.json', g.modules, /^packages\/hcl\/|^packages\/core\/src\/hcl2\/|^packages\/plugins\/src\/(builder\/(docker|qemu|file)\/|post-processor\/|provisioner\/(?!shell-local\/))|^packages\/cli\/src\/(fixers\/|commands\/(?!build|version))/);
 });

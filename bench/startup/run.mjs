@@ -26,6 +26,9 @@ for (const [p, what] of [[PACKER, 'Packer 1.6.6 (apt-get install -y packer)'], [
 const work = mkdtempSync(join(tmpdir(), 'packer-ts-startup-'));
 cpSync(join(ROOT, 'bench/templates/trivial.json'), join(work, 'trivial.json'));
 writeFileSync(join(work, 'empty.cjs'), '');
+// The whole CLI through the launcher, as every command started before dist/version.cjs and dist/plugin.cjs.
+const WHOLE = join(work, 'whole-cli');
+writeFileSync(WHOLE, `require(${JSON.stringify(join(ROOT, 'dist/launch.cjs'))}).launch(${JSON.stringify(BUNDLE)});\n`);
 // The start-up of the previous layout, rebuilt from today's sources for comparison: ESM with
 // code splitting, started by the sh launcher with --enable-source-maps.
 const esm = join(work, 'esm');
@@ -58,7 +61,8 @@ const CASES = [
   { group: 'version', name: 'before: sh launcher, `--enable-source-maps`, ESM chunks', cmd: [shLauncher, 'version'] },
   { group: 'version', name: 'ESM chunks without source maps (`node dist/packer-ts.mjs`)', cmd: [NODE, join(esm, 'dist/packer-ts.mjs'), 'version'] },
   { group: 'version', name: 'one CommonJS bundle, no code cache (`node dist/packer-ts.cjs`)', cmd: [NODE, BUNDLE, 'version'] },
-  { group: 'version', name: 'node launcher, no code cache (`PACKER_TS_CODE_CACHE=0`)', cmd: [OURS, 'version'], env: NOCACHE },
+  { group: 'version', name: 'node launcher, `dist/version.cjs`, no code cache (`PACKER_TS_CODE_CACHE=0`)', cmd: [OURS, 'version'], env: NOCACHE },
+  { group: 'version', name: 'the whole CLI bundle through the launcher (before `dist/version.cjs`)', cmd: [NODE, WHOLE, 'version'] },
   { group: 'version', name: '**packer-ts `version`** (node launcher + code cache)', cmd: [OURS, 'version'], key: 'version' },
   // trivial build
   { group: 'build', name: 'Packer 1.16.0 trivial build', cmd: [PACKER_116, 'build', 'trivial.json'], key: 'build116' },
@@ -68,6 +72,7 @@ const CASES = [
   // plugins: spawn to handshake line
   { group: 'plugin', name: 'Packer 1.6.6 `plugin packer-builder-file`', cmd: [PACKER, 'plugin', 'packer-builder-file'], handshake: true },
   { group: 'plugin', name: 'before: `plugin packer-builder-file` (sh launcher, source maps, ESM)', cmd: [shLauncher, 'plugin', 'packer-builder-file'], handshake: true },
+  { group: 'plugin', name: 'the whole CLI bundle through the launcher (before `dist/plugin.cjs`)', cmd: [NODE, WHOLE, 'plugin', 'packer-builder-file'], handshake: true },
   { group: 'plugin', name: '**packer-ts `plugin packer-builder-file`**', cmd: [OURS, 'plugin', 'packer-builder-file'], handshake: true, key: 'plugin' },
   { group: 'plugin', name: '**SDK plugin (bundled `sink-builder.ts`)**', cmd: [sdkPlugin], handshake: true, key: 'sdk' },
 ];

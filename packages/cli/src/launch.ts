@@ -78,8 +78,12 @@ export function launch(bundle: string, argv: string[] = process.argv.slice(2), e
     cachedData: cached,
   });
   if (useCache && (cached === undefined || script.cachedDataRejected)) {
-    // After the run, so that the cache holds the functions this command compiled.
-    process.once('exit', () => writeCache(script, dirs, name));
+    // After the run, so that the cache holds the functions this command compiled; a plugin
+    // that its core ends with SIGKILL (Packer does) never exits: it writes a second after start.
+    let written = false;
+    const write = () => { if (!written) { written = true; writeCache(script, dirs, name); } };
+    process.once('exit', write);
+    setTimeout(write, 1000).unref();
   }
   installLazySourceMaps(bundle);
   const mod = new Module(bundle, undefined);

@@ -72,7 +72,7 @@ export function directImports(source, entries, cache = new Map()) {
     const map = exportMap(entry, cache);
     const byFile = new Map();
     const rest = [];
-    for (const part of list.split(',')) {
+    for (const part of list.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '').split(',')) {
       const s = part.trim();
       if (!s) continue;
       if (s.startsWith('type ')) continue; // erased anyway

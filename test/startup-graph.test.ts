@@ -19,6 +19,8 @@ import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 // @ts-expect-error: a build script, no types
 import { programsOptions } from '../scripts/programs.mjs';
+// @ts-expect-error: a build script, no types
+import { directImports } from '../scripts/direct-imports.mjs';
 import { commandLine, programFor } from '../packages/cli/src/start.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -90,6 +92,17 @@ async function runToHandshake(program: string, args: string[]): Promise<{ graph:
 }
 
 const none = (what: string, list: string[], bad: RegExp) => assert.deepEqual(list.filter((m) => bad.test(m)), [], `${what} must not evaluate these`);
+
+test('index-file imports are bundled as imports of the defining modules, on the same lines', () => {
+  const sdk = join(ROOT, 'packages/sdk/src');
+  const entries = new Map([['@packer-ts/sdk', join(sdk, 'index.ts')]]);
+  const src = "import {\n  halt, // why\n  type Ui,\n  goFormatValue as gf,\n  notExported,\n} from '@packer-ts/sdk';\nhalt(gf(notExported));\n";
+  const out = (directImports as (s: string, e: Map<string, string>) => string)(src, entries);
+  assert.equal(out.split('\n').length, src.split('\n').length, 'line numbers kept');
+  const [first, ...rest] = out.split('\n');
+  assert.equal(first, `import { halt } from ${JSON.stringify(join(sdk, 'multistep/index.ts'))}; import { formatValue as gf } from ${JSON.stringify(join(sdk, 'template/interpolate/gofmt.ts'))}; import { notExported } from "@packer-ts/sdk";`);
+  assert.equal(rest.at(-2), 'halt(gf(notExported));');
+});
 
 test('the launcher picks the program from the command line', () => {
   assert.equal(programFor(['version'], {}), 'version');

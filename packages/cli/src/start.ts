@@ -11,7 +11,7 @@
 
 export type Program = 'version' | 'plugin' | 'cli';
 
-const PLUGIN_EXE = /^packer-(builder|provisioner|post-processor)-[^/]+$/;
+const PLUGIN_EXE = /^packer-(builder|provisioner|post-processor|datasource)-[^/]+$/;
 
 /** The arguments a process was started with: `plugin NAME` when started as packer-TYPE-NAME alone. */
 export function commandLine(script: string | undefined, args: string[]): string[] {

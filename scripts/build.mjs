@@ -1,46 +1,35 @@
-// Bundles the CLI into dist/ (start-up time: one file, no module resolution):
+// Bundles the CLI into dist/ (start-up time: one file per program, no module resolution):
 //   dist/packer-ts.cjs      the whole CLI, one CommonJS script; modules that commands and
 //                           components load on demand stay uninitialised until then
-//   dist/packer-ts.cjs.map  its source map, read only when a stack trace is printed
-//   dist/launch.cjs         runs the bundle through V8's code cache (packages/cli/src/launch.ts)
+//   dist/version.cjs        `version` alone (packages/cli/src/entry/version.ts)
+//   dist/plugin.cjs         a built-in served as a plugin (packages/cli/src/entry/plugin.ts)
+//   dist/*.cjs.map          their source maps, read only when a stack trace is printed
+//   dist/launch.cjs         picks the program for the command line (packages/cli/src/start.ts)
+//                           and runs it through V8's code cache (packages/cli/src/launch.ts)
+// The two small programs import only statically: esbuild then keeps only what they use of the
+// packages' index files (sideEffects: false). A module behind an import() is wrapped and
+// initialised with all its imports on first use; scripts/direct-imports.mjs points imports of
+// an index file at the modules that define the names, so that this is only what it uses.
+// test/startup-graph.test.ts checks what each program evaluates.
 // CommonJS, not ESM: Node 20 can give cached compiled code (vm.Script cachedData) only to
 // scripts. Builds into a fresh folder and swaps it in, so a running packer-ts never sees a
 // half-written dist/ (and code caches of the old bundle go with the old folder).
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { COMMON, PROGRAMS, programsOptions } from './programs.mjs';
 
 const tmp = `dist.tmp-${process.pid}`;
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  legalComments: 'none',
-  logLevel: 'warning',
-};
-await build({
-  ...common,
-  entryPoints: { 'packer-ts': 'packages/cli/src/main.ts' },
-  outdir: tmp,
-  outExtension: { '.js': '.cjs' },
-  // ssh2 (with its optional native binding) loads from node_modules on first SSH use.
-  external: ['ssh2'],
-  // Every import() becomes require(): a vm.Script has no dynamic import on Node 20 without
-  // --experimental-vm-modules (see packages/cli/src/launch.ts).
-  supported: { 'dynamic-import': false },
-  sourcemap: 'external',
-  sourcesContent: false, // the map only names files and lines in stack traces
-});
+await build(programsOptions(process.cwd(), tmp));
 // The launcher names code caches after the bundle's content: a cache left in ~/.cache by
 // another build of the same size is never used for this one.
-const bundleId = createHash('sha256').update(readFileSync(`${tmp}/packer-ts.cjs`)).digest('hex').slice(0, 16);
+const bundleIds = Object.fromEntries(Object.keys(PROGRAMS).map((p) => [`${p}.cjs`, createHash('sha256').update(readFileSync(`${tmp}/${p}.cjs`)).digest('hex').slice(0, 16)]));
 await build({
-  ...common,
+  ...COMMON,
   entryPoints: { launch: 'packages/cli/src/launch.ts' },
   outdir: tmp,
   outExtension: { '.js': '.cjs' },
-  define: { PACKER_TS_BUNDLE_ID: JSON.stringify(bundleId) },
+  define: { PACKER_TS_BUNDLE_IDS: JSON.stringify(bundleIds) },
 });
 const old = `dist.old-${process.pid}`;
 try { renameSync('dist', old); } catch { /* first build */ }

@@ -5,7 +5,7 @@
 // Usage: npm run build && node bench/startup/run.mjs [--runs 20] [--write]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, chmodSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -26,6 +26,9 @@ for (const [p, what] of [[PACKER, 'Packer 1.6.6 (apt-get install -y packer)'], [
 const work = mkdtempSync(join(tmpdir(), 'packer-ts-startup-'));
 cpSync(join(ROOT, 'bench/templates/trivial.json'), join(work, 'trivial.json'));
 writeFileSync(join(work, 'empty.cjs'), '');
+// The whole CLI through the launcher, as every command started before dist/version.cjs and dist/plugin.cjs.
+const WHOLE = join(work, 'whole-cli');
+writeFileSync(WHOLE, `require(${JSON.stringify(join(ROOT, 'dist/launch.cjs'))}).launch(${JSON.stringify(BUNDLE)});\n`);
 // The start-up of the previous layout, rebuilt from today's sources for comparison: ESM with
 // code splitting, started by the sh launcher with --enable-source-maps.
 const esm = join(work, 'esm');
@@ -46,30 +49,41 @@ chmodSync(sdkPlugin, 0o755);
 const NODE = process.execPath;
 const COOKIE = { PACKER_PLUGIN_MAGIC_COOKIE: 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2', PACKER_PLUGIN_MIN_PORT: '10000', PACKER_PLUGIN_MAX_PORT: '25000' };
 const NOCACHE = { PACKER_TS_CODE_CACHE: '0' };
+// NODE_EXTRA_CA_CERTS makes every node start parse that file's certificates (Node 20 reads it at
+// start-up, before any script): with the system bundle, most of `node -e 0`. Rows marked
+// "no extra CA" run without it.
+const EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS;
+const NOCA = { NODE_EXTRA_CA_CERTS: undefined };
 const CASES = [
   // floors
   { group: 'floor', name: '`node -e 0`', cmd: [NODE, '-e', '0'] },
   { group: 'floor', name: '`node empty.cjs`', cmd: [NODE, 'empty.cjs'] },
   { group: 'floor', name: '`sh -c "exec node -e 0"` (a sh launcher)', cmd: ['sh', '-c', `exec ${NODE} -e 0`] },
   { group: 'floor', name: '`sh -c "echo hello"` (the shell-local spawn)', cmd: ['sh', '-c', 'echo hello'] },
+  ...(EXTRA_CA ? [{ group: 'floor', name: '`node -e 0`, no extra CA', cmd: [NODE, '-e', '0'], env: NOCA }] : []),
   // version
   { group: 'version', name: 'Packer 1.16.0 `version`', cmd: [PACKER_116, 'version'] },
   { group: 'version', name: 'Packer 1.6.6 `version`', cmd: [PACKER, 'version'] },
   { group: 'version', name: 'before: sh launcher, `--enable-source-maps`, ESM chunks', cmd: [shLauncher, 'version'] },
   { group: 'version', name: 'ESM chunks without source maps (`node dist/packer-ts.mjs`)', cmd: [NODE, join(esm, 'dist/packer-ts.mjs'), 'version'] },
   { group: 'version', name: 'one CommonJS bundle, no code cache (`node dist/packer-ts.cjs`)', cmd: [NODE, BUNDLE, 'version'] },
-  { group: 'version', name: 'node launcher, no code cache (`PACKER_TS_CODE_CACHE=0`)', cmd: [OURS, 'version'], env: NOCACHE },
+  { group: 'version', name: 'node launcher, `dist/version.cjs`, no code cache (`PACKER_TS_CODE_CACHE=0`)', cmd: [OURS, 'version'], env: NOCACHE },
+  { group: 'version', name: 'the whole CLI bundle through the launcher (before `dist/version.cjs`)', cmd: [NODE, WHOLE, 'version'] },
   { group: 'version', name: '**packer-ts `version`** (node launcher + code cache)', cmd: [OURS, 'version'], key: 'version' },
+  ...(EXTRA_CA ? [{ group: 'version', name: 'packer-ts `version`, no extra CA', cmd: [OURS, 'version'], env: NOCA }] : []),
   // trivial build
   { group: 'build', name: 'Packer 1.16.0 trivial build', cmd: [PACKER_116, 'build', 'trivial.json'], key: 'build116' },
   { group: 'build', name: 'Packer 1.6.6 trivial build', cmd: [PACKER, 'build', 'trivial.json'] },
   { group: 'build', name: 'before: trivial build (sh launcher, source maps, ESM)', cmd: [shLauncher, 'build', 'trivial.json'] },
   { group: 'build', name: '**packer-ts trivial build**', cmd: [OURS, 'build', 'trivial.json'], key: 'build' },
+  ...(EXTRA_CA ? [{ group: 'build', name: 'packer-ts trivial build, no extra CA', cmd: [OURS, 'build', 'trivial.json'], env: NOCA }] : []),
   // plugins: spawn to handshake line
   { group: 'plugin', name: 'Packer 1.6.6 `plugin packer-builder-file`', cmd: [PACKER, 'plugin', 'packer-builder-file'], handshake: true },
   { group: 'plugin', name: 'before: `plugin packer-builder-file` (sh launcher, source maps, ESM)', cmd: [shLauncher, 'plugin', 'packer-builder-file'], handshake: true },
+  { group: 'plugin', name: 'the whole CLI bundle through the launcher (before `dist/plugin.cjs`)', cmd: [NODE, WHOLE, 'plugin', 'packer-builder-file'], handshake: true },
   { group: 'plugin', name: '**packer-ts `plugin packer-builder-file`**', cmd: [OURS, 'plugin', 'packer-builder-file'], handshake: true, key: 'plugin' },
   { group: 'plugin', name: '**SDK plugin (bundled `sink-builder.ts`)**', cmd: [sdkPlugin], handshake: true, key: 'sdk' },
+  ...(EXTRA_CA ? [{ group: 'plugin', name: 'packer-ts `plugin packer-builder-file`, no extra CA', cmd: [OURS, 'plugin', 'packer-builder-file'], handshake: true, env: NOCA }] : []),
 ];
 
 const baseEnv = { ...process.env, CHECKPOINT_DISABLE: '1', PACKER_LOG: '', PACKER_NO_COLOR: '1', HOME: work };
@@ -93,7 +107,13 @@ function once(c) {
 }
 
 const times = CASES.map(() => []);
-for (const c of CASES) await once(c); // warm-up (writes packer-ts's code caches)
+// A plugin's warm-up runs 1.5 s before it is killed: the launcher writes a missing code cache a
+// second after start (a plugin killed at its handshake would never write one).
+const warmPlugin = (c) => new Promise((res) => {
+  const child = spawn(c.cmd[0], c.cmd.slice(1), { cwd: work, env: { ...baseEnv, ...COOKIE, ...c.env }, stdio: 'ignore' });
+  setTimeout(() => { child.kill('SIGKILL'); res(); }, 1500);
+});
+for (const c of CASES) await (c.handshake ? warmPlugin(c) : once(c)); // warm-up (writes packer-ts's code caches)
 for (let i = 0; i < RUNS; i++) {
   const order = i % 2 ? [...CASES.keys()].reverse() : [...CASES.keys()];
   for (const j of order) times[j].push(await once(CASES[j]));
@@ -114,7 +134,7 @@ const goals = (xs) => [
   `plugin handshake / \`node -e 0\` (goal <= 1.2x): packer-ts ${goal(xs, byKey('plugin'), NODE0, 1.2)}, SDK plugin ${goal(xs, byKey('sdk'), NODE0, 1.2)}`,
 ];
 const lines = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${RUNS} interleaved rounds, medians (ms). Wall: fork to exit (plugins: to the handshake line); CPU: user + system time of the process and the children it waited for (wait4).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end), Node ${process.version}, ${RUNS} interleaved rounds, medians (ms), NODE_EXTRA_CA_CERTS ${EXTRA_CA ? `set (${EXTRA_CA})` : 'unset'}. Wall: fork to exit (plugins: to the handshake line); CPU: user + system time of the process and the children it waited for (wait4).`,
   '',
   '| case | wall | wall min | wall / `node -e 0` | CPU | CPU / `node -e 0` |',
   '|---|---|---|---|---|---|',

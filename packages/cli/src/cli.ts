@@ -3,9 +3,12 @@
  * and components, and returns the exit code.
  */
 import { errorMessage, packerRunUUID } from '@packer-ts/sdk';
-import { createComponentFinder, exitQuietlyOnClosedOutput, locateSelf, setupLog, log, VERSION, PACKER_COMPAT_VERSION, type ComponentFinder } from '@packer-ts/core';
+import { createComponentFinder, locateSelf, log, type ComponentFinder } from '@packer-ts/core';
 import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
 import { makeUi, type Io, type Meta } from './meta.ts';
+import { openLog } from './prelude.ts';
+import { autocompleteAction, programFor, takeMachineReadable } from './start.ts';
+import { runVersion, versionCommand } from './commands/version.ts';
 
 type Command = (meta: Meta, args: string[]) => Promise<number>;
 
@@ -29,12 +32,6 @@ export function usage(): string {
   return `Usage: packer-ts [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n${lines.join('\n')}\n\n`;
 }
 
-async function versionCommand(meta: Meta): Promise<number> {
-  meta.ui.say(`packer-ts v${VERSION} (Packer v${PACKER_COMPAT_VERSION} compatible)`);
-  meta.ui.machine('version', PACKER_COMPAT_VERSION);
-  return 0;
-}
-
 /** Runs the CLI with `argv` (without node and script). */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
   // The shell asks for completions (complete -C): answer and nothing else.
@@ -42,25 +39,14 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     const { answerCompletion } = await import('./complete.ts');
     return answerCompletion(io.env, commandNames(), io.stdout);
   }
-  try {
-    setupLog(io.env);
-  } catch (e) {
-    io.stderr.write(`Couldn't setup log output: ${errorMessage(e)}`); // sic: Packer ends it without a newline
-    return 1;
-  }
-  if (io.stdout === process.stdout) exitQuietlyOnClosedOutput(log);
-  // One id per run, inherited by every plugin and script (Packer sets it too); `version`
-  // starts nothing, and skips loading the random source.
-  if (!isVersion(argv)) process.env.PACKER_RUN_UUID = packerRunUUID();
-  log(`[INFO] packer-ts version: ${VERSION}; args: ${JSON.stringify(argv)}`);
-  let machineReadable = false;
-  const mr = argv.indexOf('-machine-readable');
-  if (mr >= 0) {
-    machineReadable = true;
-    argv = [...argv.slice(0, mr), ...argv.slice(mr + 1)];
-    process.env.PACKER_NO_COLOR = '1';
-  }
-  if (argv[0] === '--version' || argv[0] === '-version' || argv[0] === '-v') argv = ['version'];
+  // `version` alone loads nothing more (also its own program: dist/version.cjs).
+  if (programFor(argv, io.env) === 'version') return runVersion(argv, io);
+  if (!openLog(argv, io)) return 1;
+  // One id per run, inherited by every plugin and script (Packer sets it too).
+  process.env.PACKER_RUN_UUID = packerRunUUID();
+  const mr = takeMachineReadable(argv);
+  const machineReadable = mr.machineReadable;
+  argv = mr.argv;
   const ac = autocompleteAction(argv);
   if (ac) {
     const { autocomplete } = await import('./complete.ts');
@@ -143,21 +129,6 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
 /** The names the shell completes after `packer-ts `. */
 export function commandNames(): string[] {
   return [...Object.keys(COMMANDS), 'plugin'];
-}
-
-/** `-autocomplete-install` / `-autocomplete-uninstall` before the command (mitchellh/cli's rule). */
-function autocompleteAction(argv: string[]): 'install' | 'uninstall' | undefined {
-  for (const a of argv) {
-    if (a === '-autocomplete-install' || a === '--autocomplete-install') return 'install';
-    if (a === '-autocomplete-uninstall' || a === '--autocomplete-uninstall') return 'uninstall';
-    if (!a.startsWith('-')) return undefined;
-  }
-  return undefined;
-}
-
-function isVersion(argv: string[]): boolean {
-  const first = argv.find((a) => a !== '-machine-readable');
-  return first === 'version' || first === '--version' || first === '-version' || first === '-v';
 }
 
 function graceMs(env: NodeJS.ProcessEnv, key: string, dflt: number): number {

@@ -1,5 +1,7 @@
 /**
- * Start-up of the bundled CLI (`bin/packer-ts` requires the CommonJS build of this file).
+ * Start-up of the bundled CLI (`bin/packer-ts` requires the CommonJS build of this file and
+ * calls `start`): picks the program for the command line (start.ts: dist/version.cjs,
+ * dist/plugin.cjs or the whole CLI, dist/packer-ts.cjs) and runs it.
  *
  * Every plugin is a process, so start-up is paid many times per build. Node 20 has no
  * compile cache for user code (module.enableCompileCache is Node 22), so this compiles
@@ -20,28 +22,38 @@
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { commandLine, programFor, type Program } from './start.ts';
+
+const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', cli: 'packer-ts.cjs' };
+
+/** Runs the program for this process's command line from the bundles in `distDir`. */
+export function start(distDir: string, env: NodeJS.ProcessEnv = process.env): void {
+  const argv = commandLine(process.argv[1], process.argv.slice(2));
+  launch(join(distDir, BUNDLES[programFor(argv, env)]), argv, env);
+}
 
 /** Where a bundle's code cache lives: beside the bundle, else in the user's cache directory. */
 export function cacheDirs(distDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const dirs = [join(distDir, '.cache')];
   const xdg = env.XDG_CACHE_HOME;
   let home: string | undefined;
-  try { home = env.HOME || homedir(); } catch { home = undefined; }
+  try { home = env.HOME || (process.getBuiltinModule('node:os') as typeof import('node:os')).homedir(); } catch { home = undefined; }
   if (xdg && xdg.startsWith('/')) dirs.push(join(xdg, 'packer-ts'));
   else if (home) dirs.push(join(home, '.cache', 'packer-ts'));
   return dirs;
 }
 
-/** Set by scripts/build.mjs: a hash of the bundle's content. */
-declare const PACKER_TS_BUNDLE_ID: string | undefined;
+/** Set by scripts/build.mjs: a hash of each bundle's content, by file name. */
+declare const PACKER_TS_BUNDLE_IDS: Record<string, string> | undefined;
 
 /** The cache file's name: a command's cache, for one node, one bundle (its hash, else size and mtime). */
-export function cacheName(command: string | undefined, size: number, mtimeMs: number): string {
+export function cacheName(command: string | undefined, size: number, mtimeMs: number, bundle = ''): string {
   const cmd = command && /^[a-z][a-z0-9-]{0,31}$/.test(command) ? command : 'other';
-  const id = typeof PACKER_TS_BUNDLE_ID === 'string' ? PACKER_TS_BUNDLE_ID : `${size}-${Math.trunc(mtimeMs)}`;
+  const ids = typeof PACKER_TS_BUNDLE_IDS === 'object' ? PACKER_TS_BUNDLE_IDS : {};
+  const file = bundle.slice(bundle.lastIndexOf('/') + 1);
+  const id = Object.hasOwn(ids, file) ? ids[file] : `${size}-${Math.trunc(mtimeMs)}`;
   return `${cmd}-${process.version}-${process.arch}-${id}.v8cache`;
 }
 
@@ -55,7 +67,7 @@ export function launch(bundle: string, argv: string[] = process.argv.slice(2), e
   let dirs: string[] = [];
   if (useCache) {
     const st = statSync(bundle);
-    name = cacheName(argv[0], st.size, st.mtimeMs);
+    name = cacheName(argv[0], st.size, st.mtimeMs, bundle);
     dirs = cacheDirs(distDir, env);
     for (const d of dirs) {
       try { cached = readFileSync(join(d, name)); break; } catch { /* not there: next */ }
@@ -66,8 +78,12 @@ export function launch(bundle: string, argv: string[] = process.argv.slice(2), e
     cachedData: cached,
   });
   if (useCache && (cached === undefined || script.cachedDataRejected)) {
-    // After the run, so that the cache holds the functions this command compiled.
-    process.once('exit', () => writeCache(script, dirs, name));
+    // After the run, so that the cache holds the functions this command compiled; a plugin
+    // that its core ends with SIGKILL (Packer does) never exits: it writes a second after start.
+    let written = false;
+    const write = () => { if (!written) { written = true; writeCache(script, dirs, name); } };
+    process.once('exit', write);
+    setTimeout(write, 1000).unref();
   }
   installLazySourceMaps(bundle);
   const mod = new Module(bundle, undefined);

@@ -1,25 +1,14 @@
-// Entry point. `plugin` (started once per component by a core) takes a
-// short path that loads only the plugin server and the component it serves.
+// Entry point of the CLI (dist/packer-ts.cjs). The launcher starts dist/version.cjs or
+// dist/plugin.cjs instead for those two (start.ts); run directly, this bundle answers them too.
+// `plugin` (started once per component by a core) takes a short path that loads only the
+// plugin server and the component it serves.
 // No top-level await: the bundle is a CommonJS script (see scripts/build.mjs).
+import { commandLine } from './start.ts';
+
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'plugin') {
-    const { setupLog } = await import('@packer-ts/core');
-    try {
-      setupLog(process.env);
-    } catch (e) {
-      process.stderr.write(`Couldn't setup log output: ${(e as Error).message}`);
-      return 1;
-    }
-    const { pluginCommand } = await import('./commands/plugin.ts');
-    return pluginCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
-  }
+  if (argv[0] === 'plugin') return (await import('./commands/plugin.ts')).pluginMain(argv.slice(1));
   const { run } = await import('./cli.ts');
   return run(argv);
 }
 
-// Run through a link or copy named packer-TYPE-NAME (as Packer 1.6 runs plugins it finds in its
-// plugin directories, without arguments), packer-ts serves that built-in component.
-const PLUGIN_EXE = /^packer-(builder|provisioner|post-processor)-[^/]+$/;
-const invokedAs = (process.argv[1] ?? '').slice((process.argv[1] ?? '').lastIndexOf('/') + 1);
-const args = process.argv.slice(2);
-main(PLUGIN_EXE.test(invokedAs) && args.length === 0 ? ['plugin', invokedAs] : args).then((code) => { process.exitCode = code; });
+main(commandLine(process.argv[1], process.argv.slice(2))).then((code) => { process.exitCode = code; });

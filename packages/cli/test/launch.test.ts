@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -69,10 +69,12 @@ test('a bundle through the launcher: argv, require, import(), code cache written
   }
 });
 
-test('dist/packer-ts.cjs has no import() left: a vm.Script cannot run one on Node 20', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, () => {
-  const text = readFileSync(join(ROOT, 'dist/packer-ts.cjs'), 'utf8');
-  const left = text.split('\n').filter((l) => /(^|[^\w$.])import\(/.test(l));
-  assert.deepEqual(left, []);
+test('dist/packer-ts.cjs, version.cjs, plugin.cjs have no import() left: a vm.Script cannot run one on Node 20', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, () => {
+  for (const b of ['packer-ts.cjs', 'version.cjs', 'plugin.cjs']) {
+    const text = readFileSync(join(ROOT, 'dist', b), 'utf8');
+    const left = text.split('\n').filter((l) => /(^|[^\w$.])import\(/.test(l));
+    assert.deepEqual(left, [], b);
+  }
 });
 
 test('a crash names the TypeScript source and line (source map read on demand)', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, async () => {
@@ -91,6 +93,32 @@ test('a crash names the TypeScript source and line (source map read on demand)',
     assert.match(r.stderr, /Error: boom from the source/);
     assert.ok(r.stderr.includes(`at deep (${join(dir, 'app.ts')}:2:`), r.stderr);
     assert.ok(!/^ +at .*app\.cjs:/m.test(r.stderr), `frames of the bundle are mapped:\n${r.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('start(): version.cjs for `version`, plugin.cjs for `plugin` and for packer-TYPE-NAME alone, packer-ts.cjs otherwise', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'packer-ts-launch-'));
+  try {
+    const dist = join(dir, 'dist');
+    mkdirSync(dist);
+    for (const b of ['version', 'plugin', 'packer-ts']) writeFileSync(join(dist, `${b}.cjs`), `process.stdout.write(${JSON.stringify(b)} + ' ' + JSON.stringify(process.argv.slice(2)) + '\\n');\n`);
+    const bin = join(dir, 'packer-ts');
+    writeFileSync(bin, `#!/usr/bin/env node\nrequire(${JSON.stringify(LAUNCH)}).start(${JSON.stringify(dist)});\n`, { mode: 0o755 });
+    symlinkSync(bin, join(dir, 'packer-builder-file'));
+    const run = (exe: string, args: string[]) => {
+      const r = spawnSync(join(dir, exe), args, { encoding: 'utf8', env: { ...process.env, HOME: dir }, timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    assert.equal(run('packer-ts', ['version']), 'version ["version"]');
+    assert.equal(run('packer-ts', ['-machine-readable', '--version']), 'version ["-machine-readable","--version"]');
+    assert.equal(run('packer-ts', ['plugin', 'packer-builder-null']), 'plugin ["plugin","packer-builder-null"]');
+    assert.equal(run('packer-builder-file', []), 'plugin []');
+    assert.equal(run('packer-builder-file', ['version']), 'version ["version"]');
+    assert.equal(run('packer-ts', ['build', 'x.json']), 'packer-ts ["build","x.json"]');
+    assert.equal(run('packer-ts', []), 'packer-ts []');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,3 +20,4 @@ export * from './trace.ts';
 export * from './lines.ts';
 export * from './time.ts';
 export * from './progress.ts';
+export * from './random.ts';

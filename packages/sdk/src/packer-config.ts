@@ -2,6 +2,8 @@
  * The settings the core passes to every component as the last raw
  * configuration (Packer's `common.PackerConfig`), under these exact keys.
  */
+import { randomUUID } from './random.ts';
+
 export interface PackerConfig {
   /** packer_build_name: the build's name (its `name`, else its `type`). */
   buildName: string;
@@ -61,6 +63,6 @@ let generatedRunUUID: string | undefined;
 export function packerRunUUID(): string {
   const env = process.env.PACKER_RUN_UUID;
   if (env) return env;
-  generatedRunUUID ??= globalThis.crypto.randomUUID();
+  generatedRunUUID ??= randomUUID();
   return generatedRunUUID;
 }

@@ -7,7 +7,6 @@
  * Components do not draw: they call `ui.trackProgress`, and the Ui decides
  * (a terminal draws, -machine-readable and pipes show nothing).
  */
-import { PassThrough } from 'node:stream';
 
 /** A bar being fed byte counts. */
 export interface ProgressHandle {
@@ -100,7 +99,7 @@ export class ProgressBars {
 
 /** `stream` read through a PassThrough that tells `handle` every chunk's size and closes it at the end. */
 export function countBytes(stream: NodeJS.ReadableStream, handle: ProgressHandle): NodeJS.ReadableStream {
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const out = new (passThrough())({ highWaterMark: 1 << 20 });
   const close = (): void => handle.close();
   stream.on('data', (chunk: Buffer | string) => handle.add(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length));
   stream.on('end', close);
@@ -121,7 +120,7 @@ const ZEROS = Buffer.alloc(64 << 10);
  */
 export function progressFeed(ui: { trackProgress?(src: string, cur: number, total: number, stream: NodeJS.ReadableStream): NodeJS.ReadableStream }, src: string, currentSize: number, totalSize: number): ProgressHandle {
   if (!ui.trackProgress) return { add() {}, close() {} };
-  const feed = new PassThrough({ highWaterMark: 1 << 20 });
+  const feed = new (passThrough())({ highWaterMark: 1 << 20 });
   ui.trackProgress(src, currentSize, totalSize, feed).resume();
   return {
     add(n) {
@@ -129,4 +128,9 @@ export function progressFeed(ui: { trackProgress?(src: string, cur: number, tota
     },
     close() { feed.end(); },
   };
+}
+
+/** node:stream's PassThrough, loaded on first use: a process that shows no bar (`version`) does not load node:stream. */
+function passThrough(): typeof import('node:stream').PassThrough {
+  return (process.getBuiltinModule('node:stream') as typeof import('node:stream')).PassThrough;
 }

@@ -6,11 +6,22 @@
  */
 import { errorMessage, type Builder, type Datasource, type PostProcessor, type Provisioner } from '@packer-ts/sdk';
 import { serveComponent } from '@packer-ts/sdk/plugin';
-import { log } from '@packer-ts/core';
+import { log, setupLog } from '@packer-ts/core';
 import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
 import type { Io } from '../meta.ts';
 
 const PLUGIN_NAME = /^packer-(builder|post-processor|provisioner|datasource)-(.+)$/;
+
+/** The whole run of `plugin ARGS` (main.ts and dist/plugin.cjs): the log, then the server. */
+export async function pluginMain(args: string[]): Promise<number> {
+  try {
+    setupLog(process.env);
+  } catch (e) {
+    process.stderr.write(`Couldn't setup log output: ${errorMessage(e)}`);
+    return 1;
+  }
+  return pluginCommand(args, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+}
 
 export async function pluginCommand(args: string[], io: Io): Promise<number> {
   log(`args: []string{${args.map((a) => JSON.stringify(a)).join(', ')}}`);

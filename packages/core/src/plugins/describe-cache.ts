@@ -19,7 +19,6 @@
  *   flushDescribeCache(): void                           writes what this process learnt (also at exit)
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -154,6 +153,8 @@ export function checksumMatches(path: string, env: NodeJS.ProcessEnv = process.e
   try { e = s.entry(path); } catch { return false; }
   if (e.sha256 === hex) return true;
   let got: string;
+  // node:crypto loads here, not at start-up: most runs have no installed plugin to check
+  const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
   try { got = createHash('sha256').update(readFileSync(path)).digest('hex'); } catch { return false; }
   if (got !== hex) return false;
   e.sha256 = hex;

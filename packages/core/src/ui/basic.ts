@@ -17,7 +17,7 @@ export class BasicUi implements Ui {
   constructor(
     readonly out: TextSink = process.stdout,
     readonly err: TextSink = process.stdout,
-    readonly input: NodeJS.ReadableStream | undefined = process.stdin,
+    readonly input: NodeJS.ReadableStream | null | undefined = process.stdin, // null: no input, asks get ""
     readonly log: (line: string) => void = () => {},
   ) {}
   private lines: string[] = [];

@@ -22,6 +22,30 @@ export function exitQuietlyOnClosedOutput(log: (line: string) => void = () => {}
   }
 }
 
+/**
+ * fd 1 or 2 written synchronously, without process.stdout/stderr (whose creation loads node's
+ * stream and net modules: `version` prints one line and does not need them); EPIPE ends the
+ * process by SIGPIPE as above.
+ */
+export function syncOutput(fd: 1 | 2): { write(chunk: string): boolean } {
+  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+  return {
+    write(chunk: string): boolean {
+      let buf = Buffer.from(chunk);
+      while (buf.length > 0) {
+        try {
+          buf = buf.subarray(fs.writeSync(fd, buf));
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EPIPE') dieBySigpipe();
+          if (code !== 'EAGAIN') throw e; // a non-blocking pipe that is full: try again
+        }
+      }
+      return true;
+    },
+  };
+}
+
 function dieBySigpipe(): never {
   killTrackedChildGroups();
   // Node starts with SIGPIPE ignored; a listener added and removed leaves the default action.

@@ -4,7 +4,6 @@
  * of inline commands or scripts, streaming their output to the Ui.
  */
 import { spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { chmod, open, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,7 +27,7 @@ import {
   HTTP_IP_NOT_IMPLEMENTED,
   HTTP_PORT_NOT_IMPLEMENTED,
 } from '@packer-ts/sdk';
-import { errnoReason } from '@packer-ts/sdk';
+import { errnoReason, randomUint32 } from '@packer-ts/sdk';
 
 export const shellLocalSchema: Schema = {
   command: { type: 'string' },
@@ -293,7 +292,7 @@ export async function createInlineScript(cfg: ShellLocalConfig, generatedData: R
   for (const line of cfg.inline ?? []) text += renderAt(line, cfg, generatedData) + '\n';
   const dir = tmpdir();
   for (let attempt = 0; ; attempt++) {
-    const name = join(dir, `packer-shell${randomInt(0, 2 ** 32)}`);
+    const name = join(dir, `packer-shell${randomUint32()}`);
     let fh;
     try {
       fh = await open(name, 'wx', 0o600);

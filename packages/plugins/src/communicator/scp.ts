@@ -2,14 +2,13 @@
  * The scp protocol as Packer's SSH communicator speaks it: `scp -t` / `scp -rt`
  * to upload files and trees, `scp -f` / `scp -rf` to download them.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
-import type { FileInfo } from '@packer-ts/sdk';
+import { randomBytes, type FileInfo } from '@packer-ts/sdk';
 import { ChannelReader, drained, writeCh } from './channel-reader.ts';
 
 export async function checkSCPStatus(r: ChannelReader): Promise<void> {

@@ -2,6 +2,7 @@
  * Packer's interpolation functions (Packer 1.6.6 funcs.go) for a context.
  */
 import { dirname, resolve } from 'node:path';
+import { randomBytes } from '../../random.ts';
 import { formatValue } from './gofmt.ts';
 import { formatGoTime, getInitTime, RFC3339, strftime } from './gotime.ts';
 import type { TemplateFunc } from './exec.ts';
@@ -45,8 +46,7 @@ export function buildPlaceholder(key: string): string {
 /** Packer's uuid.TimeOrderedUUID: unix seconds in hex then random bytes. */
 export function timeOrderedUUID(): string {
   const unix = Math.floor(Date.now() / 1000) >>> 0;
-  // Web Crypto's global: node:crypto would load at start-up, for every process.
-  const b = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(12))).toString('hex');
+  const b = randomBytes(12).toString('hex');
   return `${unix.toString(16).padStart(8, '0')}-${b.slice(0, 4)}-${b.slice(4, 8)}-${b.slice(8, 12)}-${b.slice(12, 16)}${b.slice(16)}`;
 }
 

@@ -1,0 +1,28 @@
+/**
+ * `packer-ts version` (also `-v`, `-version`, `--version`). Its own program (dist/version.cjs,
+ * entry/version.ts) as well as a command of the CLI: it loads the log, the Ui and nothing else.
+ */
+import { BasicUi, MachineReadableUi, log, syncOutput, VERSION, PACKER_COMPAT_VERSION } from '@packer-ts/core';
+import type { Io } from '../meta.ts';
+import type { Ui } from '@packer-ts/sdk';
+import { openLog } from '../prelude.ts';
+import { takeMachineReadable } from '../start.ts';
+
+export async function versionCommand(meta: { ui: Ui }): Promise<number> {
+  meta.ui.say(`packer-ts v${VERSION} (Packer v${PACKER_COMPAT_VERSION} compatible)`);
+  meta.ui.machine('version', PACKER_COMPAT_VERSION);
+  return 0;
+}
+
+/**
+ * The whole run of a `version` command line (start.ts isVersion): as the CLI runs it, without
+ * the rest. With no `io` (dist/version.cjs), fd 1 and 2 are written synchronously and
+ * process.stdin/stdout/stderr are never created (each loads node's stream modules).
+ */
+export async function runVersion(argv: string[], io?: Io): Promise<number> {
+  const out = io?.stdout ?? syncOutput(1);
+  if (!(io ? openLog(argv, io) : openLog(argv, { stdout: out, stderr: syncOutput(2), env: process.env }, false))) return 1;
+  const { machineReadable } = takeMachineReadable(argv);
+  // the Ui of makeUi (meta.ts), without input: `version` asks nothing
+  return versionCommand({ ui: machineReadable ? new MachineReadableUi(out, log) : new BasicUi(out, out, null, log) });
+}

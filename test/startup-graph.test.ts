@@ -1,0 +1,143 @@
+/**
+ * What each start path evaluates (structure, not timing): the programs of dist/ are built again
+ * with scripts/programs.mjs's options and a marker at the end of every module of packages/, then
+ * run; a preload records the marked modules and node's built-in modules loaded.
+ * - `version` (dist/version.cjs) evaluates no component, template, plugin discovery, HCL or RPC
+ *   code, and none of node's stream, net, child_process or crypto modules;
+ * - a built-in served as a plugin (dist/plugin.cjs) evaluates its component and the SDK, not the
+ *   CLI, templates, HCL, docker, QEMU or the fixers;
+ * - a trivial JSON build (null + shell-local, the whole CLI) evaluates neither HCL, docker, QEMU,
+ *   post-processors nor other commands, and does not load node:crypto.
+ * So what is added to the code base stays off these paths unless they import it.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
+// @ts-expect-error: a build script, no types
+import { programsOptions } from '../scripts/programs.mjs';
+// @ts-expect-error: a build script, no types
+import { directImports } from '../scripts/direct-imports.mjs';
+import { commandLine, programFor } from '../packages/cli/src/start.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const COOKIE = { PACKER_PLUGIN_MAGIC_COOKIE: 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2', PACKER_PLUGIN_MIN_PORT: '10000', PACKER_PLUGIN_MAX_PORT: '25000' };
+let work = '';
+let out = '';
+
+// Records, at exit or at the first write on process.stdout (a plugin's handshake line), the
+// marked modules and the built-in modules loaded since node's own start.
+const PRELOAD = `
+const base = new Set(process.moduleLoadList);
+const fs = require('node:fs');
+let done = false;
+function dump() {
+  if (done) return;
+  done = true;
+  const builtins = process.moduleLoadList.filter((m) => !base.has(m) && m.startsWith('NativeModule ')).map((m) => m.slice(13));
+  fs.writeFileSync(process.env.GRAPH_OUT, JSON.stringify({ modules: globalThis.__packerTsEvaluated ?? [], builtins }));
+}
+process.on('exit', dump);
+if (process.env.GRAPH_AT === 'handshake') {
+  const w = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (...a) => { dump(); return w(...a); };
+}
+`;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'packer-ts-graph-'));
+  out = join(work, 'dist');
+  const mark = (source: string, path: string) => `${source}\n;(globalThis.__packerTsEvaluated ??= []).push(${JSON.stringify(relative(ROOT, path))});\n`;
+  await build({ ...programsOptions(ROOT, out, mark), sourcemap: false, logLevel: 'error' });
+  writeFileSync(join(work, 'preload.cjs'), PRELOAD);
+  mkdirSync(join(work, 'home'));
+  cpSync(join(ROOT, 'bench/templates/trivial.json'), join(work, 'trivial.json'));
+});
+after(() => { if (work) rmSync(work, { recursive: true, force: true }); });
+
+interface Graph { modules: string[]; builtins: string[] }
+
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: join(work, 'home'), CHECKPOINT_DISABLE: '1', GRAPH_OUT: join(work, 'graph.json'), ...extra };
+  return e;
+}
+
+function runToExit(program: string, args: string[]): Graph {
+  rmSync(join(work, 'graph.json'), { force: true });
+  const r = spawnSync(process.execPath, ['-r', join(work, 'preload.cjs'), join(out, `${program}.cjs`), ...args], { cwd: work, env: env(), encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, `${program} ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  return JSON.parse(readFileSync(join(work, 'graph.json'), 'utf8')) as Graph;
+}
+
+/** Starts the program as a plugin, waits for its handshake line (bounded), kills it. */
+async function runToHandshake(program: string, args: string[]): Promise<{ graph: Graph; line: string }> {
+  rmSync(join(work, 'graph.json'), { force: true });
+  const child = spawn(process.execPath, ['-r', join(work, 'preload.cjs'), join(out, `${program}.cjs`), ...args], { cwd: work, env: env({ ...COOKIE, GRAPH_AT: 'handshake' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  try {
+    const line = await new Promise<string>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`no handshake within 30 s: ${text}${err}`)), 30_000);
+      child.stdout.on('data', (d) => { text += d; if (text.includes('\n')) { clearTimeout(timer); res(text.split('\n')[0]!); } });
+      child.on('exit', (code) => { clearTimeout(timer); rej(new Error(`exited ${code} before its handshake: ${text}${err}`)); });
+    });
+    return { graph: JSON.parse(readFileSync(join(work, 'graph.json'), 'utf8')) as Graph, line };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+const none = (what: string, list: string[], bad: RegExp) => assert.deepEqual(list.filter((m) => bad.test(m)), [], `${what} must not evaluate these`);
+
+test('index-file imports are bundled as imports of the defining modules, on the same lines', () => {
+  const sdk = join(ROOT, 'packages/sdk/src');
+  const entries = new Map([['@packer-ts/sdk', join(sdk, 'index.ts')]]);
+  const src = "import {\n  halt, // why\n  type Ui,\n  goFormatValue as gf,\n  notExported,\n} from '@packer-ts/sdk';\nhalt(gf(notExported));\n";
+  const out = (directImports as (s: string, e: Map<string, string>) => string)(src, entries);
+  assert.equal(out.split('\n').length, src.split('\n').length, 'line numbers kept');
+  const [first, ...rest] = out.split('\n');
+  assert.equal(first, `import { halt } from ${JSON.stringify(join(sdk, 'multistep/index.ts'))}; import { formatValue as gf } from ${JSON.stringify(join(sdk, 'template/interpolate/gofmt.ts'))}; import { notExported } from "@packer-ts/sdk";`);
+  assert.equal(rest.at(-2), 'halt(gf(notExported));');
+});
+
+test('the launcher picks the program from the command line', () => {
+  assert.equal(programFor(['version'], {}), 'version');
+  assert.equal(programFor(['-machine-readable', '-v'], {}), 'version');
+  assert.equal(programFor(['--version'], {}), 'version');
+  assert.equal(programFor(['-autocomplete-install', 'version'], {}), 'cli');
+  assert.equal(programFor(['version'], { COMP_LINE: 'packer-ts ver' }), 'cli');
+  assert.equal(programFor(['plugin', 'packer-builder-file'], {}), 'plugin');
+  assert.equal(programFor(['build', 'x.json'], {}), 'cli');
+  assert.equal(programFor([], {}), 'cli');
+  assert.deepEqual(commandLine('/opt/plugins/packer-builder-file', []), ['plugin', 'packer-builder-file']);
+  assert.deepEqual(commandLine('/opt/plugins/packer-builder-file', ['x']), ['x']);
+  assert.deepEqual(commandLine('/usr/bin/packer-ts', ['version']), ['version']);
+});
+
+test('`version` evaluates the log, the Ui and itself: no component, template, HCL or RPC code, no stream or net', () => {
+  const g = runToExit('version', ['version']);
+  assert.ok(g.modules.includes('packages/cli/src/commands/version.ts'), `the marker works: ${g.modules.join(' ')}`);
+  none('version', g.modules, /^packages\/(hcl|plugins)\/|^packages\/core\/src\/(hcl2|template|plugins)\/|^packages\/sdk\/src\/(rpc|plugin|config|template)\/|^packages\/cli\/src\/(cli|fixers\/|commands\/(?!version))/);
+  none('version', g.builtins, /^(net|stream|child_process|crypto|fs\/promises|readline|http|https|zlib|tty)$/);
+});
+
+test('a built-in served as a plugin evaluates its component and the SDK, not the CLI, HCL, docker or the fixers', async () => {
+  for (const program of ['plugin', 'packer-ts']) {
+    const { graph: g, line } = await runToHandshake(program, ['plugin', 'packer-builder-file']);
+    assert.match(line, /^\d+\|(\d+\|)?unix\|/, `${program}: a handshake line`);
+    assert.ok(g.modules.includes('packages/plugins/src/builder/file/index.ts'), `${program}: the file builder was evaluated`);
+    none(`${program} plugin packer-builder-file`, g.modules, /^packages\/hcl\/|^packages\/core\/src\/(hcl2|template|plugins)\/|^packages\/plugins\/src\/(builder\/(?!file\/)|provisioner\/|post-processor\/|communicator\/)|^packages\/sdk\/src\/plugin\/(client|testing)\.ts|^packages\/cli\/src\/(cli|meta|fixers\/)/);
+    none(`${program} plugin packer-builder-file`, g.builtins, /^(crypto|http|https|zlib|readline)$/);
+  }
+});
+
+test('a trivial JSON build (null + shell-local) evaluates no HCL, docker, QEMU, post-processor or other command', { skip: !existsSync('/bin/sh') && 'needs /bin/sh' }, () => {
+  const g = runToExit('packer-ts', ['build', 'trivial.json']);
+  for (const m of ['packages/plugins/src/builder/null/index.ts', 'packages/plugins/src/provisioner/shell-local/index.ts', 'packages/cli/src/commands/build.ts']) assert.ok(g.modules.includes(m), `${m} evaluated`);
+  none('build trivial.json', g.builtins, /^(crypto|http|https|zlib|readline)$/);
+  none('build trivial.json', g.modules, /^packages\/hcl\/|^packages\/core\/src\/hcl2\/|^packages\/plugins\/src\/(builder\/(docker|qemu|file)\/|post-processor\/|provisioner\/(?!shell-local\/))|^packages\/cli\/src\/(fixers\/|commands\/(?!build|version))/);
+});

@@ -41,7 +41,7 @@ for (const encoding of ['gob', 'protobuf'] as const) {
       assert.deepEqual(v.value, { id: 'id-x', size: 30, tags: ['a', 'b'], labels: { k: 'v' }, ok: true, disk: { path: '/d' } });
       await assert.rejects(client.configure({}), (e: Error) => /name must be specified/.test(e.message));
       await client.configure({ name: 'boom' });
-      await assert.rejects(client.execute(), { message: 'lookup failed: boom' });
+      await assert.rejects(client.execute(), { message: 'Datasource.Execute failed: lookup failed: boom' }); // the Go SDK client's wording
     } finally {
       await close();
     }

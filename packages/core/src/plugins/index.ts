@@ -16,6 +16,9 @@
  *       setup.exeDir (first discovery directory), setup.env, setup.cwd, setup.home, setup.log
  *   locateSelf(script = process.argv[1]): { command, args, exeDir }
  *       bin/packer-ts when the script is that launcher or a bundle in dist/ next to it
+ *
+ * required_plugins, the getters and the npm installer are not re-exported here (they load
+ * packages/hcl): `@packer-ts/core/plugins-install` (./install.ts) serves them.
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -31,9 +34,6 @@ export * from './installed.ts';
 export * from './goversion.ts';
 export * from './protocol.ts';
 export { describeCacheFile, flushDescribeCache } from './describe-cache.ts';
-export * from './required.ts';
-export * from './getter.ts';
-export * from './npm.ts';
 
 export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
 

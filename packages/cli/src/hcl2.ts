@@ -48,9 +48,12 @@ export async function readHcl2Config(meta: Meta, args: MetaArgs): Promise<Packer
  * `skipExecution`) with the locals that use them, the variables' values, then sources and builds.
  */
 export async function initializeHcl2(cfg: PackerConfig, opts: { skipExecution?: boolean }): Promise<Diagnostic[]> {
+  // the required plugins' binaries first: datasources of a required plugin run the selected one
+  const detected = cfg.detectPluginBinaries();
+  if (detected.some((d) => d.severity === 'error')) return detected;
   const { initializeDatasources } = await import('@packer-ts/core/hcl2');
   await initializeDatasources(cfg, opts);
-  return cfg.initialize();
+  return [...detected, ...cfg.initialize()];
 }
 
 /**

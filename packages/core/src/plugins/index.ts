@@ -14,6 +14,7 @@
  *       with --protobuf, chosen by protocol.ts over every discovered plugin)
  *       setup.self {command, args}: how to run this program (for PACKER_TS_BUILTINS=plugin)
  *       setup.exeDir (first discovery directory), setup.env, setup.cwd, setup.home, setup.log
+ *       finder.usePlugins(refs): these components (required_plugins' selection) win over discovery's
  *   locateSelf(script = process.argv[1]): { command, args, exeDir }
  *       bin/packer-ts when the script is that launcher or a bundle in dist/ next to it
  *
@@ -130,6 +131,12 @@ export function createComponentFinder(setup: ComponentSetup): PluginComponentFin
     postProcessors: layer<PostProcessor>('post-processor', setup.builtins.postProcessors, 'post-processor'),
     datasources: layer<Datasource>('datasource', setup.builtins.datasources ?? {}, 'datasource'),
     encoding,
+    usePlugins: (refs) => {
+      for (const r of refs) {
+        log(`[INFO] ${r.kind} ${r.name}: using required plugin ${r.path}`);
+        plugins[r.kind].set(r.name, withEncoding(r, encoding));
+      }
+    },
     close: () => manager.close(),
     kill: () => manager.kill(),
     manager,

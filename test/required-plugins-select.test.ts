@@ -76,3 +76,22 @@ test('required_plugins: `< 2.0.0` runs the installed 1.0.0, `>= 1.0.0` runs 2.0.
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('required_plugins not installed: build and validate stop at "Missing plugins", inspect still shows the builds, as packer-1.16', { skip }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-required-missing-'));
+  try {
+    const home = join(dir, 'home');
+    await mkdir(home);
+    const env = { HOME: home, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: join(dir, 'cache'), PACKER_NO_COLOR: '1' };
+    await writeFile(join(dir, 't.pkr.hcl'), `packer {\n  required_plugins {\n    oracle = { source = "github.com/acc/oracle", version = ">= 1.0.0" }\n  }\n}\nsource "null" "a" {\n  communicator = "none"\n}\nbuild {\n  sources = ["source.null.a"]\n}\n`);
+    for (const args of [['build', 't.pkr.hcl'], ['validate', 't.pkr.hcl'], ['inspect', 't.pkr.hcl']]) {
+      const theirs = await run(oracle('packer-1.16'), args, { cwd: dir, env, timeoutMs: 120_000 });
+      const ours = await run(PACKER_TS, args, { cwd: dir, env, timeoutMs: 120_000 });
+      assert.equal(ours.code, theirs.code, `${args[0]}: exit code\n${ours.stdout}${ours.stderr}`);
+      assert.equal(ours.stdout.replace(/packer-ts init/g, 'packer init'), theirs.stdout, `${args[0]}: stdout`);
+      assert.equal(ours.stderr.replace(/packer-ts init/g, 'packer init'), theirs.stderr, `${args[0]}: stderr`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,8 @@
  * packages/hcl's modules (a module reached only through import() is initialised on first use)
  * first appends the module's name to $PACKER_TS_HCL_TRACE; then `plugin packer-builder-file`
  * runs to its handshake and must have recorded nothing, while an HCL2 `build` (the control)
- * must have recorded the package. A packages/hcl module bundled as plain top-level code would
+ * must have recorded the package; `version` and a JSON-template build record nothing either.
+ * A packages/hcl module bundled as plain top-level code would
  * run at every start: the bundle check fails on that first.
  */
 import { after, before, test } from 'node:test';
@@ -62,6 +63,7 @@ async function hclModulesEvaluated(copy: string, cwd: string, args: string[], en
   const deadline = Date.now() + 60_000;
   try {
     while (!ready(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (child.exitCode !== null) await exited; // its last output may still be on the way
     assert.ok(ready(out), `packer-ts ${args.join(' ')} did not get ready:\n${out}`);
   } finally {
     child.kill('SIGKILL'); // plugins ignore SIGTERM
@@ -89,11 +91,17 @@ test('an HCL2 build evaluates packages/hcl (the probe works)', async () => {
   assert.ok(build.modules.includes('packages/hcl/src/index.ts'), `the control failed: an HCL2 build recorded no packages/hcl init (${bundles.join(', ')})\n${build.out}`);
 });
 
-// The todo: packages/core/src/plugins/index.ts re-exports ./required.ts, which imports
-// @packer-ts/hcl, and the plugin command loads @packer-ts/core's index.
-test('a plugin process (plugin packer-builder-file) does not evaluate packages/hcl', {
-  todo: "core's plugins/index.ts re-exports required.ts (required_plugins), which imports @packer-ts/hcl statically: every `packer-ts plugin` process initialises the HCL package",
-}, async () => {
+// required_plugins, the getters and the npm installer (which load @packer-ts/hcl) are served by
+// @packer-ts/core/plugins-install, not by the index that the plugin command loads.
+test('a plugin process (plugin packer-builder-file) does not evaluate packages/hcl', async () => {
   const plugin = await hclModulesEvaluated(copy, work, ['plugin', 'packer-builder-file'], COOKIE, (o) => /^\d+\|.*\n/m.test(o));
   assert.deepEqual(plugin.modules, [], 'packages/hcl modules a plugin process evaluated');
+});
+
+test('`version` and a JSON-template build do not evaluate packages/hcl', async () => {
+  const version = await hclModulesEvaluated(copy, work, ['version'], {}, (o) => /^packer-ts v\S+ \(Packer v/m.test(o));
+  assert.deepEqual(version.modules, [], 'packages/hcl modules `packer-ts version` evaluated');
+  writeFileSync(join(work, 'template.json'), JSON.stringify({ builders: [{ type: 'null', communicator: 'none' }] }));
+  const build = await hclModulesEvaluated(copy, work, ['build', 'template.json'], {}, (o) => /Builds finished/.test(o));
+  assert.deepEqual(build.modules, [], `packages/hcl modules a JSON-template build evaluated\n${build.out}`);
 });

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDiagnostics } from '@packer-ts/hcl';
-import { readRequiredPlugins, requiredPluginRefs, selectRequiredPlugins } from '@packer-ts/core';
+import { readRequiredPlugins, requiredPluginRefs, selectRequiredPlugins } from '@packer-ts/core/plugins-install';
 import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, run, snapshot } from './helpers/run.ts';
 import { missingOracles, oracle } from './helpers/modern-oracles.ts';

@@ -47,10 +47,14 @@ export async function readHcl2Config(meta: Meta, args: MetaArgs): Promise<Packer
  * PackerConfig.Initialize: the datasources (datasources.ts: run, or only configured when
  * `skipExecution`) with the locals that use them, the variables' values, then sources and builds.
  */
-export async function initializeHcl2(cfg: PackerConfig, opts: { skipExecution?: boolean }): Promise<Diagnostic[]> {
+export async function initializeHcl2(cfg: PackerConfig, opts: { skipExecution?: boolean; inspect?: boolean }): Promise<Diagnostic[]> {
+  // the required plugins' binaries first: datasources of a required plugin run the selected one;
+  // missing ones stop build and validate there, while inspect still shows the template
+  const detected = cfg.detectPluginBinaries();
+  if (!opts.inspect && detected.some((d) => d.severity === 'error')) return detected;
   const { initializeDatasources } = await import('@packer-ts/core/hcl2');
   await initializeDatasources(cfg, opts);
-  return cfg.initialize();
+  return [...detected, ...cfg.initialize()];
 }
 
 /**
@@ -88,7 +92,7 @@ export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boole
 export async function inspectHcl2(meta: Meta, args: MetaArgs): Promise<number> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return 1;
-  await initializeHcl2(cfg, {});
+  await initializeHcl2(cfg, { inspect: true });
   const { printBuilds, printVariables } = await import('@packer-ts/core/hcl2');
   meta.ui.say('Packer Inspect: HCL2 mode\n');
   meta.ui.say(printVariables(cfg));

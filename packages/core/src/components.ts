@@ -5,6 +5,7 @@
  */
 import type { Builder, Datasource, PostProcessor, Provisioner } from '@packer-ts/sdk';
 import type { ComponentKind } from '@packer-ts/sdk/rpc';
+import type { PluginRef } from './plugins/discovery.ts';
 
 /** builder, provisioner, post-processor (also Packer 1.6 plugins) and datasource (HCL2 `data` blocks). */
 export type { ComponentKind };
@@ -26,6 +27,11 @@ export interface ComponentFinder {
   close(): Promise<void>;
   /** Kills every plugin process now (after a cancel that did not end them in time). */
   kill?(): Promise<void>;
+  /**
+   * Makes these plugin components the ones their names resolve to, above what discovery found
+   * (`packer { required_plugins }`: the selected installation of each requirement).
+   */
+  usePlugins?(refs: readonly PluginRef[]): void;
 }
 
 /** A store over in-process factories. */

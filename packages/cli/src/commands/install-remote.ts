@@ -3,7 +3,8 @@
  * getter (npm for `npmjs.com/SCOPE/NAME`, else the offline mirror or the GitHub-style release
  * server), a progress bar on a terminal, and the plugin directory.
  */
-import { defaultGetters, installFromNpm, installLatest, log, NPM_HOST, VERSION, type Constraints, type NewInstallation, type PluginSource } from '@packer-ts/core';
+import { log, VERSION, type Constraints, type PluginSource } from '@packer-ts/core';
+import { defaultGetters, installFromNpm, installLatest, NPM_HOST, type NewInstallation } from '@packer-ts/core/plugins-install';
 import type { Meta } from '../meta.ts';
 
 export interface RemoteInstall {

@@ -3,7 +3,7 @@
  * Packer 1.16's errors for a missing path, a JSON template and HCL diagnostics.
  */
 import { statSync } from 'node:fs';
-import { readRequiredPlugins, type RequiredPlugin } from '@packer-ts/core';
+import { readRequiredPlugins, type RequiredPlugin } from '@packer-ts/core/plugins-install';
 import { formatDiagnostics, hasErrors } from '@packer-ts/hcl';
 import { pathError } from '@packer-ts/sdk';
 import { diagnostic, DIAGNOSTIC_WIDTH, type Meta } from '../meta.ts';

@@ -15,7 +15,7 @@ import { parseGoDuration } from '@packer-ts/sdk';
 import type { ComponentFinder } from '../components.ts';
 import { parseConstraints, parseSemver, satisfies, type Constraints } from '../plugins/goversion.ts';
 import { pluginFolder } from '../plugins/installed.ts';
-import { decodeRequiredPlugins, selectRequiredPlugins, type RequiredPlugin } from '../plugins/required.ts';
+import { decodeRequiredPlugins, requiredPluginRefs, selectRequiredPlugins, type RequiredPlugin } from '../plugins/required.ts';
 import { PACKER_COMPAT_VERSION } from '../version.ts';
 import { hcl2Files, HCL2_FILE_EXT, HCL2_JSON_FILE_EXT, readHcl2File } from './files.ts';
 import { decodeFields } from './gohcl.ts';
@@ -306,6 +306,28 @@ export class PackerConfig {
   }
 
   /**
+   * `packer { required_plugins }` (Packer 1.16's detectPluginBinaries): each requirement must be
+   * installed, and the highest installed version matching its constraint is what the
+   * template's components of that plugin resolve to (the finder's usePlugins); components of
+   * plugins not required stay as discovery found them. Done once: later calls return nothing.
+   */
+  detectPluginBinaries(): Diagnostic[] {
+    if (this.pluginsDetected || this.requiredPlugins.length === 0) return [];
+    this.pluginsDetected = true;
+    let dir: string;
+    try {
+      dir = pluginFolder(this.options.env ?? process.env);
+    } catch (e) {
+      return [err('Failed to find the plugin directory', (e as Error).message)];
+    }
+    const { selected, diags } = selectRequiredPlugins(this.requiredPlugins, { dir });
+    this.components.usePlugins?.(requiredPluginRefs(selected, dir));
+    return diags;
+  }
+
+  private pluginsDetected = false;
+
+  /**
    * Decodes the blocks other than variables (PackerConfig.Initialize's
    * decodeConfig): sources and builds. Diagnostics here are printed
    * without the files' source, as Packer prints them.
@@ -314,16 +336,7 @@ export class PackerConfig {
     const diags: Diagnostic[] = [];
     // variables' values (unset, validation) and locals come first
     if (this.evaluated) diags.push(...this.evaluated.initDiags);
-    if (this.requiredPlugins.length > 0) {
-      // every requirement must be installed (Packer 1.16's detectPluginBinaries)
-      let dir: string | undefined;
-      try {
-        dir = pluginFolder(this.options.env ?? process.env);
-      } catch (e) {
-        diags.push(err('Failed to find the plugin directory', (e as Error).message));
-      }
-      if (dir !== undefined) diags.push(...selectRequiredPlugins(this.requiredPlugins, { dir }).diags);
-    }
+    diags.push(...this.detectPluginBinaries());
     const ctx = this.evalContext();
     for (const f of this.parsedFiles) {
       const body = expandDynamic(f.body, ctx);

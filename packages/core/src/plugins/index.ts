@@ -14,8 +14,12 @@
  *       with --protobuf, chosen by protocol.ts over every discovered plugin)
  *       setup.self {command, args}: how to run this program (for PACKER_TS_BUILTINS=plugin)
  *       setup.exeDir (first discovery directory), setup.env, setup.cwd, setup.home, setup.log
+ *       finder.usePlugins(refs): these components (required_plugins' selection) win over discovery's
  *   locateSelf(script = process.argv[1]): { command, args, exeDir }
  *       bin/packer-ts when the script is that launcher or a bundle in dist/ next to it
+ *
+ * required_plugins, the getters and the npm installer are not re-exported here (they load
+ * packages/hcl): `@packer-ts/core/plugins-install` (./install.ts) serves them.
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -31,9 +35,6 @@ export * from './installed.ts';
 export * from './goversion.ts';
 export * from './protocol.ts';
 export { describeCacheFile, flushDescribeCache } from './describe-cache.ts';
-export * from './required.ts';
-export * from './getter.ts';
-export * from './npm.ts';
 
 export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
 
@@ -130,6 +131,12 @@ export function createComponentFinder(setup: ComponentSetup): PluginComponentFin
     postProcessors: layer<PostProcessor>('post-processor', setup.builtins.postProcessors, 'post-processor'),
     datasources: layer<Datasource>('datasource', setup.builtins.datasources ?? {}, 'datasource'),
     encoding,
+    usePlugins: (refs) => {
+      for (const r of refs) {
+        log(`[INFO] ${r.kind} ${r.name}: using required plugin ${r.path}`);
+        plugins[r.kind].set(r.name, withEncoding(r, encoding));
+      }
+    },
     close: () => manager.close(),
     kill: () => manager.kill(),
     manager,

@@ -16,6 +16,9 @@ export interface Range {
 
 export const initialPos: Pos = { byte: 0, line: 1, column: 1 };
 
+/** Go's zero hcl.Range: a diagnostic naming no place prints `on  line 0`. */
+export const zeroRange: Range = { filename: '', start: { byte: 0, line: 0, column: 0 }, end: { byte: 0, line: 0, column: 0 } };
+
 export function rangeBetween(a: Range, b: Range): Range {
   const start = a.start.byte <= b.start.byte ? a.start : b.start;
   const end = a.end.byte >= b.end.byte ? a.end : b.end;

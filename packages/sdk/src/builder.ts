@@ -11,6 +11,26 @@ export interface PrepareResult {
   warnings?: string[];
 }
 
+const PREPARE_WARNINGS = Symbol('prepareWarnings');
+
+/**
+ * A failed prepare's warnings: Go's Prepare returns warnings together with its error, and
+ * Packer shows both. `prepare` throws `withPrepareWarnings(error, warnings)`; whoever catches
+ * it reads them back with `prepareWarnings(error)`. A thrown non-object becomes an Error.
+ */
+export function withPrepareWarnings(error: unknown, warnings: readonly string[]): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  if (warnings.length > 0) Object.defineProperty(e, PREPARE_WARNINGS, { value: [...warnings], configurable: true });
+  return e;
+}
+
+/** The warnings a failed prepare's error carries (see `withPrepareWarnings`); [] for none. */
+export function prepareWarnings(error: unknown): string[] {
+  if (typeof error !== 'object' || error === null) return [];
+  const w = (error as { [PREPARE_WARNINGS]?: string[] })[PREPARE_WARNINGS];
+  return w ? [...w] : [];
+}
+
 /**
  * Builder creates a machine, runs the provision hook on it and returns an
  * artifact. Mirrors Packer's `packer.Builder`.
@@ -18,7 +38,8 @@ export interface PrepareResult {
  * `prepare` receives the raw configurations, later ones overriding earlier
  * ones: the template's block (without `type`), then the core's
  * `packer_*` settings (see `PackerConfig`). It throws a `MultiError` listing
- * every problem of the configuration.
+ * every problem of the configuration, with the warnings it found attached by
+ * `withPrepareWarnings`.
  */
 export interface Builder {
   /**

@@ -11,7 +11,7 @@ import {
   type ComponentKind, type ComponentOf, type ClientOf,
 } from '../src/rpc/adapters/index.ts';
 import { BasicArtifact, type Artifact } from '../src/artifact.ts';
-import type { Builder, PrepareResult } from '../src/builder.ts';
+import { prepareWarnings, withPrepareWarnings, type Builder, type PrepareResult } from '../src/builder.ts';
 import type { Communicator, FileInfo, RemoteCmd } from '../src/communicator.ts';
 import type { Hook } from '../src/hook.ts';
 import type { PostProcessor, PostProcessResult } from '../src/postprocessor.ts';
@@ -121,6 +121,7 @@ class TsBuilder implements Builder {
     this.configs = raws;
     const c = raws[0] as Record<string, unknown>;
     if (c.bad) throw new MultiError(['target required', 'content or source required']);
+    if (c.warnAndFail) throw withPrepareWarnings(new MultiError(['target required']), ['blank content']);
     return { warnings: ['w1'], generatedVars: ['Foo'] };
   }
   async run(ui: Ui, hook: Hook, signal: AbortSignal): Promise<Artifact | undefined> {
@@ -191,6 +192,19 @@ test('Builder errors cross with their messages: Prepare in the reply, Run as the
       (e: unknown) => e instanceof RpcError && e.message === 'mkdir /x: permission denied\nsecond line');
     await c.prepare({ none: true });
     assert.equal(await c.run(new RecordingUi(), { run: async () => {} }, new AbortController().signal), undefined);
+  } finally {
+    close();
+  }
+});
+
+test('Builder.Prepare: warnings a failing prepare found cross with its error, as Go\'s Prepare returns both', async () => {
+  const { c, close } = await connect('builder', new TsBuilder());
+  try {
+    await assert.rejects(c.prepare({ warnAndFail: true }), (e: unknown) =>
+      e instanceof RemoteError && e.message === MultiError.format([new Error('target required')]) &&
+      JSON.stringify(prepareWarnings(e)) === JSON.stringify(['blank content']));
+    // an error without warnings carries none
+    await assert.rejects(c.prepare({ bad: true }), (e: unknown) => e instanceof RemoteError && prepareWarnings(e).length === 0);
   } finally {
     close();
   }

@@ -8,6 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MuxBroker } from '../src/rpc/broker.ts';
+import { BuilderClient } from '../src/rpc/adapters/builder.ts';
+import { RemoteError } from '../src/rpc/adapters/wire.ts';
+import { prepareWarnings } from '../src/builder.ts';
 import { RpcClient, RpcServer, RpcError } from '../src/rpc/netrpc.ts';
 import { waitForHandshake, connectHandshake, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MANUALLY_STARTED_MESSAGE } from '../src/rpc/handshake.ts';
 
@@ -147,6 +150,24 @@ test('errors from a Go plugin: Prepare problems in the reply, Run failure and un
 
     await assert.rejects(p.rpc.call('Builder.Nope', null), (e: unknown) => e instanceof RpcError && e.message === "rpc: can't find method Builder.Nope");
     await assert.rejects(p.rpc.call('Nope.X', null), { message: "rpc: can't find service Nope.X" });
+  } finally {
+    await p.stop();
+  }
+});
+
+test('BuilderClient.prepare: a Go builder\'s warnings come with its error (real packer-builder-file)', async () => {
+  const p = await startPlugin('packer-builder-file');
+  try {
+    // neither target nor content: Go's file builder returns a warning and an error
+    const raw = await p.rpc.call('Builder.Prepare', { Configs: [{}, packerConfig] });
+    assert.deepEqual(raw, { GeneratedVars: null, Warnings: ['Both source file and contents are blank; target will have no content'], Error: { Message: '1 error(s) occurred:\n\n* target required' } });
+    const c = new BuilderClient(p.rpc, p.broker);
+    await assert.rejects(c.prepare({}, packerConfig), (e: unknown) => {
+      assert.ok(e instanceof RemoteError);
+      assert.equal(e.message, '1 error(s) occurred:\n\n* target required');
+      assert.deepEqual(prepareWarnings(e), ['Both source file and contents are blank; target will have no content']);
+      return true;
+    });
   } finally {
     await p.stop();
   }

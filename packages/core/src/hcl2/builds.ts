@@ -5,9 +5,9 @@
  * post-processors are prepared now and again, with the build's generated
  * data, right before they run (HCL2Provisioner / HCL2PostProcessor).
  */
-import { cty, hasErrors, rangeString, type Body, type Diagnostic, type EvalContext, MergedBody } from '@packer-ts/hcl';
+import { cty, hasErrors, rangeString, zeroRange, type Body, type Diagnostic, type EvalContext, MergedBody } from '@packer-ts/hcl';
 import {
-  BUILDER_DATA_COMMON_KEYS, errorMessage,
+  BUILDER_DATA_COMMON_KEYS, errorMessage, prepareWarnings,
   type Artifact, type Builder, type Communicator, type PostProcessor, type PostProcessResult, type Provisioner, type Ui,
 } from '@packer-ts/sdk';
 import { CoreBuild, type BuildPostProcessor, type BuildProvisioner } from '../build.ts';
@@ -178,7 +178,8 @@ export async function getHcl2Builds(cfg: PackerConfig, opts: GetBuildsOptions = 
     for (const use of build.sources) {
       const src = cfg.sources.get(`${use.type}.${use.name}`);
       if (!src) {
-        diags.push(err(`Unknown source ${use.type}.${use.name}`, `Known: ${knownSources(cfg)}`, build.block.defRange));
+        // Packer 1.6.6 gives this diagnostic an empty range: `on  line 0`
+        diags.push(err(`Unknown source ${use.type}.${use.name}`, `Known: ${knownSources(cfg)}`, zeroRange));
         continue;
       }
       const name = hcl2BuildName(build, use);
@@ -263,6 +264,7 @@ async function startBuilder(cfg: PackerConfig, src: SourceBlock, use: SourceUse,
     generatedVars = r.generatedVars ?? [];
   } catch (e) {
     error = e;
+    warnings = prepareWarnings(e);
   }
   const diags = [...decoded.diags, ...prepareDiags(src.block.defRange, warnings, error)];
   return { builder: hasErrors(diags) ? undefined : builder, generatedVars, diags };

@@ -47,13 +47,20 @@ export function hcl2Files(path: string, hclSuffix: string, jsonSuffix: string): 
   return { hcl, json, diags: [] };
 }
 
-/** Reads and parses one file of either syntax (hclparse: "Failed to read file"). */
+/**
+ * Reads and parses one file of either syntax, failing as hclparse does: its
+ * native-syntax reader says "Failed to read file", its JSON one (json.ParseFile)
+ * "Failed to open file".
+ */
 export function readHcl2File(filename: string, syntax: 'native' | 'json'): { file: File | undefined; diags: Diagnostic[] } {
   let src: Buffer;
   try {
     src = readFileSync(filename);
   } catch {
-    return { file: undefined, diags: [{ severity: 'error', summary: 'Failed to read file', detail: `The configuration file ${JSON.stringify(filename)} could not be read.` }] };
+    const diag: Diagnostic = syntax === 'json'
+      ? { severity: 'error', summary: 'Failed to open file', detail: `The file ${JSON.stringify(filename)} could not be opened.` }
+      : { severity: 'error', summary: 'Failed to read file', detail: `The configuration file ${JSON.stringify(filename)} could not be read.` };
+    return { file: undefined, diags: [diag] };
   }
   return syntax === 'json' ? parseJSON(src, filename) : parseHCL(src, filename);
 }

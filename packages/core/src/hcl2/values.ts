@@ -12,7 +12,7 @@
  * A value for a string, number or untyped variable is taken literally;
  * for any other type it is parsed as an HCL expression.
  */
-import { cty, errorDiag, exprRange, exprValue, hasErrors, parseExpression, type Diagnostic, type Expression, type File, type Range } from '@packer-ts/hcl';
+import { cty, errorDiag, exprRange, exprValue, hasErrors, parseExpression, type Diagnostic, type Expression, type File, type Range, zeroRange } from '@packer-ts/hcl';
 import { hcl2Files, readHcl2File } from './files.ts';
 import type { PackerVersion } from './context.ts';
 import type { InputVariable, VariableAssignment } from './variables.ts';
@@ -33,7 +33,7 @@ export interface VariableInputs {
 }
 
 /** The range of an expression that has no source (hcl.Range{}), printed as "on  line 0". */
-const NO_RANGE: Range = { filename: '', start: { byte: 0, line: 0, column: 0 }, end: { byte: 0, line: 0, column: 0 } };
+const NO_RANGE: Range = zeroRange;
 
 /** Go's filepath.Ext. */
 function ext(path: string): string {

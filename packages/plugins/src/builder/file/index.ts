@@ -11,6 +11,7 @@ import {
   decodeConfig,
   HookProvision,
   PackerMultiError,
+  withPrepareWarnings,
   type Artifact,
   type Builder,
   type Hook,
@@ -51,7 +52,7 @@ export class FileBuilder implements Builder {
       warnings.push('Both source file and contents are blank; target will have no content');
     }
     if (this.config.content !== '' && this.config.source !== '') errs.push('Cannot specify source file AND content');
-    PackerMultiError.throwIf(errs);
+    if (errs.length > 0) throw withPrepareWarnings(new PackerMultiError(errs), warnings);
     return { generatedVars: [], warnings };
   }
 

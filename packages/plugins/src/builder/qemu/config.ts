@@ -4,7 +4,7 @@
  * floppy, CD, VNC/boot and communicator configurations).
  */
 import { existsSync } from 'node:fs';
-import { decodeConfig, PackerMultiError, type InterpolateContext, type PackerConfig, type Schema } from '@packer-ts/sdk';
+import { decodeConfig, PackerMultiError, withPrepareWarnings, type InterpolateContext, type PackerConfig, type Schema } from '@packer-ts/sdk';
 import { commSchema, prepareComm, type CommConfig } from '../../communicator/config.ts';
 import { parseBootCommand, validateBootCommand } from '../../common/bootcommand.ts';
 import { checksumSyntaxError } from '../../common/download.ts';
@@ -288,6 +288,6 @@ export function prepareConfig(raws: unknown[]): Prepared {
   else if (!Array.isArray(qa) || !qa.every((row) => Array.isArray(row))) errs.push("'qemuargs' expected type '[][]string'");
   else c.qemuArgs = qa.map((row: unknown[]) => row.map((x) => (typeof x === 'string' ? x : String(x))));
 
-  PackerMultiError.throwIf(errs);
+  if (errs.length > 0) throw withPrepareWarnings(new PackerMultiError(errs), warnings);
   return { config: c, packer, ctx: decoded.ctx, warnings };
 }

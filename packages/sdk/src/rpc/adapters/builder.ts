@@ -7,13 +7,14 @@
  *
  * Public API
  *   new BuilderClient(rpc, broker, encoding?)   implements Builder. configSpec() decodes the spec;
- *       prepare() throws RemoteError with the remote's message when the reply carries an Error;
+ *       prepare() throws RemoteError with the remote's message when the reply carries an Error
+ *       (the reply's Warnings attached: prepareWarnings(e));
  *       run() failures reject with RpcError (the remote's text); an abort of `signal` sends
  *       Builder.Cancel. The artifact is an ArtifactClient.
  *   registerBuilder(server, builder, broker, encoding?)   serves `builder` under "Builder"
  */
 import type { Artifact } from '../../artifact.ts';
-import type { Builder, PrepareResult } from '../../builder.ts';
+import { prepareWarnings, withPrepareWarnings, type Builder, type PrepareResult } from '../../builder.ts';
 import type { Hook } from '../../hook.ts';
 import type { Ui } from '../../ui.ts';
 import type { MuxBroker } from '../broker.ts';
@@ -37,10 +38,15 @@ export class BuilderClient implements Builder {
 
   async prepare(...raws: unknown[]): Promise<PrepareResult> {
     const r = await call(this.rpc, Methods.Builder.Prepare, { Configs: raws.map(toWireConfig) });
-    throwIfBasicError(r?.Error);
+    const w = strings(r?.Warnings);
+    try {
+      throwIfBasicError(r?.Error);
+    } catch (e) {
+      // the reply carries the warnings along with the error: Packer shows both
+      throw withPrepareWarnings(e, w ?? []);
+    }
     const out: PrepareResult = {};
     const gv = strings(r?.GeneratedVars);
-    const w = strings(r?.Warnings);
     if (gv) out.generatedVars = gv;
     if (w) out.warnings = w;
     return out;
@@ -68,7 +74,7 @@ export function registerBuilder(server: RpcServer, builder: Builder, broker: Mux
         const r = await builder.prepare(...configsOf(a));
         return { GeneratedVars: r?.generatedVars ?? null, Warnings: r?.warnings ?? [], Error: null };
       } catch (e) {
-        return { GeneratedVars: null, Warnings: [], Error: basicError(e) };
+        return { GeneratedVars: null, Warnings: prepareWarnings(e), Error: basicError(e) };
       }
     },
     async Run(uiHookId) {

@@ -866,9 +866,10 @@ class Parser {
           close = this.read();
           break;
         }
-        const [e, ed] = this.parseExpression();
-        exprs.push(e);
-        diags.push(...ed);
+        const item = this.parseExpression();
+        const ed = item[1];
+        exprs.push(item[0]);
+        if (ed.length > 0) diags.push(...ed);
         if (this.recovery && hasErr(ed)) {
           close = this.recover(T.CBrack);
           break;

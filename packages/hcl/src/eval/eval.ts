@@ -25,6 +25,7 @@ import {
   unknownVal,
   Value,
 } from '../cty/value.ts';
+import { isStackOverflow, tooDeepDiag } from '../deep.ts';
 import { errorDiag, hasErrors, type Diagnostic } from '../diag.ts';
 import { CallError, CallErrors, callHcl, type CallArg, type FunctionSpec } from '../funcs/function.ts';
 import { rangeBetween, type Range } from '../range.ts';
@@ -57,8 +58,13 @@ export class EvalContext {
 /** Evaluates `expr` (hcl's Expression.Value). A missing context allows no variables or functions. */
 export function evaluate(expr: Expr, ctx: EvalContext | undefined): { value: Value; diags: Diagnostic[] } {
   const diags: Diagnostic[] = [];
-  const value = ev(expr, ctx, diags);
-  return { value, diags };
+  try {
+    const value = ev(expr, ctx, diags);
+    return { value, diags };
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    return { value: DynamicVal, diags: [...diags, tooDeepDiag('evaluate', expr.range)] };
+  }
 }
 
 /** The value of a literal as written in source. */

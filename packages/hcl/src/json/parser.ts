@@ -1,6 +1,7 @@
 // Scanner and parser of HCL's JSON syntax (json/spec.md), with the
 // positions and diagnostics of hashicorp/hcl's json package.
 
+import { isStackOverflow, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
 import { graphemes, rangeBetween, type Pos, type Range } from '../range.ts';
 import type { JsonAttr, JsonNode } from './ast.ts';
@@ -381,7 +382,7 @@ export function parseJson(input: string | Uint8Array, filename: string): { file:
   const tokens = scan(src, filename);
   const p = new Peeker(tokens);
   const diags: Diagnostic[] = [];
-  let root: JsonNode = parseValueOrInvalid(p, diags);
+  let root: JsonNode = parseGuarded(p, diags);
   if (diags.length === 0 && p.peek().type !== 'EOF') {
     diags.push(errorDiag('Extraneous data after value', 'Extra characters appear after the JSON value.', p.peek().range));
   }
@@ -398,9 +399,24 @@ export function parseJson(input: string | Uint8Array, filename: string): { file:
 export function parseJsonValue(input: string, filename: string): { node: JsonNode; diags: Diagnostic[] } {
   const p = new Peeker(scan(input, filename));
   const diags: Diagnostic[] = [];
-  const node = parseValueOrInvalid(p, diags);
+  const node = parseGuarded(p, diags);
   if (diags.length === 0 && p.peek().type !== 'EOF') diags.push(errorDiag('Extraneous data after value', 'Extra characters appear after the JSON value.', p.peek().range));
   return { node, diags };
+}
+
+// parseValueOrInvalid, with input nested beyond the stack reported at the
+// token where parsing stopped (an invalid root, so no configuration is read).
+function parseGuarded(p: Peeker, diags: Diagnostic[]): JsonNode {
+  const before = diags.length;
+  try {
+    return parseValueOrInvalid(p, diags);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    const at = p.peek().range;
+    diags.length = before;
+    diags.push(tooDeepDiag('parse', at));
+    return { t: 'object', attrs: [], range: at, openRange: at, closeRange: at };
+  }
 }
 
 function contextString(root: JsonNode, offset: number): string {

@@ -3,6 +3,7 @@
 // every error with the same summaries, details and ranges as hclsyntax,
 // including its recovery behaviour (so that later errors are reported too).
 
+import { isStackOverflow, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
 import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
@@ -495,16 +496,27 @@ class Parser {
 
   // ---- expressions ----
 
+  // One frame per nesting level on the hot path (expression -> term ->
+  // constructor -> expression): the conditional, binary operators and
+  // traversals are handled here rather than in a chain of helper calls, and
+  // results are read by index rather than by destructuring, which keeps
+  // interpreted frames small so that deeply nested (valid) input parses.
   parseExpression(): [Expr, Diagnostic[]] {
-    return this.parseTernary();
-  }
-
-  private parseTernary(): [Expr, Diagnostic[]] {
     const startRange = this.nextRange();
-    const [cond, diags] = this.parseBinaryOps(0);
+    const open = this.peek().type;
+    const first = open === T.OBrack ? this.parseTupleCons() : open === T.OBrace ? this.parseObjectCons() : open === T.OParen ? this.parseParenExpr() : this.parseExpressionTerm();
+    const diags = first[1];
+    const trav = this.parseExpressionTraversals(first[0]);
+    if (trav[1].length > 0) diags.push(...trav[1]);
+    let cond = trav[0];
+    if (!(this.recovery && diags.length > 0)) cond = this.climb(cond, 0, diags);
     this.aborted = false;
     if (this.recovery && hasErr(diags)) return [cond, diags];
     if (this.peek().type !== T.Question) return [cond, diags];
+    return this.finishConditional(startRange, cond, diags);
+  }
+
+  private finishConditional(startRange: Range, cond: Expr, diags: Diagnostic[]): [Expr, Diagnostic[]] {
     this.read();
     const [t, td] = this.parseExpression();
     diags.push(...td);
@@ -519,15 +531,6 @@ class Parser {
     diags.push(...fd);
     if (this.recovery && hasErr(fd)) return [cond, diags];
     return [{ kind: 'Conditional', condition: cond, trueResult: t, falseResult: f, range: rangeBetween(startRange, f.range) }, diags];
-  }
-
-  // Binary operators by precedence climbing over the levels of `binaryOps`
-  // (lowest first); the same left-associative trees and recovery points as
-  // hclsyntax's one-function-per-level descent, without its per-level cost.
-  private parseBinaryOps(level: number): [Expr, Diagnostic[]] {
-    const [lhs, diags] = this.parseExpressionWithTraversals();
-    if (this.recovery && diags.length > 0) return [lhs, diags];
-    return [this.climb(lhs, level, diags), diags];
   }
 
   private opLevel(t: T): number {
@@ -723,27 +726,30 @@ class Parser {
     return [{ t: 'number', text }, []];
   }
 
+  private parseParenExpr(): [Expr, Diagnostic[]] {
+    const start = this.read();
+    this.pushNl(false);
+    const [expr, diags] = this.parseExpression();
+    if (hasErr(diags)) {
+      this.recover(T.CParen);
+      this.popNl();
+      return [expr, diags];
+    }
+    const close = this.peek();
+    if (close.type !== T.CParen) {
+      diags.push(errorDiag('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', close.range, rangeBetween(start.range, close.range)));
+      this.recovery = true;
+    }
+    this.read();
+    this.popNl();
+    return [expr, diags];
+  }
+
   private parseExpressionTerm(): [Expr, Diagnostic[]] {
     const start = this.peek();
     switch (start.type) {
-      case T.OParen: {
-        this.read();
-        this.pushNl(false);
-        const [expr, diags] = this.parseExpression();
-        if (hasErr(diags)) {
-          this.recover(T.CParen);
-          this.popNl();
-          return [expr, diags];
-        }
-        const close = this.peek();
-        if (close.type !== T.CParen) {
-          diags.push(errorDiag('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', close.range, rangeBetween(start.range, close.range)));
-          this.recovery = true;
-        }
-        this.read();
-        this.popNl();
-        return [expr, diags];
-      }
+      case T.OParen:
+        return this.parseParenExpr();
       case T.NumberLit: {
         const tok = this.read();
         const [v, d] = this.numberLit(tok);
@@ -860,9 +866,10 @@ class Parser {
           close = this.read();
           break;
         }
-        const [e, ed] = this.parseExpression();
-        exprs.push(e);
-        diags.push(...ed);
+        const item = this.parseExpression();
+        const ed = item[1];
+        exprs.push(item[0]);
+        if (ed.length > 0) diags.push(...ed);
         if (this.recovery && hasErr(ed)) {
           close = this.recover(T.CBrack);
           break;
@@ -1549,7 +1556,16 @@ function contextStringFor(body: Body): (offset: number) => string {
 export function parseConfig(src: string | Uint8Array, filename: string, start: Pos = initialPos): { file: ParsedFile; diags: Diagnostic[] } {
   const lexed = scan(src, filename, start, 'normal');
   const p = new Parser(lexed);
-  const [body, pd] = p.parseBody(T.EOF);
+  let body: Body;
+  let pd: Diagnostic[];
+  try {
+    [body, pd] = p.parseBody(T.EOF);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    const whole = rangeBetween(lexed.tokens[0]!.range, lexed.tokens[lexed.tokens.length - 1]!.range);
+    body = { attributes: [], blocks: [], range: whole, endRange: emptyAt(whole.end, filename) };
+    pd = [tooDeepDiag('parse', p.peek().range)];
+  }
   const diags = [...lexed.diags, ...pd];
   return { file: { filename, source: lexed.src, body, contextString: contextStringFor(body) }, diags };
 }
@@ -1559,7 +1575,16 @@ export function parseExpression(src: string | Uint8Array, filename: string, star
   const lexed = scan(src, filename, start, 'normal');
   const p = new Parser(lexed);
   p.pushNl(false);
-  const [expr, ed] = p.parseExpression();
+  let expr: Expr;
+  let ed: Diagnostic[];
+  try {
+    [expr, ed] = p.parseExpression();
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    const at = p.peek().range;
+    [expr, ed] = [placeholder(at), [tooDeepDiag('parse', at)]];
+    p.recovery = true;
+  }
   const diags = [...lexed.diags, ...ed];
   const next = p.peek();
   if (next.type !== T.EOF && !p.recovery) {
@@ -1573,7 +1598,14 @@ export function parseExpression(src: string | Uint8Array, filename: string, star
 export function parseTemplate(src: string | Uint8Array, filename: string, start: Pos = initialPos): { expr: Expr; diags: Diagnostic[] } {
   const lexed = scan(src, filename, start, 'template');
   const p = new Parser(lexed);
-  const [exprs, passthru, range, pd] = p.parseTemplateInner(T.EOF, false);
+  let exprs: Expr[], passthru: boolean, range: Range, pd: Diagnostic[];
+  try {
+    [exprs, passthru, range, pd] = p.parseTemplateInner(T.EOF, false);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    range = p.peek().range;
+    [exprs, passthru, pd] = [[placeholder(range)], true, [tooDeepDiag('parse', range)]];
+  }
   const diags = [...lexed.diags, ...pd];
   const expr: Expr = passthru ? { kind: 'TemplateWrap', wrapped: exprs[0]!, range } : { kind: 'Template', parts: exprs, range };
   return { expr, diags };

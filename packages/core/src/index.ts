@@ -11,4 +11,4 @@ export * from './ui/closed-output.ts';
 export * from './log.ts';
 export * from './version.ts';
 export * from './timeline.ts';
-export { isHcl2Path } from './hcl2/path.ts';
+export { isHcl2Path } from './template/kind.ts';

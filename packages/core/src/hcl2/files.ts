@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileError } from '@packer-ts/sdk';
 import { parseHCL, parseJSON, type Diagnostic, type File } from '@packer-ts/hcl';
 
-export { HCL2_FILE_EXT, HCL2_JSON_FILE_EXT, isHcl2Path } from './path.ts';
+export { HCL2_FILE_EXT, HCL2_JSON_FILE_EXT, isHcl2Path } from '../template/kind.ts';
 
 /**
  * The native-syntax and JSON files of `path` by their suffixes: the file

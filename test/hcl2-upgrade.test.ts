@@ -22,8 +22,11 @@ function tempDir(): string {
   return d;
 }
 
+/** Packer 1.6.6's expected output for command/test-fixtures/hcl2_upgrade_basic (kept with the HCL2 corpus). */
+const PACKER_EXPECTED = join(ROOT, 'test/hcl2-packer/command/test-fixtures/hcl2_upgrade_basic/expected.pkr.hcl');
+
 /** The file Packer writes before it reads the template (what a failed run leaves behind). */
-const HEADER = readFileSync(join(OWN, 'packer-basic.expected.pkr.hcl'), 'utf8').split('\n').slice(0, 12).join('\n') + '\n';
+const HEADER = readFileSync(PACKER_EXPECTED, 'utf8').split('\n').slice(0, 12).join('\n') + '\n';
 
 /**
  * Cases where the template reader (shared with validate and build) still words an error
@@ -108,8 +111,8 @@ describe('packer-ts hcl2_upgrade writes the file packer hcl2_upgrade (1.6.6) wri
   test("Packer's own fixture (command/test-fixtures/hcl2_upgrade_basic at v1.6.6)", async () => {
     const { ours, theirs } = await both(OWN, ['-output-file=out.pkr.hcl', 'packer-basic.json'], 'out.pkr.hcl');
     assertSameRun(ours, theirs, 'packer-basic');
-    assert.equal(ours.output!.toString('utf8'), readFileSync(join(OWN, 'packer-basic.expected.pkr.hcl'), 'utf8'));
-    assert.equal(theirs.output!.toString('utf8'), readFileSync(join(OWN, 'packer-basic.expected.pkr.hcl'), 'utf8'));
+    assert.equal(ours.output!.toString('utf8'), readFileSync(PACKER_EXPECTED, 'utf8'));
+    assert.equal(theirs.output!.toString('utf8'), readFileSync(PACKER_EXPECTED, 'utf8'));
   });
 
   for (const c of corpus()) {

@@ -30,6 +30,8 @@ await build({
   outdir: tmp,
   outExtension: { '.js': '.cjs' },
   define: { PACKER_TS_BUNDLE_IDS: JSON.stringify(bundleIds) },
+  // bin/packer-ts runs it as node's main module; tests require it for its functions.
+  footer: { js: 'if (require.main === module) module.exports.start(__dirname);' },
 });
 const old = `dist.old-${process.pid}`;
 try { renameSync('dist', old); } catch { /* first build */ }

@@ -21,7 +21,7 @@ import { readRequiredPlugins, requiredPluginRefs, selectRequiredPlugins } from '
 import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, run, snapshot } from './helpers/run.ts';
 import { missingOracles, oracle } from './helpers/modern-oracles.ts';
-import { releaseOf, startReleaseServer, zipOf, type ReleaseServer } from './helpers/release-server.ts';
+import { describingPlugin, releaseOf, startReleaseServer, zipOf, type ReleaseServer } from './helpers/release-server.ts';
 
 const skip = missingOracles('packer-1.16', 'packer-plugin-oracle');
 const ORACLE = oracle('packer-plugin-oracle');
@@ -30,11 +30,7 @@ const SUFFIX = `_linux_${ARCH}`;
 const PLUGINS = '.config/packer/plugins';
 
 
-/** A shell script that answers `describe` like a plugin of `version`. */
-function fakePlugin(version: string, api = 'x5.0'): Buffer {
-  const d = { version, sdk_version: '0.6.4', api_version: api, builders: ['b'], post_processors: [], provisioners: [], datasources: [], protocol_version: 'v2' };
-  return Buffer.from(`#!/bin/sh\necho '${JSON.stringify(d)}'\n`);
-}
+const fakePlugin = describingPlugin;
 
 const template = (plugins: Record<string, [string, string]>): string => `packer {
   required_plugins {

@@ -47,6 +47,9 @@ await build({ entryPoints: [join(ROOT, 'bench/plugins/sink-builder.ts')], outfil
 chmodSync(sdkPlugin, 0o755);
 
 const NODE = process.execPath;
+// What bin/packer-ts was before it became a sh script: node runs it, so node parses NODE_EXTRA_CA_CERTS first.
+const nodeLauncher = join(work, 'node-launcher');
+writeFileSync(nodeLauncher, `#!/usr/bin/env node\nrequire(${JSON.stringify(join(ROOT, 'dist/launch.cjs'))}).start(${JSON.stringify(join(ROOT, 'dist'))});\n`, { mode: 0o755 });
 const COOKIE = { PACKER_PLUGIN_MAGIC_COOKIE: 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2', PACKER_PLUGIN_MIN_PORT: '10000', PACKER_PLUGIN_MAX_PORT: '25000' };
 const NOCACHE = { PACKER_TS_CODE_CACHE: '0' };
 // NODE_EXTRA_CA_CERTS makes every node start parse that file's certificates (Node 20 reads it at
@@ -60,30 +63,34 @@ const CASES = [
   { group: 'floor', name: '`node empty.cjs`', cmd: [NODE, 'empty.cjs'] },
   { group: 'floor', name: '`sh -c "exec node -e 0"` (a sh launcher)', cmd: ['sh', '-c', `exec ${NODE} -e 0`] },
   { group: 'floor', name: '`sh -c "echo hello"` (the shell-local spawn)', cmd: ['sh', '-c', 'echo hello'] },
-  ...(EXTRA_CA ? [{ group: 'floor', name: '`node -e 0`, no extra CA', cmd: [NODE, '-e', '0'], env: NOCA }] : []),
+  ...(EXTRA_CA ? [{ group: 'floor', name: '`node -e 0`, no extra CA', cmd: [NODE, '-e', '0'], env: NOCA, key: 'node0NoCA' }] : []),
   // version
   { group: 'version', name: 'Packer 1.16.0 `version`', cmd: [PACKER_116, 'version'] },
   { group: 'version', name: 'Packer 1.6.6 `version`', cmd: [PACKER, 'version'] },
   { group: 'version', name: 'before: sh launcher, `--enable-source-maps`, ESM chunks', cmd: [shLauncher, 'version'] },
   { group: 'version', name: 'ESM chunks without source maps (`node dist/packer-ts.mjs`)', cmd: [NODE, join(esm, 'dist/packer-ts.mjs'), 'version'] },
   { group: 'version', name: 'one CommonJS bundle, no code cache (`node dist/packer-ts.cjs`)', cmd: [NODE, BUNDLE, 'version'] },
-  { group: 'version', name: 'node launcher, `dist/version.cjs`, no code cache (`PACKER_TS_CODE_CACHE=0`)', cmd: [OURS, 'version'], env: NOCACHE },
+  { group: 'version', name: 'bin/packer-ts, `dist/version.cjs`, no code cache (`PACKER_TS_CODE_CACHE=0`)', cmd: [OURS, 'version'], env: NOCACHE },
+  { group: 'version', name: 'before: a node launcher (`#!/usr/bin/env node`: node parses the extra CA)', cmd: [nodeLauncher, 'version'] },
   { group: 'version', name: 'the whole CLI bundle through the launcher (before `dist/version.cjs`)', cmd: [NODE, WHOLE, 'version'] },
-  { group: 'version', name: '**packer-ts `version`** (node launcher + code cache)', cmd: [OURS, 'version'], key: 'version' },
-  ...(EXTRA_CA ? [{ group: 'version', name: 'packer-ts `version`, no extra CA', cmd: [OURS, 'version'], env: NOCA }] : []),
+  { group: 'version', name: '**packer-ts `version`** (sh launcher deferring the extra CA, code cache)', cmd: [OURS, 'version'], key: 'version' },
+  ...(EXTRA_CA ? [{ group: 'version', name: 'packer-ts `version`, no extra CA', cmd: [OURS, 'version'], env: NOCA, key: 'versionNoCA' }] : []),
   // trivial build
   { group: 'build', name: 'Packer 1.16.0 trivial build', cmd: [PACKER_116, 'build', 'trivial.json'], key: 'build116' },
   { group: 'build', name: 'Packer 1.6.6 trivial build', cmd: [PACKER, 'build', 'trivial.json'] },
   { group: 'build', name: 'before: trivial build (sh launcher, source maps, ESM)', cmd: [shLauncher, 'build', 'trivial.json'] },
+  { group: 'build', name: 'before: a node launcher (node parses the extra CA)', cmd: [nodeLauncher, 'build', 'trivial.json'] },
   { group: 'build', name: '**packer-ts trivial build**', cmd: [OURS, 'build', 'trivial.json'], key: 'build' },
-  ...(EXTRA_CA ? [{ group: 'build', name: 'packer-ts trivial build, no extra CA', cmd: [OURS, 'build', 'trivial.json'], env: NOCA }] : []),
+  ...(EXTRA_CA ? [{ group: 'build', name: 'packer-ts trivial build, no extra CA', cmd: [OURS, 'build', 'trivial.json'], env: NOCA, key: 'buildNoCA' }] : []),
   // plugins: spawn to handshake line
   { group: 'plugin', name: 'Packer 1.6.6 `plugin packer-builder-file`', cmd: [PACKER, 'plugin', 'packer-builder-file'], handshake: true },
   { group: 'plugin', name: 'before: `plugin packer-builder-file` (sh launcher, source maps, ESM)', cmd: [shLauncher, 'plugin', 'packer-builder-file'], handshake: true },
   { group: 'plugin', name: 'the whole CLI bundle through the launcher (before `dist/plugin.cjs`)', cmd: [NODE, WHOLE, 'plugin', 'packer-builder-file'], handshake: true },
+  { group: 'plugin', name: 'before: a node launcher (node parses the extra CA)', cmd: [nodeLauncher, 'plugin', 'packer-builder-file'], handshake: true },
   { group: 'plugin', name: '**packer-ts `plugin packer-builder-file`**', cmd: [OURS, 'plugin', 'packer-builder-file'], handshake: true, key: 'plugin' },
   { group: 'plugin', name: '**SDK plugin (bundled `sink-builder.ts`)**', cmd: [sdkPlugin], handshake: true, key: 'sdk' },
-  ...(EXTRA_CA ? [{ group: 'plugin', name: 'packer-ts `plugin packer-builder-file`, no extra CA', cmd: [OURS, 'plugin', 'packer-builder-file'], handshake: true, env: NOCA }] : []),
+  ...(EXTRA_CA ? [{ group: 'plugin', name: 'packer-ts `plugin packer-builder-file`, no extra CA', cmd: [OURS, 'plugin', 'packer-builder-file'], handshake: true, env: NOCA, key: 'pluginNoCA' }] : []),
+  ...(EXTRA_CA ? [{ group: 'plugin', name: 'SDK plugin, no extra CA', cmd: [sdkPlugin], handshake: true, env: NOCA, key: 'sdkNoCA' }] : []),
 ];
 
 const baseEnv = { ...process.env, CHECKPOINT_DISABLE: '1', PACKER_LOG: '', PACKER_NO_COLOR: '1', HOME: work };
@@ -133,6 +140,12 @@ const goals = (xs) => [
   `trivial build / Packer 1.16.0 (goal <= 1x): ${goal(xs, byKey('build'), byKey('build116'), 1.0)}`,
   `plugin handshake / \`node -e 0\` (goal <= 1.2x): packer-ts ${goal(xs, byKey('plugin'), NODE0, 1.2)}, SDK plugin ${goal(xs, byKey('sdk'), NODE0, 1.2)}`,
 ];
+// The same goals where node starts without NODE_EXTRA_CA_CERTS (every row and the floor without it).
+const goalsNoCA = (xs) => EXTRA_CA ? [
+  `\`version\` ${goal(xs, byKey('versionNoCA'), byKey('node0NoCA'), 1.1)}`,
+  `trivial build / Packer 1.16.0 ${goal(xs, byKey('buildNoCA'), byKey('build116'), 1.0)}`,
+  `plugin handshake: packer-ts ${goal(xs, byKey('pluginNoCA'), byKey('node0NoCA'), 1.2)}, SDK plugin ${goal(xs, byKey('sdkNoCA'), byKey('node0NoCA'), 1.2)}`,
+] : [];
 const lines = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end), Node ${process.version}, ${RUNS} interleaved rounds, medians (ms), NODE_EXTRA_CA_CERTS ${EXTRA_CA ? `set (${EXTRA_CA})` : 'unset'}. Wall: fork to exit (plugins: to the handshake line); CPU: user + system time of the process and the children it waited for (wait4).`,
   '',
@@ -143,6 +156,7 @@ const lines = [
   `Goals by wall time: ${goals(wall).join('; ')}.`,
   '',
   `Goals by CPU time: ${goals(cpu).join('; ')}.`,
+  ...(EXTRA_CA ? ['', `Without NODE_EXTRA_CA_CERTS (our rows and \`node -e 0\`), by wall time: ${goalsNoCA(wall).join('; ')}; by CPU time: ${goalsNoCA(cpu).join('; ')}.`] : []),
 ];
 const text = lines.join('\n');
 console.log(text);

@@ -10,6 +10,8 @@
  * it answers CONNECT for any host with TLS under a certificate for api.github.com, github.com
  * and releases.hashicorp.com signed by a CA made for the run (openssl), and serves the same
  * routes by Host (releases.hashicorp.com: always 404, as for a non-HashiCorp plugin).
+ * `httpsEnv()` starts the same routes over TLS on 127.0.0.1 (the certificate also names
+ * IP 127.0.0.1) and gives packer-ts's address variables for it, with the CA's file.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,7 +21,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, TLSSocket, type Server as TlsServer } from 'node:tls';
 
 export interface Release {
   /** `NS/NAME` of `github.com/NS/NAME`. */
@@ -41,7 +43,15 @@ export interface ReleaseServer {
   stalled: Promise<void>;
   env(): NodeJS.ProcessEnv;
   proxyEnv(): NodeJS.ProcessEnv;
+  /** PACKER_TS_GITHUB_API_URL/_URL of an https listener, and `ca`: the file of the CA that signed its certificate. */
+  httpsEnv(): Promise<{ env: NodeJS.ProcessEnv; ca: string }>;
   close(): Promise<void>;
+}
+
+/** A shell script that answers `describe` like a plugin of `version` (API `api`). */
+export function describingPlugin(version: string, api = 'x5.0'): Buffer {
+  const d = { version, sdk_version: '0.6.4', api_version: api, builders: ['b'], post_processors: [], provisioners: [], datasources: [], protocol_version: 'v2' };
+  return Buffer.from(`#!/bin/sh\necho '${JSON.stringify(d)}'\n`);
 }
 
 /** The zip of one file (made with Info-ZIP's zip, an implementation independent of ours). */
@@ -82,7 +92,7 @@ function makeCerts(dir: string): { ca: string; key: Buffer; cert: Buffer } {
     throw e;
   }
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=github.com']);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:api.github.com,DNS:github.com,DNS:releases.hashicorp.com\n');
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:api.github.com,DNS:github.com,DNS:releases.hashicorp.com,IP:127.0.0.1\n');
   run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'ext.cnf']);
   return { ca: join(dir, 'ca.pem'), key: readFileSync(join(dir, 'leaf.key')), cert: readFileSync(join(dir, 'leaf.pem')) };
 }
@@ -95,6 +105,7 @@ export async function startReleaseServer(releases: Release[] = []): Promise<Rele
   let stalledResolve!: () => void;
   const stalled = new Promise<void>((r) => { stalledResolve = r; });
   const open = new Set<Socket>();
+  let secure: TlsServer | undefined;
   const notFound = (res: ServerResponse) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}');
 
   const handle = (req: IncomingMessage, res: ServerResponse, host: string) => {
@@ -146,8 +157,26 @@ export async function startReleaseServer(releases: Release[] = []): Promise<Rele
       certs ??= makeCerts(certDir);
       return { HTTPS_PROXY: url, https_proxy: url, NO_PROXY: '', no_proxy: '', SSL_CERT_FILE: certs.ca, CHECKPOINT_DISABLE: '1' };
     },
+    httpsEnv: async () => {
+      certs ??= makeCerts(certDir);
+      if (!secure) {
+        secure = createTlsServer({ key: certs.key, cert: certs.cert }, (tls) => {
+          open.add(tls);
+          tls.on('close', () => open.delete(tls));
+          tls.on('error', () => tls.destroy());
+          inner.emit('connection', tls);
+        });
+        secure.listen(0, '127.0.0.1');
+        await once(secure, 'listening');
+      }
+      const a = secure.address();
+      if (!a || typeof a === 'string') throw new Error('release server did not listen over TLS');
+      const https = `https://127.0.0.1:${a.port}`;
+      return { env: { PACKER_TS_GITHUB_API_URL: https, PACKER_TS_GITHUB_URL: https }, ca: certs.ca };
+    },
     close: async () => {
       for (const s of open) s.destroy();
+      if (secure) await new Promise<void>((r) => secure!.close(() => r()));
       inner.close();
       await new Promise<void>((r) => { outer.closeAllConnections(); outer.close(() => r()); });
       rmSync(certDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
- * Start-up of the bundled CLI (`bin/packer-ts` requires the CommonJS build of this file and
- * calls `start`): picks the program for the command line (start.ts: dist/version.cjs,
+ * Start-up of the bundled CLI (`bin/packer-ts` runs the CommonJS build of this file, which
+ * calls `start` when it is node's main module): picks the program for the command line (start.ts: dist/version.cjs,
  * dist/plugin.cjs or the whole CLI, dist/packer-ts.cjs) and runs it.
  *
  * Every plugin is a process, so start-up is paid many times per build. Node 20 has no
@@ -22,14 +22,34 @@
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
+import { deferExtraCaCertificates } from '@packer-ts/sdk';
 import { commandLine, programFor, type Program } from './start.ts';
 
 const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', cli: 'packer-ts.cjs' };
 
-/** Runs the program for this process's command line from the bundles in `distDir`. */
+/**
+ * Runs the program for this process's command line from the bundles in `distDir`. Started by
+ * bin/packer-ts (a sh script), which passes what it was invoked as in PACKER_TS_ARGV0 (the
+ * programs read it as process.argv[1], as when node ran the launcher through a #! line) and
+ * NODE_EXTRA_CA_CERTS in PACKER_TS_EXTRA_CA_CERTS (see sdk/src/extra-ca.ts): both are put back
+ * before any program runs, so that the environment every child sees is the user's.
+ */
 export function start(distDir: string, env: NodeJS.ProcessEnv = process.env): void {
+  const argv0 = env.PACKER_TS_ARGV0;
+  if (argv0 !== undefined) {
+    delete env.PACKER_TS_ARGV0;
+    if (argv0 !== '') process.argv[1] = resolve(argv0);
+  }
+  const extraCa = env.PACKER_TS_EXTRA_CA_CERTS;
+  if (extraCa !== undefined) {
+    delete env.PACKER_TS_EXTRA_CA_CERTS;
+    if (env.NODE_EXTRA_CA_CERTS === undefined && extraCa !== '') {
+      env.NODE_EXTRA_CA_CERTS = extraCa;
+      deferExtraCaCertificates(extraCa);
+    }
+  }
   const argv = commandLine(process.argv[1], process.argv.slice(2));
   launch(join(distDir, BUNDLES[programFor(argv, env)]), argv, env);
 }

@@ -123,3 +123,35 @@ test('start(): version.cjs for `version`, plugin.cjs for `plugin` and for packer
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bin/packer-ts (sh): programs see the invoked path as argv[1], through a symlink too, and no launcher variable', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'packer-ts-launch-'));
+  try {
+    const dist = join(dir, 'app', 'dist');
+    mkdirSync(dist, { recursive: true });
+    mkdirSync(join(dir, 'app', 'bin'));
+    mkdirSync(join(dir, 'plugins'));
+    writeFileSync(join(dist, 'launch.cjs'), readFileSync(LAUNCH));
+    const report = 'JSON.stringify([process.argv[1], process.argv.slice(2), Object.keys(process.env).filter((k) => k.startsWith("PACKER_TS_")), process.env.NODE_EXTRA_CA_CERTS ?? null])';
+    for (const b of ['version', 'plugin', 'packer-ts']) writeFileSync(join(dist, `${b}.cjs`), `process.stdout.write(${JSON.stringify(b)} + ' ' + ${report} + '\\n');\n`);
+    const bin = join(dir, 'app', 'bin', 'packer-ts');
+    writeFileSync(bin, readFileSync(join(ROOT, 'bin', 'packer-ts')), { mode: 0o755 });
+    symlinkSync(bin, join(dir, 'plugins', 'packer-builder-file'));
+    const run = (exe: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const r = spawnSync(exe, args, { encoding: 'utf8', env: { ...process.env, HOME: dir, NODE_EXTRA_CA_CERTS: undefined, ...env }, timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      return r.stdout.trim();
+    };
+    const link = join(dir, 'plugins', 'packer-builder-file');
+    assert.equal(run(bin, ['version']), `version ${JSON.stringify([bin, ['version'], [], null])}`);
+    assert.equal(run(link, []), `plugin ${JSON.stringify([link, [], [], null])}`);
+    assert.equal(run(link, ['build', 'x.json'], { NODE_EXTRA_CA_CERTS: '/etc/none.pem' }), `packer-ts ${JSON.stringify([link, ['build', 'x.json'], [], '/etc/none.pem'])}`);
+    // Relative, as a user's shell may run it.
+    const r = spawnSync('./bin/packer-ts', ['plugin', 'packer-builder-null'], { cwd: join(dir, 'app'), encoding: 'utf8', env: { ...process.env, HOME: dir }, timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `plugin ${JSON.stringify([bin, ['plugin', 'packer-builder-null'], [], process.env.NODE_EXTRA_CA_CERTS ?? null])}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

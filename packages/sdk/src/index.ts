@@ -21,3 +21,4 @@ export * from './lines.ts';
 export * from './time.ts';
 export * from './progress.ts';
 export * from './random.ts';
+export * from './extra-ca.ts';

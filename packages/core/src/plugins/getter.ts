@@ -24,6 +24,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execFile } from 'node:child_process';
 import { compareGoVersions, coreString, parseGoVersion, parseSemver, satisfies, versionString, type Constraints, type GoVersion } from './goversion.ts';
+import { useExtraCaCertificates } from '@packer-ts/sdk';
 import { API_VERSION, checksumMatches, filenameSuffix, placeBinary, type PluginSource } from './installed.ts';
 
 /** What a getter fetches; each returns a readable body, or throws a Go-worded error. */
@@ -47,6 +48,7 @@ export class MultiError extends Error {
 /** A request that did not answer 2xx, worded as go-github's ErrorResponse. */
 async function httpGet(url: string, headers: Record<string, string>): Promise<Response> {
   let res: Response;
+  useExtraCaCertificates(); // a redirect may lead to https
   try {
     res = await fetch(url, { headers, redirect: 'follow' });
   } catch (e) {

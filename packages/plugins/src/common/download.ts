@@ -13,7 +13,7 @@ import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { halt, type Step, type StepAction, type StateBag, type Ui } from '@packer-ts/sdk';
+import { halt, useExtraCaCertificates, type Step, type StepAction, type StateBag, type Ui } from '@packer-ts/sdk';
 
 const HASH_BY_LEN: Record<number, string> = { 32: 'md5', 40: 'sha1', 64: 'sha256', 128: 'sha512' };
 const GO_DIGEST: Record<string, string> = { md5: '*md5.digest', sha1: '*sha1.digest', sha256: '*sha256.digest', sha512: '*sha512.digest' };
@@ -53,6 +53,7 @@ function goHexError(s: string): string | undefined {
 
 async function fetchText(url: string): Promise<string> {
   if (/^https?:/i.test(url)) {
+    useExtraCaCertificates();
     const r = await fetch(url);
     if (!r.ok) throw new Error(`bad response code: ${r.status}`);
     return await r.text();
@@ -191,6 +192,7 @@ export class StepDownload implements Step {
     await mkdir(dirname(dst), { recursive: true });
     const tmp = `${dst}.part-${process.pid}`;
     try {
+      useExtraCaCertificates();
       const res = await fetch(url, { signal });
       if (!res.ok || !res.body) throw new Error(`bad response code: ${res.status}`);
       const total = Number(res.headers.get('content-length') ?? 0);

@@ -11,7 +11,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createGunzip } from 'node:zlib';
-import { decodeConfig, errnoReason, objectSpec, PackerMultiError, type Datasource, type ObjectSpec, type Schema } from '@packer-ts/sdk';
+import { decodeConfig, errnoReason, objectSpec, PackerMultiError, useExtraCaCertificates, type Datasource, type ObjectSpec, type Schema } from '@packer-ts/sdk';
 
 export const schema: Schema = {
   url: { type: 'string' },
@@ -79,6 +79,7 @@ async function send(url: string, method: string, headers: Record<string, string>
   const ownGzip = !Object.keys(h).some((k) => k.toLowerCase() === 'accept-encoding') && method !== 'HEAD';
   if (ownGzip) h['Accept-Encoding'] = 'gzip';
   if (body !== '') h['Content-Length'] = String(Buffer.byteLength(body));
+  if (target.protocol === 'https:') useExtraCaCertificates();
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = request(target, { method, headers: h });

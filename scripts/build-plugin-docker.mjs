@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner';
 
 const root = resolve(import.meta.dirname, '..');
 const outdir = resolve(process.argv[2] ?? join(root, 'dist/plugins'));
@@ -19,7 +20,7 @@ await build({
   target: 'node20',
   legalComments: 'none',
   logLevel: 'warning',
-  banner: { js: '#!/usr/bin/env node' },
+  banner: { js: EXECUTABLE_BANNER },
 });
 await chmod(outfile, 0o755);
 console.log(`built ${outfile}`);

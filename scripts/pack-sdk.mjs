@@ -31,6 +31,7 @@ try {
   const exportsOut = {};
   for (const [entry, target] of Object.entries(pkg.exports ?? {})) {
     const file = typeof target === 'string' ? target : target.default ?? target.import;
+    if (!file.startsWith('./src/')) { exportsOut[entry] = target; continue; } // plain JavaScript (banner.mjs): shipped as it is
     const base = file.replace(/^\.\/src\//, './dist/').replace(/\.ts$/, '');
     exportsOut[entry] = { types: `${base}.d.ts`, default: `${base}.js` };
   }
@@ -38,10 +39,10 @@ try {
   delete pkg.devDependencies;
   pkg.exports = exportsOut;
   pkg.types = exportsOut['.']?.types;
-  pkg.files = ['dist', 'README.md'];
+  pkg.files = ['dist', 'README.md', 'banner.mjs', 'banner.d.mts'];
   pkg.engines = { node: '>=20.16' };
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-  cpSync(join(SDK, 'README.md'), join(stage, 'README.md'));
+  for (const f of ['README.md', 'banner.mjs', 'banner.d.mts']) cpSync(join(SDK, f), join(stage, f));
   mkdirSync(out, { recursive: true });
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: stage, encoding: 'utf8' }));
   console.log(join(out, packed[0].filename));

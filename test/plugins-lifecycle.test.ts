@@ -18,6 +18,7 @@ import { build } from 'esbuild';
 import { PACKER_TS, REAL_PACKER, ROOT, run } from './helpers/run.ts';
 import { requireTools } from './helpers/requires.ts';
 import { describePids, killMarked, markedPids, MARK_VAR, newMark, startBackground, waitNoneLeft, writeWrapper } from './helpers/plugins.ts';
+import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner';
 
 const SLEEP_TEMPLATE = {
   builders: ['a', 'b', 'c'].map((name) => ({ type: 'null', name, communicator: 'none' })),
@@ -85,7 +86,7 @@ async function bundlePlugin(path: string, source: string): Promise<void> {
   await build({
     stdin: { contents: source, resolveDir: ROOT, sourcefile: 'plugin.ts', loader: 'ts' },
     outfile: path, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error',
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: EXECUTABLE_BANNER },
   });
   const { chmod } = await import('node:fs/promises');
   await chmod(path, 0o755);

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { startPlugin } from '../../packages/sdk/src/plugin/index.ts';
+import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PACKER_TS = join(ROOT, 'bin/packer-ts');
@@ -47,7 +48,7 @@ export async function modern({ runs, write }) {
     const mirror = join(dir, 'packer-plugin-mirror');
     await build({
       entryPoints: [join(ROOT, 'packages/sdk/test/fixtures/modern/oracle-mirror.ts')], outfile: mirror, bundle: true, platform: 'node',
-      format: 'cjs', target: 'node20', legalComments: 'none', logLevel: 'warning', banner: { js: '#!/usr/bin/env node' },
+      format: 'cjs', target: 'node20', legalComments: 'none', logLevel: 'warning', banner: { js: EXECUTABLE_BANNER },
     });
     await (await import('node:fs/promises')).chmod(mirror, 0o755);
 

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { startPlugin } from '../../packages/sdk/src/plugin/index.ts';
 import { NullUi, DispatchHook } from '../../packages/sdk/src/index.ts';
+import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PACKER_TS = join(ROOT, 'bin/packer-ts');
@@ -63,7 +64,7 @@ async function roundTrips(cmd, args, n = 2000) {
 }
 
 async function bundle(src, out) {
-  await build({ entryPoints: [src], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', banner: { js: '#!/usr/bin/env node' } });
+  await build({ entryPoints: [src], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', banner: { js: EXECUTABLE_BANNER } });
   await chmod(out, 0o755);
 }
 

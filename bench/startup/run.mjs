@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, c
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -43,7 +44,7 @@ cpSync(join(ROOT, 'bench/startup/sh-launcher'), shLauncher);
 chmodSync(shLauncher, 0o755);
 // A TypeScript plugin made with the SDK, bundled as plugin authors do (bench/plugins/sink-builder.ts).
 const sdkPlugin = join(work, 'packer-builder-sink');
-await build({ entryPoints: [join(ROOT, 'bench/plugins/sink-builder.ts')], outfile: sdkPlugin, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', banner: { js: '#!/usr/bin/env node' } });
+await build({ entryPoints: [join(ROOT, 'bench/plugins/sink-builder.ts')], outfile: sdkPlugin, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', banner: { js: EXECUTABLE_BANNER } });
 chmodSync(sdkPlugin, 0o755);
 
 const NODE = process.execPath;

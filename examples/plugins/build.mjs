@@ -6,6 +6,7 @@
 // Put OUTDIR in PACKER_PLUGIN_PATH (or copy the files into ~/.packer.d/plugins) to use them;
 // `packer plugins install --path OUTDIR/packer-plugin-example github.com/you/example` for Packer 1.16.
 import { build } from 'esbuild';
+import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner';
 import { chmod, mkdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -23,7 +24,7 @@ await build({
   target: 'node20',
   legalComments: 'none',
   logLevel: 'warning',
-  banner: { js: '#!/usr/bin/env node' },
+  banner: { js: EXECUTABLE_BANNER }, // sh, then node: see @packer-ts/sdk/banner
 });
 await chmod(outfile, 0o755);
 const legacy = ['packer-builder-localdir', 'packer-provisioner-write-file', 'packer-post-processor-listing'];

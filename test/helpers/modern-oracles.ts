@@ -9,6 +9,7 @@ import { chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from './run.ts';
+import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner';
 
 export const ORACLES_DIR = process.env.PACKER_TS_ORACLES ?? resolve(ROOT, '../shared/fixtures/modern-plugins/bin');
 export const FIXTURES_DIR = resolve(ORACLES_DIR, '..');
@@ -20,11 +21,11 @@ export function missingOracles(...names: string[]): string | undefined {
   return missing.length === 0 ? undefined : `missing ${missing.join(', ')} in ${ORACLES_DIR} (set PACKER_TS_ORACLES)`;
 }
 
-/** Bundles `entry` (a TS file that runs a plugin) into one executable `outfile` (#!/usr/bin/env node). */
+/** Bundles `entry` (a TS file that runs a plugin) into one executable `outfile` (EXECUTABLE_BANNER: sh, then node). */
 export async function bundlePlugin(entry: string, outfile: string): Promise<string> {
   await build({
     entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-    legalComments: 'none', logLevel: 'warning', banner: { js: '#!/usr/bin/env node' },
+    legalComments: 'none', logLevel: 'warning', banner: { js: EXECUTABLE_BANNER },
   });
   await chmod(outfile, 0o755);
   return outfile;

@@ -24,7 +24,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import Module from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
-import { deferExtraCaCertificates } from '@packer-ts/sdk';
+import { adoptDeferredExtraCa } from '@packer-ts/sdk';
 import { commandLine, programFor, type Program } from './start.ts';
 
 const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', cli: 'packer-ts.cjs' };
@@ -42,14 +42,7 @@ export function start(distDir: string, env: NodeJS.ProcessEnv = process.env): vo
     delete env.PACKER_TS_ARGV0;
     if (argv0 !== '') process.argv[1] = resolve(argv0);
   }
-  const extraCa = env.PACKER_TS_EXTRA_CA_CERTS;
-  if (extraCa !== undefined) {
-    delete env.PACKER_TS_EXTRA_CA_CERTS;
-    if (env.NODE_EXTRA_CA_CERTS === undefined && extraCa !== '') {
-      env.NODE_EXTRA_CA_CERTS = extraCa;
-      deferExtraCaCertificates(extraCa);
-    }
-  }
+  adoptDeferredExtraCa(env);
   const argv = commandLine(process.argv[1], process.argv.slice(2));
   launch(join(distDir, BUNDLES[programFor(argv, env)]), argv, env);
 }

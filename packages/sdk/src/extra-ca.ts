@@ -14,7 +14,10 @@
  * that node started with the variable itself (an SDK plugin run by its own `#!/usr/bin/env
  * node` line) has nothing deferred: useExtraCaCertificates does nothing there.
  *
- *   deferExtraCaCertificates(file)   the launcher: node did not load `file` at start
+ *   adoptDeferredExtraCa(env?)       at start: PACKER_TS_EXTRA_CA_CERTS (set by bin/packer-ts or a
+ *                                    plugin's EXECUTABLE_BANNER, banner.mjs) back into
+ *                                    NODE_EXTRA_CA_CERTS, and the file deferred
+ *   deferExtraCaCertificates(file)   node did not load `file` at start
  *   useExtraCaCertificates()         before a TLS connection; loads the deferred file once
  *                                    (a file that cannot be read gives node's warning, once)
  */
@@ -23,6 +26,15 @@ import { readFileSync } from 'node:fs';
 const DEFERRED = Symbol.for('packer-ts.deferred-extra-ca-certs');
 
 type Global = typeof globalThis & { [DEFERRED]?: string };
+
+export function adoptDeferredExtraCa(env: NodeJS.ProcessEnv = process.env): void {
+  const file = env.PACKER_TS_EXTRA_CA_CERTS;
+  if (file === undefined) return;
+  delete env.PACKER_TS_EXTRA_CA_CERTS;
+  if (env.NODE_EXTRA_CA_CERTS !== undefined || file === '') return;
+  env.NODE_EXTRA_CA_CERTS = file;
+  deferExtraCaCertificates(file);
+}
 
 export function deferExtraCaCertificates(file: string): void {
   (globalThis as Global)[DEFERRED] = file;

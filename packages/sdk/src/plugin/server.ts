@@ -29,6 +29,7 @@ import type { Writable } from 'node:stream';
 import type { Builder } from '../builder.ts';
 import type { PostProcessor } from '../postprocessor.ts';
 import type { Provisioner } from '../provisioner.ts';
+import { adoptDeferredExtraCa } from '../extra-ca.ts';
 import { MuxBroker } from '../rpc/broker.ts';
 import {
   DEFAULT_MAX_PORT, DEFAULT_MIN_PORT, formatHandshake, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MANUALLY_STARTED_MESSAGE,
@@ -201,6 +202,7 @@ export class PluginServer {
 
 /** Checks the magic cookie (else prints Packer's message on stderr and exits 1) and returns a server. */
 export async function server(options: ServerOptions = {}): Promise<PluginServer> {
+  adoptDeferredExtraCa();
   const env = options.env ?? process.env;
   if (env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
     process.stderr.write(MANUALLY_STARTED_MESSAGE + '\n');

@@ -43,6 +43,7 @@ import type { ComponentKind } from '../rpc/adapters/index.ts';
 import { API_VERSION, API_VERSION_MINOR } from '../rpc/handshake.ts';
 import { basename } from 'node:path';
 import { server, type ServerOptions } from './server.ts';
+import { adoptDeferredExtraCa } from '../extra-ca.ts';
 
 const LEGACY = /^packer-(builder|provisioner|post-processor)-(.+?)(\.exe)?$/;
 
@@ -127,6 +128,7 @@ export class PluginSet {
   }
 
   async runCommand(argv: string[], options: ServerOptions = {}, self: string | undefined = process.argv[1]): Promise<void> {
+    adoptDeferredExtraCa();
     if (argv.length < 1) {
       const legacy = LEGACY.exec(basename(self ?? ''));
       if (legacy) {

@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, run } from './helpers/run.ts';
 import { describingPlugin, releaseOf, startReleaseServer } from './helpers/release-server.ts';
+import { ROOT } from './helpers/run.ts';
 
 const ARCH = process.arch === 'x64' ? 'amd64' : process.arch;
 const INSTALLED = join('.config/packer/plugins/github.com/acc/fake', `packer-plugin-fake_v1.0.0_x5.0_linux_${ARCH}`);
-const WARNING = /Warning: Ignoring extra certs from `[^`]*missing\.pem`, load failed/g;
+const WARNING = /Warning: Ignoring extra certs from `[^`]*missing\.pem`, load failed/;
 
 test('node parses NODE_EXTRA_CA_CERTS at its start; packer-ts starts without it and its children see it as set', async () => {
   const dir = await tempDir('packer-ts-extra-ca-');
@@ -38,6 +39,19 @@ test('node parses NODE_EXTRA_CA_CERTS at its start; packer-ts starts without it 
   assert.equal(build.stderr, '');
   const seen = build.stdout.split('\n').filter((l) => /^ {4}null: [A-Z_]+=/.test(l)).map((l) => l.slice('    null: '.length));
   assert.deepEqual(seen, [`NODE_EXTRA_CA_CERTS=${missing}`]);
+});
+
+test('a plugin built with the SDK banner starts without parsing NODE_EXTRA_CA_CERTS (examples/plugins)', async () => {
+  const dir = await tempDir('packer-ts-extra-ca-');
+  const b = await run(process.execPath, [join(ROOT, 'examples/plugins/build.mjs'), dir], { cwd: ROOT });
+  assert.equal(b.code, 0, b.stderr);
+  const env = { NODE_EXTRA_CA_CERTS: join(dir, 'missing.pem') };
+  const node = await run(process.execPath, ['-e', '0'], { cwd: dir, env });
+  assert.match(node.stderr, WARNING);
+  const d = await run(join(dir, 'packer-plugin-example'), ['describe'], { cwd: dir, env });
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(d.stderr, '');
+  assert.equal((JSON.parse(d.stdout) as { builders: string[] }).builders[0], 'localdir');
 });
 
 test('plugins install over TLS trusts the certificates of NODE_EXTRA_CA_CERTS, read at the first connection', async () => {
@@ -61,7 +75,7 @@ test('plugins install over TLS trusts the certificates of NODE_EXTRA_CA_CERTS, r
 
     const unreadable = await install({ NODE_EXTRA_CA_CERTS: join(ca, '..', 'missing.pem') });
     assert.equal(unreadable.code, 1, unreadable.stdout + unreadable.stderr);
-    assert.equal(unreadable.stderr.match(WARNING)?.length, 1, `node's warning, once:\n${unreadable.stderr}`);
+    assert.equal(unreadable.stderr.match(new RegExp(WARNING.source, 'g'))?.length, 1, `node's warning, once:\n${unreadable.stderr}`);
     assert.ok(!unreadable.installed);
     assert.deepEqual(readdirSync(unreadable.home).filter((f) => f !== '.cache'), [], 'nothing written');
   } finally {

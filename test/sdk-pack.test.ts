@@ -23,7 +23,7 @@ test('SDK tarball: a fresh project compiles the starter with tsc, runs its tests
   const tarball = execFileSync(process.execPath, [join(ROOT, 'scripts/pack-sdk.mjs'), '--out', join(work, 'out')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
   assert.ok(files.includes('package/dist/index.js') && files.includes('package/dist/index.d.ts') && files.includes('package/dist/plugin/index.js'), files.join('\n'));
-  assert.ok(files.every((f) => /^package\/(package\.json|README\.md|dist\/.*\.(js|d\.ts))$/.test(f)), `only compiled files: ${files.filter((f) => !/\.(js|d\.ts)$/.test(f)).join(', ')}`);
+  assert.ok(files.every((f) => /^package\/(package\.json|README\.md|banner\.mjs|banner\.d\.mts|dist\/.*\.(js|d\.ts))$/.test(f)), `only compiled files: ${files.filter((f) => !/\.(js|d\.ts)$/.test(f)).join(', ')}`);
   t.diagnostic(`SDK tarball: ${files.length} files`);
 
   const project = join(work, 'greeting');
@@ -45,6 +45,10 @@ test('SDK tarball: a fresh project compiles the starter with tsc, runs its tests
   const tests = await run(process.execPath, ['--test', 'dist/test/builder.test.js'], { cwd: project, env: { NODE_TEST_CONTEXT: undefined }, timeoutMs: 60_000 });
   assert.equal(tests.code, 0, `starter tests: ${tests.stdout}\n${tests.stderr}`);
   assert.match(tests.stdout, /# pass 2/);
+
+  // The executable banner, a plain module of the package.
+  const banner = await run(process.execPath, ['--input-type=module', '-e', "import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner'; console.log(EXECUTABLE_BANNER.split('\\n')[0]);"], { cwd: project, timeoutMs: 30_000 });
+  assert.equal(banner.stdout, '#!/bin/sh\n', banner.stderr);
 
   // The single-file executable (the starter's documented `npm run bundle`).
   const bundle = await run('npm', ['run', 'bundle'], { cwd: project, timeoutMs: 120_000 });

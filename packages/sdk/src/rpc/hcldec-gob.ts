@@ -18,7 +18,6 @@
  *   detectHcldecGobPackage(exe?): Promise<string>   scans `exe` (default: the parent's executable) once
  *   specNeedsGobPackage(spec): boolean    the spec has an ObjectSpec inside an interface (a block)
  */
-import { open } from 'node:fs/promises';
 import type { HclSpec } from './hcl-spec.ts';
 
 export const HCLDEC_PACKAGE = 'github.com/hashicorp/hcl/v2/hcldec';
@@ -32,6 +31,8 @@ export function hcldecGobPackage(): string {
 }
 
 async function containsBytes(path: string, needle: Buffer): Promise<boolean> {
+  // Loaded here, not at start: node:fs/promises brings readline and fs watchers with it.
+  const { open } = process.getBuiltinModule('node:fs/promises') as typeof import('node:fs/promises');
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(8 << 20);

@@ -124,7 +124,7 @@ test('start(): version.cjs for `version`, plugin.cjs for `plugin` and for packer
   }
 });
 
-test('bin/packer-ts (sh): programs see the invoked path as argv[1], through a symlink too, and no launcher variable', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, () => {
+test('bin/packer-ts (sh, or node): programs see the invoked path as argv[1], through a symlink too, and no launcher variable', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'packer-ts-launch-'));
   try {
     const dist = join(dir, 'app', 'dist');
@@ -136,6 +136,7 @@ test('bin/packer-ts (sh): programs see the invoked path as argv[1], through a sy
     for (const b of ['version', 'plugin', 'packer-ts']) writeFileSync(join(dist, `${b}.cjs`), `process.stdout.write(${JSON.stringify(b)} + ' ' + ${report} + '\\n');\n`);
     const bin = join(dir, 'app', 'bin', 'packer-ts');
     writeFileSync(bin, readFileSync(join(ROOT, 'bin', 'packer-ts')), { mode: 0o755 });
+    writeFileSync(join(dir, 'app', 'bin', 'package.json'), readFileSync(join(ROOT, 'bin', 'package.json')));
     symlinkSync(bin, join(dir, 'plugins', 'packer-builder-file'));
     const run = (exe: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
       const r = spawnSync(exe, args, { encoding: 'utf8', env: { ...process.env, HOME: dir, NODE_EXTRA_CA_CERTS: undefined, ...env }, timeout: 30_000 });
@@ -147,6 +148,8 @@ test('bin/packer-ts (sh): programs see the invoked path as argv[1], through a sy
     assert.equal(run(bin, ['version']), `version ${JSON.stringify([bin, ['version'], [], null])}`);
     assert.equal(run(link, []), `plugin ${JSON.stringify([link, [], [], null])}`);
     assert.equal(run(link, ['build', 'x.json'], { NODE_EXTRA_CA_CERTS: '/etc/none.pem' }), `packer-ts ${JSON.stringify([link, ['build', 'x.json'], [], '/etc/none.pem'])}`);
+    // The same file read by node (`node bin/packer-ts`): JavaScript after the sh line.
+    assert.equal(run(process.execPath, [bin, 'build']), `packer-ts ${JSON.stringify([bin, ['build'], [], null])}`);
     // Relative, as a user's shell may run it.
     const r = spawnSync('./bin/packer-ts', ['plugin', 'packer-builder-null'], { cwd: join(dir, 'app'), encoding: 'utf8', env: { ...process.env, HOME: dir }, timeout: 30_000 });
     assert.equal(r.status, 0, r.stderr);

@@ -365,12 +365,10 @@ function str(v: unknown): string {
 export function decodeConfig<T>(schema: Schema, raws: unknown[], opts: DecodeOptions = {}): Decoded<T> {
   const errors: Error[] = [];
   let list = raws.filter((r) => r !== undefined && r !== null);
-  // A placeholder map of generated variables comes last (provisioners, post-processors).
-  let placeholder: Record<string, string> | undefined;
-  if (list.length > 0 && isPlaceholderData(list[list.length - 1])) {
-    placeholder = list[list.length - 1] as Record<string, string>;
-    list = list.slice(0, -1);
-  }
+  // A placeholder map of generated variables (provisioners, post-processors) is no setting: the
+  // core sends it last, and a component may add raws after it (vagrant's provider override).
+  const placeholder = list.filter(isPlaceholderData).pop();
+  if (placeholder) list = list.filter((r) => !isPlaceholderData(r));
   const objs: Obj[] = [];
   for (const r of list) {
     if (isObj(r)) objs.push(r);

@@ -109,13 +109,10 @@ const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
  * Packer must fail each case unless its name ends in " ok".
  */
 async function compare(cases: [string, unknown][], byName: boolean): Promise<string[]> {
-  assert.ok(existsSync(REAL_PACKER), `${REAL_PACKER} is missing: install Debian's packer package (scripts/test-deps.apt)`);
-  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-config-'));
-  try {
+  return inTempDir(async (dir, env) => {
     const failures: string[] = [];
     for (const [name, tpl] of cases) {
       await writeFile(join(dir, 't.json'), JSON.stringify(tpl));
-      const env = { HOME: dir, PACKER_CACHE_DIR: join(dir, 'cache'), PACKER_LOG: '' };
       const ours = await run(PACKER_TS, ['validate', 't.json'], { cwd: dir, env, timeoutMs: 60_000 });
       const theirs = await run(REAL_PACKER, ['validate', 't.json'], { cwd: dir, env, timeoutMs: 60_000 });
       if (byName) assert.equal(theirs.code, name.endsWith(' ok') ? 0 : 1, `${name}: Packer itself: ${theirs.stdout}${theirs.stderr}`);
@@ -124,6 +121,15 @@ async function compare(cases: [string, unknown][], byName: boolean): Promise<str
       if (ours.code !== theirs.code || a !== b) failures.push(`${name}: exit ${ours.code} (Packer ${theirs.code})\n--- packer-ts\n${a}\n--- packer\n${b}`);
     }
     return failures;
+  });
+}
+
+/** Runs `fn` in a fresh directory that is also HOME, removed afterwards; Packer 1.6.6 must be installed. */
+async function inTempDir<T>(fn: (dir: string, env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+  assert.ok(existsSync(REAL_PACKER), `${REAL_PACKER} is missing: install Debian's packer package (scripts/test-deps.apt)`);
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-config-'));
+  try {
+    return await fn(dir, { HOME: dir, PACKER_CACHE_DIR: join(dir, 'cache'), PACKER_LOG: '' });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -148,14 +154,11 @@ test('every setting of every built-in given a map, a list of lists, a number: as
 });
 
 test('a list of maps for a map setting merges into one map, as in Packer 1.6.6 (manifest custom_data)', async () => {
-  assert.ok(existsSync(REAL_PACKER), `${REAL_PACKER} is missing: install Debian's packer package (scripts/test-deps.apt)`);
-  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-config-merge-'));
-  try {
+  await inTempDir(async (dir, env) => {
     await writeFile(join(dir, 't.json'), JSON.stringify({
       builders: [FILE],
       'post-processors': [{ type: 'manifest', output: 'm.json', custom_data: [{ a: 'x', b: 'y' }, null, [{ b: 2 }], {}] }],
     }));
-    const env = { HOME: dir, PACKER_CACHE_DIR: join(dir, 'cache'), PACKER_LOG: '' };
     const customData: unknown[] = [];
     for (const bin of [PACKER_TS, REAL_PACKER]) {
       const r = await run(bin, ['build', '-color=false', 't.json'], { cwd: dir, env, timeoutMs: 60_000 });
@@ -167,7 +170,5 @@ test('a list of maps for a map setting merges into one map, as in Packer 1.6.6 (
     }
     assert.deepEqual(customData[0], { a: 'x', b: '2' });
     assert.deepEqual(customData[0], customData[1]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

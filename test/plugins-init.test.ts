@@ -332,3 +332,16 @@ test('selectRequiredPlugins: the highest matching installed version; "Missing pl
   assert.equal(theirs.code, 1);
   assert.ok(theirs.stdout.startsWith(ours.replace('packer-ts init', 'packer init')), `${theirs.stdout}\n---\n${ours}`);
 });
+
+test('init with a list in PACKER_PLUGIN_PATH: the configuration error of packer-1.16, exit 1, nothing installed', { skip }, async () => {
+  const home = await tempDir('packer-ts-init-path-');
+  const work = join(home, 'work');
+  await mkdir(work);
+  await writeFile(join(work, 'a.pkr.hcl'), template({ fake: ['github.com/acc/fake', '>= 1.0'] }));
+  const env = { HOME: home, XDG_CONFIG_HOME: undefined, PACKER_CONFIG_DIR: undefined, PACKER_PLUGIN_PATH: `${join(home, 'a')}:${join(home, 'b')}` };
+  const [ours, theirs] = [await run(PACKER_TS, ['init', 'a.pkr.hcl'], { cwd: work, env }), await run(oracle('packer-1.16'), ['init', 'a.pkr.hcl'], { cwd: work, env })];
+  assert.equal(theirs.code, 1, theirs.stderr);
+  assert.match(theirs.stderr, /^ Error loading configuration: \n\nMultiple paths are no longer supported for PACKER_PLUGIN_PATH\./);
+  assert.deepEqual({ code: ours.code, stdout: ours.stdout, stderr: ours.stderr }, { code: theirs.code, stdout: theirs.stdout, stderr: theirs.stderr });
+  assert.deepEqual([...(await snapshot(home)).keys()].sort(), ['work/a.pkr.hcl']);
+});

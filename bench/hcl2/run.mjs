@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { measureStart } from '../startup/measure.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -58,23 +59,9 @@ const CASES = [
   { group: 'load', who: 'hcl', name: '`node hcl.cjs` (packages/hcl bundled, evaluated)', cmd: [NODE, 'hcl.cjs'] },
 ];
 
-const MEASURE = join(ROOT, 'bench/startup/measure.py');
 function measured(c) {
-  return new Promise((res, rej) => {
-    c.before?.();
-    const child = spawn('python3', [MEASURE, 'exit', ...c.cmd], { cwd: work, env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`${c.name}: timed out`)); }, 300_000);
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) { rej(new Error(`${c.name}: ${err || out}`)); return; }
-      const m = JSON.parse(out);
-      res({ wall: m.wall_ms, cpu: m.cpu_ms });
-    });
-  });
+  c.before?.();
+  return measureStart({ name: c.name, cmd: c.cmd, cwd: work, env: baseEnv, timeoutMs: 300_000 });
 }
 // console: time from spawn to the first byte of the answer to `local.l7`
 const EXPECT = 'a=7-b=img';

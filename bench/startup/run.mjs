@@ -9,6 +9,7 @@ import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner';
+import { measureStart } from './measure.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -95,23 +96,10 @@ const CASES = [
 ];
 
 const baseEnv = { ...process.env, CHECKPOINT_DISABLE: '1', PACKER_LOG: '', PACKER_NO_COLOR: '1', HOME: work };
-const MEASURE = join(ROOT, 'bench/startup/measure.py');
 // One start, measured by measure.py (fork to exit or handshake line; CPU time from wait4).
 function once(c) {
-  return new Promise((res, rej) => {
-    const child = spawn('python3', [MEASURE, c.handshake ? 'handshake' : 'exit', ...c.cmd], { cwd: work, env: { ...baseEnv, ...(c.handshake ? COOKIE : {}), ...c.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`${c.name}: timed out`)); }, 60_000);
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) { rej(new Error(`${c.name}: ${err || out}`)); return; }
-      const m = JSON.parse(out);
-      res({ wall: m.wall_ms, cpu: m.cpu_ms });
-    });
-  });
+  const env = { ...baseEnv, ...(c.handshake ? COOKIE : {}), ...c.env };
+  return measureStart({ name: c.name, cmd: c.cmd, until: c.handshake ? 'handshake' : 'exit', cwd: work, env, timeoutMs: 60_000 });
 }
 
 const times = CASES.map(() => []);

@@ -80,6 +80,48 @@ test('weak type conversion like mapstructure WeaklyTypedInput', () => {
   });
 });
 
+test('weak decoding of lists and maps as mapstructure\'s, in Go\'s words', () => {
+  const schema: Schema = {
+    inline: { type: 'string[]', goName: 'Inline' }, codes: { type: { array: 'int' } }, rows: { type: { array: 'string[]' } },
+    key: { type: 'bytes' }, tags: { type: 'map' }, extra: { type: 'map-any', goName: 'Extra' },
+    items: { type: { array: { name: { type: 'string' } } } }, wait: { type: 'duration' },
+  };
+  const decode = (raw: Record<string, unknown>) => decodeConfig<Record<string, unknown>>(schema, [raw]).config;
+  // a value that is no list is lifted into a one-element list; an empty map is an empty list;
+  // a string is split at commas first (Packer's hook); null elements stay zero values
+  assert.deepEqual(decode({ inline: 5, codes: '1,2', rows: 'a,b', items: { name: 'x' } }),
+    { inline: ['5'], codes: [1, 2], rows: [['a'], ['b']], items: [{ name: 'x' }] });
+  assert.deepEqual(decode({ inline: {}, codes: [null, 3], rows: [] }), { inline: [], codes: [0, 3], rows: [] });
+  // []byte: numbers keep their low 8 bits
+  assert.deepEqual(decode({ key: [104, 105, 256 + 33] }), { key: 'hi!' });
+  // a list of maps (or of such lists) merges into one map; a bool is 1 ns
+  assert.deepEqual(decode({ tags: [{ a: 'x' }, null, [{ b: 2 }]], extra: [{ k: [1] }, { j: true }], wait: true }),
+    { tags: { a: 'x', b: '2' }, extra: { k: [1], j: true }, wait: 1e-6 });
+  const errs = (raw: Record<string, unknown>) => {
+    const e = errorOf(() => decode(raw));
+    assert.ok(e instanceof DecodeError, e.message);
+    return e.errors.map((x) => x.message);
+  };
+  assert.deepEqual(errs({ inline: { a: 1 } }),
+    ["'Inline[0]' expected type 'string', got unconvertible type 'map[interface {}]interface {}', value: 'map[a:1]'"]);
+  assert.deepEqual(errs({ codes: [[1e6, 1e-5, 1.5]] }),
+    ["'codes[0]' expected type 'int', got unconvertible type '[]interface {}', value: '[1e+06 1e-05 1.5]'"]);
+  assert.deepEqual(errs({ rows: { a: 1 } }),
+    ["'rows[0][0]' expected type 'string', got unconvertible type 'map[interface {}]interface {}', value: 'map[a:1]'"]);
+  assert.deepEqual(errs({ key: 'ab,300' }), [
+    'cannot parse \'key[0]\' as uint: strconv.ParseUint: parsing "ab": invalid syntax',
+    'cannot parse \'key[1]\' as uint: strconv.ParseUint: parsing "300": value out of range',
+  ]);
+  // map entries are named by their interface {} key; the first list element that fails ends the list
+  assert.deepEqual(errs({ tags: [{ a: [1], b: 'ok' }, 5] }),
+    ["'tags[0][<interface {} Value>]' expected type 'string', got unconvertible type '[]interface {}', value: '[1]'"]);
+  assert.deepEqual(errs({ tags: [{ a: 'x' }, 5], extra: 'x', items: 7 }), [
+    "'tags[1]' expected a map, got 'float64'",
+    "'Extra' expected a map, got 'string'",
+    "'items[0]' expected a map, got 'float64'",
+  ]);
+});
+
 test('durations', () => {
   assert.equal(parseGoDuration('1h2m3.5s'), 3723.5e9);
   assert.equal(parseGoDuration('500ms'), 5e8);
@@ -135,11 +177,11 @@ test('problems in Packer\'s stages: the first template error alone, then all typ
   assert.ok(typed instanceof DecodeError);
   assert.match(typed.message, /^8 error\(s\) decoding:\n\n\* '/);
   assert.deepEqual(typed.errors.map((e) => e.message), [
-    "'content' expected type 'string', got unconvertible type 'map[string]interface {}', value: 'map[a:1]'",
+    "'content' expected type 'string', got unconvertible type 'map[interface {}]interface {}', value: 'map[a:1]'",
     'cannot parse \'count\' as int: strconv.ParseInt: parsing "x": invalid syntax',
     'cannot parse \'flag\' as bool: strconv.ParseBool: parsing "maybe": invalid syntax',
     'error decoding \'timeout\': time: unknown unit " min" in duration "3 min"',
-    "'list': source data must be an array or slice, got map",
+    "'list[0]' expected type 'string', got unconvertible type 'map[interface {}]interface {}', value: 'map[a:1]'",
     'cannot parse \'nested.bar[2]\' as int: strconv.ParseInt: parsing "z": invalid syntax',
     'cannot parse \'nested.deep.q\' as bool: strconv.ParseBool: parsing "nah": invalid syntax',
     'items[1].name must be specified',

@@ -3,11 +3,12 @@
  * `required_plugins` names and that is not installed yet (-upgrade: also newer matching
  * releases; -force: reinstall), as Packer 1.16 does.
  */
-import { ColoredUi, listInstallations, parseConstraints, parseGoVersion, pluginFolder } from '@packer-ts/core';
+import { ColoredUi, listInstallations, parseConstraints, parseGoVersion } from '@packer-ts/core';
 import { errorMessage } from '@packer-ts/sdk';
 import { FlagSet } from '../flags.ts';
 import { parseFlags, type Meta } from '../meta.ts';
 import { installRemote } from './install-remote.ts';
+import { configuredPluginFolder } from './plugins.ts';
 import { loadRequirements, NO_REQUIREMENTS } from './required-config.ts';
 
 export const initHelp = `Usage: packer init [options] TEMPLATE
@@ -38,13 +39,8 @@ export async function initCommand(meta: Meta, argv: string[]): Promise<number> {
   const reqs = loadRequirements(meta, flags.args[0]!);
   if (typeof reqs === 'number') return reqs;
   if (reqs.length === 0) meta.ui.message(NO_REQUIREMENTS);
-  let dir: string;
-  try {
-    dir = pluginFolder(meta.io.env);
-  } catch (e) {
-    meta.ui.error(errorMessage(e));
-    return 1;
-  }
+  const dir = configuredPluginFolder(meta);
+  if (dir === undefined) return 1;
   const ui = new ColoredUi(36, meta.ui);
   let ret = 0;
   for (const req of reqs) {

@@ -9,9 +9,10 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { errorMessage, fileError } from '@packer-ts/sdk';
-import { ColoredUi, coreString, filenameSuffix, parseConstraints, parsePluginSource, parseSemver, placeBinary, pluginFolder, scanJson } from '@packer-ts/core';
+import { ColoredUi, coreString, filenameSuffix, parseConstraints, parsePluginSource, parseSemver, placeBinary, scanJson } from '@packer-ts/core';
 import { hasPrerelease } from '@packer-ts/core/plugins-install';
 import { installRemote } from './install-remote.ts';
+import { configuredPluginFolder } from './plugins.ts';
 import { FlagError, FlagSet } from '../flags.ts';
 import { diagnostic, type Meta } from '../meta.ts';
 
@@ -51,13 +52,8 @@ export async function pluginsInstallCommand(meta: Meta, argv: string[]): Promise
     return 1;
   }
   // Packer 1.16 accepts (and ignores) a constraint given with -path.
-  let dir: string;
-  try {
-    dir = pluginFolder(meta.io.env);
-  } catch (e) {
-    meta.ui.error(errorMessage(e));
-    return 1;
-  }
+  const dir = configuredPluginFolder(meta);
+  if (dir === undefined) return 1;
   let source;
   try {
     source = parsePluginSource(args[0]!);

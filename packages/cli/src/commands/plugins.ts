@@ -49,14 +49,21 @@ export function wantsHelp(args: string[]): boolean {
   return false;
 }
 
-export async function pluginsCommand(meta: Meta, args: string[]): Promise<number> {
-  // Packer loads the plugin directory with its configuration, before any command runs.
+/**
+ * The plugin directory (PluginFolder()) as Packer loads it with its configuration, before any
+ * command runs; undefined once its error is shown as Packer shows it.
+ */
+export function configuredPluginFolder(meta: Meta): string | undefined {
   try {
-    pluginFolder(meta.io.env);
+    return pluginFolder(meta.io.env);
   } catch (e) {
     meta.io.stderr.write(` Error loading configuration: \n\n${errorMessage(e)}\n`);
-    return 1;
+    return undefined;
   }
+}
+
+export async function pluginsCommand(meta: Meta, args: string[]): Promise<number> {
+  if (configuredPluginFolder(meta) === undefined) return 1;
   const sub = args[0] !== undefined && Object.hasOwn(SUBCOMMANDS, args[0]) ? SUBCOMMANDS[args[0]] : undefined;
   if (!sub) {
     meta.ui.say(pluginsHelp);

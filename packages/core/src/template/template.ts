@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { decodeStruct, decodingErrorText, fileError, goFormatValue, goJsonType, MultiError, PackerError, type StructFields } from '@packer-ts/sdk';
+import { decodeStruct, decodingErrorText, fileError, goJsonType, goJsonValue, MultiError, PackerError, type StructFields } from '@packer-ts/sdk';
 import { highlightPosition, JsonSyntaxError, parseJson } from './json.ts';
 
 export interface Variable {
@@ -171,7 +171,7 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
 
   for (const [k, v] of Object.entries((r.Variables as Obj | undefined) ?? {})) {
     if (v !== null && typeof v !== 'string') {
-      errs.push(`variable ${k}: '' expected type 'string', got unconvertible type '${goJsonType(v)}', value: '${goFormatValue(v, false)}'`);
+      errs.push(`variable ${k}: '' expected type 'string', got unconvertible type '${goJsonType(v)}', value: '${goJsonValue(v)}'`);
       continue;
     }
     t.variables.set(k, { key: k, default: v ?? '', required: v === null });

@@ -30,10 +30,11 @@ import {
 import { errnoReason, randomUint32 } from '@packer-ts/sdk';
 
 export const shellLocalSchema: Schema = {
-  command: { type: 'string' },
-  inline: { type: 'string[]' },
-  script: { type: 'string' },
-  scripts: { type: 'string[]' },
+  // Packer's Command, Inline, Script and Scripts have no mapstructure tag: errors name the Go field
+  command: { type: 'string', goName: 'Command' },
+  inline: { type: 'string[]', goName: 'Inline' },
+  script: { type: 'string', goName: 'Script' },
+  scripts: { type: 'string[]', goName: 'Scripts' },
   inline_shebang: { type: 'string' },
   environment_vars: { type: 'string[]' },
   env_var_format: { type: 'string' },

@@ -48,8 +48,8 @@ export const commSchema: Schema = {
   ssh_remote_tunnels: { type: 'string[]' },
   ssh_local_tunnels: { type: 'string[]' },
   // Go's []byte fields: list(number) in HCL2 (packer-sdc's mapping of []byte).
-  ssh_public_key: { type: 'string', hcl: { type: ['list', 'number'] } },
-  ssh_private_key: { type: 'string', hcl: { type: ['list', 'number'] } },
+  ssh_public_key: { type: 'bytes' },
+  ssh_private_key: { type: 'bytes' },
   winrm_username: { type: 'string' },
   winrm_password: { type: 'string' },
   winrm_host: { type: 'string' },

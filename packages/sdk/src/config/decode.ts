@@ -4,10 +4,10 @@ import { addSecret } from '../secrets.ts';
 import type { PackerConfig } from '../packer-config.ts';
 import { InterpolationError, render, validateTemplate } from '../template/interpolate/render.ts';
 import { isPlaceholderData } from '../template/interpolate/funcs.ts';
-import { formatValue, goTypeName } from '../template/interpolate/gofmt.ts';
+import { formatValue } from '../template/interpolate/gofmt.ts';
 import type { InterpolateContext } from '../template/interpolate/index.ts';
 import { parseGoDuration } from '../time.ts';
-import { formatFloatF } from './mapstructure.ts';
+import { formatFloatF, goJsonKind, goJsonType, goJsonValue } from './mapstructure.ts';
 import type { Decoded, DecodeOptions, FieldSpec, FieldType, Schema } from './index.ts';
 
 type Obj = Record<string, unknown>;
@@ -48,7 +48,9 @@ function goTargetName(t: FieldType): string {
       case 'float': return 'float64';
       case 'duration': return 'time.Duration';
       case 'string[]': return '[]string';
+      case 'bytes': return '[]uint8';
       case 'map': return 'map[string]string';
+      case 'map-any': return 'map[string]interface {}';
       case 'any': return 'interface {}';
     }
   }
@@ -75,13 +77,8 @@ function mergeValue(type: FieldType, prev: unknown, next: unknown): unknown {
     }
     return out;
   }
-  if (type === 'map' && isObj(prev) && isObj(next)) return { ...prev, ...next };
+  if ((type === 'map' || type === 'map-any') && isObj(prev) && isObj(next)) return { ...prev, ...next };
   return next;
-}
-
-/** Packer's interpolation errors name the top-level key only (`invalid 'inline'`, not `inline[0]`). */
-function topKey(path: string): string {
-  return /^[^.[]*/.exec(path)![0];
 }
 
 class Decoder {
@@ -91,36 +88,39 @@ class Decoder {
   interpolation: Error[] = [];
   /** Keys no field takes, with their paths. */
   unused: string[] = [];
+  /** The top-level key, as written, of the field being decoded: Packer's template errors name it alone. */
+  private templateKey = '';
   constructor(private ctx: InterpolateContext, private interpolate: boolean) {}
 
   fail(msg: string): undefined { this.errors.push(new Error(msg)); return undefined; }
   private failTemplate(msg: string): undefined { this.interpolation.push(new Error(msg)); return undefined; }
 
-  /** Renders a string (or validates it when `doRender` is false), reporting errors at `path`. */
-  str(s: string, path: string, doRender: boolean): string | undefined {
+  /** Renders a string (or validates it when `doRender` is false), reporting errors at the field's top-level key. */
+  str(s: string, doRender: boolean): string | undefined {
     if (!this.interpolate || !s.includes('{{')) return s;
     try {
       validateTemplate(s, this.ctx);
     } catch (e) {
-      return this.failTemplate(`invalid '${topKey(path)}': ${(e as Error).message} in:\n\n${s}`);
+      return this.failTemplate(`invalid '${this.templateKey}': ${(e as Error).message} in:\n\n${s}`);
     }
     if (!doRender) return s;
     try {
       return render(s, this.ctx);
     } catch (e) {
-      if (e instanceof InterpolationError) return this.failTemplate(`render '${topKey(path)}': ${e.message} in:\n\n${s}`);
+      if (e instanceof InterpolationError) return this.failTemplate(`render '${this.templateKey}': ${e.message} in:\n\n${s}`);
       throw e;
     }
   }
 
-  unconvertible(path: string, type: FieldType, v: unknown): undefined {
-    return this.fail(`'${path}' expected type '${goTargetName(type)}', got unconvertible type '${goTypeName(v)}', value: '${formatValue(v, false)}'`);
+  unconvertible(path: string, type: FieldType | 'uint8', v: unknown): undefined {
+    const target = type === 'uint8' ? type : goTargetName(type);
+    return this.fail(`'${path}' expected type '${target}', got unconvertible type '${goJsonType(v, 'rpc')}', value: '${goJsonValue(v)}'`);
   }
 
   /** Decodes one value of `type`; undefined on error (already reported). */
   value(type: FieldType, v: unknown, path: string, doRender: boolean): unknown {
     if (typeof v === 'string' && type !== 'any') {
-      const r = this.str(v, path, doRender);
+      const r = this.str(v, doRender);
       if (r === undefined) return undefined;
       v = r;
     }
@@ -133,7 +133,7 @@ class Decoder {
       case 'string':
         if (typeof v === 'string') return v;
         if (typeof v === 'boolean') return v ? '1' : '0';
-        if (typeof v === 'number') return Number.isInteger(v) ? String(v) : formatFloatF(v);
+        if (typeof v === 'number') return formatFloatF(v);
         return this.unconvertible(path, type, v);
       case 'int': {
         if (typeof v === 'number') return Math.trunc(v);
@@ -170,21 +170,49 @@ class Decoder {
         return this.unconvertible(path, type, v);
       }
       case 'duration': {
-        if (typeof v === 'number') return v / 1e6;
+        // an int64 of nanoseconds: a number truncates, a bool is 1 or 0 (weak)
+        if (typeof v === 'number') return Math.trunc(v) / 1e6;
+        if (typeof v === 'boolean') return v ? 1e-6 : 0;
         if (typeof v === 'string') {
           try { return parseGoDuration(v) / 1e6; } catch (e) { return this.fail(`error decoding '${path}': ${(e as Error).message}`); }
         }
         return this.unconvertible(path, type, v);
       }
       case 'string[]': return this.array('string', v, path, doRender);
-      case 'map': {
-        if (Array.isArray(v) && v.length === 0) return {};
-        if (!isObj(v)) return this.fail(`'${path}' expected a map, got '${goKind(v)}'`);
+      case 'bytes': {
+        const bytes: number[] = [];
+        let ok = true;
+        lift(v).forEach((x, i) => {
+          const b = x === null ? 0 : this.uint8(x, `${path}[${i}]`, doRender);
+          if (b === undefined) ok = false;
+          else bytes.push(b);
+        });
+        return ok ? Buffer.from(bytes).toString('utf8') : undefined;
+      }
+      case 'map':
+      case 'map-any': {
+        if (Array.isArray(v)) {
+          // weak: a list of maps (or of such lists) merges into one map, [] is {}; mapstructure
+          // stops at the first element that does not decode
+          const merged: Record<string, unknown> = {};
+          for (let i = 0; i < v.length; i++) {
+            if (v[i] === null) continue;
+            const d = this.value(type, v[i], `${path}[${i}]`, doRender);
+            if (d === undefined) return undefined;
+            Object.assign(merged, d);
+          }
+          return merged;
+        }
+        if (!isObj(v)) return this.fail(`'${path}' expected a map, got '${goJsonKind(v)}'`);
+        if (type === 'map-any') return { ...v };
         const out: Record<string, string> = {};
+        // mapstructure names an entry by its key's reflect.Value; the interface {} keys of a map
+        // that came through Packer's RPC print as "<interface {} Value>"
+        const at = `${path}[<interface {} Value>]`;
         let ok = true;
         for (const [k0, x] of Object.entries(v)) {
-          const k = this.str(k0, `${path}[${k0}]`, doRender);
-          const d = this.value('string', x, `${path}[${k0}]`, doRender);
+          const k = this.str(k0, doRender);
+          const d = x === null ? '' : this.value('string', x, at, doRender);
           if (k === undefined || d === undefined) { ok = false; continue; }
           out[k] = d as string;
         }
@@ -193,25 +221,36 @@ class Decoder {
     }
   }
 
+  /** One element of a []uint8 (mapstructure's decodeUint, weak). */
+  private uint8(v: unknown, path: string, doRender: boolean): number | undefined {
+    if (typeof v === 'string') {
+      const r = this.str(v, doRender);
+      if (r === undefined) return undefined;
+      const n = parseGoUint(r === '' ? '0' : r, 8);
+      if (typeof n === 'string') return this.fail(`cannot parse '${path}' as uint: strconv.ParseUint: parsing ${JSON.stringify(r)}: ${n}`);
+      return n;
+    }
+    // Go converts to uint64, then keeps the low 8 bits
+    if (typeof v === 'number') return Number.isFinite(v) ? Number(BigInt.asUintN(8, BigInt(Math.trunc(v)))) : 0;
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    return this.unconvertible(path, 'uint8', v);
+  }
+
   array(elem: FieldType | Schema, v: unknown, path: string, doRender: boolean): unknown {
     const et: FieldType = isSchemaType(elem) ? { object: elem } : elem;
-    let list: unknown[];
-    if (Array.isArray(v)) list = v;
-    else if (typeof v === 'string') list = v === '' ? [] : v.split(',');
-    else if (isObj(v) && typeof et === 'string') return this.fail(`'${path}': source data must be an array or slice, got map`);
-    else list = [v];
     const out: unknown[] = [];
     let ok = true;
-    list.forEach((x, i) => {
-      const d = this.value(et, x, `${path}[${i}]`, doRender);
-      if (d === undefined && x !== undefined) ok = false;
+    lift(v).forEach((x, i) => {
+      // a null element stays the element type's zero value
+      const d = x === null ? zeroOf(et) : this.value(et, x, `${path}[${i}]`, doRender);
+      if (d === undefined) ok = false;
       out.push(d);
     });
     return ok ? out : undefined;
   }
 
   object(schema: Schema, v: unknown, path: string, doRender: boolean): unknown {
-    if (!isObj(v)) return this.fail(`'${path}' expected a map, got '${goKind(v)}'`);
+    if (!isObj(v)) return this.fail(`'${path}' expected a map, got '${goJsonKind(v)}'`);
     return this.fields(schema, v, path ? path + '.' : '', doRender);
   }
 
@@ -224,6 +263,7 @@ class Decoder {
       if (rk !== undefined) used.add(rk);
       const path = prefix + key;
       let v = rk === undefined ? undefined : raw[rk];
+      if (topLevel && rk !== undefined) this.templateKey = rk;
       if (v === null) v = undefined;
       const prop = propertyName(key, spec);
       const doRender = parentRender && spec.interpolate !== false;
@@ -232,7 +272,7 @@ class Decoder {
         d = spec.default === undefined ? undefined : structuredClone(spec.default);
       } else {
         const before = this.errors.length + this.interpolation.length;
-        d = this.value(spec.type, v, path, doRender);
+        d = this.value(spec.type, v, prefix + (spec.goName ?? key), doRender);
         if (this.errors.length + this.interpolation.length > before) continue;
       }
       if (d !== undefined && spec.oneOf && typeof d === 'string' && !spec.oneOf.includes(d)) {
@@ -263,12 +303,36 @@ function isEmpty(v: unknown): boolean {
   return false;
 }
 
-function goKind(v: unknown): string {
-  if (v === undefined || v === null) return 'invalid';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
-  if (Array.isArray(v)) return 'slice';
-  if (typeof v === 'object') return 'map';
-  return typeof v;
+/**
+ * A value given for a list as Packer's decoder makes it a list: a string is split at commas
+ * (Packer's StringToSliceHookFunc(","), "" is []), then mapstructure's weak rules: an empty
+ * map is [], any other value that is no list is lifted into a one-element list.
+ */
+function lift(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return v === '' ? [] : v.split(',');
+  if (isObj(v) && Object.keys(v).length === 0) return [];
+  return [v];
+}
+
+/** The zero value a null element of a list leaves. */
+function zeroOf(t: FieldType): unknown {
+  switch (t) {
+    case 'string': case 'bytes': return '';
+    case 'int': case 'float': case 'duration': return 0;
+    case 'bool': return false;
+    case 'any': return null;
+    case 'string[]': return [];
+    case 'map': case 'map-any': return {};
+  }
+  return 'array' in t ? [] : {};
+}
+
+/** strconv.ParseUint(s, 0, bits): the number, or the reason it is not one ("invalid syntax", "value out of range"). */
+function parseGoUint(s: string, bits: number): number | string {
+  const n = /^[+-]/.test(s) ? undefined : parseGoInt(s);
+  if (n === undefined || Number.isNaN(n)) return 'invalid syntax';
+  return n < 2 ** bits ? n : 'value out of range';
 }
 
 /** strconv.ParseInt(s, 0, 64). */
@@ -301,16 +365,14 @@ function str(v: unknown): string {
 export function decodeConfig<T>(schema: Schema, raws: unknown[], opts: DecodeOptions = {}): Decoded<T> {
   const errors: Error[] = [];
   let list = raws.filter((r) => r !== undefined && r !== null);
-  // A placeholder map of generated variables comes last (provisioners, post-processors).
-  let placeholder: Record<string, string> | undefined;
-  if (list.length > 0 && isPlaceholderData(list[list.length - 1])) {
-    placeholder = list[list.length - 1] as Record<string, string>;
-    list = list.slice(0, -1);
-  }
+  // A placeholder map of generated variables (provisioners, post-processors) is no setting: the
+  // core sends it last, and a component may add raws after it (vagrant's provider override).
+  const placeholder = list.filter(isPlaceholderData).pop();
+  if (placeholder) list = list.filter((r) => !isPlaceholderData(r));
   const objs: Obj[] = [];
   for (const r of list) {
     if (isObj(r)) objs.push(r);
-    else errors.push(new Error(`'' expected a map, got '${goKind(r)}'`));
+    else errors.push(new Error(`'' expected a map, got '${goJsonKind(r)}'`));
   }
 
   // packer_* settings. A null is no setting: HCL2 cores send every spec attribute, unset ones as

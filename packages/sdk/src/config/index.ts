@@ -15,8 +15,15 @@ export type FieldType =
   /** Go duration string ("1m30s", "500ms"), or a number of nanoseconds; decoded to milliseconds (may be fractional). */
   | 'duration'
   | 'string[]'
+  /**
+   * Go's `[]byte`: a list of numbers, each a uint8 (a string is split at commas first, as
+   * Packer's decoder does with every list); decoded to the string of those bytes (UTF-8).
+   */
+  | 'bytes'
   /** map of string -> string */
   | 'map'
+  /** map of string -> anything JSON (Go's `map[string]interface {}`); values kept as given, not interpolated */
+  | 'map-any'
   /** anything JSON; not interpolated */
   | 'any'
   | { array: FieldType | Schema }
@@ -33,6 +40,12 @@ export interface FieldSpec {
   interpolate?: boolean;
   /** The property name in the decoded object; default: the key camelCased. */
   as?: string;
+  /**
+   * The name decoding errors give the field where Packer's Go field has no mapstructure tag:
+   * mapstructure then names it by the Go field (`'Inline[0]' expected type 'string'`) while
+   * it matches the key case-insensitively. Default: the key.
+   */
+  goName?: string;
   /**
    * The field's HCL2 spec where packer-sdc's default (`Required: false`, named by the key) does
    * not fit a hand-written Go spec: `name` is the attribute or block type name in templates
@@ -71,6 +84,6 @@ export interface Decoded<T> {
 
 export { decodeConfig, camelCase, propertyName } from './decode.ts';
 export { parseGoDuration, formatGoDuration } from '../time.ts';
-export { decodeStruct, decodingErrorText, DecodingError, formatFloatF, goJsonKind, goJsonType, type StructDecoded, type StructFields, type StructFieldType } from './mapstructure.ts';
+export { decodeStruct, decodingErrorText, DecodingError, formatFloatF, goJsonKind, goJsonType, goJsonValue, type StructDecoded, type StructFields, type StructFieldType } from './mapstructure.ts';
 export { objectSpec, PACKER_CONFIG_SPEC, type HclSpec, type ObjectSpec } from '../rpc/hcl-spec.ts';
 export { UNKNOWN, type CtyType, type CtyValue } from '../rpc/cty-msgpack.ts';

@@ -37,14 +37,24 @@ export interface StructDecoded {
   unused: string[];
 }
 
-/** Go's type name of a decoded JSON value ("float64", "[]interface {}"). */
-export function goJsonType(v: unknown): string {
+/**
+ * Go's type name of a decoded JSON value ("float64", "[]interface {}"). A map is
+ * `map[string]interface {}` as encoding/json makes it; `via: 'rpc'` names it as a component's
+ * config.Decode sees the values of its raws, which Packer hands over through its RPC
+ * (gob): `map[interface {}]interface {}`.
+ */
+export function goJsonType(v: unknown, via: 'json' | 'rpc' = 'json'): string {
   if (v === null || v === undefined) return '<nil>';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return 'float64';
   if (Array.isArray(v)) return '[]interface {}';
-  return 'map[string]interface {}';
+  return via === 'rpc' ? 'map[interface {}]interface {}' : 'map[string]interface {}';
+}
+
+/** Go's %v of a decoded JSON value: every number is a float64 (`map[a:1e+06]`). */
+export function goJsonValue(v: unknown): string {
+  return formatValue(v, false, true);
 }
 
 /** Go's reflect kind of a decoded JSON value ("slice", "map", "float64"). */
@@ -88,7 +98,7 @@ class StructDecoder {
   constructor(private weak: boolean) {}
 
   unconvertible(name: string, target: string, v: unknown): undefined {
-    this.errors.push(`'${name}' expected type '${target}', got unconvertible type '${goJsonType(v)}', value: '${formatValue(v, false)}'`);
+    this.errors.push(`'${name}' expected type '${target}', got unconvertible type '${goJsonType(v)}', value: '${goJsonValue(v)}'`);
     return undefined;
   }
 

@@ -65,7 +65,9 @@ function ctyOf(t: FieldType): CtyType {
       case 'bool': return 'bool';
       case 'int': case 'float': return 'number';
       case 'string[]': return ['list', 'string'];
+      case 'bytes': return ['list', 'number'];
       case 'map': return ['map', 'string'];
+      case 'map-any': return ['map', 'dynamic'];
       case 'any': return 'dynamic';
     }
   }

@@ -58,7 +58,7 @@ export const schema: Schema = {
   image: { type: 'string' },
   message: { type: 'string' },
   privileged: { type: 'bool' },
-  pty: { type: 'bool' },
+  pty: { type: 'bool', goName: 'Pty' },
   pull: { type: 'bool', default: true },
   run_command: { type: 'string[]', interpolate: false },
   tmpfs: { type: 'string[]', as: 'tmpFs' },

@@ -49,7 +49,8 @@ export const schema: Schema = {
   display: { type: 'string' },
   use_default_display: { type: 'bool' },
   qemu_binary: { type: 'string' },
-  qemuargs: { type: 'any', as: 'qemuArgs', hcl: { type: ['list', ['list', 'string']] } },
+  // rendered per run with the build's data; Packer still checks the templates at prepare
+  qemuargs: { type: { array: 'string[]' }, interpolate: false, as: 'qemuArgs' },
   run_once: { type: 'bool' },
   qmp_enable: { type: 'bool' },
   qmp_socket_path: { type: 'string' },
@@ -282,11 +283,7 @@ export function prepareConfig(raws: unknown[]): Prepared {
   if (c.vncPortMin < 5900) errs.push('vnc_port_min must be 5900 or more (QEMU numbers VNC displays from 5900)');
   if (c.netBridge) errs.push('net_bridge is not supported by packer-ts yet');
 
-  // qemuargs: a list of lists of strings
-  const qa = (c as unknown as { qemuArgs?: unknown }).qemuArgs;
-  if (qa === undefined) c.qemuArgs = [];
-  else if (!Array.isArray(qa) || !qa.every((row) => Array.isArray(row))) errs.push("'qemuargs' expected type '[][]string'");
-  else c.qemuArgs = qa.map((row: unknown[]) => row.map((x) => (typeof x === 'string' ? x : String(x))));
+  c.qemuArgs ??= [];
 
   if (errs.length > 0) throw withPrepareWarnings(new PackerMultiError(errs), warnings);
   return { config: c, packer, ctx: decoded.ctx, warnings };

@@ -33,8 +33,8 @@ export const compressSchema: Schema = {
   keep_input_artifact: { type: 'bool', hcl: { omit: true } },
   // Go's derived fields (Archive, Algorithm, no mapstructure tag): a template may set them; what
   // the output's extensions do not decide keeps the given value.
-  archive: { type: 'string' },
-  algorithm: { type: 'string' },
+  archive: { type: 'string', goName: 'Archive' },
+  algorithm: { type: 'string', goName: 'Algorithm' },
 };
 
 interface CompressConfig {

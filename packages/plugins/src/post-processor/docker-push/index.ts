@@ -9,7 +9,8 @@ import { DockerDriver } from '../../builder/docker/driver.ts';
 import { DOCKER_IMPORT_ID } from '../docker-import/index.ts';
 import { DOCKER_TAG_ID } from '../docker-tag/index.ts';
 
-export const schema: Schema = { ...loginSchema, keep_input_artifact: { type: 'bool', hcl: { omit: true } } };
+// Packer's docker-push has an untagged Login field (the docker builder's is tagged `login`).
+export const schema: Schema = { ...loginSchema, login: { ...loginSchema.login!, goName: 'Login' }, keep_input_artifact: { type: 'bool', hcl: { omit: true } } };
 
 export class DockerPushPostProcessor implements PostProcessor {
   configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }

@@ -13,7 +13,7 @@ export const schema: Schema = {
   repository: { type: 'string' },
   tag: { type: 'string[]' },
   tags: { type: 'string[]' },
-  force: { type: 'bool' },
+  force: { type: 'bool', goName: 'Force' },
   keep_input_artifact: { type: 'bool', hcl: { omit: true } },
 };
 

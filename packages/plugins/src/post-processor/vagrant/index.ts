@@ -26,7 +26,7 @@ export const schema: Schema = {
   include: { type: 'string[]' },
   output: { type: 'string', interpolate: false, as: 'outputPath' },
   // Go's map[string]interface{}: map(string) in HCL2, as packer-sdc maps it.
-  override: { type: 'any', hcl: { type: ['map', 'string'] } },
+  override: { type: 'map-any', goName: 'Override', hcl: { type: ['map', 'string'] } },
   vagrantfile_template: { type: 'string' },
   vagrantfile_template_generated: { type: 'bool' },
   provider_override: { type: 'string' },
@@ -37,7 +37,7 @@ interface VagrantConfig {
   compressionLevel: number;
   include?: string[];
   outputPath?: string;
-  override?: unknown;
+  override?: Record<string, unknown>;
   vagrantfileTemplate?: string;
   vagrantfileTemplateGenerated?: boolean;
   providerOverride?: string;
@@ -72,7 +72,7 @@ export class VagrantPostProcessor implements PostProcessor {
     this.ctx = d.ctx;
     const c = this.config;
     // Each provider's override must decode now (Packer finds out after the build, if ever).
-    for (const name of Object.keys((c.override as Record<string, unknown> | undefined) ?? {})) this.specificConfig(name);
+    for (const name of Object.keys(c.override ?? {})) this.specificConfig(name);
     const p = c.providerOverride ?? '';
     if (p !== '') {
       if (!PACKER_PROVIDERS.includes(p)) {
@@ -96,16 +96,13 @@ export class VagrantPostProcessor implements PostProcessor {
       try { statSync(c.vagrantfileTemplate); } catch { errs.push(`vagrantfile_template '${c.vagrantfileTemplate}' does not exist`); }
     }
     try { checkCompressionLevel(c.compressionLevel); } catch (e) { errs.push((e as Error).message); }
-    if (c.override !== undefined && (typeof c.override !== 'object' || c.override === null || Array.isArray(c.override))) {
-      errs.push(`'override' expected a map, got '${Array.isArray(c.override) ? 'slice' : typeof c.override}'`);
-    }
     MultiError.throwIf(errs);
     return d;
   }
 
   /** The configuration with the provider's `override` block applied. */
   private specificConfig(name: string): VagrantConfig {
-    const o = (this.config.override as Record<string, unknown> | undefined)?.[name];
+    const o = this.config.override?.[name];
     if (o === undefined) return this.config;
     try {
       return this.decode([o]).config;

@@ -26,10 +26,11 @@ import { formatEnvVars } from '../../common/shell-local.ts';
 import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 export const schema: Schema = {
-  inline: { type: 'string[]' },
-  script: { type: 'string' },
-  scripts: { type: 'string[]' },
-  binary: { type: 'bool' },
+  // untagged Go fields in Packer: errors name them Inline, Script, Scripts, Binary
+  inline: { type: 'string[]', goName: 'Inline' },
+  script: { type: 'string', goName: 'Script' },
+  scripts: { type: 'string[]', goName: 'Scripts' },
+  binary: { type: 'bool', goName: 'Binary' },
   valid_exit_codes: { type: { array: 'int' } },
   environment_vars: { type: 'string[]', as: 'vars' },
   env_var_format: { type: 'string' },

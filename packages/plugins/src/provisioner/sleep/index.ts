@@ -4,7 +4,7 @@ import { decodeConfig, type Communicator, type Provisioner, type Schema, type Ui
 import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
 // Packer decodes into the struct without interpolation; errors name the Go field ('Duration').
-export const schema: Schema = { Duration: { type: 'duration', as: 'duration', hcl: { key: 'duration', name: 'duration' } } };
+export const schema: Schema = { duration: { type: 'duration', goName: 'Duration' } };
 
 export class SleepProvisioner implements Provisioner {
   configSpec(): ObjectSpec { return objectSpec(schema); }

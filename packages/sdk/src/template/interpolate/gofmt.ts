@@ -101,21 +101,24 @@ function isPlainMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 }
 
-/** A value as Go's %v prints it. */
-export function formatValue(v: unknown, top = true): string {
+/**
+ * A value as Go's %v prints it. Integral numbers print as Go ints unless `floats`: then every
+ * number is a float64, as in values decoded from JSON (`1e+06`).
+ */
+export function formatValue(v: unknown, top = true, floats = false): string {
   if (v === undefined) return top ? '<no value>' : '<nil>';
   if (v === null) return '<nil>';
   switch (typeof v) {
     case 'string': return v;
-    case 'number': return Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? BigInt(v).toString() : goFormatFloat(v, 'g', -1);
+    case 'number': return !floats && Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? BigInt(v).toString() : goFormatFloat(v, 'g', -1);
     case 'bigint': return v.toString();
     case 'boolean': return v ? 'true' : 'false';
     case 'function': return '0x0';
   }
-  if (Array.isArray(v)) return '[' + v.map((x) => formatValue(x, false)).join(' ') + ']';
+  if (Array.isArray(v)) return '[' + v.map((x) => formatValue(x, false, floats)).join(' ') + ']';
   if (isPlainMap(v)) {
     const keys = Object.keys(v).sort();
-    return 'map[' + keys.map((k) => `${k}:${formatValue(v[k], false)}`).join(' ') + ']';
+    return 'map[' + keys.map((k) => `${k}:${formatValue(v[k], false, floats)}`).join(' ') + ']';
   }
   return String(v);
 }

@@ -89,32 +89,65 @@ export function evaluateLocals(
   return version === 'packer-1.16' ? evaluateRecursively(locals, ctxFor) : evaluateQueue(locals, ctxFor);
 }
 
-function valuesOf(m: Map<string, LocalValue>): Map<string, cty.Value> {
-  const out = new Map<string, cty.Value>();
-  for (const [k, v] of m) out.set(k, v.value);
-  return out;
+/**
+ * The contexts the locals are evaluated in. A local whose expression refers to no `local.*`
+ * cannot see which locals are known yet: it shares one context (with no locals); the others get
+ * one with the values known so far, rebuilt only after a local was added.
+ */
+class LocalContexts {
+  private version = 0;
+  private builtAt = -1;
+  private withValues: EvalContext | undefined;
+  private bare: EvalContext | undefined;
+  private readonly refersToLocal = new Map<LocalBlock, boolean>();
+  constructor(
+    private readonly values: Map<string, LocalValue>,
+    private readonly ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext,
+  ) {}
+
+  set(name: string, v: LocalValue): void {
+    this.values.set(name, v);
+    this.version++;
+  }
+
+  for(l: LocalBlock, expr: Expression): EvalContext {
+    let refers = this.refersToLocal.get(l);
+    if (refers === undefined) {
+      refers = exprVariables(expr).some((t) => t[0]!.kind === 'root' && t[0]!.name === 'local');
+      this.refersToLocal.set(l, refers);
+    }
+    if (!refers) return (this.bare ??= this.ctxFor(new Map()));
+    if (this.builtAt !== this.version) {
+      const known = new Map<string, cty.Value>();
+      for (const [k, v] of this.values) known.set(k, v.value);
+      this.withValues = this.ctxFor(known);
+      this.builtAt = this.version;
+    }
+    return this.withValues!;
+  }
 }
 
-function evaluateOne(l: LocalBlock, values: Map<string, LocalValue>, ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): Diagnostic[] {
+function evaluateOne(l: LocalBlock, contexts: LocalContexts): Diagnostic[] {
   if (!l.expr) {
     // a `local` block without an expression evaluates to null
-    values.set(l.name, { name: l.name, value: cty.nullVal(cty.DynamicType), sensitive: l.sensitive, range: l.range });
+    contexts.set(l.name, { name: l.name, value: cty.nullVal(cty.DynamicType), sensitive: l.sensitive, range: l.range });
     return [];
   }
-  const r = exprValue(l.expr, ctxFor(valuesOf(values)));
-  if (!hasErrors(r.diags)) values.set(l.name, { name: l.name, value: r.value, sensitive: l.sensitive, range: l.range });
+  const r = exprValue(l.expr, contexts.for(l, l.expr));
+  if (!hasErrors(r.diags)) contexts.set(l.name, { name: l.name, value: r.value, sensitive: l.sensitive, range: l.range });
   return r.diags;
 }
 
 function evaluateQueue(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): { locals: Map<string, LocalValue>; diags: Diagnostic[] } {
   const values = new Map<string, LocalValue>();
+  const contexts = new LocalContexts(values, ctxFor);
   const diags: Diagnostic[] = [];
   const queue = [...locals];
   let retry = 0;
   let previousL = 0;
   while (queue.length > 0) {
     const l = queue[0]!;
-    const more = evaluateOne(l, values, ctxFor);
+    const more = evaluateOne(l, contexts);
     if (hasErrors(more)) {
       if (queue.length === 1) return { locals: values, diags: [...diags, ...more] };
       if (previousL === queue.length) {
@@ -134,6 +167,7 @@ function evaluateQueue(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyM
 
 function evaluateRecursively(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): { locals: Map<string, LocalValue>; diags: Diagnostic[] } {
   const values = new Map<string, LocalValue>();
+  const contexts = new LocalContexts(values, ctxFor);
   const diags: Diagnostic[] = [];
   const byName = new Map<string, LocalBlock>();
   for (const l of locals) if (!byName.has(l.name)) byName.set(l.name, l);
@@ -163,7 +197,7 @@ function evaluateRecursively(locals: readonly LocalBlock[], ctxFor: (values: Rea
       out.push(...visit(target, depth + 1));
     }
     evaluated.add(l);
-    out.push(...evaluateOne(l, values, ctxFor));
+    out.push(...evaluateOne(l, contexts));
     return out;
   };
   for (const l of locals) diags.push(...visit(l, 0));

@@ -79,7 +79,7 @@ export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersio
 
 /**
  * Evaluates `locals`; `ctxFor(values)` is the evaluation context with
- * `local` set to the values known so far.
+ * `local` set to `values` (asked once: its `local` then follows the values known so far).
  */
 export function evaluateLocals(
   locals: readonly LocalBlock[],
@@ -90,16 +90,15 @@ export function evaluateLocals(
 }
 
 /**
- * The contexts the locals are evaluated in. A local whose expression refers to no `local.*`
- * cannot see which locals are known yet: it shares one context (with no locals); the others get
- * one with the values known so far, rebuilt only after a local was added.
+ * The context the locals are evaluated in: one context, whose `local` is the object of the
+ * locals known so far, built when an expression looks it up after a local was added (not once
+ * for each local: most locals never read another).
  */
 class LocalContexts {
   private version = 0;
   private builtAt = -1;
-  private withValues: EvalContext | undefined;
-  private bare: EvalContext | undefined;
-  private readonly refersToLocal = new Map<LocalBlock, boolean>();
+  private local: cty.Value | undefined;
+  private ctx: EvalContext | undefined;
   constructor(
     private readonly values: Map<string, LocalValue>,
     private readonly ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext,
@@ -110,20 +109,21 @@ class LocalContexts {
     this.version++;
   }
 
-  for(l: LocalBlock, expr: Expression): EvalContext {
-    let refers = this.refersToLocal.get(l);
-    if (refers === undefined) {
-      refers = exprVariables(expr).some((t) => t[0]!.kind === 'root' && t[0]!.name === 'local');
-      this.refersToLocal.set(l, refers);
-    }
-    if (!refers) return (this.bare ??= this.ctxFor(new Map()));
+  context(): EvalContext {
+    if (this.ctx) return this.ctx;
+    const ctx = this.ctxFor(new Map());
+    Object.defineProperty(ctx.variables!, 'local', { enumerable: true, configurable: true, get: () => this.knownLocals() });
+    return (this.ctx = ctx);
+  }
+
+  private knownLocals(): cty.Value {
     if (this.builtAt !== this.version) {
       const known = new Map<string, cty.Value>();
       for (const [k, v] of this.values) known.set(k, v.value);
-      this.withValues = this.ctxFor(known);
+      this.local = cty.objectVal(known);
       this.builtAt = this.version;
     }
-    return this.withValues!;
+    return this.local!;
   }
 }
 
@@ -133,7 +133,7 @@ function evaluateOne(l: LocalBlock, contexts: LocalContexts): Diagnostic[] {
     contexts.set(l.name, { name: l.name, value: cty.nullVal(cty.DynamicType), sensitive: l.sensitive, range: l.range });
     return [];
   }
-  const r = exprValue(l.expr, contexts.for(l, l.expr));
+  const r = exprValue(l.expr, contexts.context());
   if (!hasErrors(r.diags)) contexts.set(l.name, { name: l.name, value: r.value, sensitive: l.sensitive, range: l.range });
   return r.diags;
 }

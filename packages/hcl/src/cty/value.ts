@@ -68,6 +68,15 @@ export class Value {
     return new Value(this.type, this.raw, s);
   }
   withMarks(...sets: Iterable<string>[]): Value {
+    // nothing to add (the usual case): no new set
+    let add = false;
+    for (const ms of sets) {
+      if (!(ms instanceof Set) || ms.size > 0) {
+        add = true;
+        break;
+      }
+    }
+    if (!add) return this;
     const s = new Set(this.marks);
     for (const ms of sets) for (const m of ms) s.add(m);
     return s.size === this.marks.size ? this : new Value(this.type, this.raw, s);

@@ -127,6 +127,10 @@ export class PosTracker {
   private byte: number;
   private line: number;
   private col: number;
+  /** No character beyond ASCII: a byte and a column per character, lines found by indexOf. */
+  private readonly ascii: boolean;
+  /** ASCII: the first newline at or after idx (the length when none), or -1 before the first query. */
+  private nextNl = -1;
   constructor(
     readonly src: string,
     readonly origin: Pos = initialPos,
@@ -134,11 +138,13 @@ export class PosTracker {
     this.byte = origin.byte;
     this.line = origin.line;
     this.col = origin.column;
+    this.ascii = !/[^\x00-\x7f]/.test(src);
   }
 
   at(index: number): Pos {
     if (index < this.idx) {
       this.idx = 0;
+      this.nextNl = -1;
       this.byte = this.origin.byte;
       this.line = this.origin.line;
       this.col = this.origin.column;
@@ -148,6 +154,25 @@ export class PosTracker {
     let byte = this.byte;
     let line = this.line;
     let col = this.col;
+    if (this.ascii && index > i) {
+      // the loop below, for ASCII: "\r\n" ends a line as "\n" alone does (col 1 after it)
+      byte += index - i;
+      let nl = this.nextNl >= i ? this.nextNl : s.indexOf('\n', i);
+      if (nl < 0) nl = s.length;
+      if (nl >= index) col += index - i;
+      else {
+        let last = nl;
+        while (nl < index) {
+          line++;
+          last = nl;
+          nl = s.indexOf('\n', nl + 1);
+          if (nl < 0) nl = s.length;
+        }
+        col = index - last;
+      }
+      this.nextNl = nl;
+      i = index;
+    }
     while (i < index) {
       const c = s.charCodeAt(i);
       if (c === 0x0a) {

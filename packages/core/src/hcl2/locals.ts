@@ -79,7 +79,7 @@ export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersio
 
 /**
  * Evaluates `locals`; `ctxFor(values)` is the evaluation context with
- * `local` set to the values known so far.
+ * `local` set to `values` (asked once: its `local` then follows the values known so far).
  */
 export function evaluateLocals(
   locals: readonly LocalBlock[],
@@ -89,32 +89,65 @@ export function evaluateLocals(
   return version === 'packer-1.16' ? evaluateRecursively(locals, ctxFor) : evaluateQueue(locals, ctxFor);
 }
 
-function valuesOf(m: Map<string, LocalValue>): Map<string, cty.Value> {
-  const out = new Map<string, cty.Value>();
-  for (const [k, v] of m) out.set(k, v.value);
-  return out;
+/**
+ * The context the locals are evaluated in: one context, whose `local` is the object of the
+ * locals known so far, built when an expression looks it up after a local was added (not once
+ * for each local: most locals never read another).
+ */
+class LocalContexts {
+  private version = 0;
+  private builtAt = -1;
+  private local: cty.Value | undefined;
+  private ctx: EvalContext | undefined;
+  constructor(
+    private readonly values: Map<string, LocalValue>,
+    private readonly ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext,
+  ) {}
+
+  set(name: string, v: LocalValue): void {
+    this.values.set(name, v);
+    this.version++;
+  }
+
+  context(): EvalContext {
+    if (this.ctx) return this.ctx;
+    const ctx = this.ctxFor(new Map());
+    Object.defineProperty(ctx.variables!, 'local', { enumerable: true, configurable: true, get: () => this.knownLocals() });
+    return (this.ctx = ctx);
+  }
+
+  private knownLocals(): cty.Value {
+    if (this.builtAt !== this.version) {
+      const known = new Map<string, cty.Value>();
+      for (const [k, v] of this.values) known.set(k, v.value);
+      this.local = cty.objectVal(known);
+      this.builtAt = this.version;
+    }
+    return this.local!;
+  }
 }
 
-function evaluateOne(l: LocalBlock, values: Map<string, LocalValue>, ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): Diagnostic[] {
+function evaluateOne(l: LocalBlock, contexts: LocalContexts): Diagnostic[] {
   if (!l.expr) {
     // a `local` block without an expression evaluates to null
-    values.set(l.name, { name: l.name, value: cty.nullVal(cty.DynamicType), sensitive: l.sensitive, range: l.range });
+    contexts.set(l.name, { name: l.name, value: cty.nullVal(cty.DynamicType), sensitive: l.sensitive, range: l.range });
     return [];
   }
-  const r = exprValue(l.expr, ctxFor(valuesOf(values)));
-  if (!hasErrors(r.diags)) values.set(l.name, { name: l.name, value: r.value, sensitive: l.sensitive, range: l.range });
+  const r = exprValue(l.expr, contexts.context());
+  if (!hasErrors(r.diags)) contexts.set(l.name, { name: l.name, value: r.value, sensitive: l.sensitive, range: l.range });
   return r.diags;
 }
 
 function evaluateQueue(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): { locals: Map<string, LocalValue>; diags: Diagnostic[] } {
   const values = new Map<string, LocalValue>();
+  const contexts = new LocalContexts(values, ctxFor);
   const diags: Diagnostic[] = [];
   const queue = [...locals];
   let retry = 0;
   let previousL = 0;
   while (queue.length > 0) {
     const l = queue[0]!;
-    const more = evaluateOne(l, values, ctxFor);
+    const more = evaluateOne(l, contexts);
     if (hasErrors(more)) {
       if (queue.length === 1) return { locals: values, diags: [...diags, ...more] };
       if (previousL === queue.length) {
@@ -134,6 +167,7 @@ function evaluateQueue(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyM
 
 function evaluateRecursively(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): { locals: Map<string, LocalValue>; diags: Diagnostic[] } {
   const values = new Map<string, LocalValue>();
+  const contexts = new LocalContexts(values, ctxFor);
   const diags: Diagnostic[] = [];
   const byName = new Map<string, LocalBlock>();
   for (const l of locals) if (!byName.has(l.name)) byName.set(l.name, l);
@@ -163,7 +197,7 @@ function evaluateRecursively(locals: readonly LocalBlock[], ctxFor: (values: Rea
       out.push(...visit(target, depth + 1));
     }
     evaluated.add(l);
-    out.push(...evaluateOne(l, values, ctxFor));
+    out.push(...evaluateOne(l, contexts));
     return out;
   };
   for (const l of locals) diags.push(...visit(l, 0));

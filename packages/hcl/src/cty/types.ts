@@ -67,6 +67,10 @@ export function Object_(attrs: Record<string, Type>, optional?: Iterable<string>
   const opt = optional ? new globalThis.Set(optional) : undefined;
   return opt && opt.size > 0 ? { kind: 'object', attrs: sorted, optional: opt } : { kind: 'object', attrs: sorted };
 }
+/** An object type from attributes already inserted in cty's order (as Object_ inserts them). */
+export function objectOfSorted(attrs: Record<string, Type>): ObjectType {
+  return { kind: 'object', attrs };
+}
 /** Attribute names in cty's order (byte-wise sorted; JS objects put
  * integer-like keys first, so never rely on Object.keys order). */
 export function attrNames(t: ObjectType): string[] {
@@ -75,16 +79,30 @@ export function attrNames(t: ObjectType): string[] {
 export const EmptyObject: ObjectType = Object_({});
 export const EmptyTuple: TupleType = Tuple([]);
 
-/** Byte-wise (UTF-16 code unit) comparison, like Go's string < for BMP text. */
+/** Byte-wise comparison, like Go's string < (UTF-8 bytes, that is code points). */
 export function cmpStr(a: string, b: string): number {
   if (a === b) return 0;
-  // Go compares UTF-8 bytes; code point order equals UTF-8 byte order.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    // below the surrogates, code units order as code points
+    if (ca < 0xd800 && cb < 0xd800) return ca < cb ? -1 : 1;
+    // from the code point this unit belongs to (a surrogate pair starting before i)
+    const j = i > 0 && (a.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? i - 1 : i;
+    return cmpCodePoints(a.slice(j), b.slice(j));
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+function cmpCodePoints(a: string, b: string): number {
   const ia = [...a];
   const ib = [...b];
   const n = Math.min(ia.length, ib.length);
   for (let i = 0; i < n; i++) {
-    const ca = ia[i].codePointAt(0)!;
-    const cb = ib[i].codePointAt(0)!;
+    const ca = ia[i]!.codePointAt(0)!;
+    const cb = ib[i]!.codePointAt(0)!;
     if (ca !== cb) return ca < cb ? -1 : 1;
   }
   return ia.length < ib.length ? -1 : ia.length > ib.length ? 1 : 0;

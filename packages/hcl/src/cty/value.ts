@@ -68,6 +68,15 @@ export class Value {
     return new Value(this.type, this.raw, s);
   }
   withMarks(...sets: Iterable<string>[]): Value {
+    // nothing to add (the usual case): no new set
+    let add = false;
+    for (const ms of sets) {
+      if (!(ms instanceof Set) || ms.size > 0) {
+        add = true;
+        break;
+      }
+    }
+    if (!add) return this;
     const s = new Set(this.marks);
     for (const ms of sets) for (const m of ms) s.add(m);
     return s.size === this.marks.size ? this : new Value(this.type, this.raw, s);
@@ -363,7 +372,7 @@ export function objectVal(attrs: ReadonlyMap<string, Value> | Record<string, Val
   const m = sortedMap(attrs);
   const at: Record<string, Type> = {};
   for (const [k, v] of m) at[k] = v.type;
-  return new Value(T.Object_(at), m);
+  return new Value(T.objectOfSorted(at), m);
 }
 /** cty.SetVal: deduplicates and orders elements by cty's set rules. */
 export function setVal(vals: readonly Value[]): Value {
@@ -386,6 +395,19 @@ export function setValEmpty(elem: Type): Value {
 }
 
 function sortedMap(e: ReadonlyMap<string, Value> | Record<string, Value>): Map<string, Value> {
+  if (e instanceof Map) {
+    // most maps are built in key order already: a copy is enough
+    let prev: string | undefined;
+    let sorted = true;
+    for (const k of e.keys()) {
+      if (prev !== undefined && T.cmpStr(prev, k) > 0) {
+        sorted = false;
+        break;
+      }
+      prev = k;
+    }
+    if (sorted) return new Map(e);
+  }
   const pairs: Array<[string, Value]> = e instanceof Map ? [...e.entries()] : Object.entries(e);
   pairs.sort((a, b) => T.cmpStr(a[0], b[0]));
   return new Map(pairs);

@@ -414,14 +414,17 @@ function evTemplateJoin(e: Extract<Expr, { kind: 'TemplateJoin' }>, ctx: EvalCon
   return stringVal(buf).withMarks(...marks);
 }
 
-function findFunction(name: string, ctx: EvalContext | undefined): { fn: FunctionSpec | undefined; any: boolean } {
-  let any = false;
+function findFunction(name: string, ctx: EvalContext | undefined): FunctionSpec | undefined {
   for (let c = ctx; c; c = c.parent) {
-    if (!c.functions) continue;
-    any = true;
-    if (Object.prototype.hasOwnProperty.call(c.functions, name)) return { fn: c.functions[name], any };
+    if (c.functions && Object.prototype.hasOwnProperty.call(c.functions, name)) return c.functions[name];
   }
-  return { fn: undefined, any };
+  return undefined;
+}
+
+/** Whether some scope of `ctx` allows function calls. */
+function anyFunctions(ctx: EvalContext | undefined): boolean {
+  for (let c = ctx; c; c = c.parent) if (c.functions) return true;
+  return false;
 }
 
 function callStartRange(e: Extract<Expr, { kind: 'FunctionCall' }>): Range {
@@ -449,9 +452,9 @@ export function startRange(e: Expr): Range {
 }
 
 function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
-  const { fn, any } = findFunction(e.name, ctx);
+  const fn = findFunction(e.name, ctx);
   if (!fn) {
-    if (!any) {
+    if (!anyFunctions(ctx)) {
       diags.push(withNotes(errorDiag('Function calls not allowed', 'Functions may not be called here.', e.range), e, ctx));
       return DynamicVal;
     }

@@ -38,12 +38,15 @@ function quoteRune(ch: string): string {
 export function formatFSM(fmt: string, args: Value[]): string {
   const data = Buffer.from(fmt, 'utf8');
   const n = data.length;
+  // the text of bytes a..b: for ASCII, byte offsets are string indices
+  const ascii = n === fmt.length;
+  const text = (a: number, b: number): string => (ascii ? fmt.slice(a, b) : data.subarray(a, b).toString('utf8'));
   let out = '';
   let i = 0;
   let nextArg = 1;
   let highest = 0;
   const errChar = (p: number): never => {
-    const ch = data.subarray(p).toString('utf8');
+    const ch = text(p, n);
     throw new FuncError(`unrecognized format character ${quoteRune([...ch][0] ?? '')} at offset ${p}`);
   };
   const eofErr = (): never => {
@@ -55,7 +58,7 @@ export function formatFSM(fmt: string, args: Value[]): string {
       i++;
       continue;
     }
-    out += data.subarray(litStart, i).toString('utf8');
+    out += text(litStart, i);
     if (i + 1 < n && data[i + 1] === 0x25) {
       out += '%';
       i += 2;
@@ -98,13 +101,13 @@ export function formatFSM(fmt: string, args: Value[]): string {
     if (!((m >= 0x41 && m <= 0x5a) || (m >= 0x61 && m <= 0x7a))) errChar(i);
     v.mode = String.fromCharCode(m);
     i++;
-    v.raw = data.subarray(ts, i).toString('utf8');
+    v.raw = text(ts, i);
     if (v.argNum > highest) highest = v.argNum;
     out += formatAppend(v, args);
     nextArg = v.argNum + 1;
     litStart = i;
   }
-  out += data.subarray(litStart, n).toString('utf8');
+  out += text(litStart, n);
   if (highest < args.length) {
     const firstBad = highest + 1;
     if (highest === 0) throw new ArgError(firstBad, 'too many arguments; no verbs in format string');

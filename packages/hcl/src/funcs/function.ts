@@ -108,7 +108,7 @@ export function callFunction(f: FunctionSpec, args0: Value[]): Value {
     const spec = paramFor(f, i);
     const val = args[i];
     if (!val.isKnown() && !spec.allowUnknown) return unknownVal(expected);
-    if (!spec.allowMarked) {
+    if (!spec.allowMarked && val.containsMarked()) {
       const [u, marks] = val.unmarkDeep();
       if (marks.size) {
         args[i] = u;

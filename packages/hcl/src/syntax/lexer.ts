@@ -37,8 +37,9 @@ export function scanIdent(src: string, i: number): number {
   if (isAsciiIdentStart(c)) {
     let j = i + 1;
     for (;;) {
+      // isAsciiIdentCont, inline: this loop runs for every character of every name
       const d = src.charCodeAt(j);
-      if (isAsciiIdentCont(d)) j++;
+      if ((d >= 0x61 && d <= 0x7a) || (d >= 0x41 && d <= 0x5a) || (d >= 0x30 && d <= 0x39) || d === 0x5f || d === 0x2d) j++;
       else if (d >= 0x80) break;
       else return j;
     }

@@ -90,9 +90,29 @@ class Parser {
   // index just past the token nextToken() found
   private nextIdx = 0;
 
+  // the last answer of nextToken, for the same position and newline mode (peek is asked
+  // several times for each token)
+  private seenAt = -1;
+  private seenNl = false;
+  private seenTok: Token | undefined;
+  private seenIdx = 0;
+
   private nextToken(): Token {
-    const toks = this.tokens;
     const inclNl = this.nlStack[this.nlStack.length - 1]!;
+    if (this.seenAt === this.next && this.seenNl === inclNl) {
+      this.nextIdx = this.seenIdx;
+      return this.seenTok!;
+    }
+    const tok = this.findToken(inclNl);
+    this.seenAt = this.next;
+    this.seenNl = inclNl;
+    this.seenTok = tok;
+    this.seenIdx = this.nextIdx;
+    return tok;
+  }
+
+  private findToken(inclNl: boolean): Token {
+    const toks = this.tokens;
     for (let i = this.next; i < toks.length; i++) {
       const tok = toks[i]!;
       if (tok.type === T.Comment) {

@@ -21,6 +21,16 @@ import { COMMON, PROGRAMS, programsOptions } from './programs.mjs';
 
 const tmp = `dist.tmp-${process.pid}`;
 await build(programsOptions(process.cwd(), tmp));
+// The launcher reads a bundle as latin1 (a byte per character, nothing to decode): that is its
+// text only while it is ASCII, which esbuild keeps it except in a regular expression literal.
+for (const p of Object.keys(PROGRAMS)) {
+  const text = readFileSync(`${tmp}/${p}.cjs`, 'latin1');
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at >= 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`dist/${p}.cjs is not ASCII at line ${text.slice(0, at).split('\n').length}: write the character as an escape (\\uXXXX) in its source`);
+  }
+}
 // The launcher names code caches after the bundle's content: a cache left in ~/.cache by
 // another build of the same size is never used for this one.
 const bundleIds = Object.fromEntries(Object.keys(PROGRAMS).map((p) => [`${p}.cjs`, createHash('sha256').update(readFileSync(`${tmp}/${p}.cjs`)).digest('hex').slice(0, 16)]));

@@ -26,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { commandLine, programFor, type Program } from './start.ts';
 
-const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', cli: 'packer-ts.cjs' };
+const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', console: 'console.cjs', cli: 'packer-ts.cjs' };
 
 /** Runs the program for this process's command line from the bundles in `distDir`. */
 export function start(distDir: string, env: NodeJS.ProcessEnv = process.env): void {
@@ -60,7 +60,8 @@ export function cacheName(command: string | undefined, size: number, mtimeMs: nu
 /** Runs the bundle at `bundle` as the main program, through the code cache unless `PACKER_TS_CODE_CACHE=0`. */
 export function launch(bundle: string, argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): void {
   const distDir = dirname(bundle);
-  const source = readFileSync(bundle, 'utf8');
+  // latin1: a byte per character, no UTF-8 decoding (scripts/build.mjs keeps the bundles ASCII)
+  const source = readFileSync(bundle, 'latin1');
   const useCache = env.PACKER_TS_CODE_CACHE !== '0';
   let cached: Buffer | undefined;
   let name = '';

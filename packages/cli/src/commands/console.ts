@@ -9,7 +9,6 @@
  * also gets a `> ` prompt.
  */
 import { fstatSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import { errorMessage, isGoSpace, render, wordWrap } from '@packer-ts/sdk';
 import { Core } from '@packer-ts/core';
@@ -219,7 +218,8 @@ async function runSession(meta: Meta, session: Session): Promise<number> {
 /** A terminal session with a `> ` prompt; Ctrl-C on an empty line or Ctrl-D ends it. */
 async function interactive(meta: Meta, session: Session, stdin: NodeJS.ReadableStream): Promise<number> {
   const output = meta.io.stdout as unknown as NodeJS.WritableStream;
-  const rl = createInterface({ input: stdin, output, terminal: true, prompt: '> ' });
+  // node:readline loads for a terminal only
+  const rl = (process.getBuiltinModule('node:readline') as typeof import('node:readline')).createInterface({ input: stdin, output, terminal: true, prompt: '> ' });
   return new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number) => {

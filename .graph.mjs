@@ -1,0 +1,15 @@
+import { build } from 'esbuild';
+import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { relative, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+const ROOT = process.cwd();
+const { programsOptions } = await import(join(ROOT, 'scripts/programs.mjs'));
+const out = '/tmp/h10load/gdist';
+const mark = (source, path) => `${source}\n;(globalThis.__packerTsEvaluated ??= []).push(${JSON.stringify(relative(ROOT, path))});\n`;
+await build({ ...programsOptions(ROOT, out, mark), sourcemap: false, logLevel: 'error' });
+writeFileSync('/tmp/h10load/pre.cjs', `const base=new Set(process.moduleLoadList);process.on('exit',()=>{require('fs').writeFileSync(process.env.GRAPH_OUT, JSON.stringify({modules:globalThis.__packerTsEvaluated??[],builtins:process.moduleLoadList.filter(m=>!base.has(m)&&m.startsWith('NativeModule ')).map(m=>m.slice(13))}))})`);
+const [prog, ...args] = process.argv.slice(2);
+const r = spawnSync(process.execPath, ['-r', '/tmp/h10load/pre.cjs', join(out, prog + '.cjs'), ...args], { cwd: '/tmp/h10load', input: 'local.l7\n', env: { ...process.env, GRAPH_OUT: '/tmp/h10load/g.json', HOME: '/tmp/h10load/home' }, encoding: 'utf8' });
+console.log(r.stdout, r.stderr);
+const g = JSON.parse(readFileSync('/tmp/h10load/g.json', 'utf8'));
+console.log(g.modules.length, 'modules'); console.log(g.modules.join('\n')); console.log(g.builtins.join(' '));

@@ -26,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { commandLine, programFor, type Program } from './start.ts';
 
-const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', console: 'console.cjs', cli: 'packer-ts.cjs' };
+const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', console: 'console.cjs', fmt: 'fmt.cjs', cli: 'packer-ts.cjs' };
 
 /** Runs the program for this process's command line from the bundles in `distDir`. */
 export function start(distDir: string, env: NodeJS.ProcessEnv = process.env): void {

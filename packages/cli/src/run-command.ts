@@ -1,14 +1,14 @@
 /**
  * How a program of the CLI runs one command once it knows which: the log and the run's id
  * (prepareRun), then the command with its Meta: the Ui, Ctrl-C / SIGTERM handling and the
- * component finder (runCommand). The whole CLI (cli.ts) and the console program
- * (entry/console.ts) share it; each passes its own command table and built-ins.
+ * component finder (runCommand). The whole CLI (cli.ts) and the programs of one command
+ * (commandMain: dist/console.cjs, dist/fmt.cjs) share it.
  */
 import { errorMessage, packerRunUUID } from '@packer-ts/sdk';
-import { createComponentFinder, locateSelf, log, type BuiltinFactories, type ComponentFinder } from '@packer-ts/core';
+import { log, type BuiltinFactories, type ComponentFinder } from '@packer-ts/core';
 import { makeUi, type Io, type Meta } from './meta.ts';
 import { openLog } from './prelude.ts';
-import { takeMachineReadable } from './start.ts';
+import { commandLine, takeMachineReadable } from './start.ts';
 
 export type Command = (meta: Meta, args: string[]) => Promise<number>;
 
@@ -59,6 +59,9 @@ export async function runCommand(name: string, cmd: Command, args: string[], io:
     signal: controller.signal,
     components: async () => {
       if (finder) return finder;
+      // plugin discovery loads with the first command that asks for components (not fmt)
+      const { createComponentFinder, locateSelf } = await import('./components.ts');
+      if (finder) return finder;
       const self = locateSelf();
       try {
         finder = createComponentFinder({ builtins, self, exeDir: self.exeDir, env: io.env, log });
@@ -82,6 +85,20 @@ export async function runCommand(name: string, cmd: Command, args: string[], io:
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The main of a program that runs one command (start.ts picks it for that command): this
+ * process's command line, run as the whole CLI runs that command.
+ */
+export function commandMain(name: string, cmd: Command, builtins: BuiltinFactories): void {
+  const main = async (argv: string[]): Promise<number> => {
+    const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+    const prepared = prepareRun(argv, io);
+    if (!prepared) return 1;
+    return runCommand(name, cmd, prepared.argv.slice(1), io, prepared.machineReadable, builtins);
+  };
+  void main(commandLine(process.argv[1], process.argv.slice(2))).then((code) => { process.exitCode = code; });
 }
 
 function graceMs(env: NodeJS.ProcessEnv, key: string, dflt: number): number {

@@ -6,11 +6,12 @@
  *                                 arguments (how Packer 1.6 runs what it finds in its plugin
  *                                 directories): a built-in served as a plugin (entry/plugin.ts)
  *   'console'  dist/console.cjs   `console` (entry/console.ts)
- *   'cli'      dist/packer-ts.cjs everything else (main.ts), which also answers the two above
+ *   'fmt'      dist/fmt.cjs       `fmt` (entry/fmt.ts)
+ *   'cli'      dist/packer-ts.cjs everything else (main.ts), which also answers all of the above
  * Nothing here may import more than node's own modules: it is bundled into the launcher.
  */
 
-export type Program = 'version' | 'plugin' | 'console' | 'cli';
+export type Program = 'version' | 'plugin' | 'console' | 'fmt' | 'cli';
 
 const PLUGIN_EXE = /^packer-(builder|provisioner|post-processor|datasource)-[^/]+$/;
 
@@ -25,7 +26,8 @@ export function programFor(argv: string[], env: NodeJS.ProcessEnv): Program {
   if (env.COMP_LINE !== undefined) return 'cli'; // the shell asking for completions
   if (argv[0] === 'plugin') return 'plugin';
   if (isVersion(argv) && autocompleteAction(argv) === undefined) return 'version';
-  if (commandName(argv) === 'console') return 'console';
+  const command = commandName(argv);
+  if (command === 'console' || command === 'fmt') return command;
   return 'cli';
 }
 

@@ -3,10 +3,12 @@
 //                           components load on demand stay uninitialised until then
 //   dist/version.cjs        `version` alone (packages/cli/src/entry/version.ts)
 //   dist/plugin.cjs         a built-in served as a plugin (packages/cli/src/entry/plugin.ts)
+//   dist/console.cjs        `console` (packages/cli/src/entry/console.ts)
+//   dist/fmt.cjs            `fmt` (packages/cli/src/entry/fmt.ts)
 //   dist/*.cjs.map          their source maps, read only when a stack trace is printed
 //   dist/launch.cjs         picks the program for the command line (packages/cli/src/start.ts)
 //                           and runs it through V8's code cache (packages/cli/src/launch.ts)
-// The two small programs import only statically: esbuild then keeps only what they use of the
+// The programs other than the whole CLI import their command statically: esbuild then keeps only what they use of the
 // packages' index files (sideEffects: false). A module behind an import() is wrapped and
 // initialised with all its imports on first use; scripts/direct-imports.mjs points imports of
 // an index file at the modules that define the names, so that this is only what it uses.

@@ -1,7 +1,7 @@
 /**
  * Start-up of the bundled CLI (`bin/packer-ts` requires the CommonJS build of this file and
  * calls `start`): picks the program for the command line (start.ts: dist/version.cjs,
- * dist/plugin.cjs or the whole CLI, dist/packer-ts.cjs) and runs it.
+ * dist/plugin.cjs, dist/console.cjs, dist/fmt.cjs or the whole CLI, dist/packer-ts.cjs) and runs it.
  *
  * Every plugin is a process, so start-up is paid many times per build. Node 20 has no
  * compile cache for user code (module.enableCompileCache is Node 22), so this compiles

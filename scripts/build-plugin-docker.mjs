@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXECUTABLE_BANNER } from '@packer-ts/sdk/banner';
+import { COMMON } from './programs.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const outdir = resolve(process.argv[2] ?? join(root, 'dist/plugins'));
@@ -14,12 +15,7 @@ await mkdir(outdir, { recursive: true });
 await build({
   entryPoints: [join(root, 'packages/plugins/src/plugin-docker.ts')],
   outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  legalComments: 'none',
-  logLevel: 'warning',
+  ...COMMON,
   banner: { js: EXECUTABLE_BANNER },
 });
 await chmod(outfile, 0o755);

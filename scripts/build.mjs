@@ -3,10 +3,12 @@
 //                           components load on demand stay uninitialised until then
 //   dist/version.cjs        `version` alone (packages/cli/src/entry/version.ts)
 //   dist/plugin.cjs         a built-in served as a plugin (packages/cli/src/entry/plugin.ts)
+//   dist/console.cjs        `console` (packages/cli/src/entry/console.ts)
+//   dist/fmt.cjs            `fmt` (packages/cli/src/entry/fmt.ts)
 //   dist/*.cjs.map          their source maps, read only when a stack trace is printed
 //   dist/launch.cjs         picks the program for the command line (packages/cli/src/start.ts)
 //                           and runs it through V8's code cache (packages/cli/src/launch.ts)
-// The two small programs import only statically: esbuild then keeps only what they use of the
+// The programs other than the whole CLI import their command statically: esbuild then keeps only what they use of the
 // packages' index files (sideEffects: false). A module behind an import() is wrapped and
 // initialised with all its imports on first use; scripts/direct-imports.mjs points imports of
 // an index file at the modules that define the names, so that this is only what it uses.
@@ -21,6 +23,16 @@ import { COMMON, PROGRAMS, programsOptions } from './programs.mjs';
 
 const tmp = `dist.tmp-${process.pid}`;
 await build(programsOptions(process.cwd(), tmp));
+// The launcher reads a bundle as latin1 (a byte per character, nothing to decode): that is its
+// text only while it is ASCII, which esbuild keeps it except in a regular expression literal.
+for (const p of Object.keys(PROGRAMS)) {
+  const text = readFileSync(`${tmp}/${p}.cjs`, 'latin1');
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at >= 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`dist/${p}.cjs is not ASCII at line ${text.slice(0, at).split('\n').length}: write the character as an escape (\\uXXXX) in its source`);
+  }
+}
 // The launcher names code caches after the bundle's content: a cache left in ~/.cache by
 // another build of the same size is never used for this one.
 const bundleIds = Object.fromEntries(Object.keys(PROGRAMS).map((p) => [`${p}.cjs`, createHash('sha256').update(readFileSync(`${tmp}/${p}.cjs`)).digest('hex').slice(0, 16)]));

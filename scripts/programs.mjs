@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { directImportsPlugin } from './direct-imports.mjs';
 
 /** dist/NAME.cjs <- entry (start.ts says which the launcher runs). */
-export const PROGRAMS = { 'packer-ts': 'packages/cli/src/main.ts', version: 'packages/cli/src/entry/version.ts', plugin: 'packages/cli/src/entry/plugin.ts' };
+export const PROGRAMS = { 'packer-ts': 'packages/cli/src/main.ts', version: 'packages/cli/src/entry/version.ts', plugin: 'packages/cli/src/entry/plugin.ts', console: 'packages/cli/src/entry/console.ts', fmt: 'packages/cli/src/entry/fmt.ts' };
 
+/** What every bundle of the project is built with (also scripts/build-plugin-docker.mjs). */
 export const COMMON = {
   bundle: true,
   platform: 'node',

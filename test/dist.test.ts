@@ -62,7 +62,7 @@ after(async () => {
 test('npm pack: the tarball holds the launcher, the bundles and their maps, nothing else', (t) => {
   assert.ok(packed, 'npm pack ran');
   const files = packed.files.map((f) => f.path).sort();
-  assert.deepEqual(files, ['README.md', 'bin/package.json', 'bin/packer-ts', 'dist/launch.cjs', 'dist/packer-ts.cjs', 'dist/packer-ts.cjs.map', 'dist/plugin.cjs', 'dist/plugin.cjs.map', 'dist/version.cjs', 'dist/version.cjs.map', 'package.json']);
+  assert.deepEqual(files, ['README.md', 'bin/package.json', 'bin/packer-ts', 'dist/console.cjs', 'dist/console.cjs.map', 'dist/fmt.cjs', 'dist/fmt.cjs.map', 'dist/launch.cjs', 'dist/packer-ts.cjs', 'dist/packer-ts.cjs.map', 'dist/plugin.cjs', 'dist/plugin.cjs.map', 'dist/version.cjs', 'dist/version.cjs.map', 'package.json']);
   assert.ok(!files.some((f) => f.endsWith('.ts') || f.startsWith('test/') || f.includes('fixtures')), 'no sources, tests or fixtures');
   assert.equal(statSync(tarball).size, packed.size);
   t.diagnostic(`tarball ${packed.size} bytes, unpacked ${packed.unpackedSize} bytes`);

@@ -8,6 +8,11 @@
  *   CLI, templates, HCL, docker, QEMU or the fixers;
  * - a trivial JSON build (null + shell-local, the whole CLI) evaluates neither HCL, docker, QEMU,
  *   post-processors nor other commands, and does not load node:crypto.
+ * - `console` (dist/console.cjs) on an HCL2 template evaluates the HCL layer and core/hcl2 but no
+ *   plugin client, RPC transport, component, JSON console or other command, and none of node's
+ *   crypto, zlib, child_process or readline; on a JSON template it answers as the whole CLI does;
+ * - `fmt` (dist/fmt.cjs) evaluates the HCL parser and formatter, not the evaluator, core/hcl2,
+ *   templates, plugin discovery or RPC.
  * So what is added to the code base stays off these paths unless they import it.
  */
 import { after, before, test } from 'node:test';
@@ -55,7 +60,28 @@ before(async () => {
   writeFileSync(join(work, 'preload.cjs'), PRELOAD);
   mkdirSync(join(work, 'home'));
   cpSync(join(ROOT, 'bench/templates/trivial.json'), join(work, 'trivial.json'));
+  writeFileSync(join(work, 'vars.json'), '{\n  "variables": {"who": "json"},\n  "builders": [{"type": "null", "communicator": "none"}]\n}\n');
+  writeFileSync(join(work, 'console.pkr.hcl'), HCL2_TEMPLATE);
+  writeFileSync(join(work, 'unformatted.pkr.hcl'), 'variable "a" {\n  type = string\n      default = "x"\n}\n');
 });
+
+const HCL2_TEMPLATE = `variable "who" {
+  type    = string
+  default = "hcl"
+}
+
+locals {
+  greeting = upper(format("%s-%s", var.who, "x"))
+}
+
+source "null" "n" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.n"]
+}
+`;
 after(() => { if (work) rmSync(work, { recursive: true, force: true }); });
 
 interface Graph { modules: string[]; builtins: string[] }
@@ -65,11 +91,11 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return e;
 }
 
-function runToExit(program: string, args: string[]): Graph {
+function runToExit(program: string, args: string[], input?: string): Graph & { stdout: string } {
   rmSync(join(work, 'graph.json'), { force: true });
-  const r = spawnSync(process.execPath, ['-r', join(work, 'preload.cjs'), join(out, `${program}.cjs`), ...args], { cwd: work, env: env(), encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['-r', join(work, 'preload.cjs'), join(out, `${program}.cjs`), ...args], { cwd: work, env: env(), encoding: 'utf8', timeout: 60_000, input });
   assert.equal(r.status, 0, `${program} ${args.join(' ')}: ${r.stdout}${r.stderr}`);
-  return JSON.parse(readFileSync(join(work, 'graph.json'), 'utf8')) as Graph;
+  return { ...(JSON.parse(readFileSync(join(work, 'graph.json'), 'utf8')) as Graph), stdout: r.stdout };
 }
 
 /** Starts the program as a plugin, waits for its handshake line (bounded), kills it. */
@@ -111,6 +137,13 @@ test('the launcher picks the program from the command line', () => {
   assert.equal(programFor(['-autocomplete-install', 'version'], {}), 'cli');
   assert.equal(programFor(['version'], { COMP_LINE: 'packer-ts ver' }), 'cli');
   assert.equal(programFor(['plugin', 'packer-builder-file'], {}), 'plugin');
+  assert.equal(programFor(['console', 'x.pkr.hcl'], {}), 'console');
+  assert.equal(programFor(['-machine-readable', 'console'], {}), 'console');
+  assert.equal(programFor(['console', '-machine-readable'], {}), 'console');
+  assert.equal(programFor(['console'], { COMP_LINE: 'packer-ts console ' }), 'cli');
+  assert.equal(programFor(['-autocomplete-install', 'console'], {}), 'cli');
+  assert.equal(programFor(['fmt', '-check', '.'], {}), 'fmt');
+  assert.equal(programFor(['build', 'console'], {}), 'cli');
   assert.equal(programFor(['build', 'x.json'], {}), 'cli');
   assert.equal(programFor([], {}), 'cli');
   assert.deepEqual(commandLine('/opt/plugins/packer-builder-file', []), ['plugin', 'packer-builder-file']);
@@ -140,4 +173,34 @@ test('a trivial JSON build (null + shell-local) evaluates no HCL, docker, QEMU, 
   for (const m of ['packages/plugins/src/builder/null/index.ts', 'packages/plugins/src/provisioner/shell-local/index.ts', 'packages/cli/src/commands/build.ts']) assert.ok(g.modules.includes(m), `${m} evaluated`);
   none('build trivial.json', g.builtins, /^(crypto|http|https|zlib|readline)$/);
   none('build trivial.json', g.modules, /^packages\/hcl\/|^packages\/core\/src\/hcl2\/|^packages\/plugins\/src\/(builder\/(docker|qemu|file)\/|post-processor\/|provisioner\/(?!shell-local\/))|^packages\/cli\/src\/(fixers\/|commands\/(?!build|version))/);
+});
+
+// The HCL console's answer needs the HCL layer, core/hcl2 and the component names; nothing that
+// runs or talks to a plugin, and none of node's heavier modules.
+const NOT_FOR_HCL_CONSOLE = /^packages\/sdk\/src\/(plugin\/|rpc\/(yamux|broker|handshake|server|client)|communicator)|^packages\/core\/src\/plugins\/(getter|npm)\.ts|^packages\/plugins\/src\/(?!index\.ts)|^packages\/cli\/src\/(cli|fixers\/|commands\/(?!console\.ts|console-hcl2\.ts))/;
+
+test('`console` on an HCL2 template (dist/console.cjs) evaluates the HCL layer, no plugin client, RPC transport, component or other command', () => {
+  const g = runToExit('console', ['console', 'console.pkr.hcl'], 'local.greeting\n');
+  assert.equal(g.stdout, 'HCL-X\n');
+  for (const m of ['packages/cli/src/commands/console-hcl2.ts', 'packages/hcl/src/eval/eval.ts', 'packages/core/src/hcl2/config.ts']) assert.ok(g.modules.includes(m), `${m} evaluated`);
+  none('console console.pkr.hcl', g.modules, NOT_FOR_HCL_CONSOLE);
+  none('console console.pkr.hcl', g.builtins, /^(crypto|zlib|child_process|readline|http|https|dgram|tty)$/);
+});
+
+test('`console` on a JSON template (dist/console.cjs) answers as the whole CLI does', () => {
+  for (const input of ['{{user `who`}}\n', 'variables\n']) {
+    const own = runToExit('console', ['console', 'vars.json'], input);
+    const whole = runToExit('packer-ts', ['console', 'vars.json'], input);
+    assert.equal(own.stdout, whole.stdout);
+    assert.ok(own.stdout.includes('json'), own.stdout);
+    assert.ok(own.modules.includes('packages/core/src/core.ts'), 'the JSON console ran');
+  }
+});
+
+test('`fmt` (dist/fmt.cjs) evaluates the HCL parser and formatter, not the evaluator, core/hcl2, templates or plugins', () => {
+  const g = runToExit('fmt', ['fmt', '-write=false', 'unformatted.pkr.hcl']);
+  assert.equal(g.stdout, 'unformatted.pkr.hcl\n');
+  for (const m of ['packages/cli/src/commands/fmt.ts', 'packages/hcl/src/fmt/format.ts']) assert.ok(g.modules.includes(m), `${m} evaluated`);
+  none('fmt', g.modules, /^packages\/hcl\/src\/(eval\/|funcs\/(?!function)|dec\.ts)|^packages\/core\/src\/(hcl2\/|template\/(?!json)|plugins\/)|^packages\/sdk\/src\/(rpc|plugin)\/|^packages\/plugins\/src\/(?!index\.ts)|^packages\/cli\/src\/(cli|fixers\/|commands\/(?!fmt))/);
+  none('fmt', g.builtins, /^(crypto|zlib|child_process|readline|http|https|dgram)$/);
 });

@@ -2,15 +2,12 @@
  * The packer-ts command line: picks the command, sets up the Ui, signals
  * and components, and returns the exit code.
  */
-import { errorMessage, packerRunUUID } from '@packer-ts/sdk';
-import { createComponentFinder, locateSelf, log, type ComponentFinder } from '@packer-ts/core';
+import { locateSelf } from '@packer-ts/core';
 import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
-import { makeUi, type Io, type Meta } from './meta.ts';
-import { openLog } from './prelude.ts';
-import { autocompleteAction, programFor, takeMachineReadable } from './start.ts';
+import type { Io } from './meta.ts';
+import { prepareRun, runCommand, type Command } from './run-command.ts';
+import { autocompleteAction, programFor } from './start.ts';
 import { runVersion, versionCommand } from './commands/version.ts';
-
-type Command = (meta: Meta, args: string[]) => Promise<number>;
 
 // Commands load on demand: a process pays only for the command it runs.
 const COMMANDS: Record<string, { run: Command; synopsis: string }> = {
@@ -41,12 +38,10 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   }
   // `version` alone loads nothing more (also its own program: dist/version.cjs).
   if (programFor(argv, io.env) === 'version') return runVersion(argv, io);
-  if (!openLog(argv, io)) return 1;
-  // One id per run, inherited by every plugin and script (Packer sets it too).
-  process.env.PACKER_RUN_UUID = packerRunUUID();
-  const mr = takeMachineReadable(argv);
-  const machineReadable = mr.machineReadable;
-  argv = mr.argv;
+  const prepared = prepareRun(argv, io);
+  if (!prepared) return 1;
+  const machineReadable = prepared.machineReadable;
+  argv = prepared.argv;
   const ac = autocompleteAction(argv);
   if (ac) {
     const { autocomplete } = await import('./complete.ts');
@@ -66,72 +61,10 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     io.stdout.write(usage());
     return 127;
   }
-
-  const controller = new AbortController();
-  const ui = makeUi(io, machineReadable);
-  let finder: ComponentFinder | undefined;
-  // Ctrl-C / SIGTERM: cancel every build (plugins through their Cancel calls), give plugins
-  // CANCEL_GRACE_MS to finish, then kill their process groups; never hang past HARD_EXIT_MS.
-  const timers: NodeJS.Timeout[] = [];
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      log(`Received ${sig} again: killing plugins now`);
-      void finder?.kill?.();
-      return;
-    }
-    ui.error(`Cancelling build after receiving ${sig === 'SIGINT' ? 'interrupt' : 'terminated'}`);
-    controller.abort(new Error('build was cancelled'));
-    timers.push(setTimeout(() => {
-      log('Plugins did not finish after the cancel: killing them');
-      void finder?.kill?.();
-    }, graceMs(io.env, 'PACKER_TS_CANCEL_GRACE_MS', 2000)));
-    const hard = setTimeout(() => {
-      io.stderr.write('Builds did not stop in time after being interrupted; exiting.\n');
-      process.exit(1); // the 'exit' hook kills every child group we recorded
-    }, graceMs(io.env, 'PACKER_TS_HARD_EXIT_MS', 8000));
-    hard.unref();
-    timers.push(hard);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const meta: Meta = {
-    io,
-    ui,
-    machineReadable,
-    signal: controller.signal,
-    components: async () => {
-      if (finder) return finder;
-      const self = locateSelf();
-      try {
-        finder = createComponentFinder({ builtins: { builders, provisioners, postProcessors, datasources }, self, exeDir: self.exeDir, env: io.env, log });
-      } catch (e) {
-        // Packer prints this one on stderr (main.go), not through its Ui
-        io.stderr.write(`Error loading configuration: \n\n${errorMessage(e).replace(/^Error loading configuration: /, '')}\n`);
-        throw e;
-      }
-      return finder;
-    },
-  };
-  try {
-    return await cmd.run(meta, argv.slice(1));
-  } catch (e) {
-    log(`[ERR] ${name}: ${errorMessage(e)}`);
-    if (!(e instanceof Error && e.message.startsWith('Error loading configuration'))) ui.error(errorMessage(e));
-    return 1;
-  } finally {
-    await finder?.close();
-    for (const t of timers) clearTimeout(t);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return runCommand(name, cmd.run, argv.slice(1), io, machineReadable, { builders, provisioners, postProcessors, datasources });
 }
 
 /** The names the shell completes after `packer-ts `. */
 export function commandNames(): string[] {
   return [...Object.keys(COMMANDS), 'plugin'];
-}
-
-function graceMs(env: NodeJS.ProcessEnv, key: string, dflt: number): number {
-  const v = Number.parseInt(env[key] ?? '', 10);
-  return Number.isFinite(v) && v >= 0 ? v : dflt;
 }

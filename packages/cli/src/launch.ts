@@ -1,7 +1,8 @@
 /**
  * Start-up of the bundled CLI (`bin/packer-ts` runs the CommonJS build of this file, which
- * calls `start` when it is node's main module): picks the program for the command line (start.ts: dist/version.cjs,
- * dist/plugin.cjs or the whole CLI, dist/packer-ts.cjs) and runs it.
+ * calls `start` when it is node's main module): picks the program for the command line
+ * (start.ts: dist/version.cjs, dist/plugin.cjs, dist/console.cjs, dist/fmt.cjs or the whole CLI,
+ * dist/packer-ts.cjs) and runs it.
  *
  * Every plugin is a process, so start-up is paid many times per build. Node 20 has no
  * compile cache for user code (module.enableCompileCache is Node 22), so this compiles
@@ -27,7 +28,7 @@ import { Script } from 'node:vm';
 import { adoptDeferredExtraCa } from '@packer-ts/sdk';
 import { commandLine, programFor, type Program } from './start.ts';
 
-const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', cli: 'packer-ts.cjs' };
+const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', console: 'console.cjs', fmt: 'fmt.cjs', cli: 'packer-ts.cjs' };
 
 /**
  * Runs the program for this process's command line from the bundles in `distDir`. Started by
@@ -73,7 +74,8 @@ export function cacheName(command: string | undefined, size: number, mtimeMs: nu
 /** Runs the bundle at `bundle` as the main program, through the code cache unless `PACKER_TS_CODE_CACHE=0`. */
 export function launch(bundle: string, argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): void {
   const distDir = dirname(bundle);
-  const source = readFileSync(bundle, 'utf8');
+  // latin1: a byte per character, no UTF-8 decoding (scripts/build.mjs keeps the bundles ASCII)
+  const source = readFileSync(bundle, 'latin1');
   const useCache = env.PACKER_TS_CODE_CACHE !== '0';
   let cached: Buffer | undefined;
   let name = '';

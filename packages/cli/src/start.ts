@@ -5,11 +5,13 @@
  *   'plugin'   dist/plugin.cjs    `plugin packer-TYPE-NAME`, or started as packer-TYPE-NAME with no
  *                                 arguments (how Packer 1.6 runs what it finds in its plugin
  *                                 directories): a built-in served as a plugin (entry/plugin.ts)
- *   'cli'      dist/packer-ts.cjs everything else (main.ts), which also answers the two above
+ *   'console'  dist/console.cjs   `console` (entry/console.ts)
+ *   'fmt'      dist/fmt.cjs       `fmt` (entry/fmt.ts)
+ *   'cli'      dist/packer-ts.cjs everything else (main.ts), which also answers all of the above
  * Nothing here may import more than node's own modules: it is bundled into the launcher.
  */
 
-export type Program = 'version' | 'plugin' | 'cli';
+export type Program = 'version' | 'plugin' | 'console' | 'fmt' | 'cli';
 
 const PLUGIN_EXE = /^packer-(builder|provisioner|post-processor|datasource)-[^/]+$/;
 
@@ -24,6 +26,8 @@ export function programFor(argv: string[], env: NodeJS.ProcessEnv): Program {
   if (env.COMP_LINE !== undefined) return 'cli'; // the shell asking for completions
   if (argv[0] === 'plugin') return 'plugin';
   if (isVersion(argv) && autocompleteAction(argv) === undefined) return 'version';
+  const command = commandName(argv);
+  if (command === 'console' || command === 'fmt') return command;
   return 'cli';
 }
 
@@ -31,6 +35,12 @@ export function programFor(argv: string[], env: NodeJS.ProcessEnv): Program {
 export function isVersion(argv: string[]): boolean {
   const first = argv.find((a) => a !== '-machine-readable');
   return first === 'version' || first === '--version' || first === '-version' || first === '-v';
+}
+
+/** The command the CLI runs for `argv`: its first word once `-machine-readable` is taken out (takeMachineReadable). */
+export function commandName(argv: string[]): string | undefined {
+  const mr = argv.indexOf('-machine-readable');
+  return mr === 0 ? argv[1] : argv[0];
 }
 
 /** `-autocomplete-install` / `-autocomplete-uninstall` before the command (mitchellh/cli's rule). */

@@ -13,7 +13,8 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { clearSecrets } from '@packer-ts/sdk';
 import { wordWrap as wrapText } from '@packer-ts/sdk';
-import { CONSOLE_HELP, consoleCommand, consoleHelp } from '../src/commands/console.ts';
+import { consoleCommand, consoleHelp } from '../src/commands/console.ts';
+import { CONSOLE_HELP } from '../src/commands/console-json.ts';
 import { testMeta } from './helpers.ts';
 
 

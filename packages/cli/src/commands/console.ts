@@ -1,7 +1,8 @@
 /**
  * `packer-ts console`: evaluates interpolations in the context of a JSON
- * template (command/console.go, Core.EvaluateExpression), or HCL2
- * expressions in that of an HCL2 template (console-hcl2.ts).
+ * template (console-json.ts: command/console.go, Core.EvaluateExpression), or
+ * HCL2 expressions in that of an HCL2 template (console-hcl2.ts); each mode's
+ * module loads only for that mode.
  *
  * When stdin is a pipe every line is evaluated, problems are reported as
  * they happen, and only the last result is printed. Otherwise (terminal,
@@ -9,12 +10,10 @@
  * also gets a `> ` prompt.
  */
 import { fstatSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
-import { errorMessage, isGoSpace, render, wordWrap } from '@packer-ts/sdk';
-import { Core } from '@packer-ts/core';
+import { isGoSpace } from '@packer-ts/sdk';
 import { FlagSet } from '../flags.ts';
-import { MetaArgs, parseFlags, readConfig, statTemplatePath, type Meta } from '../meta.ts';
+import { MetaArgs, parseFlags, statTemplatePath, type Meta } from '../meta.ts';
 
 export const consoleHelp = `Usage: packer console [options] [TEMPLATE]
 
@@ -27,26 +26,7 @@ Options:
   -var 'key=value'       Variable for templates, can be used multiple times.
   -var-file=path         JSON or HCL2 file containing user variables. [ Note that even in HCL mode this expects file to contain JSON, a fix is comming soon ]`;
 
-/** What `help` prints. */
-export const CONSOLE_HELP = `Packer console JSON Mode.
-The Packer console allows you to experiment with Packer interpolations.
-You may access variables in the Packer config you called the console with.
-
-Type in the interpolation to test and hit <enter> to see the result.
-
-"variables" will dump all available variables and their values.
-
-"{{timestamp}}" will output the timestamp, for example "1559855090".
-
-To exit the console, type "exit" and hit <enter>, or use Control-C.
-
-/!\\ If you would like to start console in hcl2 mode without a config you can
-use the --config-type=hcl2 option.`;
-
-/** Errors of the variable-rendering phase (after validation passed). */
-const RENDER_PHASE = /^(Failed to interpolate|error interpolating default value|Error interpolating builder)/;
-
-interface Evaluation {
+export interface Evaluation {
   out: string;
   exit: boolean;
   /** Diagnostics as printed, and whether one is an error (exit status 1). */
@@ -54,7 +34,7 @@ interface Evaluation {
 }
 
 /** A console's evaluator: JSON templates' interpolations, or HCL2 expressions. */
-interface Session {
+export interface Session {
   evaluate(line: string): Evaluation;
 }
 
@@ -65,34 +45,6 @@ function trimSpace(s: string): string {
   while (a < b && isGoSpace(s.charCodeAt(a))) a++;
   while (b > a && isGoSpace(s.charCodeAt(b - 1))) b--;
   return s.slice(a, b);
-}
-
-/** The diagnostic Packer prints for an interpolation error (its severity is unset, hence the marks). */
-export function interpolationDiagnostic(detail: string): string {
-  return `???????: Interpolation error\n\n${wordWrap(detail, 80)}\n\n`;
-}
-
-class Console implements Session {
-  constructor(private core: Core, private listEmptyKey: boolean) {}
-
-  evaluate(line: string): Evaluation {
-    if (line === '') return { out: '', exit: false };
-    if (line === 'exit') return { out: '', exit: true };
-    if (line === 'help') return { out: CONSOLE_HELP, exit: false };
-    if (line === 'variables') {
-      const vars = { ...this.core.variables };
-      // Packer's variable rendering also leaves an empty-named variable behind.
-      if (this.listEmptyKey && !Object.hasOwn(vars, '')) vars[''] = '';
-      const keys = Object.keys(vars).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-      return { out: '\n' + keys.map((k) => `${k}: ${vars[k]},\n`).join(''), exit: false };
-    }
-    try {
-      return { out: render(line, this.core.context()), exit: false };
-    } catch (e) {
-      // printed as a diagnostic without severity: the exit status stays 0
-      return { out: '', exit: false, report: { text: interpolationDiagnostic(errorMessage(e)), error: false } };
-    }
-  }
 }
 
 type StdinMode = 'piped' | 'terminal' | 'lines';
@@ -162,19 +114,10 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     return runSession(meta, new Hcl2Console(cfg));
   }
 
-  const config = await readConfig(meta, args);
-  if (!config) return 1;
-  const { template, variables } = config;
-  const core = new Core({ template, components: await meta.components(), variables });
-  // As in Packer, a template that fails to initialize still gets a console.
-  let renderStarted = true;
-  try {
-    core.initialize();
-  } catch (e) {
-    renderStarted = RENDER_PHASE.test(errorMessage(e));
-  }
-  const hasVariables = template.variables.size + Object.keys(variables).length > 0;
-  return runSession(meta, new Console(core, renderStarted && hasVariables));
+  // a JSON template (or none): its own module, so that an HCL2 console never loads the JSON core
+  const { jsonConsole } = await import('./console-json.ts');
+  const session = await jsonConsole(meta, args);
+  return session ? runSession(meta, session) : 1;
 }
 
 /** Packer's writeDiags for one evaluation: errors on stderr (1), the rest said (0). */
@@ -219,7 +162,8 @@ async function runSession(meta: Meta, session: Session): Promise<number> {
 /** A terminal session with a `> ` prompt; Ctrl-C on an empty line or Ctrl-D ends it. */
 async function interactive(meta: Meta, session: Session, stdin: NodeJS.ReadableStream): Promise<number> {
   const output = meta.io.stdout as unknown as NodeJS.WritableStream;
-  const rl = createInterface({ input: stdin, output, terminal: true, prompt: '> ' });
+  // node:readline loads for a terminal only
+  const rl = (process.getBuiltinModule('node:readline') as typeof import('node:readline')).createInterface({ input: stdin, output, terminal: true, prompt: '> ' });
   return new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number) => {

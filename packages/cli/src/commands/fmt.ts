@@ -6,7 +6,6 @@
  * hidden and editor backup entries) and `-` (the template on standard input,
  * the result on standard output).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,7 +198,7 @@ function unifiedDiff(before: Buffer, after: Buffer, path: string): { text: strin
   try {
     writeFileSync(join(dir, 'old'), before);
     writeFileSync(join(dir, 'new'), after);
-    const r = spawnSync('diff', [`--label=old/${path}`, `--label=new/${path}`, '-u', join(dir, 'old'), join(dir, 'new')], { timeout: 30_000, maxBuffer: 1 << 30 });
+    const r = (process.getBuiltinModule('node:child_process') as typeof import('node:child_process')).spawnSync('diff', [`--label=old/${path}`, `--label=new/${path}`, '-u', join(dir, 'old'), join(dir, 'new')], { timeout: 30_000, maxBuffer: 1 << 30 });
     const text = Buffer.concat([r.stdout ?? Buffer.alloc(0), r.stderr ?? Buffer.alloc(0)]).toString('utf8');
     if (text.length > 0) return { text };
     if (r.error) {

@@ -18,7 +18,6 @@
  *   checksumMatches(path, env?): boolean                 the bare hex of `PATH_SHA256SUM` is the file's SHA-256, cached
  *   flushDescribeCache(): void                           writes what this process learnt (also at exit)
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -128,7 +127,7 @@ export function describePlugin(path: string, env: NodeJS.ProcessEnv = process.en
   const s = store(env);
   const e = s.entry(path);
   if (e.describe) return e.describe;
-  const out = execFileSync(path, ['describe'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = (process.getBuiltinModule('node:child_process') as typeof import('node:child_process')).execFileSync(path, ['describe'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
   const raw = JSON.parse(out) as Partial<PluginDescription>;
   const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   const d: PluginDescription = {

@@ -20,11 +20,14 @@
  *   kill(): Promise<void>         SIGKILL to every plugin's process group now
  *   close(graceMs = 2000)         closes every connection (a plugin exits when the core leaves), waits
  *                                 up to graceMs, then kills what is left. Safe to call twice.
+ *
+ * The plugin client and the RPC layer load on the first start: a command that only looks
+ * components up (console, validate of a template whose components are built-ins) never pays them.
  */
 import { basename } from 'node:path';
 import { errorMessage } from '@packer-ts/sdk';
-import { startPlugin, type PluginExit, type RunningPlugin } from '@packer-ts/sdk/plugin';
-import { API_VERSION, ArtifactClient, HandshakeError, RpcConnectionError, YamuxError, type ClientOf } from '@packer-ts/sdk/rpc';
+import type { PluginExit, RunningPlugin } from '@packer-ts/sdk/plugin';
+import type { ArtifactClient as ArtifactClientType, ClientOf } from '@packer-ts/sdk/rpc';
 import type { PluginRef } from './discovery.ts';
 
 export interface PluginManagerOptions {
@@ -57,6 +60,10 @@ export function logPrefix(ref: Pick<PluginRef, 'path' | 'args'>): string {
 function describeExit(e: PluginExit): string {
   return e.signal ? `killed by ${e.signal}` : `exit status ${e.code}`;
 }
+
+type Rpc = typeof import('@packer-ts/sdk/rpc');
+/** The RPC layer, loaded by the first start (errors and results are classified after it). */
+let rpc: Rpc | undefined;
 
 class Managed {
   readonly tail: string[] = [];
@@ -101,6 +108,8 @@ export class PluginManager {
     const m = new Managed(ref, logPrefix(ref), this.opts.tailLines ?? 20);
     this.plugins.add(m);
     this.log(`Starting plugin: ${ref.path} ${goStrings([ref.path, ...ref.args])}`);
+    const [{ startPlugin }, loaded] = await Promise.all([import('@packer-ts/sdk/plugin'), import('@packer-ts/sdk/rpc')]);
+    rpc = loaded;
     let running: RunningPlugin;
     try {
       running = await startPlugin(ref.path, ref.args, {
@@ -139,6 +148,7 @@ export class PluginManager {
 
   private startError(m: Managed, e: unknown): Error {
     const what = `${m.ref.kind} plugin ${m.ref.path}`;
+    const { API_VERSION, HandshakeError } = rpc!;
     if (e instanceof HandshakeError && e.message.startsWith('Incompatible API version')) {
       return new PluginError(
         `Error starting ${what}: ${e.message}\n` +
@@ -155,6 +165,7 @@ export class PluginManager {
   /** The error to report for a failed call: enriched when the plugin died or the connection broke. */
   private async failure(m: Managed, e: unknown, method: string): Promise<unknown> {
     if (e instanceof PluginError || m.closing) return e;
+    const { RpcConnectionError, YamuxError } = rpc!;
     const sessionError = m.running?.broker.session.closeError;
     if (sessionError instanceof YamuxError && sessionError.code === 'PROTOCOL') {
       // The session ended on bytes that are not the protocol: say so, and end the plugin.
@@ -198,9 +209,10 @@ export class PluginManager {
   }
 
   private guardResult(m: Managed, value: unknown): unknown {
+    const { ArtifactClient } = rpc!;
     if (value instanceof ArtifactClient) return this.guard(m, value);
     if (value && typeof value === 'object' && 'artifact' in value && (value as { artifact: unknown }).artifact instanceof ArtifactClient) {
-      return { ...(value as object), artifact: this.guard(m, (value as { artifact: ArtifactClient }).artifact) };
+      return { ...(value as object), artifact: this.guard(m, (value as { artifact: ArtifactClientType }).artifact) };
     }
     return value;
   }

@@ -1,8 +1,6 @@
 // Encoding, hashing and identifier functions (go-cty-funcs encoding,
 // crypto, uuid; go-cty stdlib json and csv; Packer's base64gzip and the
 // text(en|de)codebase64 pair).
-import { createHash, randomUUID, createPrivateKey, privateDecrypt, constants as cryptoConstants } from 'node:crypto';
-import { deflateRawSync, constants as zconst } from 'node:zlib';
 import { crc32 } from '../cty/value.ts';
 import { utf8Valid } from './filesystem.ts';
 import { createRequire } from 'node:module';
@@ -13,6 +11,10 @@ import { CtyError } from '../cty/value.ts';
 import { ArgError, FuncError, makeFunction, staticReturnType, toInt } from './function.ts';
 
 const str = (name: string) => ({ name, type: T.String });
+// node:crypto and node:zlib load on a call that needs them: they cost every process that loads
+// this package a few ms otherwise (bench/README.md, HCL2)
+const crypto = () => process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+const zlib = () => process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
 // the CommonJS bundle has no import.meta.url
 const require = createRequire(import.meta.url || __filename);
 
@@ -53,7 +55,7 @@ export const base64gzip = makeFunction({
     // block, then CRC-32 and size.
     const data = Buffer.from(a[0].asString(), 'utf8');
     const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    const body = data.length ? deflateRawSync(data, { finishFlush: zconst.Z_SYNC_FLUSH }) : Buffer.from([0, 0, 0, 0xff, 0xff]);
+    const body = data.length ? zlib().deflateRawSync(data, { finishFlush: zlib().constants.Z_SYNC_FLUSH }) : Buffer.from([0, 0, 0, 0xff, 0xff]);
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(crc32(data), 0);
     trailer.writeUInt32LE(data.length >>> 0, 4);
@@ -83,7 +85,7 @@ function hashFn(alg: string) {
   return makeFunction({
     params: [str('str')],
     type: staticReturnType(T.String),
-    impl: (a) => stringVal(createHash(alg).update(a[0].asString(), 'utf8').digest('hex')),
+    impl: (a) => stringVal(crypto().createHash(alg).update(a[0].asString(), 'utf8').digest('hex')),
   });
 }
 export const md5 = hashFn('md5');
@@ -124,12 +126,12 @@ export const rsadecrypt = makeFunction({
     }
     let key;
     try {
-      key = createPrivateKey({ key: pem, format: 'pem' });
+      key = crypto().createPrivateKey({ key: pem, format: 'pem' });
     } catch (e) {
       throw new FuncError(`x509: failed to parse private key (${(e as Error).message})`);
     }
     try {
-      return stringVal(privateDecrypt({ key, padding: cryptoConstants.RSA_PKCS1_PADDING }, b).toString('utf8'));
+      return stringVal(crypto().privateDecrypt({ key, padding: crypto().constants.RSA_PKCS1_PADDING }, b).toString('utf8'));
     } catch {
       throw new FuncError('crypto/rsa: decryption error');
     }
@@ -139,7 +141,7 @@ export const rsadecrypt = makeFunction({
 export const uuidv4 = makeFunction({
   params: [],
   type: staticReturnType(T.String),
-  impl: () => stringVal(randomUUID()),
+  impl: () => stringVal(crypto().randomUUID()),
 });
 
 const NAMESPACES: Record<string, string> = {
@@ -172,7 +174,7 @@ export const uuidv5 = makeFunction({
     const nsArg = a[0].asString();
     const ns = parseUUID(NAMESPACES[nsArg] ?? nsArg);
     if (typeof ns === 'string') throw new FuncError(`uuidv5() doesn't support namespace ${nsArg} (${ns})`);
-    const h = createHash('sha1').update(ns).update(Buffer.from(a[1].asString(), 'utf8')).digest().subarray(0, 16);
+    const h = crypto().createHash('sha1').update(ns).update(Buffer.from(a[1].asString(), 'utf8')).digest().subarray(0, 16);
     h[6] = (h[6] & 0x0f) | 0x50;
     h[8] = (h[8] & 0x3f) | 0x80;
     return stringVal(formatUUID(h));

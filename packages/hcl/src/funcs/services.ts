@@ -1,7 +1,6 @@
 // Functions backed by network services: vault, consul_key, aws_secretsmanager.
 // Requests are made synchronously (function calls are synchronous) by a short
 // child process with a timeout; errors are worded as Packer words them.
-import { execFileSync } from 'node:child_process';
 import * as T from '../cty/types.ts';
 import { stringVal } from '../cty/value.ts';
 import { FuncError, makeFunction, staticReturnType } from './function.ts';
@@ -29,7 +28,7 @@ req.on('error', (e) => out({ error: e.code === 'ECONNREFUSED' ? 'connect: connec
 /** A GET request made synchronously. */
 export function httpGetSync(url: string, headers: Record<string, string>, timeoutMs = 10000): HttpResult {
   try {
-    const out = execFileSync(process.execPath, ['-e', FETCH_SCRIPT, url, JSON.stringify(headers), String(timeoutMs)], {
+    const out = (process.getBuiltinModule('node:child_process') as typeof import('node:child_process')).execFileSync(process.execPath, ['-e', FETCH_SCRIPT, url, JSON.stringify(headers), String(timeoutMs)], {
       encoding: 'utf8',
       timeout: timeoutMs + 2000,
       stdio: ['ignore', 'pipe', 'ignore'],

@@ -32,7 +32,7 @@ export const VNC_SPECIAL: Record<string, number> = {
 const KEY_LEFT_SHIFT = 0xffe1;
 const SHIFTED_CHARS = '~!@#$%^&*()_+{}|:"<>?';
 
-const DURATION_RE = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+/;
+const DURATION_RE = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:ns|us|\u00b5s|ms|s|m|h))+/; // \u00b5: µ, the bundles stay ASCII (scripts/build.mjs)
 const INTEGER_RE = /^(?:0|[1-9][0-9]*)/;
 
 /**

@@ -9,6 +9,7 @@ import { makeUi, type Io, type Meta } from './meta.ts';
 import { openLog } from './prelude.ts';
 import { autocompleteAction, programFor, takeMachineReadable } from './start.ts';
 import { runVersion, versionCommand } from './commands/version.ts';
+import { isDeepNesting } from './deep-thread.ts';
 
 type Command = (meta: Meta, args: string[]) => Promise<number>;
 
@@ -115,6 +116,7 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   try {
     return await cmd.run(meta, argv.slice(1));
   } catch (e) {
+    if (isDeepNesting(e)) throw e; // main.ts runs the command again on a thread with a larger stack
     log(`[ERR] ${name}: ${errorMessage(e)}`);
     if (!(e instanceof Error && e.message.startsWith('Error loading configuration'))) ui.error(errorMessage(e));
     return 1;

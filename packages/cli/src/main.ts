@@ -4,11 +4,22 @@
 // plugin server and the component it serves.
 // No top-level await: the bundle is a CommonJS script (see scripts/build.mjs).
 import { commandLine } from './start.ts';
+import { handOffDeepInput, isDeepNesting, receiveSignals, runInDeepThread, takeDeepThreadMarker } from './deep-thread.ts';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'plugin') return (await import('./commands/plugin.ts')).pluginMain(argv.slice(1));
+  // HCL input nested deeper than this thread's stack holds runs again on a thread with a
+  // large one (deep-thread.ts).
+  const deepThread = takeDeepThreadMarker();
+  if (deepThread) await receiveSignals();
+  else handOffDeepInput();
   const { run } = await import('./cli.ts');
-  return run(argv);
+  try {
+    return await run(argv);
+  } catch (e) {
+    if (deepThread || !isDeepNesting(e)) throw e;
+    return runInDeepThread(argv);
+  }
 }
 
 main(commandLine(process.argv[1], process.argv.slice(2))).then((code) => { process.exitCode = code; });

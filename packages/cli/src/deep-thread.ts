@@ -42,6 +42,11 @@ export function handOffDeepInput(): void {
   (globalThis as Record<symbol, unknown>)[NESTING_HANDOFF] = HANDOFF_DEPTH;
 }
 
+/** From here on, deep input is read on this thread as far as its stack allows (no more hand-off). */
+export function keepDeepInput(): void {
+  delete (globalThis as Record<symbol, unknown>)[NESTING_HANDOFF];
+}
+
 /** Whether `e` is the HCL layer's DeepNestingError (by its code: this module imports nothing of it). */
 export function isDeepNesting(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'PACKER_TS_DEEP_NESTING';

@@ -19,6 +19,9 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (deepThread || !isDeepNesting(e)) throw e;
     return runInDeepThread(argv);
+  } finally {
+    // the thread's stdin (fed by the main thread) would keep the thread alive when unread
+    if (deepThread) process.stdin.destroy();
   }
 }
 

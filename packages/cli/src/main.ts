@@ -4,11 +4,13 @@
 // plugin server and the component it serves.
 // No top-level await: the bundle is a CommonJS script (see scripts/build.mjs).
 import { commandLine } from './start.ts';
+import { withDeepThread } from './deep-thread.ts';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'plugin') return (await import('./commands/plugin.ts')).pluginMain(argv.slice(1));
-  const { run } = await import('./cli.ts');
-  return run(argv);
+  // HCL input nested deeper than this thread's stack holds runs again on a thread with a
+  // large one (deep-thread.ts).
+  return withDeepThread(argv, async (a) => (await import('./cli.ts')).run(a));
 }
 
 main(commandLine(process.argv[1], process.argv.slice(2))).then((code) => { process.exitCode = code; });

@@ -9,6 +9,7 @@ import { log, type BuiltinFactories, type ComponentFinder } from '@packer-ts/cor
 import { makeUi, type Io, type Meta } from './meta.ts';
 import { openLog } from './prelude.ts';
 import { commandLine, takeMachineReadable } from './start.ts';
+import { isDeepNesting, withDeepThread } from './deep-thread.ts';
 
 export type Command = (meta: Meta, args: string[]) => Promise<number>;
 
@@ -76,6 +77,7 @@ export async function runCommand(name: string, cmd: Command, args: string[], io:
   try {
     return await cmd(meta, args);
   } catch (e) {
+    if (isDeepNesting(e)) throw e; // the program's main runs the command again on a thread with a larger stack
     log(`[ERR] ${name}: ${errorMessage(e)}`);
     if (!(e instanceof Error && e.message.startsWith('Error loading configuration'))) ui.error(errorMessage(e));
     return 1;
@@ -98,7 +100,7 @@ export function commandMain(name: string, cmd: Command, builtins: BuiltinFactori
     if (!prepared) return 1;
     return runCommand(name, cmd, prepared.argv.slice(1), io, prepared.machineReadable, builtins);
   };
-  void main(commandLine(process.argv[1], process.argv.slice(2))).then((code) => { process.exitCode = code; });
+  void withDeepThread(commandLine(process.argv[1], process.argv.slice(2)), main).then((code) => { process.exitCode = code; });
 }
 
 function graceMs(env: NodeJS.ProcessEnv, key: string, dflt: number): number {

@@ -66,3 +66,19 @@ test('an expression tree too deep to evaluate gives a diagnostic at its range', 
   const r = evaluate(expr, undefined);
   assert.deepEqual(r.diags.map((d) => [d.summary, d.subject?.filename, d.subject?.start.line]), [['Nesting too deep', 'gen.pkr.hcl', 7]]);
 });
+
+test('with a hand-off depth set, input nested deeper throws DeepNestingError (the CLI re-runs it on a deep-stack thread)', () => {
+  const key = Symbol.for('packer-ts.hcl.nesting-handoff');
+  const g = globalThis as Record<symbol, unknown>;
+  g[key] = 50;
+  try {
+    assert.deepEqual(parseConfig(`x = ${nestedBrackets(40)}\n`, 'ok.pkr.hcl').diags, []);
+    assert.throws(() => parseConfig(`# deep\nx = ${nestedBrackets(60)}\n`, 'deep.pkr.hcl'), (e: unknown) => (e as { code?: string }).code === 'PACKER_TS_DEEP_NESTING' && /deep\.pkr\.hcl:2/.test((e as Error).message));
+    assert.throws(() => parseJson(`{"x": ${nestedBrackets(60)}}`, 'deep.pkr.json'), (e: unknown) => (e as { code?: string }).code === 'PACKER_TS_DEEP_NESTING');
+    assert.throws(() => parseExpression('!'.repeat(60) + 'true', 'expr.hcl'), (e: unknown) => (e as { code?: string }).code === 'PACKER_TS_DEEP_NESTING');
+  } finally {
+    delete g[key];
+  }
+  // without it, the same input reads
+  assert.deepEqual(parseConfig(`x = ${nestedBrackets(60)}\n`, 'deep.pkr.hcl').diags, []);
+});

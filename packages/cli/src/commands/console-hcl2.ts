@@ -5,6 +5,7 @@
  * functions, printed as Packer's console prints values. Diagnostics are
  * printed without source (Packer passes no files).
  */
+import { keepDeepInput } from '../deep-thread.ts';
 import { cty, exprValue, formatDiagnostics, hasErrors, parseExpression, type Diagnostic } from '@packer-ts/hcl';
 import type { PackerConfig } from '@packer-ts/core/hcl2';
 import { printVariables } from '@packer-ts/core/hcl2';
@@ -43,7 +44,11 @@ function report(diags: readonly Diagnostic[]): ConsoleEvaluation['report'] {
 }
 
 export class Hcl2Console {
-  constructor(private readonly cfg: PackerConfig) {}
+  constructor(private readonly cfg: PackerConfig) {
+    // The template is read: lines typed from here on are not re-run on a deep-stack thread
+    // (their input is consumed), so deep ones get "Nesting too deep" (deep-thread.ts).
+    keepDeepInput();
+  }
 
   evaluate(line: string): ConsoleEvaluation {
     if (line === '') return { out: '', exit: false };

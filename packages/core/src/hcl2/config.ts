@@ -370,10 +370,13 @@ export class PackerConfig {
   }
 
   private decodeBuild(block: Block): { build?: BuildBlock; diags: Diagnostic[] } {
-    const ctx = this.evalContext();
-    const b = decodeFields(block.body, { name: 'string', description: 'string', sources: 'strings' }, ctx);
+    // Packer 1.6.6 decodes the build's own attributes with no evaluation context
+    // (gohcl.DecodeBody(block.Body, nil, ...)): a variable, local or function call
+    // in `name`, `description` or `sources` is an error, "Variables not allowed" or
+    // "Function calls not allowed", then "value must be known". Packer 1.16 evaluates
+    // them; this follows 1.6.6.
+    const b = decodeFields(block.body, { name: 'string', description: 'string', sources: 'strings' }, undefined, true);
     const diags = b.diags;
-    if (hasErrors(diags)) return { diags };
     const build: BuildBlock = {
       name: b.fields.name ?? '',
       description: b.fields.description ?? '',

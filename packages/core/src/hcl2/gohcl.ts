@@ -27,8 +27,12 @@ function unsuitable(message: string, start: Range, range: Range): Diagnostic {
   return { severity: 'error', summary: 'Unsuitable value type', detail: `Unsuitable value: ${message}`, subject: start, context: range };
 }
 
-/** gohcl.DecodeBody into a struct of optional fields plus `,remain`. */
-export function decodeFields<F extends Record<string, FieldKind>>(body: Body, fields: F, ctx: EvalContext | undefined): DecodedBody<F> {
+/**
+ * gohcl.DecodeBody into a struct of optional fields plus `,remain`. With
+ * `convertFailed`, a field whose expression had errors is still converted, as
+ * gohcl.DecodeExpression does (its unknown result adds "value must be known").
+ */
+export function decodeFields<F extends Record<string, FieldKind>>(body: Body, fields: F, ctx: EvalContext | undefined, convertFailed = false): DecodedBody<F> {
   const { content, remain, diags } = body.partialContent({ attributes: Object.keys(fields).map((name) => ({ name })) });
   const out = {} as Decoded<F>;
   const ranges: { [K in keyof F]?: Range } = {};
@@ -38,7 +42,7 @@ export function decodeFields<F extends Record<string, FieldKind>>(body: Body, fi
     ranges[name] = attr.expr.range;
     const r = exprValue(attr.expr, ctx);
     diags.push(...r.diags);
-    if (hasErrors(r.diags)) continue;
+    if (hasErrors(r.diags) && !convertFailed) continue;
     const start = exprStartRange(attr.expr);
     if (kind === 'value') {
       (out as Record<string, unknown>)[name] = r.value;

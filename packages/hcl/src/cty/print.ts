@@ -68,28 +68,39 @@ function shim(v0: Value): Shim {
   }
 }
 
+// The REPL formatter, which indents each nested value's lines by two spaces;
+// written here with the indentation passed down, so that a value nested n
+// deep prints in time proportional to its output, not n times over.
 function formatResult(s: Shim, nested: boolean): string {
-  if (s === null) return 'null';
-  if (typeof s === 'string') return nested ? goQuote(s) : s;
-  if (typeof s === 'bigint') return s.toString();
-  if (typeof s === 'number') return formatFloatG(s);
-  if (typeof s === 'boolean') return s ? 'true' : 'false';
-  if (Array.isArray(s)) {
-    let out = '[';
-    if (s.length) out += '\n';
-    for (const e of s) out += indent(formatResult(e, true)) + ',\n';
-    return out + ']';
-  }
-  const keys = [...s.keys()].sort(cmpStr);
-  let out = '{';
-  if (keys.length) out += '\n';
-  for (const k of keys) out += indent(`${goQuote(k)} = ${formatResult(s.get(k)!, true)}`) + '\n';
-  return out + '}';
+  const out: string[] = [];
+  writeResult(s, nested, '', out);
+  return out.join('');
 }
 
-function indent(s: string): string {
-  // bufio.Scanner lines: a trailing newline yields no extra empty line
-  const lines = s.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => '  ' + l).join('\n');
+function writeResult(s: Shim, nested: boolean, pad: string, out: string[]): void {
+  if (s === null) out.push('null');
+  else if (typeof s === 'string') out.push(nested ? goQuote(s) : s);
+  else if (typeof s === 'bigint') out.push(s.toString());
+  else if (typeof s === 'number') out.push(formatFloatG(s));
+  else if (typeof s === 'boolean') out.push(s ? 'true' : 'false');
+  else if (Array.isArray(s)) {
+    const inner = pad + '  ';
+    out.push(s.length ? '[\n' : '[');
+    for (const e of s) {
+      out.push(inner);
+      writeResult(e, true, inner, out);
+      out.push(',\n');
+    }
+    out.push(s.length ? pad + ']' : ']');
+  } else {
+    const inner = pad + '  ';
+    const keys = [...s.keys()].sort(cmpStr);
+    out.push(keys.length ? '{\n' : '{');
+    for (const k of keys) {
+      out.push(inner, goQuote(k), ' = ');
+      writeResult(s.get(k)!, true, inner, out);
+      out.push('\n');
+    }
+    out.push(keys.length ? pad + '}' : '}');
+  }
 }

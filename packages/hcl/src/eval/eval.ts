@@ -25,7 +25,7 @@ import {
   unknownVal,
   Value,
 } from '../cty/value.ts';
-import { isStackOverflow, tooDeepDiag } from '../deep.ts';
+import { handOffDeepNesting, isStackOverflow, tooDeepDiag } from '../deep.ts';
 import { errorDiag, hasErrors, type Diagnostic } from '../diag.ts';
 import { CallError, CallErrors, callHcl, type CallArg, type FunctionSpec } from '../funcs/function.ts';
 import { rangeBetween, type Range } from '../range.ts';
@@ -63,6 +63,7 @@ export function evaluate(expr: Expr, ctx: EvalContext | undefined): { value: Val
     return { value, diags };
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
+    handOffDeepNesting(expr.range);
     return { value: DynamicVal, diags: [...diags, tooDeepDiag('evaluate', expr.range)] };
   }
 }

@@ -1,7 +1,7 @@
 // Scanner and parser of HCL's JSON syntax (json/spec.md), with the
 // positions and diagnostics of hashicorp/hcl's json package.
 
-import { isStackOverflow, tooDeepDiag } from '../deep.ts';
+import { handOffDeepNesting, isStackOverflow, nestingLimit, NestingLimitReached, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
 import { graphemes, rangeBetween, type Pos, type Range } from '../range.ts';
 import type { JsonAttr, JsonNode } from './ast.ts';
@@ -183,6 +183,9 @@ function decodeString(text: string): { value: string } | { errOffset: number } {
 
 class Peeker {
   i = 0;
+  // nesting depth of objects and arrays, and where to stop (deep.ts)
+  depth = 0;
+  readonly limit = nestingLimit();
   constructor(readonly tokens: Token[]) {}
   peek(): Token {
     return this.tokens[this.i]!;
@@ -201,10 +204,14 @@ function parseValue(p: Peeker, diags: Diagnostic[]): JsonNode | undefined {
   let n: JsonNode | undefined;
   switch (tok.type) {
     case '{':
+      if (++p.depth > p.limit) throw new NestingLimitReached();
       n = parseObject(p, diags);
+      p.depth--;
       break;
     case '[':
+      if (++p.depth > p.limit) throw new NestingLimitReached();
       n = parseArray(p, diags);
+      p.depth--;
       break;
     case 'N':
       n = parseNumber(p, diags);
@@ -413,6 +420,7 @@ function parseGuarded(p: Peeker, diags: Diagnostic[]): JsonNode {
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     const at = p.peek().range;
+    handOffDeepNesting(at);
     diags.length = before;
     diags.push(tooDeepDiag('parse', at));
     return { t: 'object', attrs: [], range: at, openRange: at, closeRange: at };

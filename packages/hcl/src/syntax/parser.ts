@@ -3,7 +3,7 @@
 // every error with the same summaries, details and ranges as hclsyntax,
 // including its recovery behaviour (so that later errors are reported too).
 
-import { isStackOverflow, tooDeepDiag } from '../deep.ts';
+import { handOffDeepNesting, isStackOverflow, nestingLimit, NestingLimitReached, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
 import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
@@ -75,6 +75,9 @@ class Parser {
   private next = 0;
   private readonly nlStack: boolean[] = [true];
   recovery = false;
+  // nesting depth of bodies, expressions and unary operators, and where to stop (deep.ts)
+  private depth = 0;
+  private readonly limit = nestingLimit();
   readonly src: string;
   readonly tokens: Token[];
   readonly filename: string;
@@ -257,6 +260,7 @@ class Parser {
   // ---- bodies ----
 
   parseBody(end: T): [Body, Diagnostic[]] {
+    if (++this.depth > this.limit) throw new NestingLimitReached();
     const attrs: Attribute[] = [];
     const byName = new Map<string, Attribute>();
     const blocks: Block[] = [];
@@ -298,6 +302,7 @@ class Parser {
       this.recover(end);
       break;
     }
+    this.depth--;
     return [
       {
         attributes: attrs,
@@ -522,6 +527,7 @@ class Parser {
   // results are read by index rather than by destructuring, which keeps
   // interpreted frames small so that deeply nested (valid) input parses.
   parseExpression(): [Expr, Diagnostic[]] {
+    if (++this.depth > this.limit) throw new NestingLimitReached();
     const startRange = this.nextRange();
     const open = this.peek().type;
     const first = open === T.OBrack ? this.parseTupleCons() : open === T.OBrace ? this.parseObjectCons() : open === T.OParen ? this.parseParenExpr() : this.parseExpressionTerm();
@@ -531,9 +537,13 @@ class Parser {
     let cond = trav[0];
     if (!(this.recovery && diags.length > 0)) cond = this.climb(cond, 0, diags);
     this.aborted = false;
-    if (this.recovery && hasErr(diags)) return [cond, diags];
-    if (this.peek().type !== T.Question) return [cond, diags];
-    return this.finishConditional(startRange, cond, diags);
+    if ((this.recovery && hasErr(diags)) || this.peek().type !== T.Question) {
+      this.depth--;
+      return [cond, diags];
+    }
+    const ret = this.finishConditional(startRange, cond, diags);
+    this.depth--;
+    return ret;
   }
 
   private finishConditional(startRange: Range, cond: Expr, diags: Diagnostic[]): [Expr, Diagnostic[]] {
@@ -797,7 +807,9 @@ class Parser {
       case T.Minus:
       case T.Bang: {
         const tok = this.read();
+        if (++this.depth > this.limit) throw new NestingLimitReached();
         const [operand, diags] = this.parseExpressionWithTraversals();
+        this.depth--;
         return [{ kind: 'UnaryOp', op: start.type === T.Minus ? '-' : '!', val: operand, range: rangeBetween(tok.range, operand.range), symbolRange: tok.range }, diags];
       }
       case T.OBrack:
@@ -1582,6 +1594,7 @@ export function parseConfig(src: string | Uint8Array, filename: string, start: P
     [body, pd] = p.parseBody(T.EOF);
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
+    handOffDeepNesting(p.peek().range);
     const whole = rangeBetween(lexed.tokens[0]!.range, lexed.tokens[lexed.tokens.length - 1]!.range);
     body = { attributes: [], blocks: [], range: whole, endRange: emptyAt(whole.end, filename) };
     pd = [tooDeepDiag('parse', p.peek().range)];
@@ -1602,6 +1615,7 @@ export function parseExpression(src: string | Uint8Array, filename: string, star
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     const at = p.peek().range;
+    handOffDeepNesting(at);
     [expr, ed] = [placeholder(at), [tooDeepDiag('parse', at)]];
     p.recovery = true;
   }
@@ -1624,6 +1638,7 @@ export function parseTemplate(src: string | Uint8Array, filename: string, start:
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     range = p.peek().range;
+    handOffDeepNesting(range);
     [exprs, passthru, pd] = [[placeholder(range)], true, [tooDeepDiag('parse', range)]];
   }
   const diags = [...lexed.diags, ...pd];

@@ -1,0 +1,111 @@
+/**
+ * Deeply nested HCL input on a thread with a large stack (see packages/hcl/src/deep.ts).
+ *
+ * Packer (Go) reads templates nested some 30,000 levels deep; the HCL layer recurses once
+ * per level, and the main thread's stack (V8's default, about 1 MB) holds about 1,500. So
+ * the CLI's main thread tells the HCL layer a hand-off depth (HANDOFF_DEPTH): input nested
+ * deeper makes the parser throw DeepNestingError while the template is read, before any
+ * build starts or anything is printed, and main.ts runs the same command again on a
+ * worker thread whose stack holds the HCL layer's own limit (NESTING_LIMIT levels) through
+ * every stage: parse, evaluation, conversion, output, fmt. Node sizes a worker thread's real
+ * stack from `resourceLimits.stackSizeMb`. The thread runs the same program file as this
+ * process (bin/packer-ts or the bundle), with the same arguments and environment; its
+ * output, stdin, exit code and the signals this process gets are passed through. Nothing
+ * of this is loaded unless a template is that deep: worker_threads is imported here on use.
+ */
+
+/** Nesting past which the main thread hands the command over (well within its stack at every stage). */
+export const HANDOFF_DEPTH = 500;
+
+/**
+ * The deep thread's stack, in MB: NESTING_LIMIT (100,000) levels of the costliest shape
+ * (template interpolations, about 1.6 KB of stack per level through parse and evaluation)
+ * with room to spare. Only the pages a run touches are ever committed.
+ */
+export const DEEP_STACK_MB = 512;
+
+/** Set in the deep thread's environment (and removed at its start, so that children never see it). */
+export const DEEP_THREAD_ENV = 'PACKER_TS_DEEP_THREAD';
+
+/** The global the HCL layer reads the hand-off depth from (NESTING_HANDOFF in packages/hcl/src/deep.ts). */
+const NESTING_HANDOFF = Symbol.for('packer-ts.hcl.nesting-handoff');
+
+/** Whether this process is the deep thread (read once, at start; takes the marker out of the environment). */
+export function takeDeepThreadMarker(env: NodeJS.ProcessEnv = process.env): boolean {
+  const mark = env[DEEP_THREAD_ENV] === '1';
+  delete env[DEEP_THREAD_ENV];
+  return mark;
+}
+
+/** On the main thread: have the HCL layer hand deep input over (DeepNestingError) instead of reading it. */
+export function handOffDeepInput(): void {
+  (globalThis as Record<symbol, unknown>)[NESTING_HANDOFF] = HANDOFF_DEPTH;
+}
+
+/** From here on, deep input is read on this thread as far as its stack allows (no more hand-off). */
+export function keepDeepInput(): void {
+  delete (globalThis as Record<symbol, unknown>)[NESTING_HANDOFF];
+}
+
+/** Whether `e` is the HCL layer's DeepNestingError (by its code: this module imports nothing of it). */
+export function isDeepNesting(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'PACKER_TS_DEEP_NESTING';
+}
+
+/**
+ * Runs `run(argv)` (a program's command line) so that deep input moves to a deep thread: on the
+ * main thread the HCL layer hands it over and the same command line runs again on a thread with
+ * a large stack; on that thread it is read there.
+ */
+export async function withDeepThread(argv: string[], run: (argv: string[]) => Promise<number>): Promise<number> {
+  const deepThread = takeDeepThreadMarker();
+  if (deepThread) await receiveSignals();
+  else handOffDeepInput();
+  try {
+    return await run(argv);
+  } catch (e) {
+    if (deepThread || !isDeepNesting(e)) throw e;
+    return runInDeepThread(argv);
+  } finally {
+    // the thread's stdin (fed by the main thread) would keep the thread alive when unread
+    if (deepThread) process.stdin.destroy();
+  }
+}
+
+/** Runs `argv` again on a thread with a DEEP_STACK_MB stack; resolves to its exit code. */
+export async function runInDeepThread(argv: string[], script: string = process.argv[1] ?? ''): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(script, {
+    argv,
+    env: { ...process.env, [DEEP_THREAD_ENV]: '1' },
+    execArgv: process.execArgv,
+    stdin: true,
+    resourceLimits: { stackSizeMb: DEEP_STACK_MB },
+  });
+  const stdin = process.stdin;
+  stdin.pipe(worker.stdin!);
+  const forward = (signal: NodeJS.Signals) => worker.postMessage({ signal });
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', resolve);
+    });
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+    stdin.unpipe(worker.stdin!);
+    stdin.destroy();
+  }
+}
+
+/** In the deep thread: the signals the main thread forwards reach this thread's handlers. */
+export async function receiveSignals(): Promise<void> {
+  const { parentPort } = await import('node:worker_threads');
+  if (!parentPort) return;
+  parentPort.on('message', (m: { signal?: NodeJS.Signals }) => {
+    if (m.signal) process.emit(m.signal, m.signal);
+  });
+  parentPort.unref();
+}

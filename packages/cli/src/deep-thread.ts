@@ -14,6 +14,8 @@
  * of this is loaded unless a template is that deep: worker_threads is imported here on use.
  */
 
+import { inheritStdinMode, stdinMode } from './stdin-mode.ts';
+
 /** Nesting past which the main thread hands the command over (well within its stack at every stage). */
 export const HANDOFF_DEPTH = 500;
 
@@ -30,10 +32,15 @@ export const DEEP_THREAD_ENV = 'PACKER_TS_DEEP_THREAD';
 /** The global the HCL layer reads the hand-off depth from (NESTING_HANDOFF in packages/hcl/src/deep.ts). */
 const NESTING_HANDOFF = Symbol.for('packer-ts.hcl.nesting-handoff');
 
-/** Whether this process is the deep thread (read once, at start; takes the marker out of the environment). */
+/** The main thread's stdin mode (stdin-mode.ts), given to the deep thread, whose stdin is a stream. */
+export const DEEP_STDIN_ENV = 'PACKER_TS_DEEP_STDIN';
+
+/** Whether this process is the deep thread (read once, at start; takes the markers out of the environment). */
 export function takeDeepThreadMarker(env: NodeJS.ProcessEnv = process.env): boolean {
   const mark = env[DEEP_THREAD_ENV] === '1';
+  if (mark) inheritStdinMode(env[DEEP_STDIN_ENV]);
   delete env[DEEP_THREAD_ENV];
+  delete env[DEEP_STDIN_ENV];
   return mark;
 }
 
@@ -77,7 +84,7 @@ export async function runInDeepThread(argv: string[], script: string = process.a
   const { Worker } = await import('node:worker_threads');
   const worker = new Worker(script, {
     argv,
-    env: { ...process.env, [DEEP_THREAD_ENV]: '1' },
+    env: { ...process.env, [DEEP_THREAD_ENV]: '1', [DEEP_STDIN_ENV]: stdinMode(process.stdin) },
     execArgv: process.execArgv,
     stdin: true,
     resourceLimits: { stackSizeMb: DEEP_STACK_MB },

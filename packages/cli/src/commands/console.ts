@@ -9,10 +9,10 @@
  * file, socket) each line's result is printed and `exit` stops; a terminal
  * also gets a `> ` prompt.
  */
-import { fstatSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { isGoSpace } from '@packer-ts/sdk';
 import { FlagSet } from '../flags.ts';
+import { stdinMode } from '../stdin-mode.ts';
 import { MetaArgs, parseFlags, statTemplatePath, type Meta } from '../meta.ts';
 
 export const consoleHelp = `Usage: packer console [options] [TEMPLATE]
@@ -45,23 +45,6 @@ function trimSpace(s: string): string {
   while (a < b && isGoSpace(s.charCodeAt(a))) a++;
   while (b > a && isGoSpace(s.charCodeAt(b - 1))) b--;
   return s.slice(a, b);
-}
-
-type StdinMode = 'piped' | 'terminal' | 'lines';
-
-function stdinMode(stdin: NodeJS.ReadableStream | undefined): StdinMode {
-  if (!stdin) return 'piped';
-  const s = stdin as { fd?: unknown; isTTY?: boolean };
-  if (s.isTTY) return 'terminal';
-  if (typeof s.fd === 'number') {
-    try {
-      return fstatSync(s.fd).isFIFO() ? 'piped' : 'lines';
-    } catch {
-      return 'lines';
-    }
-  }
-  // A stream without a descriptor behaves as a pipe.
-  return 'piped';
 }
 
 /** Yields the lines of `stream` split on `sep` (a final unterminated line included). */

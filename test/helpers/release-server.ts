@@ -135,15 +135,18 @@ export async function startReleaseServer(releases: Release[] = []): Promise<Rele
   const inner: Server = createServer((req, res) => handle(req, res, String(req.headers.host ?? '')));
   const outer: Server = createServer((req, res) => handle(req, res, '127.0.0.1'));
   outer.on('connection', (s) => { open.add(s); s.on('close', () => open.delete(s)); });
+  // A TLS connection (a proxy tunnel's, or the https listener's) served by the same routes.
+  const serveTls = (tls: TLSSocket, raw: Socket = tls) => {
+    open.add(tls);
+    tls.on('close', () => open.delete(tls));
+    tls.on('error', () => raw.destroy());
+    inner.emit('connection', tls);
+  };
   outer.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     certs ??= makeCerts(certDir);
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (head.length > 0) socket.unshift(head);
-    const tls = new TLSSocket(socket, { isServer: true, key: certs.key, cert: certs.cert });
-    open.add(tls);
-    tls.on('close', () => open.delete(tls));
-    tls.on('error', () => socket.destroy());
-    inner.emit('connection', tls);
+    serveTls(new TLSSocket(socket, { isServer: true, key: certs.key, cert: certs.cert }), socket);
   });
   outer.listen(0, '127.0.0.1');
   await once(outer, 'listening');
@@ -160,12 +163,7 @@ export async function startReleaseServer(releases: Release[] = []): Promise<Rele
     httpsEnv: async () => {
       certs ??= makeCerts(certDir);
       if (!secure) {
-        secure = createTlsServer({ key: certs.key, cert: certs.cert }, (tls) => {
-          open.add(tls);
-          tls.on('close', () => open.delete(tls));
-          tls.on('error', () => tls.destroy());
-          inner.emit('connection', tls);
-        });
+        secure = createTlsServer({ key: certs.key, cert: certs.cert }, (tls) => serveTls(tls));
         secure.listen(0, '127.0.0.1');
         await once(secure, 'listening');
       }

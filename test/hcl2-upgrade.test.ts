@@ -36,7 +36,7 @@ const HEADER = readFileSync(PACKER_EXPECTED, 'utf8').split('\n').slice(0, 12).jo
 const READER_GAPS = new Set([
   'bad-input/duration-pause-before', 'bad-input/duration-timeout', 'bad-input/json-bom', 'bad-input/type-builder-name-object',
   'bad-input/type-builder-type-array', 'bad-input/type-keep-input-artifact-string', 'bad-input/type-max-retries-object',
-  'bad-input/type-post-processor-type-object', 'bad-input/type-provisioner-override-array',
+  'bad-input/type-post-processor-type-object', 'bad-input/type-provisioner-only-map', 'bad-input/type-provisioner-override-array',
 ]);
 
 interface Side { result: RunResult; output: Buffer | undefined }

@@ -370,16 +370,17 @@ export class PackerConfig {
   }
 
   private decodeBuild(block: Block): { build?: BuildBlock; diags: Diagnostic[] } {
-    // Packer 1.6.6 decodes the build's own attributes with no evaluation context
-    // (gohcl.DecodeBody(block.Body, nil, ...)): a variable, local or function call
-    // in `name`, `description` or `sources` is an error, "Variables not allowed" or
-    // "Function calls not allowed", then "value must be known". Packer 1.16 evaluates
-    // them; this follows 1.6.6.
-    const b = decodeFields(block.body, { name: 'string', description: 'string', sources: 'strings' }, undefined, true);
-    const diags = b.diags;
+    // `name` and `description` (named builds: Packer 1.16's rules) are evaluated with
+    // variables and locals. `sources` follows Packer 1.6.6, which decodes it with no
+    // evaluation context (gohcl.DecodeBody(block.Body, nil, ...)): a variable, local or
+    // function call there is "Variables not allowed" / "Function calls not allowed", then
+    // "value must be known" (Packer 1.16 evaluates it).
+    const named = decodeFields(block.body, { name: 'string', description: 'string' }, this.evalContext());
+    const b = decodeFields(named.remain, { sources: 'strings' }, undefined, true);
+    const diags = [...named.diags, ...b.diags];
     const build: BuildBlock = {
-      name: b.fields.name ?? '',
-      description: b.fields.description ?? '',
+      name: named.fields.name ?? '',
+      description: named.fields.description ?? '',
       sources: [],
       provisioners: [],
       cleanupProvisioner: undefined,

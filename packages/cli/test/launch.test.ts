@@ -158,3 +158,10 @@ test('bin/packer-ts (sh, or node): programs see the invoked path as argv[1], thr
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bin/packer-ts moves NODE_EXTRA_CA_CERTS aside with the same sh as the SDK\'s EXECUTABLE_BANNER', async () => {
+  const { EXECUTABLE_BANNER } = await import('@packer-ts/sdk/banner');
+  const move = /if \[ -n "\$\{NODE_EXTRA_CA_CERTS-\}" \]; then .*?; fi;/.exec(EXECUTABLE_BANNER)?.[0];
+  assert.ok(move, EXECUTABLE_BANNER);
+  assert.ok(readFileSync(join(ROOT, 'bin', 'packer-ts'), 'utf8').split('\n')[1]!.includes(move), 'the launcher and the banner defer the certificates alike');
+});

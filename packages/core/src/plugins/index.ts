@@ -7,11 +7,13 @@
  * which exercises the whole plugin path.
  *
  * Public API
- *   new PluginStore(kind, refs, manager)        a ComponentStore whose start() spawns a plugin process
+ *   new PluginStore(kind, refs, manager, encoding?)  a ComponentStore whose start() spawns a plugin
+ *       process (with encoding(): multi-component plugins started for that encoding at start time)
  *   createComponentFinder(setup): PluginComponentFinder
  *       setup.builtins {builders, provisioners, postProcessors, datasources?}: factory maps
  *       (the finder's `datasources` store serves `data` blocks; `encoding` says whether plugins run
- *       with --protobuf, chosen by protocol.ts over every discovered plugin)
+ *       with --protobuf, chosen by protocol.ts over the plugins that provide the components in
+ *       effect: discovery's, then required_plugins' selection once usePlugins has run)
  *       setup.self {command, args}: how to run this program (for PACKER_TS_BUILTINS=plugin)
  *       setup.exeDir (first discovery directory), setup.env, setup.cwd, setup.home, setup.log
  *       finder.usePlugins(refs): these components (required_plugins' selection) win over discovery's
@@ -39,13 +41,14 @@ export { describeCacheFile, flushDescribeCache } from './describe-cache.ts';
 export const BUILTINS_ENV = 'PACKER_TS_BUILTINS';
 
 export class PluginStore<T> implements ComponentStore<T> {
-  constructor(readonly kind: ComponentKind, readonly refs: Map<string, PluginRef>, readonly manager: PluginManager) {}
+  constructor(readonly kind: ComponentKind, readonly refs: Map<string, PluginRef>, readonly manager: PluginManager,
+    private readonly encoding?: () => 'gob' | 'protobuf') {}
   has(name: string): boolean { return this.refs.has(name); }
   list(): string[] { return [...this.refs.keys()].sort(); }
   async start(name: string): Promise<T> {
     const ref = this.refs.get(name);
     if (!ref) throw new Error(`Unknown ${this.kind} ${name}`);
-    return (await this.manager.start(ref)) as unknown as T;
+    return (await this.manager.start(this.encoding ? withEncoding(ref, this.encoding()) : ref)) as unknown as T;
   }
 }
 
@@ -110,9 +113,11 @@ function builtinRefs(kind: ComponentKind, names: string[], self: { command: stri
 export function createComponentFinder(setup: ComponentSetup): PluginComponentFinder {
   const env = setup.env ?? process.env;
   const log = setup.log ?? (() => {});
-  const found = findPlugins({ env, exeDir: setup.exeDir, cwd: setup.cwd, home: setup.home, log });
-  const encoding = chooseEncoding(found, env, log);
-  const plugins = Object.fromEntries(Object.entries(found).map(([kind, refs]) => [kind, new Map([...refs].map(([n, r]) => [n, withEncoding(r, encoding)]))])) as typeof found;
+  // The refs as found; the encoding is applied when a component starts, because required_plugins'
+  // selection (usePlugins) can change which plugins provide components, and so the encoding.
+  const plugins = findPlugins({ env, exeDir: setup.exeDir, cwd: setup.cwd, home: setup.home, log });
+  let encoding = chooseEncoding(plugins, env, log);
+  const currentEncoding = (): 'gob' | 'protobuf' => encoding;
   const manager = new PluginManager({ env, log });
   const asPlugins = env[BUILTINS_ENV] === 'plugin';
   if (env[BUILTINS_ENV] !== undefined && env[BUILTINS_ENV] !== '' && env[BUILTINS_ENV] !== 'plugin' && env[BUILTINS_ENV] !== 'in-process') {
@@ -123,19 +128,20 @@ export function createComponentFinder(setup: ComponentSetup): PluginComponentFin
     const builtin: ComponentStore<T> = asPlugins
       ? new PluginStore<T>(kind, builtinRefs(kind, Object.keys(factories), self), manager)
       : new FactoryStore<T>(kind, factories);
-    return new LoggedStore(new LayeredStore<T>(kind, [new PluginStore<T>(kind, plugins[kind], manager), builtin]), label, log);
+    return new LoggedStore(new LayeredStore<T>(kind, [new PluginStore<T>(kind, plugins[kind], manager, currentEncoding), builtin]), label, log);
   };
   return {
     builders: layer<Builder>('builder', setup.builtins.builders, 'builder'),
     provisioners: layer<Provisioner>('provisioner', setup.builtins.provisioners, 'provisioner'),
     postProcessors: layer<PostProcessor>('post-processor', setup.builtins.postProcessors, 'post-processor'),
     datasources: layer<Datasource>('datasource', setup.builtins.datasources ?? {}, 'datasource'),
-    encoding,
+    get encoding() { return encoding; },
     usePlugins: (refs) => {
       for (const r of refs) {
         log(`[INFO] ${r.kind} ${r.name}: using required plugin ${r.path}`);
-        plugins[r.kind].set(r.name, withEncoding(r, encoding));
+        plugins[r.kind].set(r.name, r);
       }
+      encoding = chooseEncoding(plugins, env, log);
     },
     close: () => manager.close(),
     kill: () => manager.kill(),

@@ -22,6 +22,7 @@ import { tempDir } from './helpers/temp.ts';
 import { PACKER_TS, run, snapshot } from './helpers/run.ts';
 import { missingOracles, oracle } from './helpers/modern-oracles.ts';
 import { describingPlugin, releaseOf, startReleaseServer, zipOf, type ReleaseServer } from './helpers/release-server.ts';
+import { same, session, template, writeTemplate, type Step } from './helpers/plugin-sessions.ts';
 
 const skip = missingOracles('packer-1.16', 'packer-plugin-oracle');
 const ORACLE = oracle('packer-plugin-oracle');
@@ -32,46 +33,6 @@ const PLUGINS = '.config/packer/plugins';
 
 const fakePlugin = describingPlugin;
 
-const template = (plugins: Record<string, [string, string]>): string => `packer {
-  required_plugins {
-${Object.entries(plugins).map(([k, [s, v]]) => `    ${k} = {\n      source  = "${s}"\n      version = "${v}"\n    }`).join('\n')}
-  }
-}
-`;
-
-type Step = string[] | ((home: string) => Promise<void>);
-interface Session { transcript: string; tree: Record<string, string> }
-
-async function session(packer: string, srv: ReleaseServer, steps: Step[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Session> {
-  const home = await tempDir('packer-ts-init-home-');
-  const cwd = join(home, 'work');
-  await mkdir(cwd);
-  const env = { HOME: home, XDG_CONFIG_HOME: undefined, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, PACKER_TS_PLUGIN_MIRROR: undefined, ...(packer === PACKER_TS ? srv.env() : srv.proxyEnv()), ...extraEnv };
-  let transcript = '';
-  for (const step of steps) {
-    if (typeof step === 'function') { await step(home); continue; }
-    const r = await run(packer, step.map((a) => a.replaceAll('$HOME', home)), { cwd, env });
-    transcript += `$ ${step.join(' ')}\n${r.stdout}${r.stderr === '' ? '' : `[stderr]\n${r.stderr}`}[exit ${r.code}]\n`;
-  }
-  transcript = transcript.replaceAll(home, '$HOME').replaceAll(`${srv.url}/repos/`, 'https://api.github.com/repos/').replaceAll(`${srv.url}/`, 'https://github.com/');
-  const tree: Record<string, string> = {};
-  const files = await snapshot(home, (rel) => rel === 'work' || rel === '.cache' || rel.endsWith('checkpoint_signature'));
-  for (const [rel, data] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    tree[rel] = rel.endsWith('_SHA256SUM') ? data.toString('latin1') : `sha256:${createHash('sha256').update(data).digest('hex')}`;
-  }
-  return { transcript, tree };
-}
-
-/** Both tools, the same server: same transcript, same plugin directory. */
-async function same(srv: ReleaseServer, steps: Step[], env?: NodeJS.ProcessEnv): Promise<Session> {
-  const theirs = await session(oracle('packer-1.16'), srv, steps, env);
-  const ours = await session(PACKER_TS, srv, steps, env);
-  assert.equal(ours.transcript, theirs.transcript);
-  assert.deepEqual(ours.tree, theirs.tree);
-  return ours;
-}
-
-const writeTemplate = (name: string, text: string): Step => async (home) => { await writeFile(join(home, 'work', name), text); };
 
 test('init installs, is idempotent, -upgrade and -force; plugins required / installed / remove: as packer-1.16', { skip }, async () => {
   const oracleBin = await readFile(ORACLE);

@@ -7,6 +7,19 @@
  * `_SHA256SUM` into place. A failure at any step leaves the plugin directory as it was.
  *
  * Release sources (getters), tried in order:
+ *   releasesGetter the official HashiCorp release site (Packer 1.16's release.Getter), tried first
+ *                  for every `github.com/NS/NAME` source (Packer asks it by NAME alone, whatever
+ *                  NS is): `GET BASE/packer-plugin-NAME/index.json` (`{"versions": {"X.Y.Z":
+ *                  {"version": "X.Y.Z"}}}`), `BASE/packer-plugin-NAME/X.Y.Z/packer-plugin-NAME_X.Y.Z_SHA256SUMS`,
+ *                  `..._manifest.json` (`{"metadata": {"protocol_version": "5.0"}}`, the API
+ *                  version) and the zip `packer-plugin-NAME_X.Y.Z_OS_ARCH.zip`, which holds
+ *                  `packer-plugin-NAME_vX.Y.Z_x5.0_OS_ARCH`. BASE is https://releases.hashicorp.com/
+ *                  (PACKER_TS_HASHICORP_RELEASES_URL, a packer-ts-only override; Packer has none).
+ *                  No signature is checked (Packer does not fetch `_SHA256SUMS.sig`). A failed
+ *                  request (no connection, status >= 400) of the index means "not there": the
+ *                  next getter is asked; of a checksum file or zip, the install stops with
+ *                  Packer's "http call failed to releases.hashicorp.com failed"; of a manifest,
+ *                  that file is skipped.
  *   githubGetter   a GitHub-style release server: `GET API/repos/NS/packer-plugin-NAME/git/matching-refs/tags`,
  *                  `WEB/NS/packer-plugin-NAME/releases/download/vX.Y.Z/FILE`. API is
  *                  PACKER_TS_GITHUB_API_URL (default https://api.github.com), WEB is
@@ -27,7 +40,7 @@ import { compareGoVersions, coreString, parseGoVersion, parseSemver, satisfies, 
 import { useExtraCaCertificates } from '@packer-ts/sdk';
 import { API_VERSION, checksumMatches, filenameSuffix, placeBinary, type PluginSource } from './installed.ts';
 
-/** What a getter fetches; each returns a readable body, or throws a Go-worded error. */
+/** What a getter fetches; each returns a readable body, or throws a Go-worded error (or HttpFailure). */
 export interface Getter {
   name: string;
   /** Release versions (tag names) of the plugin. */
@@ -36,6 +49,21 @@ export interface Getter {
   checksums(source: PluginSource, v: string): Promise<string>;
   /** The zip `file` of release `v`, and its size when known. */
   zip(source: PluginSource, v: string, file: string): Promise<{ body: Readable; size: number }>;
+  /** Init: the parts of a checksum file's entry, or why it cannot be read (default: GitHub's names). */
+  parseEntry?(prefix: string, filename: string): SumParts | string;
+  /** Validate: the API version (`x5.0`) of an entry to install, or undefined to skip it (default: GitHub's). */
+  validate?(source: PluginSource, version: GoVersion, entry: SumParts, system: { os: string; arch: string }): Promise<string | undefined>;
+}
+
+/** A checksum file entry's name, split (Packer's ChecksumFileEntry). */
+export interface SumParts { binVersion: string; protVersion: string; os: string; arch: string }
+
+/**
+ * Packer's plugingetter.HTTPFailure: a getter's request failed. Of a release list it sends
+ * InstallLatest to the next getter; of a checksum file or zip it ends the install with this message.
+ */
+export class HttpFailure extends Error {
+  constructor() { super('http call failed to releases.hashicorp.com failed'); }
 }
 
 /** An error of several causes, printed as hashicorp/go-multierror prints them. */
@@ -69,6 +97,115 @@ export interface GithubOptions {
   log?: (line: string) => void;
 }
 
+/** NewGithubPlugin's check of a `github.com/NS/NAME` source, and its PluginType `packer-plugin-NAME`. */
+function githubPluginType(s: PluginSource): string {
+  if (s.parts.length !== 3) throw new Error(`Invalid github.com URI ${JSON.stringify(s.source)}: a Github-compatible source must be in the github.com/<namespace>/<name> format.`);
+  if (s.parts[0] !== 'github.com') throw new Error(`${JSON.stringify(s.source)} doesn't appear to be a valid "github.com" source address; check source and try again.`);
+  return `packer-plugin-${s.parts[2]!.replace('packer-plugin-', '')}`;
+}
+
+/** Where releasesGetter looks: https://releases.hashicorp.com/, or PACKER_TS_HASHICORP_RELEASES_URL. */
+export const RELEASES_URL_ENV = 'PACKER_TS_HASHICORP_RELEASES_URL';
+
+/** `text` as JSON, with Go's json.Decoder error words for an empty body and a body that is not JSON. */
+function decodeGoJson(text: string): unknown {
+  const t = text.replace(/^[ \t\r\n]+/, '');
+  if (t === '') throw new Error('EOF');
+  try {
+    return JSON.parse(t);
+  } catch {
+    if (!'{["-0123456789tfn'.includes(t[0]!)) throw new Error(`invalid character ${JSON.stringify(t[0]).replace(/^"|"$/g, "'")} looking for beginning of value`);
+    throw new Error('unexpected EOF');
+  }
+}
+
+/** The official HashiCorp release site (Packer 1.16's release.Getter; layout in this file's header). */
+export function releasesGetter(o: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Getter {
+  const env = o.env ?? process.env;
+  const base = (env[RELEASES_URL_ENV] || 'https://releases.hashicorp.com/').replace(/\/*$/, '/');
+  const get = async (url: string): Promise<Response> => {
+    o.log?.(`[DEBUG] release-getter: getting ${JSON.stringify(url)}`);
+    useExtraCaCertificates();
+    let res: Response;
+    try {
+      res = await fetch(url, { redirect: 'follow' });
+    } catch (e) {
+      o.log?.(`[ERROR] Got error while trying getting data from releases.hashicorp.com, ${(e as Error).message}`);
+      throw new HttpFailure();
+    }
+    if (res.status >= 400) {
+      await res.body?.cancel();
+      o.log?.(`[ERROR] Got error while trying getting data from releases.hashicorp.com, ${res.status}`);
+      throw new HttpFailure();
+    }
+    return res;
+  };
+  const dir = (s: PluginSource, v: string): string => `${base}${githubPluginType(s)}/${v.replace(/^v/, '')}/`;
+  return {
+    name: 'releases.hashicorp.com',
+    async releases(s) {
+      const type = githubPluginType(s);
+      const text = await (await get(`${base}${type}/index.json`)).text();
+      const m = decodeGoJson(text);
+      if (m === null) return [];
+      if (typeof m !== 'object' || Array.isArray(m)) throw new Error(`json: cannot unmarshal ${Array.isArray(m) ? 'array' : typeof m === 'string' ? 'string' : typeof m === 'boolean' ? 'bool' : 'number'} into Go value of type github.PluginMetadata`);
+      const versions = (m as { versions?: unknown }).versions;
+      if (versions === undefined || versions === null) return [];
+      if (typeof versions !== 'object' || Array.isArray(versions)) throw new Error('json: cannot unmarshal into Go struct field PluginMetadata.versions of type map[string]github.PluginVersion');
+      return Object.values(versions as Record<string, unknown>).map((pv) => {
+        const v = pv !== null && typeof pv === 'object' ? (pv as { version?: unknown }).version : undefined;
+        if (v !== undefined && v !== null && typeof v !== 'string') throw new Error('json: cannot unmarshal into Go struct field PluginVersion.versions.version of type string');
+        return `v${v ?? ''}`;
+      });
+    },
+    async checksums(s, v) {
+      const type = githubPluginType(s);
+      return (await get(`${dir(s, v)}${type}_${v.replace(/^v/, '')}_SHA256SUMS`)).text();
+    },
+    async zip(s, v, file) {
+      const res = await get(`${dir(s, v)}${file}`);
+      // Packer reads the whole zip into memory before writing it (transformZipStream)
+      const data = Buffer.from(await res.arrayBuffer());
+      return { body: Readable.from([data]), size: data.length };
+    },
+    parseEntry(prefix, filename) {
+      let res = filename.startsWith(prefix) ? filename.slice(prefix.length) : filename;
+      res = res.slice(0, res.length - goExt(res).length);
+      const parts = res.split('_');
+      if (parts.length < 3) return `malformed filename expected ${prefix}{version}_{os}_{arch}`;
+      return { binVersion: parts[0]!.replace(/^v/, ''), protVersion: '', os: parts[1]!, arch: parts[2]! };
+    },
+    async validate(s, version, e, sys) {
+      const vs = versionString(version);
+      if (e.binVersion !== vs || e.os !== sys.os || e.arch !== sys.arch) return undefined;
+      let meta: unknown;
+      try {
+        meta = JSON.parse(await (await get(`${dir(s, vs)}${githubPluginType(s)}_${vs}_manifest.json`)).text());
+      } catch (err) {
+        o.log?.(`Failed to unmarshal manifest json: ${(err as Error).message}`);
+        return undefined;
+      }
+      const md = meta !== null && typeof meta === 'object' ? (meta as { metadata?: unknown }).metadata : undefined;
+      const pv = md !== null && typeof md === 'object' ? (md as { protocol_version?: unknown }).protocol_version : undefined;
+      if (pv !== undefined && pv !== null && typeof pv !== 'string') return undefined;
+      const protocol = typeof pv === 'string' ? pv : '';
+      if (apiVersionError(`x${protocol}`)) return undefined;
+      const [major, minor] = protocol.split('.');
+      return `x${major}.${minor}`;
+    },
+  };
+}
+
+/** CheckProtocolVersion over NewAPIVersion's parse (a manifest's `x` + protocol_version): why it is refused, or undefined. */
+function apiVersionError(remote: string): string | undefined {
+  const parts = remote.trim().replace(/^x/, '').split('.');
+  if (parts.length < 2) return `Invalid remote protocol: ${JSON.stringify(remote)}`;
+  if (!/^[+-]?\d+$/.test(parts[0]!) || !/^[+-]?\d+$/.test(parts[1]!)) return 'strconv.Atoi: invalid syntax';
+  if (Number(parts[0]) !== API_VERSION.major) return 'unsupported remote protocol MAJOR version';
+  if (Number(parts[1]) > API_VERSION.minor) return 'unsupported remote protocol MINOR version';
+  return undefined;
+}
+
 /** The github.com release getter (a GitHub-style server at a configurable address). */
 export function githubGetter(o: GithubOptions = {}): Getter {
   const env = o.env ?? process.env;
@@ -77,11 +214,7 @@ export function githubGetter(o: GithubOptions = {}): Getter {
   const token = env.PACKER_GITHUB_API_TOKEN ?? '';
   const ua = o.userAgent ?? 'packer-github-plugin-getter';
   if (!token) o.log?.('[WARNING] github-getter: no GitHub token set, if you intend to install plugins often, please set the PACKER_GITHUB_API_TOKEN env var');
-  const repo = (s: PluginSource): string => {
-    if (s.parts.length !== 3) throw new Error(`Invalid github.com URI ${JSON.stringify(s.source)}: a Github-compatible source must be in the github.com/<namespace>/<name> format.`);
-    if (s.parts[0] !== 'github.com') throw new Error(`${JSON.stringify(s.source)} doesn't appear to be a valid "github.com" source address; check source and try again.`);
-    return `${s.parts[1]}/packer-plugin-${s.parts[2]!.replace('packer-plugin-', '')}`;
-  };
+  const repo = (s: PluginSource): string => `${s.parts[1]}/${githubPluginType(s)}`;
   const apiHeaders = (): Record<string, string> => ({ 'user-agent': ua, accept: 'application/vnd.github.v3+json', ...(token ? { authorization: `Bearer ${token}` } : {}) });
   return {
     name: 'github.com',
@@ -136,10 +269,10 @@ export function mirrorGetter(dir: string): Getter {
   };
 }
 
-/** The getters for this environment: the mirror alone when PACKER_TS_PLUGIN_MIRROR is set, else GitHub. */
+/** The getters for this environment: the mirror alone when PACKER_TS_PLUGIN_MIRROR is set, else HashiCorp's release site, then GitHub. */
 export function defaultGetters(env: NodeJS.ProcessEnv = process.env, log?: (line: string) => void, userAgent?: string): Getter[] {
   if (env.PACKER_TS_PLUGIN_MIRROR) return [mirrorGetter(env.PACKER_TS_PLUGIN_MIRROR)];
-  return [githubGetter({ env, log, userAgent })];
+  return [releasesGetter({ env, log }), githubGetter({ env, log, userAgent })];
 }
 
 export interface InstallOptions {
@@ -176,6 +309,27 @@ function parseSums(text: string): SumEntry[] {
   return out;
 }
 
+/** The extension of a name as Go's filepath.Ext: from the last dot. */
+function goExt(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 ? name.slice(dot) : '';
+}
+
+/** GitHub's Init: `PREFIX vX.Y.Z_x5.0_OS_ARCH.zip`. */
+function githubEntry(prefix: string, filename: string): SumParts | string {
+  let res = filename.startsWith(prefix) ? filename.slice(prefix.length) : filename;
+  res = res.slice(0, res.length - goExt(res).length);
+  const parts = res.split('_');
+  if (parts.length < 4) return `malformed filename expected ${prefix}{version}_x{protocol-version}_{os}_{arch}`;
+  return { binVersion: parts[0]!, protVersion: parts[1]!, os: parts[2]!, arch: parts[3]! };
+}
+
+/** GitHub's Validate: the tag's version, this system, an API version we speak (from the file name). */
+async function githubValidate(_s: PluginSource, version: GoVersion, e: SumParts, sys: { os: string; arch: string }): Promise<string | undefined> {
+  if (e.binVersion !== `v${versionString(version)}` || e.os !== sys.os || e.arch !== sys.arch || protocolError(e.protVersion)) return undefined;
+  return e.protVersion;
+}
+
 /** CheckProtocolVersion: `x5.0`-style, major 5 and minor at most ours. */
 function protocolError(v: string): string | undefined {
   const m = /^x(\d+)\.(\d+)$/.exec(v);
@@ -200,6 +354,7 @@ export async function installLatest(o: InstallOptions): Promise<NewInstallation 
     try {
       tags = await getter.releases(o.source);
     } catch (e) {
+      if (e instanceof HttpFailure) continue;
       errs.push((e as Error).message);
       throw new MultiError(errs);
     }
@@ -221,27 +376,24 @@ export async function installLatest(o: InstallOptions): Promise<NewInstallation 
       try {
         sums = parseSums(await getter.checksums(o.source, vs));
       } catch (e) {
+        if (e instanceof HttpFailure) throw e;
         errs.push(`could not get sha256 checksum file for ${o.source.source} version ${versionString(version)}. Is the file present on the release and correctly named ? ${(e as Error).message}`);
         continue;
       }
       for (const entry of sums) {
         if (entry.filename.endsWith('.json')) continue;
-        let res = entry.filename.startsWith(prefix) ? entry.filename.slice(prefix.length) : entry.filename;
-        const dot = res.lastIndexOf('.');
-        const entryExt = dot >= 0 ? res.slice(dot) : '';
-        res = res.slice(0, res.length - entryExt.length);
-        const parts = res.split('_');
-        if (parts.length < 4) {
-          errs.push(`could not parse checksum filename ${entry.filename}. Is it correctly formatted ? malformed filename expected ${prefix}{version}_x{protocol-version}_{os}_{arch}`);
+        const parts = (getter.parseEntry ?? githubEntry)(prefix, entry.filename);
+        if (typeof parts === 'string') {
+          errs.push(`could not parse checksum filename ${entry.filename}. Is it correctly formatted ? ${parts}`);
           continue;
         }
-        const [binVersion, protVersion, eos, earch] = parts as [string, string, string, string];
-        if (binVersion !== vs || eos !== os || earch !== arch || protocolError(protVersion)) continue;
+        const api = await (getter.validate ?? githubValidate)(o.source, version, parts, { os, arch });
+        if (api === undefined) continue;
         if (!/^[0-9a-fA-F]{64}$/.test(entry.checksum)) {
           errs.push(`could not parse sha256 checksum: encoding/hex: invalid byte. Make sure the checksum file contains the checksum and only the checksum`);
           continue;
         }
-        const binName = `packer-plugin-${o.source.parts[2] ?? o.source.name}_${binVersion}_${protVersion}_${eos}_${earch}${ext}`;
+        const binName = `packer-plugin-${o.source.parts[2] ?? o.source.name}_${vs}_${api}_${parts.os}_${parts.arch}${ext}`;
         const outputFile = join(outputFolder, binName);
         if (!o.force && checksumMatches(outputFile)) {
           log(`[INFO] ${o.source.source} ${vs} plugin is already correctly installed in ${JSON.stringify(outputFile)}`);
@@ -270,6 +422,7 @@ async function fetchAndPlace(getter: Getter, o: InstallOptions, vs: string, entr
     try {
       zip = await getter.zip(o.source, vs, entry.filename);
     } catch (e) {
+      if (e instanceof HttpFailure) throw e;
       errs.push(`could not get binary for ${o.source.source} version ${versionString(version)}. Is the file present on the release and correctly named ? ${(e as Error).message}`);
       return 'continue';
     }

@@ -6,14 +6,19 @@
  * https://releases.hashicorp.com/), packer-ts through PACKER_TS_HASHICORP_RELEASES_URL. For each
  * session both tools must print the same, exit the same, leave the same plugin directory (binary,
  * `_SHA256SUM`) and make the same requests in the same order (host kind and path): which files
- * each getter reads, and when they fall back to GitHub or stop.
+ * each getter reads, and when they fall back to GitHub or stop. Then, packer-ts only: a release-site
+ * download killed midway, and the progress bar (Packer 1.16 draws none).
  * (bin/packer-ts runs the bundle: `node scripts/build.mjs` first.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { PACKER_TS } from './helpers/run.ts';
+import { join } from 'node:path';
+import { tempDir } from './helpers/temp.ts';
+import { PACKER_TS, run, snapshot } from './helpers/run.ts';
 import { missingOracles, oracle } from './helpers/modern-oracles.ts';
 import { describingPlugin, hashicorpReleaseOf, releaseOf, startReleaseServer, type ReleaseServer } from './helpers/release-server.ts';
 import { session, template, writeTemplate, type Session, type Step } from './helpers/plugin-sessions.ts';
@@ -121,6 +126,37 @@ test('the release site is asked by NAME for any github.com namespace, and its fa
     assert.match(s.transcript, /Checksums \(\*sha256\.digest\) did not match\./);
     assert.match(s.transcript, /invalid character 'h' looking for beginning of value/);
     assert.ok(s.requests.includes('releases /packer-plugin-anyns/index.json'), 'asked by name, whatever the namespace');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('from the release site: a download killed midway leaves nothing installed, the next completes; a progress bar on a terminal (packer-ts only)', async () => {
+  const big = Buffer.concat([describingPlugin('1.0.0'), Buffer.from(`# ${'x'.repeat(4 << 20)}\n`)]);
+  const rel = hashicorpReleaseOf('big', '1.0.0', big);
+  const srv = await startReleaseServer([], [rel]);
+  const zipName = `packer-plugin-big_1.0.0_linux_${ARCH}.zip`;
+  srv.stall.set(zipName, 1 << 20);
+  const home = await tempDir('packer-ts-release-kill-');
+  const tmp = await tempDir('packer-ts-release-kill-tmp-');
+  const env = { ...process.env, HOME: home, TMPDIR: tmp, XDG_CONFIG_HOME: undefined, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, PACKER_TS_PLUGIN_MIRROR: undefined, PACKER_NO_COLOR: '1', ...srv.env() };
+  try {
+    const child = spawn(PACKER_TS, ['plugins', 'install', 'github.com/hashicorp/big'], { env, stdio: 'ignore' });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    await srv.stalled;
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    clearTimeout(killer);
+    const dir = join(home, PLUGINS, 'github.com/hashicorp/big');
+    assert.deepEqual(existsSync(dir) ? [...(await snapshot(dir)).keys()] : [], [], 'nothing in the plugin directory');
+    srv.stall.clear();
+    const r = await run('script', ['-qefc', `${PACKER_TS} plugins install github.com/hashicorp/big`, '/dev/null'], { cwd: home, env });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`${zipName.replace(/\./g, '\\.')} \\S+ \\w+ / \\S+ \\w+ \\[=+\\] 100\\.00%`));
+    const files = [...(await snapshot(dir)).keys()].sort();
+    assert.deepEqual(files, [`packer-plugin-big_v1.0.0_x5.0_linux_${ARCH}`, `packer-plugin-big_v1.0.0_x5.0_linux_${ARCH}_SHA256SUM`]);
+    assert.equal(await readFile(join(dir, files[0]!), 'utf8'), big.toString());
+    assert.ok(!srv.requests.some((q) => q.host !== 'releases.hashicorp.com'), 'GitHub not asked');
   } finally {
     await srv.close();
   }

@@ -49,7 +49,7 @@ export interface ReleaseServer {
   /** The release site's releases; `hashicorpIndex` replaces a plugin's index.json text (by NAME). */
   hashicorp: HashicorpRelease[];
   hashicorpIndex: Map<string, string>;
-  /** Sends the first `bytes` of FILE then stalls (the connection stays open) while set. */
+  /** Sends the first `bytes` of FILE (a GitHub or release-site file) then stalls (the connection stays open) while set. */
   stall: Map<string, number>;
   /** Resolves when a stalled response has sent its bytes. */
   stalled: Promise<void>;
@@ -163,7 +163,13 @@ export async function startReleaseServer(releases: Release[] = [], hashicorp: Ha
     const file = /^\/packer-plugin-([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
     const data = file && server.hashicorp.find((r) => r.name === file[1] && r.version === file[2])?.files[file[3]!];
     if (!data) return res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) }).end(data);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) });
+    const cut = stall.get(file![3]!);
+    if (cut !== undefined) {
+      res.write(data.subarray(0, cut), () => stalledResolve());
+      return; // never ends
+    }
+    res.end(data);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, host: string) => {

@@ -163,10 +163,12 @@ export function releasesGetter(o: { env?: NodeJS.ProcessEnv; log?: (line: string
       return (await get(`${dir(s, v)}${type}_${v.replace(/^v/, '')}_SHA256SUMS`)).text();
     },
     async zip(s, v, file) {
+      // Packer reads the whole zip into memory first (and panics if that read fails); it is
+      // streamed here, like GitHub's, so that the progress bar moves and a broken download is
+      // an ordinary "Error getting plugin" that leaves nothing installed.
       const res = await get(`${dir(s, v)}${file}`);
-      // Packer reads the whole zip into memory before writing it (transformZipStream)
-      const data = Buffer.from(await res.arrayBuffer());
-      return { body: Readable.from([data]), size: data.length };
+      if (!res.body) throw new HttpFailure();
+      return { body: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), size: Number(res.headers.get('content-length') ?? 0) };
     },
     parseEntry(prefix, filename) {
       let res = filename.startsWith(prefix) ? filename.slice(prefix.length) : filename;

@@ -3,7 +3,8 @@
  * release server on 127.0.0.1, compared live with packer-1.16: each session runs through both
  * tools on its own temporary HOME against the same server (packer-ts through
  * PACKER_TS_GITHUB_API_URL/PACKER_TS_GITHUB_URL, packer-1.16 through the server's HTTPS proxy
- * side, as it only talks to api.github.com and github.com); the output (HOME and the server's
+ * side, as it only talks to the real hosts; the release site answers 404 there, so it falls back to
+ * GitHub as packer-ts does); the output (HOME and the server's
  * address normalised) and exit codes must be the same, and so must the plugin directory left
  * behind. Then what only packer-ts has: the offline mirror directory, killing a download midway,
  * the token, the progress bar on a terminal, and the "Missing plugins" selection.

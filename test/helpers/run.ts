@@ -22,7 +22,7 @@ export interface RunResult {
  * Runs a command to its end (SIGKILL after timeoutMs), as user `uid` when given;
  * bin/packer-ts needs dist/ built (the test fails saying so).
  */
-export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; uid?: number }): Promise<RunResult> {
+export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number; uid?: number }): Promise<RunResult> {
   if (cmd === PACKER_TS) requireBundle();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {

@@ -13,13 +13,16 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** The bytes written, for comparisons that text decoding would blur (bytes that are not UTF-8). */
+  stdoutBytes: Buffer;
+  stderrBytes: Buffer;
 }
 
 /**
  * Runs a command to its end (SIGKILL after timeoutMs), as user `uid` when given;
  * bin/packer-ts needs dist/ built (the test fails saying so).
  */
-export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; uid?: number }): Promise<RunResult> {
+export function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number; uid?: number }): Promise<RunResult> {
   if (cmd === PACKER_TS) requireBundle();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {
@@ -28,13 +31,18 @@ export function run(cmd: string, args: string[], opts: { cwd: string; env?: Node
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('error', reject);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolvePromise({ code, signal, stdout, stderr }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const stdoutBytes = Buffer.concat(out);
+      const stderrBytes = Buffer.concat(err);
+      resolvePromise({ code, signal, stdout: stdoutBytes.toString('utf8'), stderr: stderrBytes.toString('utf8'), stdoutBytes, stderrBytes });
+    });
     child.stdin.on('error', () => { /* the command may exit before reading its input */ });
     child.stdin.end(opts.input ?? '');
   });

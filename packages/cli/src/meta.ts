@@ -61,9 +61,9 @@ export class MetaArgs {
   variables(): Record<string, string> {
     const fromFiles: Record<string, string> = {};
     for (const file of this.varFiles) {
-      let text: string;
+      let text: Buffer;
       try {
-        text = readFileSync(file, 'utf8');
+        text = readFileSync(file);
       } catch (e) {
         // os.Open's failure alone; a failed read (a directory) inside the decoder's message
         const err = fileError(e, file);

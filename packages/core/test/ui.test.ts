@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addSecret, clearSecrets } from '@packer-ts/sdk';
-import { formatDuration, formatGoDurationMs as goDuration } from '@packer-ts/sdk';
+import { decodeRawText, formatDuration, formatGoDurationMs as goDuration } from '@packer-ts/sdk';
 import { BasicUi, ColoredUi, MachineReadableUi, TargetedUi } from '../src/index.ts';
 
 const sink = () => { const s = { text: '', write(c: string) { s.text += c; return true; } }; return s; };
@@ -36,4 +36,16 @@ test('durations print like durafmt and Go', () => {
   assert.equal(goDuration(90_000), '1m30s');
   assert.equal(goDuration(500), '500ms');
   assert.equal(goDuration(3_600_000), '1h0m0s');
+});
+
+test('text carrying raw bytes (decodeRawText) is written as those bytes, plain text as text', () => {
+  const chunks: (string | Buffer)[] = [];
+  const out = { write(c: string | Buffer) { chunks.push(c); return true; } };
+  const excerpt = decodeRawText(Buffer.from([0x31, 0x3a, 0x20, 0xef]));
+  new BasicUi(out, out).error(`bad\n${excerpt}`);
+  new MachineReadableUi(out).error(`bad\n${excerpt}`);
+  new BasicUi(out, out).say('€ plain');
+  assert.deepEqual(chunks[0], Buffer.from([...Buffer.from('bad\n1: '), 0xef, 0x0a]));
+  assert.match((chunks[1] as Buffer).toString('latin1'), /^\d+,,ui,error,bad\\n1: \xef\n$/);
+  assert.equal(chunks[2], '€ plain\n');
 });

@@ -55,7 +55,8 @@ export class MultiError extends Error {
       const points = errors.map((e) => `* ${e.message}`).sort();
       return `${errors.length} error(s) decoding:\n\n${points.join('\n')}`;
     }
-    const points = errors.map((e) => `\t* ${e.message.replace(/\n/g, '\n\t')}`);
+    // go-multierror's ListFormatFunc indents the bullets only: a nested list's lines stay as they are
+    const points = errors.map((e) => `\t* ${e.message}`);
     const head = errors.length === 1 ? '1 error occurred:' : `${errors.length} errors occurred:`;
     return `${head}\n${points.join('\n')}\n\n`;
   }

@@ -22,3 +22,4 @@ export * from './time.ts';
 export * from './progress.ts';
 export * from './random.ts';
 export * from './extra-ca.ts';
+export * from './raw-bytes.ts';

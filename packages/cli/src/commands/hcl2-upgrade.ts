@@ -254,11 +254,11 @@ async function readJsonTemplate(meta: Meta, path: string): Promise<Template> {
   if (path === '-') {
     const chunks: Buffer[] = [];
     if (meta.io.stdin) for await (const c of meta.io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-    return parseTemplate(Buffer.concat(chunks).toString('utf8'), '');
+    return parseTemplate(Buffer.concat(chunks), '');
   }
-  let text: string;
+  let text: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(path);
   } catch (e) {
     throw fileError(e, path);
   }

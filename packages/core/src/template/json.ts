@@ -3,6 +3,7 @@
  * same messages, same byte offsets, and the `At line L, column C` excerpt
  * with a caret. It also rejects duplicate keys ("template has duplicate field").
  */
+import { decodeGoText, decodeRawText } from '@packer-ts/sdk';
 
 export class JsonSyntaxError extends Error {
   /** Bytes read when the error was found (Go's SyntaxError.Offset). */
@@ -66,9 +67,9 @@ export interface Scanned {
   numberError?: string;
 }
 
-/** Reads one JSON value with Go's error messages and offsets. Throws JsonSyntaxError. */
-export function scanJson(text: string, opts: ScanOptions = {}): Scanned {
-  const buf = Buffer.from(text, 'utf8');
+/** Reads one JSON value (from the file's bytes, or text) with Go's error messages and offsets. Throws JsonSyntaxError. */
+export function scanJson(text: string | Buffer, opts: ScanOptions = {}): Scanned {
+  const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let i = 0;
   const n = buf.length;
   const stream = opts.stream ?? false;
@@ -111,7 +112,7 @@ export function scanJson(text: string, opts: ScanOptions = {}): Scanned {
       }
       i++;
     }
-    const raw = buf.toString('utf8', start, i);
+    const raw = decodeGoText(buf, start, i);
     i++;
     return simple ? raw : wellFormed(JSON.parse(`"${raw}"`) as string);
   };
@@ -222,16 +223,20 @@ export function scanJson(text: string, opts: ScanOptions = {}): Scanned {
 }
 
 /** Parses a template the way json.Unmarshal does, then rejects duplicate keys like Packer. */
-export function parseJson(text: string): unknown {
+export function parseJson(text: string | Buffer): unknown {
   const { value, duplicateKey, numberError } = scanJson(text);
   if (numberError !== undefined) throw new Error(numberError);
   if (duplicateKey !== undefined) throw new JsonDuplicateKeyError(duplicateKey);
   return value;
 }
 
-/** Packer's error excerpt: previous line, the line, and a caret under the offset. */
-export function highlightPosition(text: string, offset: number): { line: number; col: number; highlight: string } {
-  const buf = Buffer.from(text, 'utf8');
+/**
+ * Packer's error excerpt: previous line, the line, and a caret under the offset. Go prints the
+ * bytes as they are (a character the offset cuts, bytes that are not UTF-8): the excerpt carries
+ * them as raw bytes (decodeRawText), which the Ui writes back unchanged.
+ */
+export function highlightPosition(text: string | Buffer, offset: number): { line: number; col: number; highlight: string } {
+  const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let line = 1;
   let col = 0;
   let lastLine = '';
@@ -239,13 +244,13 @@ export function highlightPosition(text: string, offset: number): { line: number;
   let k = 0;
   for (; k < offset && k < buf.length; k++) {
     if (buf[k] === 0x0a) {
-      lastLine = buf.toString('utf8', lineStart, k);
+      lastLine = decodeRawText(buf, lineStart, k);
       lineStart = k + 1;
       line++;
       col = 1;
     } else col++;
   }
-  const thisLine = buf.toString('utf8', lineStart, k);
+  const thisLine = decodeRawText(buf, lineStart, k);
   const pad = (x: number) => String(x).padStart(5, ' ');
   let highlight = '';
   if (line > 1) highlight += `${pad(line - 1)}: ${lastLine}\n`;

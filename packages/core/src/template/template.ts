@@ -225,8 +225,8 @@ export function templateFromValue(raw: unknown, rawContents: string, path = ''):
   return t;
 }
 
-/** Parses template text; syntax errors carry Packer's line/column excerpt. */
-export function parseTemplate(text: string, path = ''): Template {
+/** Parses a template (the file's bytes, or text); syntax errors carry Packer's line/column excerpt. */
+export function parseTemplate(text: string | Buffer, path = ''): Template {
   let value: unknown;
   try {
     value = parseJson(text);
@@ -237,21 +237,20 @@ export function parseTemplate(text: string, path = ''): Template {
     }
     throw e;
   }
-  return templateFromValue(value, text, path);
+  return templateFromValue(value, text.toString(), path);
 }
 
 /** Reads and parses a template file ("-" reads stdin). */
 export async function parseTemplateFile(path: string): Promise<Template> {
-  let text: string;
+  let text: Buffer;
   if (path === '-') {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    text = Buffer.concat(chunks).toString('utf8');
-    return parseTemplate(text, '');
+    return parseTemplate(Buffer.concat(chunks), '');
   }
   if (/\.pkr\.(hcl|json)$/.test(path)) throw new PackerError('TEMPLATE_INVALID', hcl2NotYet(path));
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new PackerError('TEMPLATE_INVALID', hcl2NotYet(path), { cause: e });
     throw new PackerError('TEMPLATE_INVALID', fileError(e, path).message, { cause: e });

@@ -2,14 +2,15 @@
  * The core's user interfaces, layered as in Packer: a BasicUi writes to the
  * terminal; ColoredUi, TargetedUi and TimestampedUi decorate; MachineReadableUi
  * prints `timestamp,target,type,data...` records. Every byte that leaves
- * passes through the secret filter.
+ * passes through the secret filter; text carrying raw bytes (an excerpt of a
+ * file that is not UTF-8, see decodeRawText) is written as those bytes.
  */
 import type { createInterface } from 'node:readline';
-import { ProgressBars, redact, type Ui } from '@packer-ts/sdk';
+import { ProgressBars, rawTextChunk, redact, type Ui } from '@packer-ts/sdk';
 
-/** Something that takes text: stdout/stderr or a test buffer. */
+/** Something that takes text: stdout/stderr or a test buffer (bytes only for text that carries raw bytes). */
 export interface TextSink {
-  write(chunk: string): unknown;
+  write(chunk: string | Buffer): unknown;
 }
 
 /** Writes say/message to `out`, errors to `err` (stdout too, as Packer). Machine records go to the log only. */
@@ -48,9 +49,9 @@ export class BasicUi implements Ui {
     this.reader.resume();
     return answer;
   }
-  say(message: string): void { this.out.write(redact(message) + '\n'); }
-  message(message: string): void { this.out.write(redact(message) + '\n'); }
-  error(message: string): void { this.err.write(redact(message) + '\n'); }
+  say(message: string): void { this.out.write(rawTextChunk(redact(message) + '\n')); }
+  message(message: string): void { this.out.write(rawTextChunk(redact(message) + '\n')); }
+  error(message: string): void { this.err.write(rawTextChunk(redact(message) + '\n')); }
   machine(type: string, ...data: string[]): void {
     this.log(redact(`machine readable: ${type} ${JSON.stringify(data)}`));
   }
@@ -140,7 +141,7 @@ export class MachineReadableUi implements Ui {
     if (comma >= 0) { target = category.slice(0, comma); category = category.slice(comma + 1); }
     const data = args.map((a) => redact(a).replaceAll(',', '%!(PACKER_COMMA)').replaceAll('\r', '\\r').replaceAll('\n', '\\n'));
     const line = `${Math.floor(Date.now() / 1000)},${target},${category},${data.join(',')}`;
-    this.out.write(line + '\n');
+    this.out.write(rawTextChunk(line + '\n'));
     this.log(line);
   }
 }

@@ -10,7 +10,8 @@
  *   post-processors nor other commands, and does not load node:crypto.
  * - `console` (dist/console.cjs) on an HCL2 template evaluates the HCL layer and core/hcl2 but no
  *   plugin client, RPC transport, component, JSON console or other command, and none of node's
- *   crypto, zlib, child_process or readline; on a JSON template it answers as the whole CLI does;
+ *   crypto, zlib, child_process or readline; with stdin no terminal, none of node's stream or net
+ *   modules either (direct-io.ts); on a JSON template it answers as the whole CLI does;
  * - `fmt` (dist/fmt.cjs) evaluates the HCL parser and formatter, not the evaluator, core/hcl2,
  *   templates, plugin discovery or RPC.
  * So what is added to the code base stays off these paths unless they import it.
@@ -184,7 +185,8 @@ test('`console` on an HCL2 template (dist/console.cjs) evaluates the HCL layer, 
   assert.equal(g.stdout, 'HCL-X\n');
   for (const m of ['packages/cli/src/commands/console-hcl2.ts', 'packages/hcl/src/eval/eval.ts', 'packages/core/src/hcl2/config.ts']) assert.ok(g.modules.includes(m), `${m} evaluated`);
   none('console console.pkr.hcl', g.modules, NOT_FOR_HCL_CONSOLE);
-  none('console console.pkr.hcl', g.builtins, /^(crypto|zlib|child_process|readline|http|https|dgram|tty)$/);
+  // stdin here is a socket (spawnSync's input): read from fd 0, output written to fd 1 and 2
+  none('console console.pkr.hcl', g.builtins, /^(crypto|zlib|child_process|readline|http|https|dgram|tty|net|stream|internal\/streams\/.*)$/);
 });
 
 test('`console` on a JSON template (dist/console.cjs) answers as the whole CLI does', () => {

@@ -13,7 +13,10 @@ import { FlagError, FlagSet, splitList } from './flags.ts';
 export interface Io {
   stdout: TextSink;
   stderr: TextSink;
+  /** Where `stdinFd` is set, a getter: process.stdin (node's stream modules) is created when first read. */
   stdin?: NodeJS.ReadableStream;
+  /** Set when stdin is this process's descriptor and no terminal: a command may read it without the stream (console.ts). */
+  stdinFd?: number;
   env: NodeJS.ProcessEnv;
 }
 
@@ -29,7 +32,7 @@ export interface Meta {
 
 /** Packer's Ui: say and error both on stdout (its ErrorWriter is os.Stdout); logs go elsewhere. */
 export function makeUi(io: Io, machineReadable: boolean): Ui {
-  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stdout, io.stdin, log);
+  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stdout, io.stdinFd === undefined ? io.stdin : () => io.stdin, log);
 }
 
 /** -var, -var-file, -only, -except as Packer's MetaArgs. */

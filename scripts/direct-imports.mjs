@@ -1,5 +1,6 @@
 // An esbuild plugin for start-up time: `import { a, b } from '@packer-ts/sdk'` is bundled as
-// imports of the modules that define `a` and `b`, not of the package's index file.
+// imports of the modules that define `a` and `b`, not of the package's index file (and
+// `export { a } from '@packer-ts/sdk'` as a re-export of the defining module).
 //
 // Why: a module reached through import() (a command, a component) is wrapped by esbuild and
 // initialised on first use together with every module it imports, used or not; an index file
@@ -62,11 +63,11 @@ function exportMap(file, cache, seen = new Set()) {
   return map;
 }
 
-const IMPORT = /^import\s+\{([^}]*)\}\s*from\s*['"](@packer-ts\/[\w-]+(?:\/[\w-]+)?)['"];?/gm;
+const IMPORT = /^(import|export)\s+\{([^}]*)\}\s*from\s*['"](@packer-ts\/[\w-]+(?:\/[\w-]+)?)['"];?/gm;
 
-/** `source` with its named imports of the packages' entry files pointed at the defining modules. */
+/** `source` with its named imports (and re-exports) of the packages' entry files pointed at the defining modules. */
 export function directImports(source, entries, cache = new Map()) {
-  return source.replace(IMPORT, (stmt, list, spec) => {
+  return source.replace(IMPORT, (stmt, keyword, list, spec) => {
     const entry = entries.get(spec);
     if (!entry) return stmt;
     const map = exportMap(entry, cache);
@@ -83,10 +84,35 @@ export function directImports(source, entries, cache = new Map()) {
       if (!byFile.has(where)) byFile.set(where, []);
       byFile.get(where).push(orig === local ? orig : `${orig} as ${local}`);
     }
-    const out = [...byFile].map(([file, names]) => `import { ${names.join(', ')} } from ${JSON.stringify(file)};`);
-    if (rest.length) out.push(`import { ${rest.join(', ')} } from ${JSON.stringify(spec)};`);
+    const out = [...byFile].map(([file, names]) => `${keyword} { ${names.join(', ')} } from ${JSON.stringify(file)};`);
+    if (rest.length) out.push(`${keyword} { ${rest.join(', ')} } from ${JSON.stringify(spec)};`);
     const lines = stmt.split('\n').length;
     return out.join(' ') + '\n'.repeat(lines - 1);
+  });
+}
+
+const DYNAMIC = /\b(?:const|let|var)\s+\{([^{}]*)\}\s*=\s*await\s+import\(\s*['"](@packer-ts\/[\w-]+(?:\/[\w-]+)?)['"]\s*\)/g;
+
+/**
+ * `source` with each `{ a, b } = await import('@packer-ts/...')` whose names one module defines
+ * pointed at that module: esbuild initialises the target of an import() with all its imports,
+ * for an index file its whole package.
+ */
+export function directDynamicImports(source, entries, cache = new Map()) {
+  return source.replace(DYNAMIC, (expr, list, spec) => {
+    const entry = entries.get(spec);
+    if (!entry) return expr;
+    const map = exportMap(entry, cache);
+    const files = new Set();
+    for (const part of list.split(',')) {
+      const s = part.trim();
+      if (!s) continue;
+      const [name, local] = s.split(/\s*:\s*/);
+      const found = map.get(name);
+      if (!found || found[1] !== name || (local !== undefined && !/^[A-Za-z_$][\w$]*$/.test(local))) return expr;
+      files.add(found[0]);
+    }
+    return files.size === 1 ? expr.replace(/(['"])@packer-ts\/[^'"]+\1/, JSON.stringify([...files][0])) : expr;
   });
 }
 
@@ -100,7 +126,7 @@ export function directImportsPlugin(root, transform) {
       const cache = new Map();
       b.onLoad({ filter: /\.ts$/ }, (args) => {
         if (!args.path.startsWith(packages)) return undefined;
-        const source = directImports(readFileSync(args.path, 'utf8'), entries, cache);
+        const source = directDynamicImports(directImports(readFileSync(args.path, 'utf8'), entries, cache), entries, cache);
         return { contents: transform ? transform(source, args.path) : source, loader: 'ts' };
       });
     },

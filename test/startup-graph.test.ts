@@ -9,8 +9,9 @@
  * - a trivial JSON build (null + shell-local, the whole CLI) evaluates neither HCL, docker, QEMU,
  *   post-processors nor other commands, and does not load node:crypto.
  * - `console` (dist/console.cjs) on an HCL2 template evaluates the HCL layer and core/hcl2 but no
- *   plugin client, RPC transport, component, JSON console or other command, and none of node's
- *   crypto, zlib, child_process or readline; on a JSON template it answers as the whole CLI does;
+ *   plugin client, RPC transport, component, JSON core or console or other command, and none of node's
+ *   crypto, zlib, child_process or readline; with stdin no terminal, none of node's stream or net
+ *   modules either (direct-io.ts); on a JSON template it answers as the whole CLI does;
  * - `fmt` (dist/fmt.cjs) evaluates the HCL parser and formatter, not the evaluator, core/hcl2,
  *   templates, plugin discovery or RPC.
  * So what is added to the code base stays off these paths unless they import it.
@@ -25,7 +26,7 @@ import { build } from 'esbuild';
 // @ts-expect-error: a build script, no types
 import { programsOptions } from '../scripts/programs.mjs';
 // @ts-expect-error: a build script, no types
-import { directImports } from '../scripts/direct-imports.mjs';
+import { directDynamicImports, directImports } from '../scripts/direct-imports.mjs';
 import { commandLine, programFor } from '../packages/cli/src/start.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -130,6 +131,19 @@ test('index-file imports are bundled as imports of the defining modules, on the 
   assert.equal(rest.at(-2), 'halt(gf(notExported));');
 });
 
+test('re-exports and awaited import()s of an index file point at the defining modules', () => {
+  const sdk = join(ROOT, 'packages/sdk/src');
+  const entries = new Map([['@packer-ts/sdk', join(sdk, 'index.ts')]]);
+  const reexport = (directImports as (s: string, e: Map<string, string>) => string)("export { halt } from '@packer-ts/sdk';\n", entries);
+  assert.equal(reexport, `export { halt } from ${JSON.stringify(join(sdk, 'multistep/index.ts'))};\n`);
+  const dyn = directDynamicImports as (s: string, e: Map<string, string>) => string;
+  const src = "async function f() {\n  if (x) return;\n  const { halt } = await import('@packer-ts/sdk');\n  const { halt: h, goFormatValue } = await import('@packer-ts/sdk');\n  const { notExported } = await import('@packer-ts/sdk');\n}\n";
+  const lines = dyn(src, entries).split('\n');
+  assert.equal(lines[2], `  const { halt } = await import(${JSON.stringify(join(sdk, 'multistep/index.ts'))});`, 'one defining module');
+  assert.equal(lines[3], "  const { halt: h, goFormatValue } = await import('@packer-ts/sdk');", 'names from two modules: the index');
+  assert.equal(lines[4], "  const { notExported } = await import('@packer-ts/sdk');", 'a name it cannot place: the index');
+});
+
 test('the launcher picks the program from the command line', () => {
   assert.equal(programFor(['version'], {}), 'version');
   assert.equal(programFor(['-machine-readable', '-v'], {}), 'version');
@@ -176,15 +190,17 @@ test('a trivial JSON build (null + shell-local) evaluates no HCL, docker, QEMU, 
 });
 
 // The HCL console's answer needs the HCL layer, core/hcl2 and the component names; nothing that
-// runs or talks to a plugin, and none of node's heavier modules.
-const NOT_FOR_HCL_CONSOLE = /^packages\/sdk\/src\/(plugin\/|rpc\/(yamux|broker|handshake|server|client)|communicator)|^packages\/core\/src\/plugins\/(getter|npm)\.ts|^packages\/plugins\/src\/(?!index\.ts)|^packages\/cli\/src\/(cli|fixers\/|commands\/(?!console\.ts|console-hcl2\.ts))/;
+// runs or talks to a plugin, not the JSON core (templates, interpolation, builds), and none of
+// node's heavier modules.
+const NOT_FOR_HCL_CONSOLE = /^packages\/sdk\/src\/(plugin\/|rpc\/(yamux|broker|handshake|server|client)|communicator|template\/interpolate\/(parse|exec|render))|^packages\/core\/src\/(plugins\/(getter|npm)\.ts|core\.ts|build\.ts|template\/template\.ts)|^packages\/plugins\/src\/(?!index\.ts)|^packages\/cli\/src\/(cli|json-template|fixers\/|commands\/(?!console\.ts|console-hcl2\.ts))/;
 
 test('`console` on an HCL2 template (dist/console.cjs) evaluates the HCL layer, no plugin client, RPC transport, component or other command', () => {
   const g = runToExit('console', ['console', 'console.pkr.hcl'], 'local.greeting\n');
   assert.equal(g.stdout, 'HCL-X\n');
   for (const m of ['packages/cli/src/commands/console-hcl2.ts', 'packages/hcl/src/eval/eval.ts', 'packages/core/src/hcl2/config.ts']) assert.ok(g.modules.includes(m), `${m} evaluated`);
   none('console console.pkr.hcl', g.modules, NOT_FOR_HCL_CONSOLE);
-  none('console console.pkr.hcl', g.builtins, /^(crypto|zlib|child_process|readline|http|https|dgram|tty)$/);
+  // stdin here is a socket (spawnSync's input): read from fd 0, output written to fd 1 and 2
+  none('console console.pkr.hcl', g.builtins, /^(crypto|zlib|child_process|readline|http|https|dgram|tty|net|stream|internal\/streams\/.*)$/);
 });
 
 test('`console` on a JSON template (dist/console.cjs) answers as the whole CLI does', () => {

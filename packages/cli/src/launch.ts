@@ -22,11 +22,20 @@
  * through `dist/packer-ts.cjs.map` the first time a stack is asked for (a crash).
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import Module from 'node:module';
+import type Module from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 import { adoptDeferredExtraCa } from '@packer-ts/sdk';
 import { commandLine, programFor, type Program } from './start.ts';
+
+/**
+ * node's CommonJS Module class: the launcher's own module's constructor where it runs as one
+ * (dist/launch.cjs), which spares loading the public `node:module` (its ESM loader and source
+ * map modules); node:module's where it does not (tests import this file as ESM).
+ */
+const ModuleClass: typeof Module = typeof module === 'object' && module !== null && typeof module.constructor === 'function' && 'wrap' in module.constructor
+  ? (module.constructor as typeof Module)
+  : (process.getBuiltinModule('node:module') as typeof Module);
 
 const BUNDLES: Record<Program, string> = { version: 'version.cjs', plugin: 'plugin.cjs', console: 'console.cjs', fmt: 'fmt.cjs', cli: 'packer-ts.cjs' };
 
@@ -88,7 +97,7 @@ export function launch(bundle: string, argv: string[] = process.argv.slice(2), e
       try { cached = readFileSync(join(d, name)); break; } catch { /* not there: next */ }
     }
   }
-  const script = new Script(Module.wrap(source), {
+  const script = new Script(ModuleClass.wrap(source), {
     filename: bundle,
     cachedData: cached,
   });
@@ -101,10 +110,10 @@ export function launch(bundle: string, argv: string[] = process.argv.slice(2), e
     setTimeout(write, 1000).unref();
   }
   installLazySourceMaps(bundle);
-  const mod = new Module(bundle, undefined);
+  const mod = new ModuleClass(bundle, undefined);
   mod.filename = bundle;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(distDir);
-  const req = Module.createRequire(bundle);
+  mod.paths = (ModuleClass as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(distDir);
+  const req = ModuleClass.createRequire(bundle);
   const fn = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
   fn.call(mod.exports, mod.exports, req, mod, bundle, distDir);
 }
@@ -128,7 +137,10 @@ function installLazySourceMaps(bundle: string): void {
   let map: Module.SourceMap | null | undefined;
   const sourceMap = (): Module.SourceMap | null => {
     if (map === undefined) {
-      try { map = new Module.SourceMap(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as Module.SourceMapPayload); } catch { map = null; }
+      try {
+        const { SourceMap } = process.getBuiltinModule('node:module') as typeof Module; // loads at the first stack trace
+        map = new SourceMap(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as Module.SourceMapPayload);
+      } catch { map = null; }
     }
     return map;
   };

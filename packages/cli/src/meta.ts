@@ -1,19 +1,20 @@
 /**
  * What every command shares: the Ui, variables from -var/-var-file, the
- * template and the core.
+ * template path, flags and diagnostics. Reading a JSON template and setting up
+ * its core: json-template.ts (an HCL2 command does not evaluate the JSON core).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { errorMessage, fileError, wordWrap, type Ui } from '@packer-ts/sdk';
-import {
-  BasicUi, Core, MachineReadableUi, jsonKind, parseTemplate, parseTemplateFile, log, scanJson,
-  type ComponentFinder, type Template, type TextSink,
-} from '@packer-ts/core';
+import { BasicUi, MachineReadableUi, jsonKind, log, scanJson, type ComponentFinder, type TextSink } from '@packer-ts/core';
 import { FlagError, FlagSet, splitList } from './flags.ts';
 
 export interface Io {
   stdout: TextSink;
   stderr: TextSink;
+  /** Where `stdinFd` is set, a getter: process.stdin (node's stream modules) is created when first read. */
   stdin?: NodeJS.ReadableStream;
+  /** Set when stdin is this process's descriptor and no terminal: a command may read it without the stream (console.ts). */
+  stdinFd?: number;
   env: NodeJS.ProcessEnv;
 }
 
@@ -29,7 +30,7 @@ export interface Meta {
 
 /** Packer's Ui: say and error both on stdout (its ErrorWriter is os.Stdout); logs go elsewhere. */
 export function makeUi(io: Io, machineReadable: boolean): Ui {
-  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stdout, io.stdin, log);
+  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stdout, io.stdinFd === undefined ? io.stdin : () => io.stdin, log);
 }
 
 /** -var, -var-file, -only, -except as Packer's MetaArgs. */
@@ -92,9 +93,6 @@ export class MetaArgs {
   }
 }
 
-/** The template Packer uses when a command is given none (console, inspect). */
-export const TINIEST_TEMPLATE = '{\n\t"builders": [\n\t\t{\n\t\t\t"type":"null",\n\t\t\t"communicator": "none"\n\t\t}\n\t]\n}';
-
 /**
  * Packer's first look at the template path (MetaArgs.GetConfigType): a stat,
  * whose failure is reported as `"x.json": stat x.json: no such file or directory`.
@@ -105,54 +103,6 @@ export function statTemplatePath(path: string): { isDir: boolean; error?: undefi
   } catch (e) {
     return { error: `${JSON.stringify(path)}: ${fileError(e, path).message}` };
   }
-}
-
-/** Reads the template (the tiniest one for an empty path); reports a failure on the Ui and returns undefined. */
-export async function readTemplate(meta: Meta, path: string): Promise<Template | undefined> {
-  if (path !== '' && path !== '-') {
-    const st = statTemplatePath(path);
-    if (st.error !== undefined) {
-      meta.ui.error(st.error);
-      return undefined;
-    }
-  }
-  try {
-    return path === '' ? parseTemplate(TINIEST_TEMPLATE, '') : await parseTemplateFile(path);
-  } catch (e) {
-    meta.ui.error(`Failed to parse template: ${errorMessage(e)}`);
-    return undefined;
-  }
-}
-
-/**
- * What Packer's GetConfigFromJSON does: reads the template, then the
- * variables (-var-file files, -var); reports a failure on the Ui and
- * returns undefined.
- */
-export async function readConfig(meta: Meta, args: MetaArgs): Promise<{ template: Template; variables: Record<string, string> } | undefined> {
-  const template = await readTemplate(meta, args.path);
-  if (!template) return undefined;
-  try {
-    return { template, variables: args.variables() };
-  } catch (e) {
-    meta.ui.error(errorMessage(e));
-    return undefined;
-  }
-}
-
-/** Reads the template and sets up an initialized core; reports errors on the Ui and returns undefined. */
-export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core; template: Template } | undefined> {
-  const config = await readConfig(meta, args);
-  if (!config) return undefined;
-  const { template, variables } = config;
-  const core = new Core({ template, components: await meta.components(), variables });
-  try {
-    core.initialize();
-  } catch (e) {
-    meta.ui.error(diagnostic('Error', '', errorMessage(e)));
-    return undefined;
-  }
-  return { core, template };
 }
 
 /**

@@ -9,17 +9,18 @@ import { log, type BuiltinFactories, type ComponentFinder } from '@packer-ts/cor
 import { makeUi, type Io, type Meta } from './meta.ts';
 import { openLog } from './prelude.ts';
 import { commandLine, takeMachineReadable } from './start.ts';
-import { isDeepNesting, withDeepThread } from './deep-thread.ts';
+import { DEEP_THREAD_ENV, isDeepNesting, withDeepThread } from './deep-thread.ts';
+import { directIo } from './direct-io.ts';
 
 export type Command = (meta: Meta, args: string[]) => Promise<number>;
 
 /**
  * What every command line does first: opens the log, gives the run its id (inherited by every
  * plugin and script, as Packer does) and takes `-machine-readable` out. Undefined when the log
- * cannot be opened (the run ends with 1).
+ * cannot be opened (the run ends with 1). `watchClosedOutput` as openLog's.
  */
-export function prepareRun(argv: string[], io: Io): { argv: string[]; machineReadable: boolean } | undefined {
-  if (!openLog(argv, io)) return undefined;
+export function prepareRun(argv: string[], io: Io, watchClosedOutput?: boolean): { argv: string[]; machineReadable: boolean } | undefined {
+  if (!openLog(argv, io, watchClosedOutput)) return undefined;
   process.env.PACKER_RUN_UUID = packerRunUUID();
   return takeMachineReadable(argv);
 }
@@ -91,12 +92,16 @@ export async function runCommand(name: string, cmd: Command, args: string[], io:
 
 /**
  * The main of a program that runs one command (start.ts picks it for that command): this
- * process's command line, run as the whole CLI runs that command.
+ * process's command line, run as the whole CLI runs that command. `directStdio`: where stdin is
+ * no terminal, the command writes fd 1 and 2 and may read fd 0 without node's streams
+ * (direct-io.ts); not on the deep thread, whose stdio the main thread relays.
  */
-export function commandMain(name: string, cmd: Command, builtins: BuiltinFactories): void {
+export function commandMain(name: string, cmd: Command, builtins: BuiltinFactories, opts: { directStdio?: boolean } = {}): void {
+  const direct = opts.directStdio === true && process.env[DEEP_THREAD_ENV] !== '1';
   const main = async (argv: string[]): Promise<number> => {
-    const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
-    const prepared = prepareRun(argv, io);
+    const own = direct ? directIo(process.env) : undefined;
+    const io: Io = own ?? { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+    const prepared = prepareRun(argv, io, own ? false : undefined);
     if (!prepared) return 1;
     return runCommand(name, cmd, prepared.argv.slice(1), io, prepared.machineReadable, builtins);
   };

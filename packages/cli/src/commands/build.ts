@@ -2,7 +2,8 @@
 import { errorMessage, fileError, formatDuration, since, withSpanRecorder, type Artifact, type Ui } from '@packer-ts/sdk';
 import { BUILD_COLORS, ColoredUi, isHcl2Path, log, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
-import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags } from '../meta.ts';
+import { diagnostic, MetaArgs, type Meta, parseFlags } from '../meta.ts';
+import { loadCore } from '../json-template.ts';
 
 export const buildHelp = `Usage: packer build [options] TEMPLATE
 

@@ -6,7 +6,8 @@
  */
 import { errorMessage, render, wordWrap } from '@packer-ts/sdk';
 import { Core } from '@packer-ts/core';
-import { readConfig, type Meta, type MetaArgs } from '../meta.ts';
+import type { Meta, MetaArgs } from '../meta.ts';
+import { readConfig } from '../json-template.ts';
 import type { Evaluation, Session } from './console.ts';
 
 /** What `help` prints. */

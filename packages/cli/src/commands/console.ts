@@ -47,13 +47,13 @@ function trimSpace(s: string): string {
   return s.slice(a, b);
 }
 
-/** Yields the lines of `stream` split on `sep` (a final unterminated line included). */
-async function* readLines(stream: NodeJS.ReadableStream | undefined, sep: RegExp): AsyncGenerator<string> {
-  if (!stream) return;
+/** Yields the lines of `chunks` split on `sep` (a final unterminated line included). */
+async function* readLines(chunks: AsyncIterable<string | Buffer> | undefined, sep: RegExp): AsyncGenerator<string> {
+  if (!chunks) return;
   const decoder = new StringDecoder('utf8');
   let pending = '';
-  for await (const chunk of stream) {
-    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+  for await (const chunk of chunks) {
+    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
     const parts = pending.split(sep);
     pending = parts.pop()!;
     yield* parts;
@@ -62,6 +62,29 @@ async function* readLines(stream: NodeJS.ReadableStream | undefined, sep: RegExp
   if (pending !== '') yield pending;
 }
 
+/**
+ * The chunks of descriptor `fd` (a pipe, file or socket), read with fs.read: without node's
+ * stream modules, and asynchronously, so that signals are handled while a pipe is waited on,
+ * as with process.stdin. Should a read fail (a non-blocking descriptor: EAGAIN), nothing was
+ * read by it and `fallback()` (process.stdin) gives the rest, as it would have all of it.
+ * Each chunk is only valid until the next is asked for.
+ */
+async function* readFd(fd: number, fallback: () => AsyncIterable<string | Buffer> | undefined): AsyncGenerator<string | Buffer> {
+  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = await new Promise<number>((res, rej) => fs.read(fd, buf, 0, buf.length, null, (e, got) => (e ? rej(e) : res(got))));
+    } catch {
+      const rest = fallback();
+      if (rest) yield* rest;
+      return;
+    }
+    if (n === 0) return;
+    yield buf.subarray(0, n);
+  }
+}
 export async function consoleCommand(meta: Meta, argv: string[]): Promise<number> {
   const args = new MetaArgs();
   let hcl2 = false;
@@ -116,12 +139,15 @@ function report(meta: Meta, ev: Evaluation): number {
 
 /** The REPL over stdin: piped (only the last result printed), line by line, or a terminal. */
 async function runSession(meta: Meta, session: Session): Promise<number> {
-  const stdin = meta.io.stdin;
-  const mode = stdinMode(stdin);
+  const io = meta.io;
+  // stdin's own descriptor where it is no terminal (direct-io.ts), read without the stream
+  const fd = io.stdinFd;
+  const mode = fd !== undefined ? stdinMode({ fd } as unknown as NodeJS.ReadableStream) : stdinMode(io.stdin);
+  const chunks = (): AsyncIterable<string | Buffer> | undefined => (fd !== undefined ? readFd(fd, () => io.stdin) : io.stdin as AsyncIterable<string | Buffer> | undefined);
   if (mode === 'piped') {
     let last = '';
     let ret = 0;
-    for await (const raw of readLines(stdin, /\n/)) {
+    for await (const raw of readLines(chunks(), /\n/)) {
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       const ev = session.evaluate(trimSpace(line));
       if (ev.report) ret = report(meta, ev);
@@ -131,7 +157,7 @@ async function runSession(meta: Meta, session: Session): Promise<number> {
     return ret;
   }
   if (mode === 'lines') {
-    for await (const line of readLines(stdin, /\r|\n/)) {
+    for await (const line of readLines(chunks(), /\r|\n/)) {
       const ev = session.evaluate(line);
       const ret = report(meta, ev);
       if (ev.exit) return ret;
@@ -139,7 +165,7 @@ async function runSession(meta: Meta, session: Session): Promise<number> {
     }
     return 0;
   }
-  return interactive(meta, session, stdin!);
+  return interactive(meta, session, io.stdin!);
 }
 
 /** A terminal session with a `> ` prompt; Ctrl-C on an empty line or Ctrl-D ends it. */

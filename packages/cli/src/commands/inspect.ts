@@ -1,7 +1,8 @@
 /** `packer-ts inspect`: lists what a template defines (packer/core.go InspectConfig). */
 import { isHcl2Path } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
-import { MetaArgs, parseFlags, readConfig, type Meta } from '../meta.ts';
+import { MetaArgs, parseFlags, type Meta } from '../meta.ts';
+import { readConfig } from '../json-template.ts';
 
 export const inspectHelp = `Usage: packer inspect TEMPLATE
 

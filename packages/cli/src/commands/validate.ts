@@ -2,7 +2,8 @@
 import { errorMessage } from '@packer-ts/sdk';
 import { isHcl2Path } from '@packer-ts/core';
 import { FlagSet } from '../flags.ts';
-import { diagnostic, loadCore, MetaArgs, type Meta, parseFlags, readConfig } from '../meta.ts';
+import { diagnostic, MetaArgs, type Meta, parseFlags } from '../meta.ts';
+import { loadCore, readConfig } from '../json-template.ts';
 
 export const validateHelp = `Usage: packer validate [options] TEMPLATE
 

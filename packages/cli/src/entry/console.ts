@@ -4,4 +4,4 @@ import { builders, datasources, postProcessors, provisioners } from '@packer-ts/
 import { consoleCommand } from '../commands/console.ts';
 import { commandMain } from '../run-command.ts';
 
-commandMain('console', consoleCommand, { builders, provisioners, postProcessors, datasources });
+commandMain('console', consoleCommand, { builders, provisioners, postProcessors, datasources }, { directStdio: true });

@@ -18,7 +18,8 @@ export class BasicUi implements Ui {
   constructor(
     readonly out: TextSink = process.stdout,
     readonly err: TextSink = process.stdout,
-    readonly input: NodeJS.ReadableStream | null | undefined = process.stdin, // null: no input, asks get ""
+    // null: no input, asks get ""; a function: the input, asked for at the first ask (process.stdin is created when read)
+    readonly input: NodeJS.ReadableStream | null | undefined | (() => NodeJS.ReadableStream | undefined) = process.stdin,
     readonly log: (line: string) => void = () => {},
   ) {}
   private lines: string[] = [];
@@ -29,7 +30,7 @@ export class BasicUi implements Ui {
   /** Reads lines from the input as asks need them; one reader keeps buffered lines for later asks. */
   async ask(query: string): Promise<string> {
     this.out.write(redact(query) + '\n');
-    const input = this.input;
+    const input = typeof this.input === 'function' ? this.input() : this.input;
     if (!input || this.ended) return this.lines.shift() ?? '';
     if (this.lines.length > 0) return this.lines.shift()!;
     if (!this.reader) {

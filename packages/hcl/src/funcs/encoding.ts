@@ -3,7 +3,6 @@
 // text(en|de)codebase64 pair).
 import { crc32 } from '../cty/value.ts';
 import { utf8Valid } from './filesystem.ts';
-import { createRequire } from 'node:module';
 import * as T from '../cty/types.ts';
 import { marshalJson, decodeJsonImplied } from '../cty/json.ts';
 import { listVal, listValEmpty, objectVal, stringVal, unknownVal, DynamicVal, type Value } from '../cty/value.ts';
@@ -15,8 +14,8 @@ const str = (name: string) => ({ name, type: T.String });
 // this package a few ms otherwise (bench/README.md, HCL2)
 const crypto = () => process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
 const zlib = () => process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
-// the CommonJS bundle has no import.meta.url
-const require = createRequire(import.meta.url || __filename);
+// the CommonJS bundle has no import.meta.url; node:module loads with the first call that needs a package
+const require = (id: string): unknown => (process.getBuiltinModule('node:module') as typeof import('node:module')).createRequire(import.meta.url || __filename)(id);
 
 /** Go's base64.StdEncoding.DecodeString (strict: padding required, no whitespace but \r\n). */
 export function goBase64Decode(s: string): Buffer | undefined {

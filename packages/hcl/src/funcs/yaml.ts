@@ -2,14 +2,13 @@
 // resolution (YAML 1.1 booleans, numbers at cty precision, timestamps as
 // RFC 3339 strings). Parsing of the YAML structure uses the `yaml` package,
 // loaded on first use.
-import { createRequire } from 'node:module';
 import * as T from '../cty/types.ts';
 import { BigFloat } from '../cty/number.ts';
 import { CtyError, DynamicVal, False, True, Value, nullVal, numberVal, objectVal, stringVal, tupleVal, unknownVal } from '../cty/value.ts';
 import { FuncError, makeFunction, staticReturnType } from './function.ts';
 
-// the CommonJS bundle has no import.meta.url
-const require = createRequire(import.meta.url || __filename);
+// the CommonJS bundle has no import.meta.url; node:module loads with the first call that needs a package
+const require = (id: string): unknown => (process.getBuiltinModule('node:module') as typeof import('node:module')).createRequire(import.meta.url || __filename)(id);
 
 function yamlQuote(s: string): string {
   let out = '"';

@@ -208,3 +208,61 @@ export class PosTracker {
     return { byte, line, column: col };
   }
 }
+
+/**
+ * Positions in an ASCII text, computed on demand from a table of line
+ * starts: the same answers as PosTracker gives for ASCII (a byte and a
+ * column per character; "\n" ends a line, so "\r\n" does too), in any order
+ * of queries. `base` is the index of the text's first character in `src`
+ * (past a byte order mark), which sits at `origin`.
+ */
+export class AsciiLines {
+  private readonly starts: number[] = [];
+  // the line of the last answer, tried first (queries come mostly in order)
+  private hint = 0;
+  // the last answer, shared: the end of one token is usually the start of the next
+  private lastIdx = -1;
+  private lastPos: Pos = initialPos;
+  constructor(
+    readonly src: string,
+    readonly base: number,
+    readonly origin: Pos,
+    readonly filename: string,
+  ) {
+    const starts = this.starts;
+    starts.push(base);
+    for (let nl = src.indexOf('\n', base); nl >= 0; nl = src.indexOf('\n', nl + 1)) starts.push(nl + 1);
+  }
+
+  /** The position of index `idx` of `src`. */
+  at(idx: number): Pos {
+    if (idx === this.lastIdx) return this.lastPos;
+    const starts = this.starts;
+    let k = this.hint;
+    if (!(starts[k]! <= idx && (k + 1 >= starts.length || idx < starts[k + 1]!))) {
+      if (k + 2 < starts.length && starts[k + 1]! <= idx && idx < starts[k + 2]!) k++;
+      else {
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (starts[mid]! <= idx) lo = mid;
+          else hi = mid - 1;
+        }
+        k = lo;
+      }
+      this.hint = k;
+    }
+    const o = this.origin;
+    const pos: Pos = { byte: o.byte + idx - this.base, line: o.line + k, column: (k === 0 ? o.column : 1) + idx - starts[k]! };
+    this.lastIdx = idx;
+    this.lastPos = pos;
+    return pos;
+  }
+
+  /** The range of indices [s, e) of `src`. */
+  range(s: number, e: number): Range {
+    const start = this.at(s);
+    return { filename: this.filename, start, end: e === s ? start : this.at(e) };
+  }
+}

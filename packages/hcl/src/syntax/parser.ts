@@ -5,7 +5,7 @@
 
 import { handOffDeepNesting, isStackOverflow, nestingLimit, NestingLimitReached, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
+import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
 import { isStringLiteralTemplate } from './ast.ts';
 import { scan, type Lexed } from './lexer.ts';
@@ -39,10 +39,6 @@ const dynamicLit: Literal = { t: 'dynamic' };
 
 function placeholder(range: Range): Expr {
   return { kind: 'Literal', value: dynamicLit, range };
-}
-
-function emptyAt(p: Pos, filename: string): Range {
-  return { filename, start: p, end: p };
 }
 
 // template parts, before directive structure is built
@@ -310,7 +306,7 @@ class Parser {
         attributes: attrs,
         blocks,
         range: rangeBetween(startRange, endRange),
-        endRange: { filename: endRange.filename, start: endRange.end, end: endRange.end },
+        endRange: rangeEndOf(endRange),
       },
       diags,
     ];
@@ -354,7 +350,7 @@ class Parser {
             attributes: [attr],
             blocks: [],
             range: attr.range,
-            endRange: { filename: attr.range.filename, start: attr.range.end, end: attr.range.end },
+            endRange: rangeEndOf(attr.range),
           },
           d,
         ];
@@ -1416,7 +1412,7 @@ class Parser {
       break;
     }
     if (parts.length === 0) {
-      parts.push({ k: 'lit', val: '', range: emptyAt(startRange.end, startRange.filename) });
+      parts.push({ k: 'lit', val: '', range: rangeEndOf(startRange) });
     }
     parts.push({ k: 'end', range: endRange });
     return [parts, rangeBetween(startRange, endRange), diags];
@@ -1556,8 +1552,8 @@ class TemplateParser {
       if (d.length > 0) diags.push(...d);
       current.push(e);
     }
-    if (ifExprs.length === 0) ifExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: emptyAt(open.range.end, open.range.filename) });
-    if (elseExprs.length === 0) elseExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: emptyAt(endifRange.start, endifRange.filename) });
+    if (ifExprs.length === 0) ifExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: rangeEndOf(open.range) });
+    if (elseExprs.length === 0) elseExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: rangeStart(endifRange) });
     const trueExpr: TemplateExpr = { kind: 'Template', parts: ifExprs, range: rangeBetween(ifExprs[0]!.range, ifExprs[ifExprs.length - 1]!.range) };
     const falseExpr: TemplateExpr = { kind: 'Template', parts: elseExprs, range: rangeBetween(elseExprs[0]!.range, elseExprs[elseExprs.length - 1]!.range) };
     return [{ kind: 'Conditional', condition: open.cond, trueResult: trueExpr, falseResult: falseExpr, range: rangeBetween(open.range, endifRange) }, diags];
@@ -1592,7 +1588,7 @@ class TemplateParser {
       if (d.length > 0) diags.push(...d);
       content.push(e);
     }
-    if (content.length === 0) content.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: emptyAt(open.range.end, open.range.filename) });
+    if (content.length === 0) content.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: rangeEndOf(open.range) });
     const contentExpr: TemplateExpr = { kind: 'Template', parts: content, range: rangeBetween(content[0]!.range, content[content.length - 1]!.range) };
     const range = rangeBetween(open.range, endforRange);
     const fe: ForExpr = { kind: 'For', keyVar: open.keyVar, valVar: open.valVar, collExpr: open.coll, keyExpr: undefined, valExpr: contentExpr, condExpr: undefined, group: false, range, openRange: open.range, closeRange: endforRange };
@@ -1673,7 +1669,7 @@ export function parseConfig(src: string | Uint8Array, filename: string, start: P
     if (!isStackOverflow(e)) throw e;
     handOffDeepNesting(p.peek().range);
     const whole = rangeBetween(lexed.tokens[0]!.range, lexed.tokens[lexed.tokens.length - 1]!.range);
-    body = { attributes: [], blocks: [], range: whole, endRange: emptyAt(whole.end, filename) };
+    body = { attributes: [], blocks: [], range: whole, endRange: rangeEndOf(whole) };
     pd = [tooDeepDiag('parse', p.peek().range)];
   }
   const diags = [...lexed.diags, ...pd];

@@ -158,10 +158,13 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
   const base = i;
   const tokens: Token[] = [];
   let emit: (type: T, s: number, e: number) => void;
+  // whether a token that checkInvalidTokens reports was seen (T.BitwiseAnd through T.QuotedNewline)
+  let suspect = false;
   if (!/[^\x00-\x7f]/.test(src)) {
     // ASCII: a range's line and column are computed from its offsets when first read
     const lines = new AsciiLines(src, base, origin, filename);
     emit = (type, s, e) => {
+      if (type >= T.BitwiseAnd) suspect = true;
       tokens.push({ type, start: s, end: e, range: new SpanRange(lines, s, e) });
     };
   } else {
@@ -171,6 +174,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     let lastEnd = -1;
     let lastEndPos: Pos = origin;
     emit = (type, s, e) => {
+      if (type >= T.BitwiseAnd) suspect = true;
       const st = s === lastEnd ? lastEndPos : tracker.at(s - base);
       const en = e === s ? st : tracker.at(e - base);
       lastEnd = e;
@@ -228,7 +232,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
       }
     }
     emit(T.EOF, n, n);
-    return { src, tokens, filename, diags: checkInvalidTokens(tokens) };
+    return { src, tokens, filename, diags: suspect ? checkInvalidTokens(tokens) : [] };
   }
 
   while (i < n) {
@@ -462,7 +466,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     i = e;
   }
   emit(T.EOF, n, n);
-  return { src, tokens, filename, diags: checkInvalidTokens(tokens) };
+  return { src, tokens, filename, diags: suspect ? checkInvalidTokens(tokens) : [] };
 }
 
 /** Diagnostics for tokens that are not part of the language. */

@@ -41,6 +41,10 @@ function placeholder(range: Range): Expr {
   return { kind: 'Literal', value: dynamicLit, range };
 }
 
+// characters stringLiteral must look at: escapes (in quoted strings only), and "$${" / "%%{"
+const quotedSpecial = /[\\$%]/;
+const templateSpecial = /[$%]/;
+
 // template parts, before directive structure is built
 type TplPart =
   | { k: 'lit'; val: string; range: Range }
@@ -1164,16 +1168,9 @@ class Parser {
     const s = this.src;
     let i = tok.start;
     const end = tok.end;
-    // fast path: nothing to unescape
-    let special = false;
-    for (let k = i; k < end; k++) {
-      const c = s.charCodeAt(k);
-      if ((c === 0x5c && quoted) || c === 0x24 || c === 0x25) {
-        special = true;
-        break;
-      }
-    }
-    if (!special) return [s.slice(i, end), []];
+    // fast path: nothing to unescape (a regular expression, not a loop over the characters in cold code)
+    const text = s.slice(i, end);
+    if (!(quoted ? quotedSpecial : templateSpecial).test(text)) return [text, []];
     const diags: Diagnostic[] = [];
     let out = '';
     const rangeOf = (a: number, b: number): Range => {

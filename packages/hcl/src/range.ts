@@ -20,6 +20,9 @@ export const initialPos: Pos = { byte: 0, line: 1, column: 1 };
 export const zeroRange: Range = { filename: '', start: { byte: 0, line: 0, column: 0 }, end: { byte: 0, line: 0, column: 0 } };
 
 export function rangeBetween(a: Range, b: Range): Range {
+  if (a instanceof SpanRange && b instanceof SpanRange && a.lines === b.lines) {
+    return new SpanRange(a.lines, a.s <= b.s ? a.s : b.s, a.e >= b.e ? a.e : b.e);
+  }
   const start = a.start.byte <= b.start.byte ? a.start : b.start;
   const end = a.end.byte >= b.end.byte ? a.end : b.end;
   return { filename: a.filename, start, end };
@@ -56,11 +59,13 @@ export function rangeOverlaps(a: Range, b: Range): boolean {
 
 /** An empty range at the start of `r`. */
 export function rangeStart(r: Range): Range {
+  if (r instanceof SpanRange) return new SpanRange(r.lines, r.s, r.s);
   return { filename: r.filename, start: r.start, end: r.start };
 }
 
 /** An empty range at the end of `r`. */
 export function rangeEndOf(r: Range): Range {
+  if (r instanceof SpanRange) return new SpanRange(r.lines, r.e, r.e);
   return { filename: r.filename, start: r.end, end: r.end };
 }
 
@@ -206,5 +211,80 @@ export class PosTracker {
     this.line = line;
     this.col = col;
     return { byte, line, column: col };
+  }
+}
+
+/**
+ * Positions in an ASCII text, computed on demand from a table of line
+ * starts: the same answers as PosTracker gives for ASCII (a byte and a
+ * column per character; "\n" ends a line, so "\r\n" does too), in any order
+ * of queries. `base` is the index of the text's first character in `src`
+ * (past a byte order mark), which sits at `origin`.
+ */
+export class AsciiLines {
+  declare readonly filename: string;
+  declare private readonly starts: number[];
+  declare private readonly base: number;
+  declare private readonly origin: Pos;
+  // the line of the last answer, tried first (queries come mostly in order)
+  declare private hint: number;
+  constructor(src: string, base: number, origin: Pos, filename: string) {
+    this.filename = filename;
+    this.base = base;
+    this.origin = origin;
+    this.hint = 0;
+    const starts: number[] = [base];
+    for (let nl = src.indexOf('\n', base); nl >= 0; nl = src.indexOf('\n', nl + 1)) starts.push(nl + 1);
+    this.starts = starts;
+  }
+
+  /** The position of index `idx` of the text. */
+  at(idx: number): Pos {
+    const starts = this.starts;
+    let k = this.hint;
+    if (!(starts[k]! <= idx && (k + 1 >= starts.length || idx < starts[k + 1]!))) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= idx) lo = mid;
+        else hi = mid - 1;
+      }
+      k = lo;
+      this.hint = k;
+    }
+    const o = this.origin;
+    return { byte: o.byte + idx - this.base, line: o.line + k, column: (k === 0 ? o.column : 1) + idx - starts[k]! };
+  }
+}
+
+/**
+ * The range of indices [s, e) of an ASCII text: its positions are computed
+ * when first read (most ranges of a parse are never printed). Ranges of the
+ * same text combine without computing them.
+ */
+export class SpanRange implements Range {
+  declare readonly filename: string;
+  declare readonly lines: AsciiLines;
+  declare readonly s: number;
+  declare readonly e: number;
+  declare private ps: Pos | undefined;
+  declare private pe: Pos | undefined;
+  constructor(lines: AsciiLines, s: number, e: number) {
+    this.filename = lines.filename;
+    this.lines = lines;
+    this.s = s;
+    this.e = e;
+    this.ps = undefined;
+    this.pe = undefined;
+  }
+
+  get start(): Pos {
+    return (this.ps ??= this.lines.at(this.s));
+  }
+
+  get end(): Pos {
+    if (this.pe === undefined) this.pe = this.e === this.s ? this.start : this.lines.at(this.e);
+    return this.pe;
   }
 }

@@ -3,9 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ast, cty, evaluate, EvalContext, parseConfig, parseExpression, parseTemplate, scan } from '../src/index.ts';
+import { ast, cty, evaluate, EvalContext, parseConfig, parseExpression, parseTemplate, PosTracker, rangeBetween, rangeEndOf, rangeStart, scan, type Range } from '../src/index.ts';
 
 type Expr = ast.Expr;
+
+/** A range's file and positions (ranges of ASCII text compute their positions when read). */
+function fields(r: { filename: string; start: unknown; end: unknown }): unknown {
+  return { filename: r.filename, start: r.start, end: r.end };
+}
 
 function expr(src: string): Expr {
   const { expr, diags } = parseExpression(src, 'e.hcl');
@@ -62,12 +67,12 @@ describe('structure', () => {
     assert.deepEqual(diags, []);
     const [a] = file.body.attributes;
     assert.equal(a!.name, 'a');
-    assert.deepEqual(a!.nameRange, { filename: 'f.hcl', start: { byte: 0, line: 1, column: 1 }, end: { byte: 1, line: 1, column: 2 } });
+    assert.deepEqual(fields(a!.nameRange), { filename: 'f.hcl', start: { byte: 0, line: 1, column: 1 }, end: { byte: 1, line: 1, column: 2 } });
     assert.deepEqual(a!.range.end, { byte: 5, line: 1, column: 6 });
     const [b] = file.body.blocks;
     assert.equal(b!.type, 'block');
     assert.deepEqual(b!.labels, ['l1', 'l2']);
-    assert.deepEqual(b!.labelRanges[0], { filename: 'f.hcl', start: { byte: 12, line: 2, column: 7 }, end: { byte: 16, line: 2, column: 11 } });
+    assert.deepEqual(fields(b!.labelRanges[0]!), { filename: 'f.hcl', start: { byte: 12, line: 2, column: 7 }, end: { byte: 16, line: 2, column: 11 } });
     assert.deepEqual(ast.blockDefRange(b!).end, { byte: 19, line: 2, column: 14 });
     assert.equal(b!.body.attributes[0]!.name, 'b');
     assert.equal(b!.body.blocks[0]!.type, 'inner');
@@ -180,4 +185,39 @@ describe('expressions', () => {
     const toks = scan('1.5e+3 1. 2e', 'f').tokens.map((t) => t.end - t.start);
     assert.deepEqual(toks.slice(0, 5), [6, 1, 1, 1, 1]);
   });
+});
+
+describe('positions', () => {
+  // ranges of ASCII text compute line and column from offsets when read; they must agree
+  // with the position tracker that non-ASCII text uses, token by token
+  const sources = [
+    'a = 1\r\nb = "x${y}z"\r\n\r\nc {\n\td = <<-EOT\n  one\r\n  two ${3}\n  EOT\n}\n',
+    '\ufeffx = [for k, v in m : "${k}=%{if v}y%{else}n%{endif}"] # c\r\n/* multi\nline */ y = 2\rz\n',
+    'locals {\n  l = join("-", [1, 2.5e3, null])\n}\n',
+    '',
+  ];
+  const origins = [undefined, { byte: 10, line: 3, column: 5 }];
+  for (const [i, src] of sources.entries()) {
+    for (const origin of origins) {
+      test(`source ${i}, origin ${origin ? 'moved' : 'at the start'}`, () => {
+        const lexed = scan(Buffer.from(src, 'utf8'), 'p.hcl', origin);
+        const bom = src.charCodeAt(0) === 0xfeff ? 1 : 0;
+        const start = origin ?? { byte: 0, line: 1, column: 1 };
+        const tracker = new PosTracker(src.slice(bom), bom ? { byte: start.byte + 3, line: start.line, column: start.column } : start);
+        const plain: Range[] = [];
+        for (const t of lexed.tokens) {
+          const want = { filename: 'p.hcl', start: tracker.at(t.start - bom), end: tracker.at(t.end - bom) };
+          assert.deepEqual(fields(t.range), want, `token ${t.start}-${t.end}`);
+          plain.push(want);
+        }
+        const n = lexed.tokens.length;
+        for (let a = 0; a < n; a += 3) {
+          const b = (a * 7) % n;
+          assert.deepEqual(fields(rangeBetween(lexed.tokens[a]!.range, lexed.tokens[b]!.range)), rangeBetween(plain[a]!, plain[b]!));
+          assert.deepEqual(fields(rangeEndOf(lexed.tokens[a]!.range)), rangeEndOf(plain[a]!));
+          assert.deepEqual(fields(rangeStart(lexed.tokens[b]!.range)), rangeStart(plain[b]!));
+        }
+      });
+    }
+  }
 });

@@ -3,7 +3,7 @@
 // the formatter agree with HashiCorp's tools byte for byte).
 
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { initialPos, isUnicodeSpace, PosTracker, type Pos } from '../range.ts';
+import { AsciiLines, initialPos, isUnicodeSpace, PosTracker, SpanRange, type Pos } from '../range.ts';
 import { T, type Token } from './token.ts';
 
 export type ScanMode = 'normal' | 'template' | 'identOnly';
@@ -155,19 +155,33 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     origin = { byte: start.byte + 3, line: start.line, column: start.column };
     i = 1;
   }
-  const tracker = new PosTracker(src.slice(i), origin);
   const base = i;
   const tokens: Token[] = [];
-  // the end of one token is usually the start of the next: share the Pos
-  let lastEnd = -1;
-  let lastEndPos: Pos = origin;
-  const emit = (type: T, s: number, e: number): void => {
-    const st = s === lastEnd ? lastEndPos : tracker.at(s - base);
-    const en = e === s ? st : tracker.at(e - base);
-    lastEnd = e;
-    lastEndPos = en;
-    tokens.push({ type, start: s, end: e, range: { filename, start: st, end: en } });
-  };
+  let emit: (type: T, s: number, e: number) => void;
+  // whether a token that checkInvalidTokens reports was seen (T.BitwiseAnd through T.QuotedNewline)
+  let suspect = false;
+  if (!/[^\x00-\x7f]/.test(src)) {
+    // ASCII: a range's line and column are computed from its offsets when first read
+    const lines = new AsciiLines(src, base, origin, filename);
+    emit = (type, s, e) => {
+      if (type >= T.BitwiseAnd) suspect = true;
+      tokens.push({ type, start: s, end: e, range: new SpanRange(lines, s, e) });
+    };
+  } else {
+    // columns count grapheme clusters token by token, as hclsyntax's scanner does
+    const tracker = new PosTracker(src.slice(i), origin);
+    // the end of one token is usually the start of the next: share the Pos
+    let lastEnd = -1;
+    let lastEndPos: Pos = origin;
+    emit = (type, s, e) => {
+      if (type >= T.BitwiseAnd) suspect = true;
+      const st = s === lastEnd ? lastEndPos : tracker.at(s - base);
+      const en = e === s ? st : tracker.at(e - base);
+      lastEnd = e;
+      lastEndPos = en;
+      tokens.push({ type, start: s, end: e, range: { filename, start: st, end: en } });
+    };
+  }
 
   const stack: Frame[] = [];
   let braces = 0;
@@ -218,7 +232,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
       }
     }
     emit(T.EOF, n, n);
-    return { src, tokens, filename, diags: checkInvalidTokens(tokens) };
+    return { src, tokens, filename, diags: suspect ? checkInvalidTokens(tokens) : [] };
   }
 
   while (i < n) {
@@ -452,7 +466,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     i = e;
   }
   emit(T.EOF, n, n);
-  return { src, tokens, filename, diags: checkInvalidTokens(tokens) };
+  return { src, tokens, filename, diags: suspect ? checkInvalidTokens(tokens) : [] };
 }
 
 /** Diagnostics for tokens that are not part of the language. */

@@ -5,7 +5,7 @@
 
 import { handOffDeepNesting, isStackOverflow, nestingLimit, NestingLimitReached, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
+import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
 import { isStringLiteralTemplate } from './ast.ts';
 import { scan, type Lexed } from './lexer.ts';
@@ -41,9 +41,9 @@ function placeholder(range: Range): Expr {
   return { kind: 'Literal', value: dynamicLit, range };
 }
 
-function emptyAt(p: Pos, filename: string): Range {
-  return { filename, start: p, end: p };
-}
+// characters stringLiteral must look at: escapes (in quoted strings only), and "$${" / "%%{"
+const quotedSpecial = /[\\$%]/;
+const templateSpecial = /[$%]/;
 
 // template parts, before directive structure is built
 type TplPart =
@@ -279,8 +279,10 @@ class Parser {
         continue;
       }
       if (next.type === T.Ident) {
-        const [item, itemDiags] = this.parseBodyItem();
-        diags.push(...itemDiags);
+        const r1 = this.parseBodyItem();
+        const item = r1[0];
+        const itemDiags = r1[1];
+        if (itemDiags.length > 0) diags.push(...itemDiags);
         if (item && 'labels' in item) blocks.push(item);
         else if (item) {
           const existing = byName.get(item.name);
@@ -308,7 +310,7 @@ class Parser {
         attributes: attrs,
         blocks,
         range: rangeBetween(startRange, endRange),
-        endRange: { filename: endRange.filename, start: endRange.end, end: endRange.end },
+        endRange: rangeEndOf(endRange),
       },
       diags,
     ];
@@ -343,14 +345,16 @@ class Parser {
     const next = this.peek();
     switch (next.type) {
       case T.Equal: {
-        const [node, d] = this.finishAttribute(ident, true);
+        const r2 = this.finishAttribute(ident, true);
+        const node = r2[0];
+        const d = r2[1];
         const attr = node as Attribute;
         return [
           {
             attributes: [attr],
             blocks: [],
             range: attr.range,
-            endRange: { filename: attr.range.filename, start: attr.range.end, end: attr.range.end },
+            endRange: rangeEndOf(attr.range),
           },
           d,
         ];
@@ -378,7 +382,9 @@ class Parser {
   finishAttribute(ident: Token, singleLine: boolean): [Attribute, Diagnostic[]] {
     const eq = this.read();
     let endRange: Range;
-    const [expr, diags] = this.parseExpression();
+    const r3 = this.parseExpression();
+    const expr = r3[0];
+    const diags = r3[1];
     if (this.recovery && hasErr(diags)) {
       endRange = this.prevRange();
       this.recoverAfterBodyItem();
@@ -429,8 +435,11 @@ class Parser {
         break;
       }
       if (tok.type === T.OQuote) {
-        const [label, lr, ld] = this.parseQuotedStringLiteral();
-        diags.push(...ld);
+        const r4 = this.parseQuotedStringLiteral();
+        const label = r4[0];
+        const lr = r4[1];
+        const ld = r4[2];
+        if (ld.length > 0) diags.push(...ld);
         labels.push(label);
         labelRanges.push(lr);
         continue;
@@ -468,9 +477,13 @@ class Parser {
     let bodyDiags: Diagnostic[];
     const pt = this.peek().type;
     if (pt === T.Newline || pt === T.EOF || pt === T.CBrace) {
-      [body, bodyDiags] = this.parseBody(T.CBrace);
+      const r5 = this.parseBody(T.CBrace);
+      body = r5[0];
+      bodyDiags = r5[1];
     } else {
-      [body, bodyDiags] = this.parseSingleAttrBody();
+      const r6 = this.parseSingleAttrBody();
+      body = r6[0];
+      bodyDiags = r6[1];
       const after = this.peek();
       switch (after.type) {
         case T.CBrace:
@@ -491,7 +504,7 @@ class Parser {
           this.recover(T.CBrace);
       }
     }
-    diags.push(...bodyDiags);
+    if (bodyDiags.length > 0) diags.push(...bodyDiags);
     const cBraceRange = this.prevRange();
     const eol = this.peek();
     if (eol.type === T.Newline || eol.type === T.EOF) this.read();
@@ -548,8 +561,10 @@ class Parser {
 
   private finishConditional(startRange: Range, cond: Expr, diags: Diagnostic[]): [Expr, Diagnostic[]] {
     this.read();
-    const [t, td] = this.parseExpression();
-    diags.push(...td);
+    const r7 = this.parseExpression();
+    const t = r7[0];
+    const td = r7[1];
+    if (td.length > 0) diags.push(...td);
     if (this.recovery && hasErr(td)) return [cond, diags];
     const colon = this.peek();
     if (colon.type !== T.Colon) {
@@ -557,8 +572,10 @@ class Parser {
       return [cond, diags];
     }
     this.read();
-    const [f, fd] = this.parseExpression();
-    diags.push(...fd);
+    const r8 = this.parseExpression();
+    const f = r8[0];
+    const fd = r8[1];
+    if (fd.length > 0) diags.push(...fd);
     if (this.recovery && hasErr(fd)) return [cond, diags];
     return [{ kind: 'Conditional', condition: cond, trueResult: t, falseResult: f, range: rangeBetween(startRange, f.range) }, diags];
   }
@@ -599,8 +616,10 @@ class Parser {
       const op = binaryOps[lvl]!.get(tok.type)!;
       this.read();
       const before = diags.length;
-      let [rhs, rd] = this.parseExpressionWithTraversals();
-      diags.push(...rd);
+      const r9 = this.parseExpressionWithTraversals();
+      let rhs = r9[0];
+      const rd = r9[1];
+      if (rd.length > 0) diags.push(...rd);
       if (this.recovery && diags.length > before) {
         this.aborted = true;
         return lhs;
@@ -616,9 +635,13 @@ class Parser {
   }
 
   private parseExpressionWithTraversals(): [Expr, Diagnostic[]] {
-    const [term, diags] = this.parseExpressionTerm();
-    const [ret, more] = this.parseExpressionTraversals(term);
-    diags.push(...more);
+    const r10 = this.parseExpressionTerm();
+    const term = r10[0];
+    const diags = r10[1];
+    const r11 = this.parseExpressionTraversals(term);
+    const ret = r11[0];
+    const more = r11[1];
+    if (more.length > 0) diags.push(...more);
     return [ret, diags];
   }
 
@@ -647,8 +670,10 @@ class Parser {
             diags.push(errorDiag('Invalid legacy index syntax', `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax instead, like [${text.slice(0, dotIdx)}][${text.slice(dotIdx + 1)}].`, numTok.range));
             ret = makeRelativeTraversal(ret, { kind: 'index', key: dynamicLit, range: rng }, rng);
           } else {
-            const [key, kd] = this.legacyIndexKey(numTok);
-            diags.push(...kd);
+            const r12 = this.legacyIndexKey(numTok);
+            const key = r12[0];
+            const kd = r12[1];
+            if (kd.length > 0) diags.push(...kd);
             ret = makeRelativeTraversal(ret, { kind: 'index', key, range: rng }, rng);
           }
         } else if (attrTok.type === T.Star) {
@@ -670,8 +695,10 @@ class Parser {
                 lastRange = numTok.range;
                 continue;
               }
-              const [key, kd] = this.numberLit(numTok);
-              diags.push(...kd);
+              const r13 = this.numberLit(numTok);
+              const key = r13[0];
+              const kd = r13[1];
+              if (kd.length > 0) diags.push(...kd);
               trav.push({ kind: 'index', key, range: rangeBetween(d2.range, numTok.range) });
               lastRange = numTok.range;
               continue;
@@ -714,15 +741,19 @@ class Parser {
             diags.push(errorDiag('Missing close bracket on splat index', 'The star for a full splat operator must be immediately followed by a closing bracket ("]").', close.range));
           }
           const item: AnonSymbolExpr = { kind: 'AnonSymbol', range: rangeBetween(open.range, close.range) };
-          const [each, nd] = this.parseExpressionTraversals(item);
-          diags.push(...nd);
+          const r14 = this.parseExpressionTraversals(item);
+          const each = r14[0];
+          const nd = r14[1];
+          if (nd.length > 0) diags.push(...nd);
           ret = { kind: 'Splat', source: ret, each, item, range: rangeBetween(from.range, each.range), markerRange: rangeBetween(open.range, close.range) };
           continue;
         }
         let close: Token;
         this.pushNl(false);
-        const [keyExpr, kd] = this.parseExpression();
-        diags.push(...kd);
+        const r15 = this.parseExpression();
+        const keyExpr = r15[0];
+        const kd = r15[1];
+        if (kd.length > 0) diags.push(...kd);
         if (this.recovery && hasErr(kd)) close = this.recover(T.CBrack);
         else {
           close = this.read();
@@ -759,7 +790,9 @@ class Parser {
   private parseParenExpr(): [Expr, Diagnostic[]] {
     const start = this.read();
     this.pushNl(false);
-    const [expr, diags] = this.parseExpression();
+    const r16 = this.parseExpression();
+    const expr = r16[0];
+    const diags = r16[1];
     if (hasErr(diags)) {
       this.recover(T.CParen);
       this.popNl();
@@ -782,7 +815,9 @@ class Parser {
         return this.parseParenExpr();
       case T.NumberLit: {
         const tok = this.read();
-        const [v, d] = this.numberLit(tok);
+        const r17 = this.numberLit(tok);
+        const v = r17[0];
+        const d = r17[1];
         return [{ kind: 'Literal', value: v, range: tok.range }, d];
       }
       case T.Ident: {
@@ -798,7 +833,10 @@ class Parser {
         const open = this.read();
         const closer = this.opposite(open.type);
         const flush = open.type === T.OHeredoc && this.src.charCodeAt(open.start + 2) === 0x2d;
-        const [exprs, passthru, , diags] = this.parseTemplateInner(closer, flush);
+        const r18 = this.parseTemplateInner(closer, flush);
+        const exprs = r18[0];
+        const passthru = r18[1];
+        const diags = r18[3];
         const closeRange = this.prevRange();
         const range = rangeBetween(open.range, closeRange);
         if (passthru) return [{ kind: 'TemplateWrap', wrapped: exprs[0]!, range }, diags];
@@ -808,7 +846,9 @@ class Parser {
       case T.Bang: {
         const tok = this.read();
         if (++this.depth > this.limit) throw new NestingLimitReached();
-        const [operand, diags] = this.parseExpressionWithTraversals();
+        const r19 = this.parseExpressionWithTraversals();
+        const operand = r19[0];
+        const diags = r19[1];
         this.depth--;
         return [{ kind: 'UnaryOp', op: start.type === T.Minus ? '-' : '!', val: operand, range: rangeBetween(tok.range, operand.range), symbolRange: tok.range }, diags];
       }
@@ -838,9 +878,11 @@ class Parser {
         closeTok = this.read();
         break;
       }
-      const [arg, ad] = this.parseExpression();
+      const r20 = this.parseExpression();
+      const arg = r20[0];
+      const ad = r20[1];
       args.push(arg);
-      diags.push(...ad);
+      if (ad.length > 0) diags.push(...ad);
       if (this.recovery && hasErr(ad)) {
         closeTok = this.recover(T.CParen);
         break;
@@ -946,8 +988,10 @@ class Parser {
           break;
         }
         const forceNonLiteral = this.peek().type === T.OParen;
-        const [k, kd] = this.parseExpression();
-        diags.push(...kd);
+        const r21 = this.parseExpression();
+        const k = r21[0];
+        const kd = r21[1];
+        if (kd.length > 0) diags.push(...kd);
         if (this.recovery && hasErr(kd)) {
           close = this.recover(T.CBrace);
           break;
@@ -968,8 +1012,10 @@ class Parser {
           break;
         }
         this.read();
-        const [value, vd] = this.parseExpression();
-        diags.push(...vd);
+        const r22 = this.parseExpression();
+        const value = r22[0];
+        const vd = r22[1];
+        if (vd.length > 0) diags.push(...vd);
         if (this.recovery && hasErr(vd)) {
           close = this.recover(T.CBrace);
           break;
@@ -1019,19 +1065,25 @@ class Parser {
       }
       if (!this.isKeyword(this.peek(), 'in')) return fail("For expression requires the 'in' keyword after its name declarations.");
       this.read();
-      const [collExpr, cd] = this.parseExpression();
-      diags.push(...cd);
+      const r23 = this.parseExpression();
+      const collExpr = r23[0];
+      const cd = r23[1];
+      if (cd.length > 0) diags.push(...cd);
       if (this.recovery && hasErr(cd)) return bail();
       if (this.peek().type !== T.Colon) return fail('For expression requires a colon after the collection expression.');
       this.read();
       let keyExpr: Expr | undefined;
       let keyDiags: Diagnostic[] = [];
-      let [valExpr, valDiags] = this.parseExpression();
+      const r24 = this.parseExpression();
+      let valExpr = r24[0];
+      let valDiags = r24[1];
       if (this.peek().type === T.FatArrow) {
         this.read();
         keyExpr = valExpr;
         keyDiags = valDiags;
-        [valExpr, valDiags] = this.parseExpression();
+        const r25 = this.parseExpression();
+        valExpr = r25[0];
+        valDiags = r25[1];
       }
       diags.push(...keyDiags, ...valDiags);
       if (this.recovery && (hasErr(keyDiags) || hasErr(valDiags))) return bail();
@@ -1044,9 +1096,11 @@ class Parser {
       let condExpr: Expr | undefined;
       if (this.isKeyword(this.peek(), 'if')) {
         this.read();
-        const [c, cdd] = this.parseExpression();
+        const r26 = this.parseExpression();
+        const c = r26[0];
+        const cdd = r26[1];
         condExpr = c;
-        diags.push(...cdd);
+        if (cdd.length > 0) diags.push(...cdd);
         if (this.recovery && hasErr(cdd)) return bail();
       }
       let close: Token;
@@ -1082,8 +1136,10 @@ class Parser {
         break;
       }
       if (tok.type === T.QuotedLit) {
-        const [s, sd] = this.stringLiteral(tok, true);
-        diags.push(...sd);
+        const r27 = this.stringLiteral(tok, true);
+        const s = r27[0];
+        const sd = r27[1];
+        if (sd.length > 0) diags.push(...sd);
         ret += s;
         continue;
       }
@@ -1112,16 +1168,9 @@ class Parser {
     const s = this.src;
     let i = tok.start;
     const end = tok.end;
-    // fast path: nothing to unescape
-    let special = false;
-    for (let k = i; k < end; k++) {
-      const c = s.charCodeAt(k);
-      if ((c === 0x5c && quoted) || c === 0x24 || c === 0x25) {
-        special = true;
-        break;
-      }
-    }
-    if (!special) return [s.slice(i, end), []];
+    // fast path: nothing to unescape (a regular expression, not a loop over the characters in cold code)
+    const text = s.slice(i, end);
+    if (!(quoted ? quotedSpecial : templateSpecial).test(text)) return [text, []];
     const diags: Diagnostic[] = [];
     let out = '';
     const rangeOf = (a: number, b: number): Range => {
@@ -1205,11 +1254,16 @@ class Parser {
   // ---- templates ----
 
   parseTemplateInner(end: T, flushHeredoc: boolean): [Expr[], boolean, Range, Diagnostic[]] {
-    const [parts, range, diags] = this.parseTemplateParts(end);
+    const r28 = this.parseTemplateParts(end);
+    const parts = r28[0];
+    const range = r28[1];
+    const diags = r28[2];
     if (flushHeredoc) flushHeredocParts(parts);
     const tp = new TemplateParser(parts);
-    const [exprs, ed] = tp.parseRoot();
-    diags.push(...ed);
+    const r29 = tp.parseRoot();
+    const exprs = r29[0];
+    const ed = r29[1];
+    if (ed.length > 0) diags.push(...ed);
     const passthru = parts.length === 2 && parts[0]!.k === 'interp';
     return [exprs, passthru, range, diags];
   }
@@ -1238,8 +1292,10 @@ class Parser {
       const canTrimPrev = nextCanTrimPrev;
       nextCanTrimPrev = false;
       if (next.type === T.StringLit || next.type === T.QuotedLit) {
-        let [str, sd] = this.stringLiteral(next, next.type === T.QuotedLit);
-        diags.push(...sd);
+        const r30 = this.stringLiteral(next, next.type === T.QuotedLit);
+        let str = r30[0];
+        const sd = r30[1];
+        if (sd.length > 0) diags.push(...sd);
         if (ltrim) str = trimLeftSpace(str);
         parts.push({ k: 'lit', val: str, range: next.range });
         nextCanTrimPrev = true;
@@ -1248,8 +1304,10 @@ class Parser {
       if (next.type === T.TemplateInterp) {
         trimPrev(canTrimPrev, next);
         this.pushNl(false);
-        const [expr, ed] = this.parseExpression();
-        diags.push(...ed);
+        const r31 = this.parseExpression();
+        const expr = r31[0];
+        const ed = r31[1];
+        if (ed.length > 0) diags.push(...ed);
         const close = this.peek();
         if (close.type !== T.TemplateSeqEnd) {
           if (!this.recovery) diags.push(errorDiag('Extra characters after interpolation expression', 'Expected a closing brace to end the interpolation expression, but found extra characters.', close.range, rangeBetween(startRange, close.range)));
@@ -1277,8 +1335,10 @@ class Parser {
         let skip = false;
         switch (word) {
           case 'if': {
-            const [cond, cd] = this.parseExpression();
-            diags.push(...cd);
+            const r32 = this.parseExpression();
+            const cond = r32[0];
+            const cd = r32[1];
+            if (cd.length > 0) diags.push(...cd);
             parts.push({ k: 'if', cond, range: rangeBetween(next.range, this.nextRange()) });
             break;
           }
@@ -1314,8 +1374,10 @@ class Parser {
               break;
             }
             this.read();
-            const [coll, cd] = this.parseExpression();
-            diags.push(...cd);
+            const r33 = this.parseExpression();
+            const coll = r33[0];
+            const cd = r33[1];
+            if (cd.length > 0) diags.push(...cd);
             parts.push({ k: 'for', keyVar: keyName, valVar: valName, coll, range: rangeBetween(next.range, this.nextRange()) });
             break;
           }
@@ -1347,7 +1409,7 @@ class Parser {
       break;
     }
     if (parts.length === 0) {
-      parts.push({ k: 'lit', val: '', range: emptyAt(startRange.end, startRange.filename) });
+      parts.push({ k: 'lit', val: '', range: rangeEndOf(startRange) });
     }
     parts.push({ k: 'end', range: endRange });
     return [parts, rangeBetween(startRange, endRange), diags];
@@ -1421,8 +1483,10 @@ class TemplateParser {
     const exprs: Expr[] = [];
     const diags: Diagnostic[] = [];
     while (this.peek().k !== 'end') {
-      const [e, d] = this.parseExpr();
-      diags.push(...d);
+      const r34 = this.parseExpr();
+      const e = r34[0];
+      const d = r34[1];
+      if (d.length > 0) diags.push(...d);
       exprs.push(e);
     }
     return [exprs, diags];
@@ -1479,12 +1543,14 @@ class TemplateParser {
         }
         return [placeholder(next.range), diags];
       }
-      const [e, d] = this.parseExpr();
-      diags.push(...d);
+      const r35 = this.parseExpr();
+      const e = r35[0];
+      const d = r35[1];
+      if (d.length > 0) diags.push(...d);
       current.push(e);
     }
-    if (ifExprs.length === 0) ifExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: emptyAt(open.range.end, open.range.filename) });
-    if (elseExprs.length === 0) elseExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: emptyAt(endifRange.start, endifRange.filename) });
+    if (ifExprs.length === 0) ifExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: rangeEndOf(open.range) });
+    if (elseExprs.length === 0) elseExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: rangeStart(endifRange) });
     const trueExpr: TemplateExpr = { kind: 'Template', parts: ifExprs, range: rangeBetween(ifExprs[0]!.range, ifExprs[ifExprs.length - 1]!.range) };
     const falseExpr: TemplateExpr = { kind: 'Template', parts: elseExprs, range: rangeBetween(elseExprs[0]!.range, elseExprs[elseExprs.length - 1]!.range) };
     return [{ kind: 'Conditional', condition: open.cond, trueResult: trueExpr, falseResult: falseExpr, range: rangeBetween(open.range, endifRange) }, diags];
@@ -1513,11 +1579,13 @@ class TemplateParser {
         }
         return [placeholder(next.range), diags];
       }
-      const [e, d] = this.parseExpr();
-      diags.push(...d);
+      const r36 = this.parseExpr();
+      const e = r36[0];
+      const d = r36[1];
+      if (d.length > 0) diags.push(...d);
       content.push(e);
     }
-    if (content.length === 0) content.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: emptyAt(open.range.end, open.range.filename) });
+    if (content.length === 0) content.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: rangeEndOf(open.range) });
     const contentExpr: TemplateExpr = { kind: 'Template', parts: content, range: rangeBetween(content[0]!.range, content[content.length - 1]!.range) };
     const range = rangeBetween(open.range, endforRange);
     const fe: ForExpr = { kind: 'For', keyVar: open.keyVar, valVar: open.valVar, collExpr: open.coll, keyExpr: undefined, valExpr: contentExpr, condExpr: undefined, group: false, range, openRange: open.range, closeRange: endforRange };
@@ -1591,12 +1659,14 @@ export function parseConfig(src: string | Uint8Array, filename: string, start: P
   let body: Body;
   let pd: Diagnostic[];
   try {
-    [body, pd] = p.parseBody(T.EOF);
+    const r37 = p.parseBody(T.EOF);
+    body = r37[0];
+    pd = r37[1];
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     handOffDeepNesting(p.peek().range);
     const whole = rangeBetween(lexed.tokens[0]!.range, lexed.tokens[lexed.tokens.length - 1]!.range);
-    body = { attributes: [], blocks: [], range: whole, endRange: emptyAt(whole.end, filename) };
+    body = { attributes: [], blocks: [], range: whole, endRange: rangeEndOf(whole) };
     pd = [tooDeepDiag('parse', p.peek().range)];
   }
   const diags = [...lexed.diags, ...pd];
@@ -1611,7 +1681,9 @@ export function parseExpression(src: string | Uint8Array, filename: string, star
   let expr: Expr;
   let ed: Diagnostic[];
   try {
-    [expr, ed] = p.parseExpression();
+    const r38 = p.parseExpression();
+    expr = r38[0];
+    ed = r38[1];
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     const at = p.peek().range;
@@ -1634,7 +1706,11 @@ export function parseTemplate(src: string | Uint8Array, filename: string, start:
   const p = new Parser(lexed);
   let exprs: Expr[], passthru: boolean, range: Range, pd: Diagnostic[];
   try {
-    [exprs, passthru, range, pd] = p.parseTemplateInner(T.EOF, false);
+    const r39 = p.parseTemplateInner(T.EOF, false);
+    exprs = r39[0];
+    passthru = r39[1];
+    range = r39[2];
+    pd = r39[3];
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     range = p.peek().range;

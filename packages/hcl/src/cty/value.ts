@@ -194,7 +194,8 @@ export class Value {
     if (at === undefined) throw new CtyError(`Unsupported attribute "${name}"`);
     if (!this.isKnown()) return unknownVal(at).withMarks(this.marks);
     if (this.isNull()) throw new CtyError('Attempt to get attribute from null value');
-    return (this.raw as ReadonlyMap<string, Value>).get(name)!.withMarks(this.marks);
+    const v = (this.raw as ReadonlyMap<string, Value>).get(name)!;
+    return this.marks.size ? v.withMarks(this.marks) : v;
   }
 
   /** Whether key identifies an element (cty HasIndex): bool value, maybe unknown. */
@@ -348,10 +349,15 @@ export function listValEmpty(elem: Type): Value {
   return new Value(T.List(elem), []);
 }
 export function tupleVal(vals: readonly Value[]): Value {
-  return new Value(
-    T.Tuple(vals.map((v) => v.type)),
-    [...vals],
-  );
+  return tupleValOf(vals.slice());
+}
+/** tupleVal of an array the value takes over (the caller does not change it afterwards). */
+export function tupleValOf(vals: Value[]): Value {
+  const n = vals.length;
+  if (n === 0) return EmptyTupleVal;
+  const types: Type[] = new Array(n);
+  for (let i = 0; i < n; i++) types[i] = vals[i]!.type;
+  return new Value(T.Tuple(types), vals);
 }
 export function mapVal(entries: ReadonlyMap<string, Value> | Record<string, Value>): Value {
   const m = sortedMap(entries);
@@ -369,7 +375,14 @@ export function mapValEmpty(elem: Type): Value {
   return new Value(T.Map(elem), new Map());
 }
 export function objectVal(attrs: ReadonlyMap<string, Value> | Record<string, Value>): Value {
-  const m = sortedMap(attrs);
+  return objectOfSortedMap(sortedMap(attrs));
+}
+/** objectVal of a map the value takes over (the caller does not change it afterwards). */
+export function objectValOf(attrs: Map<string, Value>): Value {
+  return objectOfSortedMap(inKeyOrder(attrs) ? attrs : sortedMap(attrs));
+}
+function objectOfSortedMap(m: Map<string, Value>): Value {
+  if (m.size === 0) return EmptyObjectVal;
   const at: Record<string, Type> = {};
   for (const [k, v] of m) at[k] = v.type;
   return new Value(T.objectOfSorted(at), m);
@@ -394,19 +407,20 @@ export function setValEmpty(elem: Type): Value {
   return new Value(T.Set(elem), []);
 }
 
+/** Whether a map's keys are in cty's order already. */
+function inKeyOrder(e: ReadonlyMap<string, Value>): boolean {
+  let prev: string | undefined;
+  for (const k of e.keys()) {
+    if (prev !== undefined && T.cmpStr(prev, k) > 0) return false;
+    prev = k;
+  }
+  return true;
+}
+
 function sortedMap(e: ReadonlyMap<string, Value> | Record<string, Value>): Map<string, Value> {
   if (e instanceof Map) {
     // most maps are built in key order already: a copy is enough
-    let prev: string | undefined;
-    let sorted = true;
-    for (const k of e.keys()) {
-      if (prev !== undefined && T.cmpStr(prev, k) > 0) {
-        sorted = false;
-        break;
-      }
-      prev = k;
-    }
-    if (sorted) return new Map(e);
+    if (inKeyOrder(e)) return new Map(e);
   }
   const pairs: Array<[string, Value]> = e instanceof Map ? [...e.entries()] : Object.entries(e);
   pairs.sort((a, b) => T.cmpStr(a[0], b[0]));

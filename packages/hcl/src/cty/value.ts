@@ -105,6 +105,8 @@ export class Value {
   /** Whether this value or any nested value is marked. */
   containsMarked(): boolean {
     if (this.marks.size) return true;
+    const raw = this.raw;
+    if (raw === null || typeof raw !== 'object') return false;
     if (Array.isArray(this.raw)) return (this.raw as Value[]).some((v) => v.containsMarked());
     if (this.raw instanceof Map) for (const v of this.raw.values()) if (v.containsMarked()) return true;
     return false;
@@ -297,8 +299,12 @@ export class Value {
 // ---------------------------------------------------------------------------
 // constructors
 
+// Below U+0300 (the combining marks) no character or pair of characters changes under NFC:
+// such strings are their own normal form, and the test costs less than normalize().
+const NFC_STABLE = /^[\u0000-\u02ff]*$/;
+
 export function stringVal(s: string): Value {
-  return new Value(T.String, s.normalize('NFC'));
+  return new Value(T.String, NFC_STABLE.test(s) ? s : s.normalize('NFC'));
 }
 export function numberVal(n: BigFloat): Value {
   return new Value(T.Number, n);

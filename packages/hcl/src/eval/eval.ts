@@ -705,25 +705,24 @@ function evConditional(e: Extract<Expr, { kind: 'Conditional' }>, ctx: EvalConte
 function evBinary(e: Extract<Expr, { kind: 'BinaryOp' }>, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   const op = binaryOperations[e.op];
   const params = op.impl.params;
-  const d: Diagnostic[] = [];
-  const lv0 = ev(e.lhs, ctx, d);
-  const rv0 = ev(e.rhs, ctx, d);
+  const before = diags.length;
+  const lv0 = ev(e.lhs, ctx, diags);
+  const rv0 = ev(e.rhs, ctx, diags);
   let lv = lv0;
   let rv = rv0;
   try {
     lv = convert(lv0, params[0]!.type);
   } catch (err) {
     if (!(err instanceof CtyError)) throw err;
-    d.push(withNotes(errorDiag('Invalid operand', `Unsuitable value for left operand: ${err.message}.`, e.lhs.range, e.range), e.lhs, ctx));
+    diags.push(withNotes(errorDiag('Invalid operand', `Unsuitable value for left operand: ${err.message}.`, e.lhs.range, e.range), e.lhs, ctx));
   }
   try {
     rv = convert(rv0, params[1]!.type);
   } catch (err) {
     if (!(err instanceof CtyError)) throw err;
-    d.push(withNotes(errorDiag('Invalid operand', `Unsuitable value for right operand: ${err.message}.`, e.rhs.range, e.range), e.rhs, ctx));
+    diags.push(withNotes(errorDiag('Invalid operand', `Unsuitable value for right operand: ${err.message}.`, e.rhs.range, e.range), e.rhs, ctx));
   }
-  diags.push(...d);
-  if (hasErrors(d)) return unknownVal(op.type);
+  if (diags.length > before && errorsSince(diags, before)) return unknownVal(op.type);
   try {
     return op.impl.call([lv, rv]);
   } catch (err) {

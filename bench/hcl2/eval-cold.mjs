@@ -53,7 +53,7 @@ try {
   if (argv.includes('--instructions')) {
     const counts = {};
     for (const phase of ['parse', 'locals', 'all']) {
-      const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, 'entry.cjs', phase], { cwd: work, env, encoding: 'utf8', timeout: 600_000 });
+      const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', 'entry.cjs', phase], { cwd: work, env, encoding: 'utf8', timeout: 600_000 });
       const m = /Collected : (\d+)/.exec(r.stderr);
       if (!m || r.status !== 0) throw new Error(`${phase}: ${r.stderr.slice(-2000)}`);
       counts[phase] = Number(m[1]) / 1e6;

@@ -344,12 +344,13 @@ export function unknownVal(t: Type): Value {
 export function listVal(vals: readonly Value[]): Value {
   if (vals.length === 0) throw new CtyError('must not call listVal with empty slice');
   const et = vals[0].type;
-  for (const [i, v] of vals.entries()) {
-    if (!T.typeEquals(v.type, et)) {
+  for (let i = 1; i < vals.length; i++) {
+    const v = vals[i]!;
+    if (v.type !== et && !T.typeEquals(v.type, et)) {
       throw new CtyError(`inconsistent list element types (element ${i} is ${T.friendlyName(v.type)}; want ${T.friendlyName(et)})`);
     }
   }
-  return new Value(T.List(et), [...vals]);
+  return new Value(T.List(et), vals.slice());
 }
 export function listValEmpty(elem: Type): Value {
   return new Value(T.List(elem), []);

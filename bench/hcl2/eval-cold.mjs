@@ -1,7 +1,7 @@
 // The evaluator alone, cold: one fresh node process parses bench/hcl2/run.mjs's template (200
 // locals, 200 sources), then evaluates what `console` and `validate` evaluate: the variables and
 // locals (parseVariables + initializeVariables), then each source's `content` template in the
-// locals' context. Prints each phase's time; `--phase parse` stops after parsing, so that under
+// locals' context. Prints each phase's time; a first argument `parse` (or `locals`) makes the bundle stop there, so that under
 // callgrind the difference of two counts is the evaluation's instructions:
 //   node bench/hcl2/eval-cold.mjs [--runs 5]          (times, each run a fresh process)
 //   node bench/hcl2/eval-cold.mjs --instructions      (callgrind: parse only, parse + evaluation)

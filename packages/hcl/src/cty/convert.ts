@@ -318,6 +318,8 @@ export function getUnsafeConversion(inT: Type, outT: Type): Conversion | undefin
 
 /** convert.Convert: the value as the wanted type, or a CtyError with cty's message. */
 export function convert(v: Value, want: Type): Value {
+  // any type, or the very primitive type: the value as it is
+  if (want.kind === 'dynamic' || (v.type === want && T.isPrimitive(want))) return v;
   if (T.typeEquals(v.type, want) && !hasOptional(want)) return v;
   const c = getConversion(v.type, want, true);
   if (!c) throw new CtyError(mismatchMessage(v.type, want));

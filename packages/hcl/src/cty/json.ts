@@ -8,7 +8,12 @@ import { CtyError, Value, DynamicVal, listVal, listValEmpty, mapVal, mapValEmpty
 import { convert } from './convert.ts';
 
 /** Go's json.Marshal of a string (HTML-safe escaping, \u2028/\u2029). */
+// printable ASCII but for the characters Go's encoder escapes
+const JSON_PLAIN = /^[\x20-\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/;
+
 export function goJsonString(s: string): string {
+  // nothing to escape (the usual case): no loop over the characters
+  if (JSON_PLAIN.test(s)) return '"' + s + '"';
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;

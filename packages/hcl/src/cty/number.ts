@@ -7,9 +7,17 @@
 
 export const PARSE_PREC = 512;
 
+const TWO_32 = 2 ** 32;
+
 function bitLen(n: bigint): number {
   if (n === 0n) return 0;
-  return n.toString(2).length;
+  // most mantissas fit a double exactly: no string
+  if (n <= 0x1fffffffffffffn) {
+    const x = Number(n);
+    return x < TWO_32 ? 32 - Math.clz32(x) : 64 - Math.clz32(Math.floor(x / TWO_32));
+  }
+  const hex = n.toString(16);
+  return (hex.length - 1) * 4 + 32 - Math.clz32(parseInt(hex[0]!, 16));
 }
 
 export class BigFloat {
@@ -38,14 +46,11 @@ export class BigFloat {
       exp += s;
       if (rem > half || (rem === half && (mant & 1n) === 1n)) mant += 1n;
     }
-    // normalize: strip trailing zeros
-    if (mant !== 0n) {
-      let tz = 0;
-      while (((mant >> BigInt(tz)) & 1n) === 0n) tz++;
-      if (tz > 0) {
-        mant >>= BigInt(tz);
-        exp += tz;
-      }
+    // normalize: strip trailing zeros (mant & -mant is the lowest bit set)
+    if (mant !== 0n && (mant & 1n) === 0n) {
+      const tz = bitLen(mant & -mant) - 1;
+      mant >>= BigInt(tz);
+      exp += tz;
     }
     return new BigFloat(neg, mant, exp, prec);
   }
@@ -106,7 +111,7 @@ export class BigFloat {
   /** Exact d * 10^e10 rounded to prec bits. */
   static fromDecimal(neg: boolean, d: bigint, e10: number, prec: number): BigFloat {
     if (d === 0n) return new BigFloat(neg, 0n, 0, prec);
-    if (e10 >= 0) return BigFloat.make(neg, d * 10n ** BigInt(e10), 0, prec);
+    if (e10 >= 0) return BigFloat.make(neg, e10 === 0 ? d : d * 10n ** BigInt(e10), 0, prec);
     // d / 10^k = d / (5^k * 2^k)
     const k = -e10;
     return quoExact(neg, d, -k, 5n ** BigInt(k), prec);
@@ -256,7 +261,8 @@ export class BigFloat {
     let d = this.decimal();
     const shortest = prec < 0;
     if (shortest) {
-      d = roundShortest(d, this);
+      // an integer below 2^prec is its own shortest form: its neighbours are less than 1 away
+      if (!(this.exp >= 0 && bitLen(this.mant) + this.exp <= this.prec)) d = roundShortest(d, this);
       switch (fmt) {
         case 'e':
         case 'E':

@@ -105,6 +105,8 @@ export class Value {
   /** Whether this value or any nested value is marked. */
   containsMarked(): boolean {
     if (this.marks.size) return true;
+    const raw = this.raw;
+    if (raw === null || typeof raw !== 'object') return false;
     if (Array.isArray(this.raw)) return (this.raw as Value[]).some((v) => v.containsMarked());
     if (this.raw instanceof Map) for (const v of this.raw.values()) if (v.containsMarked()) return true;
     return false;
@@ -194,7 +196,8 @@ export class Value {
     if (at === undefined) throw new CtyError(`Unsupported attribute "${name}"`);
     if (!this.isKnown()) return unknownVal(at).withMarks(this.marks);
     if (this.isNull()) throw new CtyError('Attempt to get attribute from null value');
-    return (this.raw as ReadonlyMap<string, Value>).get(name)!.withMarks(this.marks);
+    const v = (this.raw as ReadonlyMap<string, Value>).get(name)!;
+    return this.marks.size ? v.withMarks(this.marks) : v;
   }
 
   /** Whether key identifies an element (cty HasIndex): bool value, maybe unknown. */
@@ -296,8 +299,12 @@ export class Value {
 // ---------------------------------------------------------------------------
 // constructors
 
+// Below U+0300 (the combining marks) no character or pair of characters changes under NFC:
+// such strings are their own normal form, and the test costs less than normalize().
+const NFC_STABLE = /^[\u0000-\u02ff]*$/;
+
 export function stringVal(s: string): Value {
-  return new Value(T.String, s.normalize('NFC'));
+  return new Value(T.String, NFC_STABLE.test(s) ? s : s.normalize('NFC'));
 }
 export function numberVal(n: BigFloat): Value {
   return new Value(T.Number, n);
@@ -337,21 +344,27 @@ export function unknownVal(t: Type): Value {
 export function listVal(vals: readonly Value[]): Value {
   if (vals.length === 0) throw new CtyError('must not call listVal with empty slice');
   const et = vals[0].type;
-  for (const [i, v] of vals.entries()) {
-    if (!T.typeEquals(v.type, et)) {
+  for (let i = 1; i < vals.length; i++) {
+    const v = vals[i]!;
+    if (v.type !== et && !T.typeEquals(v.type, et)) {
       throw new CtyError(`inconsistent list element types (element ${i} is ${T.friendlyName(v.type)}; want ${T.friendlyName(et)})`);
     }
   }
-  return new Value(T.List(et), [...vals]);
+  return new Value(T.List(et), vals.slice());
 }
 export function listValEmpty(elem: Type): Value {
   return new Value(T.List(elem), []);
 }
 export function tupleVal(vals: readonly Value[]): Value {
-  return new Value(
-    T.Tuple(vals.map((v) => v.type)),
-    [...vals],
-  );
+  return tupleValOf(vals.slice());
+}
+/** tupleVal of an array the value takes over (the caller does not change it afterwards). */
+export function tupleValOf(vals: Value[]): Value {
+  const n = vals.length;
+  if (n === 0) return EmptyTupleVal;
+  const types: Type[] = new Array(n);
+  for (let i = 0; i < n; i++) types[i] = vals[i]!.type;
+  return new Value(T.Tuple(types), vals);
 }
 export function mapVal(entries: ReadonlyMap<string, Value> | Record<string, Value>): Value {
   const m = sortedMap(entries);
@@ -369,7 +382,14 @@ export function mapValEmpty(elem: Type): Value {
   return new Value(T.Map(elem), new Map());
 }
 export function objectVal(attrs: ReadonlyMap<string, Value> | Record<string, Value>): Value {
-  const m = sortedMap(attrs);
+  return objectOfSortedMap(sortedMap(attrs));
+}
+/** objectVal of a map the value takes over (the caller does not change it afterwards). */
+export function objectValOf(attrs: Map<string, Value>): Value {
+  return objectOfSortedMap(inKeyOrder(attrs) ? attrs : sortedMap(attrs));
+}
+function objectOfSortedMap(m: Map<string, Value>): Value {
+  if (m.size === 0) return EmptyObjectVal;
   const at: Record<string, Type> = {};
   for (const [k, v] of m) at[k] = v.type;
   return new Value(T.objectOfSorted(at), m);
@@ -394,19 +414,20 @@ export function setValEmpty(elem: Type): Value {
   return new Value(T.Set(elem), []);
 }
 
+/** Whether a map's keys are in cty's order already. */
+function inKeyOrder(e: ReadonlyMap<string, Value>): boolean {
+  let prev: string | undefined;
+  for (const k of e.keys()) {
+    if (prev !== undefined && T.cmpStr(prev, k) > 0) return false;
+    prev = k;
+  }
+  return true;
+}
+
 function sortedMap(e: ReadonlyMap<string, Value> | Record<string, Value>): Map<string, Value> {
   if (e instanceof Map) {
     // most maps are built in key order already: a copy is enough
-    let prev: string | undefined;
-    let sorted = true;
-    for (const k of e.keys()) {
-      if (prev !== undefined && T.cmpStr(prev, k) > 0) {
-        sorted = false;
-        break;
-      }
-      prev = k;
-    }
-    if (sorted) return new Map(e);
+    if (inKeyOrder(e)) return new Map(e);
   }
   const pairs: Array<[string, Value]> = e instanceof Map ? [...e.entries()] : Object.entries(e);
   pairs.sort((a, b) => T.cmpStr(a[0], b[0]));

@@ -18,10 +18,12 @@ import {
   listValEmpty,
   nullVal,
   objectVal,
+  objectValOf,
   parseNumberVal,
   stringVal,
   True,
   tupleVal,
+  tupleValOf,
   unknownVal,
   Value,
 } from '../cty/value.ts';
@@ -44,14 +46,17 @@ export class EvalContext {
   /** values of splat placeholders, set while a splat iterates */
   anon: Map<AnonSymbolExpr, Value> | undefined;
 
-  constructor(opts: { variables?: Record<string, Value>; functions?: Record<string, FunctionSpec> } = {}, parent?: EvalContext) {
-    this.variables = opts.variables;
-    this.functions = opts.functions;
+  constructor(opts?: { variables?: Record<string, Value>; functions?: Record<string, FunctionSpec> }, parent?: EvalContext) {
+    this.variables = opts?.variables;
+    this.functions = opts?.functions;
     this.parent = parent;
+    this.anon = undefined;
   }
 
   child(variables?: Record<string, Value>): EvalContext {
-    return new EvalContext({ variables }, this);
+    const c = new EvalContext(undefined, this);
+    c.variables = variables;
+    return c;
   }
 }
 
@@ -87,6 +92,17 @@ export function literalValue(l: Literal): Value {
 }
 
 // ---- diagnostics with value context ----
+
+/** Whether diags[from..] holds an error (hasErrors of what an evaluation appended, without a copy). */
+function errorsSince(diags: readonly Diagnostic[], from: number): boolean {
+  for (let i = from; i < diags.length; i++) if (diags[i]!.severity === 'error') return true;
+  return false;
+}
+
+/** Adds the value notes of `expr` to the diagnostics appended from index `from`. */
+function notesSince(diags: Diagnostic[], from: number, expr: Expr, ctx: EvalContext | undefined): void {
+  for (let i = from; i < diags.length; i++) withNotes(diags[i]!, expr, ctx);
+}
 
 function withNotes(d: Diagnostic, expr: Expr | undefined, ctx: EvalContext | undefined): Diagnostic {
   if (!expr || !ctx) return d;
@@ -151,24 +167,21 @@ function valueStr(v: Value): string {
 
 // ---- traversals ----
 
-function lookupVariable(name: string, ctx: EvalContext | undefined): { found: true; value: Value } | { found: false; anyVars: boolean } {
-  let c = ctx;
-  let anyVars = false;
-  while (c) {
-    if (c.variables) {
-      anyVars = true;
-      if (Object.prototype.hasOwnProperty.call(c.variables, name)) return { found: true, value: c.variables[name]! };
-    }
-    c = c.parent;
-  }
-  return { found: false, anyVars };
-}
+const hasOwn = Object.prototype.hasOwnProperty;
 
 export function traverseAbs(t: Traversal, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   const root = t[0] as Extract<Traverser, { kind: 'root' }>;
-  const found = lookupVariable(root.name, ctx);
-  if (!found.found) {
-    if (!found.anyVars) {
+  const name = root.name;
+  let anyVars = false;
+  for (let c = ctx; c; c = c.parent) {
+    const vars = c.variables;
+    if (vars) {
+      anyVars = true;
+      if (hasOwn.call(vars, name)) return t.length === 1 ? vars[name]! : traverseRel(vars[name]!, t, 1, diags);
+    }
+  }
+  {
+    if (!anyVars) {
       diags.push(errorDiag('Variables not allowed', 'Variables may not be used here.', root.range));
       return DynamicVal;
     }
@@ -178,7 +191,6 @@ export function traverseAbs(t: Traversal, ctx: EvalContext | undefined, diags: D
     diags.push(errorDiag('Unknown variable', `There is no variable named ${goQuote(root.name)}.${sugg ? ` Did you mean ${goQuote(sugg)}?` : ''}`, root.range));
     return DynamicVal;
   }
-  return traverseRel(found.value, t, 1, diags);
 }
 
 function traverseRel(val: Value, t: Traversal, from: number, diags: Diagnostic[]): Value {
@@ -188,7 +200,7 @@ function traverseRel(val: Value, t: Traversal, from: number, diags: Diagnostic[]
     const before = diags.length;
     if (step.kind === 'attr') cur = getAttr(cur, step.name, step.range, diags);
     else if (step.kind === 'index') cur = index(cur, literalValue(step.key), step.range, diags);
-    if (diags.length > before && hasErrors(diags.slice(before))) return DynamicVal;
+    if (diags.length > before && errorsSince(diags, before)) return DynamicVal;
   }
   return cur;
 }
@@ -306,16 +318,16 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
     case 'TemplateJoin':
       return evTemplateJoin(e, ctx, diags);
     case 'ScopeTraversal': {
-      const d: Diagnostic[] = [];
-      const v = traverseAbs(e.traversal, ctx, d);
-      for (const x of d) diags.push(withNotes(x, e, ctx));
+      const before = diags.length;
+      const v = traverseAbs(e.traversal, ctx, diags);
+      if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
     case 'RelativeTraversal': {
       const src = ev(e.source, ctx, diags);
-      const d: Diagnostic[] = [];
-      const v = traverseRel(src, e.traversal, 0, d);
-      for (const x of d) diags.push(withNotes(x, e, ctx));
+      const before = diags.length;
+      const v = traverseRel(src, e.traversal, 0, diags);
+      if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
     case 'FunctionCall':
@@ -329,7 +341,7 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
     case 'TupleCons': {
       const vals: Value[] = new Array(e.exprs.length);
       for (let i = 0; i < e.exprs.length; i++) vals[i] = ev(e.exprs[i]!, ctx, diags);
-      return tupleVal(vals);
+      return tupleValOf(vals);
     }
     case 'ObjectCons':
       return evObject(e, ctx, diags);
@@ -340,9 +352,9 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
     case 'Index': {
       const coll = ev(e.collection, ctx, diags);
       const key = ev(e.key, ctx, diags);
-      const d: Diagnostic[] = [];
-      const v = index(coll, key, e.bracketRange, d);
-      for (const x of d) diags.push(withNotes(x, e, ctx));
+      const before = diags.length;
+      const v = index(coll, key, e.bracketRange, diags);
+      if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
     case 'Splat':
@@ -360,8 +372,14 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
 function evTemplate(parts: Expr[], range: Range, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   let buf = '';
   let known = true;
-  const marks: Array<ReadonlySet<string>> = [];
-  for (const part of parts) {
+  let marks: Array<ReadonlySet<string>> | undefined;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    // a literal part: its text as written (the result is normalized as a whole)
+    if (part.kind === 'Literal' && part.value.t === 'string') {
+      buf += part.value.v;
+      continue;
+    }
     const pv = ev(part, ctx, diags);
     if (pv.isNull()) {
       diags.push(withNotes(errorDiag('Invalid template interpolation value', 'The expression result is null. Cannot include a null value in a string template.', part.range, range), part, ctx));
@@ -369,23 +387,24 @@ function evTemplate(parts: Expr[], range: Range, ctx: EvalContext | undefined, d
     }
     if (!pv.isKnown()) {
       known = false;
-      if (pv.marks.size) marks.push(pv.marks);
+      if (pv.marks.size) (marks ??= []).push(pv.marks);
       continue;
     }
     let sv: Value;
-    try {
-      sv = convert(pv, T.String);
-    } catch (err) {
-      if (!(err instanceof CtyError)) throw err;
-      diags.push(withNotes(errorDiag('Invalid template interpolation value', `Cannot include the given value in a string template: ${err.message}.`, part.range, range), part, ctx));
-      continue;
-    }
-    const [u, m] = sv.unmark();
-    if (m.size) marks.push(m);
-    buf += u.asString();
+    if (pv.type === T.String) sv = pv;
+    else
+      try {
+        sv = convert(pv, T.String);
+      } catch (err) {
+        if (!(err instanceof CtyError)) throw err;
+        diags.push(withNotes(errorDiag('Invalid template interpolation value', `Cannot include the given value in a string template: ${err.message}.`, part.range, range), part, ctx));
+        continue;
+      }
+    if (sv.marks.size) (marks ??= []).push(sv.marks);
+    buf += sv.asString();
   }
   const out = known ? stringVal(buf) : unknownVal(T.String);
-  return marks.length ? out.withMarks(...marks) : out;
+  return marks ? out.withMarks(...marks) : out;
 }
 
 function evTemplateJoin(e: Extract<Expr, { kind: 'TemplateJoin' }>, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
@@ -452,6 +471,13 @@ export function startRange(e: Expr): Range {
   }
 }
 
+/** The range an argument's diagnostics point at: its start, the expanded argument, or the closing parenthesis. */
+function callArgRange(e: Extract<Expr, { kind: 'FunctionCall' }>, argExprs: ReadonlyArray<Expr | Value>, i: number): Range {
+  const a = argExprs[i];
+  if (a instanceof Value) return e.args[e.args.length - 1]!.range;
+  return a ? startRange(a) : e.closeParenRange;
+}
+
 function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   const fn = findFunction(e.name, ctx);
   if (!fn) {
@@ -485,11 +511,6 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
       return DynamicVal;
     }
   }
-  const argRange = (i: number): Range => {
-    const a = argExprs[i];
-    if (a instanceof Value) return e.args[e.args.length - 1]!.range;
-    return a ? startRange(a) : e.closeParenRange;
-  };
   const params = fn.params;
   // count checks come before arguments are evaluated
   if (argExprs.length < params.length) {
@@ -499,39 +520,40 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
     return DynamicVal;
   }
   if (!fn.varParam && argExprs.length > params.length) {
-    diags.push(withNotes(errorDiag('Too many function arguments', `Function ${goQuote(e.name)} expects only ${params.length} argument(s).`, argRange(params.length), e.range), e, ctx));
+    diags.push(withNotes(errorDiag('Too many function arguments', `Function ${goQuote(e.name)} expects only ${params.length} argument(s).`, callArgRange(e, argExprs, params.length), e.range), e, ctx));
     return DynamicVal;
   }
-  const args: CallArg[] = [];
+  const n = argExprs.length;
+  const args: CallArg[] = new Array(n);
   let argErrors = false;
-  for (let i = 0; i < argExprs.length; i++) {
+  for (let i = 0; i < n; i++) {
     const a = argExprs[i]!;
-    const p = i < params.length ? params[i]! : fn.varParam!;
     if (a instanceof Value) {
-      args.push(a);
+      args[i] = a;
       continue;
     }
-    if (p.special === 'type') {
-      const { type, diags: td } = typeFromConstraint(typeExprNode(a, ctx), { constraint: true });
-      diags.push(...td);
-      if (hasErrors(td)) argErrors = true;
-      args.push({ kind: 'type', type });
-      continue;
+    const p = i < params.length ? params[i]! : fn.varParam!;
+    if (p.special !== undefined) {
+      if (p.special === 'type') {
+        const tr = typeFromConstraint(typeExprNode(a, ctx), { constraint: true });
+        for (const d of tr.diags) diags.push(d);
+        if (hasErrors(tr.diags)) argErrors = true;
+        args[i] = { kind: 'type', type: tr.type };
+        continue;
+      }
+      if (p.special === 'expression') {
+        const argExpr = a;
+        args[i] = {
+          kind: 'expression',
+          evaluate: () => evaluate(argExpr, ctx),
+          dependsOnUnknowns: () => dependsOnUnknowns(argExpr, ctx),
+        };
+        continue;
+      }
     }
-    if (p.special === 'expression') {
-      const argExpr = a;
-      args.push({
-        kind: 'expression',
-        evaluate: () => evaluate(argExpr, ctx),
-        dependsOnUnknowns: () => dependsOnUnknowns(argExpr, ctx),
-      });
-      continue;
-    }
-    const d: Diagnostic[] = [];
-    const v = ev(a, ctx, d);
-    diags.push(...d);
-    if (hasErrors(d)) argErrors = true;
-    args.push(v);
+    const before = diags.length;
+    args[i] = ev(a, ctx, diags);
+    if (diags.length > before && errorsSince(diags, before)) argErrors = true;
   }
   if (argErrors) return DynamicVal;
   try {
@@ -543,7 +565,7 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
       let subject: Range;
       let noteExpr: Expr = e;
       if (typeof ce.at === 'number') {
-        subject = argRange(ce.at);
+        subject = callArgRange(e, argExprs, ce.at);
         const a = e.args[ce.at];
         if (a && ce.at < e.args.length) noteExpr = a;
       } else if (ce.at === 'close') subject = e.closeParenRange;
@@ -683,25 +705,24 @@ function evConditional(e: Extract<Expr, { kind: 'Conditional' }>, ctx: EvalConte
 function evBinary(e: Extract<Expr, { kind: 'BinaryOp' }>, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   const op = binaryOperations[e.op];
   const params = op.impl.params;
-  const d: Diagnostic[] = [];
-  const lv0 = ev(e.lhs, ctx, d);
-  const rv0 = ev(e.rhs, ctx, d);
+  const before = diags.length;
+  const lv0 = ev(e.lhs, ctx, diags);
+  const rv0 = ev(e.rhs, ctx, diags);
   let lv = lv0;
   let rv = rv0;
   try {
     lv = convert(lv0, params[0]!.type);
   } catch (err) {
     if (!(err instanceof CtyError)) throw err;
-    d.push(withNotes(errorDiag('Invalid operand', `Unsuitable value for left operand: ${err.message}.`, e.lhs.range, e.range), e.lhs, ctx));
+    diags.push(withNotes(errorDiag('Invalid operand', `Unsuitable value for left operand: ${err.message}.`, e.lhs.range, e.range), e.lhs, ctx));
   }
   try {
     rv = convert(rv0, params[1]!.type);
   } catch (err) {
     if (!(err instanceof CtyError)) throw err;
-    d.push(withNotes(errorDiag('Invalid operand', `Unsuitable value for right operand: ${err.message}.`, e.rhs.range, e.range), e.rhs, ctx));
+    diags.push(withNotes(errorDiag('Invalid operand', `Unsuitable value for right operand: ${err.message}.`, e.rhs.range, e.range), e.rhs, ctx));
   }
-  diags.push(...d);
-  if (hasErrors(d)) return unknownVal(op.type);
+  if (diags.length > before && errorsSince(diags, before)) return unknownVal(op.type);
   try {
     return op.impl.call([lv, rv]);
   } catch (err) {
@@ -758,13 +779,15 @@ function evObjectKey(e: Extract<Expr, { kind: 'ObjectConsKey' }>, ctx: EvalConte
 function evObject(e: Extract<Expr, { kind: 'ObjectCons' }>, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   const vals = new Map<string, Value>();
   let known = true;
-  const keyMarks: Array<ReadonlySet<string>> = [];
-  for (const item of e.items) {
-    const kd: Diagnostic[] = [];
-    let key = ev(item.key, ctx, kd);
-    diags.push(...kd);
+  let keyMarks: Array<ReadonlySet<string>> | undefined;
+  const items = e.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const before = diags.length;
+    let key = ev(item.key, ctx, diags);
+    const keyErrors = diags.length > before && errorsSince(diags, before);
     const val = ev(item.value, ctx, diags);
-    if (hasErrors(kd)) {
+    if (keyErrors) {
       known = false;
       continue;
     }
@@ -773,25 +796,33 @@ function evObject(e: Extract<Expr, { kind: 'ObjectCons' }>, ctx: EvalContext | u
       known = false;
       continue;
     }
-    try {
-      key = convert(key, T.String);
-    } catch (err) {
-      if (!(err instanceof CtyError)) throw err;
-      diags.push(withNotes(errorDiag('Incorrect key type', `Can't use this value as a key: ${err.message}.`, item.key.range), item.key, ctx));
-      known = false;
-      continue;
-    }
+    if (key.type !== T.String)
+      try {
+        key = convert(key, T.String);
+      } catch (err) {
+        if (!(err instanceof CtyError)) throw err;
+        diags.push(withNotes(errorDiag('Incorrect key type', `Can't use this value as a key: ${err.message}.`, item.key.range), item.key, ctx));
+        known = false;
+        continue;
+      }
     if (!key.isKnown()) {
       known = false;
       continue;
     }
-    const [uk, km] = key.unmark();
-    if (km.size) keyMarks.push(km);
-    vals.set(uk.asString(), val);
+    if (key.marks.size) (keyMarks ??= []).push(key.marks);
+    vals.set(key.asString(), val);
   }
   if (!known) return DynamicVal;
-  const obj = objectVal(vals);
-  return keyMarks.length ? obj.withMarks(...keyMarks) : obj;
+  const obj = objectValOf(vals);
+  return keyMarks ? obj.withMarks(...keyMarks) : obj;
+}
+
+/** The scope of one iteration of a `for` expression: its key and value symbols. */
+function forScope(e: Extract<Expr, { kind: 'For' }>, base: EvalContext, k: Value, v: Value): EvalContext {
+  const vars: Record<string, Value> = {};
+  if (e.keyVar) vars[e.keyVar] = k;
+  vars[e.valVar] = v;
+  return base.child(vars);
 }
 
 function evFor(e: Extract<Expr, { kind: 'For' }>, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
@@ -807,14 +838,8 @@ function evFor(e: Extract<Expr, { kind: 'For' }>, ctx: EvalContext | undefined, 
   }
   if (!coll.isKnown()) return DynamicVal.withMarks(coll.marks);
   const base = ctx ?? new EvalContext();
-  const scope = (k: Value, v: Value): EvalContext => {
-    const vars: Record<string, Value> = {};
-    if (e.keyVar) vars[e.keyVar] = k;
-    vars[e.valVar] = v;
-    return base.child(vars);
-  };
   if (e.condExpr) {
-    const cctx = scope(DynamicVal, DynamicVal);
+    const cctx = forScope(e, base, DynamicVal, DynamicVal);
     const cd: Diagnostic[] = [];
     const result = ev(e.condExpr, cctx, cd);
     diags.push(...cd);
@@ -857,7 +882,7 @@ function evFor(e: Extract<Expr, { kind: 'For' }>, ctx: EvalContext | undefined, 
     const vals = new Map<string, Value>();
     const groups = new Map<string, Value[]>();
     for (const [k, v] of ucoll.elements()) {
-      const cctx = scope(k, v);
+      const cctx = forScope(e, base, k, v);
       const inc = include(cctx);
       if (inc === undefined) {
         known = false;
@@ -904,18 +929,23 @@ function evFor(e: Extract<Expr, { kind: 'For' }>, ctx: EvalContext | undefined, 
     return objectVal(vals).withMarks(collMarks);
   }
   const out: Value[] = [];
-  for (const [k, v] of ucoll.elements()) {
-    const cctx = scope(k, v);
-    const inc = include(cctx);
-    if (inc === undefined) {
-      known = false;
-      continue;
+  const elems = ucoll.elements();
+  for (let i = 0; i < elems.length; i++) {
+    const kv = elems[i]!;
+    const cctx = forScope(e, base, kv[0], kv[1]);
+    if (e.condExpr) {
+      const inc = include(cctx);
+      if (inc === undefined) {
+        known = false;
+        continue;
+      }
+      if (!inc) continue;
     }
-    if (!inc) continue;
     out.push(ev(e.valExpr, cctx, diags));
   }
   if (!known) return DynamicVal;
-  return tupleVal(out).withMarks(collMarks);
+  const tuple = tupleValOf(out);
+  return collMarks.size ? tuple.withMarks(collMarks) : tuple;
 }
 
 function evSplat(e: Extract<Expr, { kind: 'Splat' }>, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {

@@ -84,7 +84,12 @@ function hashFn(alg: string) {
   return makeFunction({
     params: [str('str')],
     type: staticReturnType(T.String),
-    impl: (a) => stringVal(crypto().createHash(alg).update(a[0].asString(), 'utf8').digest('hex')),
+    impl: (a) => {
+      const c = crypto();
+      const data = a[0].asString();
+      // crypto.hash (Node 20.12): one call, no Hash object and stream around it
+      return stringVal(typeof c.hash === 'function' ? c.hash(alg, data, 'hex') : c.createHash(alg).update(data, 'utf8').digest('hex'));
+    },
   });
 }
 export const md5 = hashFn('md5');

@@ -34,33 +34,66 @@ function quoteRune(ch: string): string {
   return `'${ch}'`;
 }
 
+/** A format string read once: its literal text and verbs in order, then the FSM's error if it has one. */
+interface ParsedFormat {
+  pieces: Array<string | Verb>;
+  /** the error the FSM stops with after the pieces (their own errors come first) */
+  error: string | undefined;
+  highest: number;
+}
+
+// format strings are mostly literals used again and again (a format call in a for expression)
+const parsedFormats = new Map<string, ParsedFormat>();
+
 /** The format FSM of go-cty: returns the formatted string or throws. */
 export function formatFSM(fmt: string, args: Value[]): string {
+  let p = parsedFormats.get(fmt);
+  if (!p) {
+    p = parseFormat(fmt);
+    if (parsedFormats.size >= 512) parsedFormats.clear();
+    parsedFormats.set(fmt, p);
+  }
+  let out = '';
+  const pieces = p.pieces;
+  for (let i = 0; i < pieces.length; i++) {
+    const x = pieces[i]!;
+    out += typeof x === 'string' ? x : formatAppend(x, args);
+  }
+  if (p.error !== undefined) throw new FuncError(p.error);
+  const highest = p.highest;
+  if (highest < args.length) {
+    const firstBad = highest + 1;
+    if (highest === 0) throw new ArgError(firstBad, 'too many arguments; no verbs in format string');
+    throw new ArgError(firstBad, `too many arguments; only ${highest} used by format string`);
+  }
+  return out;
+}
+
+function parseFormat(fmt: string): ParsedFormat {
   const data = Buffer.from(fmt, 'utf8');
   const n = data.length;
   // the text of bytes a..b: for ASCII, byte offsets are string indices
   const ascii = n === fmt.length;
   const text = (a: number, b: number): string => (ascii ? fmt.slice(a, b) : data.subarray(a, b).toString('utf8'));
-  let out = '';
+  const pieces: Array<string | Verb> = [];
   let i = 0;
   let nextArg = 1;
   let highest = 0;
-  const errChar = (p: number): never => {
+  const errChar = (p: number): string => {
     const ch = text(p, n);
-    throw new FuncError(`unrecognized format character ${quoteRune([...ch][0] ?? '')} at offset ${p}`);
+    return `unrecognized format character ${quoteRune([...ch][0] ?? '')} at offset ${p}`;
   };
-  const eofErr = (): never => {
-    throw new FuncError(`invalid format string starting at offset ${n}`);
-  };
+  const eofErr = (): string => `invalid format string starting at offset ${n}`;
+  const stop = (error: string): ParsedFormat => ({ pieces, error, highest });
   let litStart = 0;
   while (i < n) {
     if (data[i] !== 0x25) {
       i++;
       continue;
     }
-    out += text(litStart, i);
+    if (i > litStart) pieces.push(text(litStart, i));
     if (i + 1 < n && data[i + 1] === 0x25) {
-      out += '%';
+      pieces.push('%');
       i += 2;
       litStart = i;
       continue;
@@ -88,32 +121,27 @@ export function formatFSM(fmt: string, args: Value[]): string {
     }
     if (i < n && data[i] === 0x5b) {
       i++;
-      if (i >= n) eofErr();
-      if (!(data[i] >= 0x31 && data[i] <= 0x39)) errChar(i);
+      if (i >= n) return stop(eofErr());
+      if (!(data[i] >= 0x31 && data[i] <= 0x39)) return stop(errChar(i));
       v.argNum = 0;
       while (i < n && data[i] >= 0x30 && data[i] <= 0x39) v.argNum = v.argNum * 10 + (data[i++] - 0x30);
-      if (i >= n) eofErr();
-      if (data[i] !== 0x5d) errChar(i);
+      if (i >= n) return stop(eofErr());
+      if (data[i] !== 0x5d) return stop(errChar(i));
       i++;
     }
-    if (i >= n) eofErr();
+    if (i >= n) return stop(eofErr());
     const m = data[i];
-    if (!((m >= 0x41 && m <= 0x5a) || (m >= 0x61 && m <= 0x7a))) errChar(i);
+    if (!((m >= 0x41 && m <= 0x5a) || (m >= 0x61 && m <= 0x7a))) return stop(errChar(i));
     v.mode = String.fromCharCode(m);
     i++;
     v.raw = text(ts, i);
     if (v.argNum > highest) highest = v.argNum;
-    out += formatAppend(v, args);
+    pieces.push(v);
     nextArg = v.argNum + 1;
     litStart = i;
   }
-  out += text(litStart, n);
-  if (highest < args.length) {
-    const firstBad = highest + 1;
-    if (highest === 0) throw new ArgError(firstBad, 'too many arguments; no verbs in format string');
-    throw new ArgError(firstBad, `too many arguments; only ${highest} used by format string`);
-  }
-  return out;
+  if (n > litStart) pieces.push(text(litStart, n));
+  return { pieces, error: undefined, highest };
 }
 
 function formatAppend(v: Verb, args: Value[]): string {
@@ -251,7 +279,7 @@ export const format = makeFunction({
   varParam: { name: 'args', type: T.Dynamic, allowNull: true },
   type: staticReturnType(T.String),
   impl: (a) => {
-    for (const x of a.slice(1)) if (!x.isWhollyKnown()) return unknownVal(T.String);
+    for (let i = 1; i < a.length; i++) if (!a[i]!.isWhollyKnown()) return unknownVal(T.String);
     return stringVal(formatFSM(a[0].asString(), a.slice(1)));
   },
 });

@@ -76,7 +76,8 @@ function paramFor(f: FunctionSpec, i: number): Param {
 
 /** cty function.ReturnTypeForValues. */
 export function returnTypeForValues(f: FunctionSpec, args0: Value[]): Type {
-  const args = [...args0];
+  // copied when an argument is unmarked
+  let args = args0;
   if (!f.varParam) {
     if (args.length !== f.params.length) {
       throw new FuncError(`wrong number of arguments (${f.params.length} required; ${args.length} given)`);
@@ -85,9 +86,12 @@ export function returnTypeForValues(f: FunctionSpec, args0: Value[]): Type {
     throw new FuncError(`wrong number of arguments (at least ${f.params.length} required; ${args.length} given)`);
   }
   for (let i = 0; i < args.length; i++) {
-    const spec = paramFor(f, i);
-    const val = args[i];
-    if (val.containsMarked() && !spec.allowMarked) args[i] = val.unmarkDeep()[0];
+    const spec = i < f.params.length ? f.params[i] : f.varParam!;
+    const val = args0[i];
+    if (!spec.allowMarked && val.containsMarked()) {
+      if (args === args0) args = args0.slice();
+      args[i] = val.unmarkDeep()[0];
+    }
     if (val.isNull() && !spec.allowNull) throw new ArgError(i, 'argument must not be null');
     if (val.type.kind === 'dynamic') {
       if (!spec.allowDynamicType) return T.Dynamic;
@@ -102,22 +106,24 @@ export function returnTypeForValues(f: FunctionSpec, args0: Value[]): Type {
 /** cty function.Call. */
 export function callFunction(f: FunctionSpec, args0: Value[]): Value {
   const expected = returnTypeForValues(f, args0);
-  const args = [...args0];
-  const resultMarks: Set<string>[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const spec = paramFor(f, i);
-    const val = args[i];
+  // copied when an argument is unmarked
+  let args = args0;
+  let resultMarks: Set<string>[] | undefined;
+  for (let i = 0; i < args0.length; i++) {
+    const spec = i < f.params.length ? f.params[i] : f.varParam!;
+    const val = args0[i];
     if (!val.isKnown() && !spec.allowUnknown) return unknownVal(expected);
     if (!spec.allowMarked && val.containsMarked()) {
       const [u, marks] = val.unmarkDeep();
       if (marks.size) {
+        if (args === args0) args = args0.slice();
         args[i] = u;
-        resultMarks.push(marks);
+        (resultMarks ??= []).push(marks);
       }
     }
   }
   let ret = f.impl(args, expected);
-  if (resultMarks.length) ret = ret.withMarks(...resultMarks);
+  if (resultMarks) ret = ret.withMarks(...resultMarks);
   return ret;
 }
 
@@ -184,28 +190,30 @@ export function checkArgCount(name: string, f: FunctionSpec, argCount: number): 
  */
 export function callHcl(name: string, f: FunctionSpec, args: CallArg[], argExprCount = args.length): Value {
   checkArgCount(name, f, args.length);
-  const vals: Value[] = [];
-  const errors: CallError[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const p = paramFor(f, i);
+  const n = args.length;
+  const vals: Value[] = new Array(n);
+  let errors: CallError[] | undefined;
+  for (let i = 0; i < n; i++) {
+    const p = i < f.params.length ? f.params[i] : f.varParam!;
     const a = args[i];
     if (a instanceof Value) {
-      if (p.special) {
-        vals.push(a);
+      // a value of the parameter's type (or any type) is its own conversion
+      if (p.special || p.type.kind === 'dynamic' || (a.type === p.type && T.isPrimitive(p.type))) {
+        vals[i] = a;
         continue;
       }
       try {
-        vals.push(convert(a, p.type));
+        vals[i] = convert(a, p.type);
       } catch (e) {
         if (!(e instanceof CtyError)) throw e;
-        errors.push(new CallError('Invalid function argument', `Invalid value for ${JSON.stringify(p.name)} parameter: ${e.message}.`, i));
-        vals.push(unknownVal(p.type));
+        (errors ??= []).push(new CallError('Invalid function argument', `Invalid value for ${JSON.stringify(p.name)} parameter: ${e.message}.`, i));
+        vals[i] = unknownVal(p.type);
       }
     } else {
-      vals.push(specialArg(a));
+      vals[i] = specialArg(a);
     }
   }
-  if (errors.length) throw errors.length === 1 ? errors[0] : new CallErrors(errors);
+  if (errors) throw errors.length === 1 ? errors[0] : new CallErrors(errors);
   try {
     return callFunction(f, vals);
   } catch (e) {

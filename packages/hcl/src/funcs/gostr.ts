@@ -38,12 +38,17 @@ function mapSimple(s: string, f: (c: string) => string): string {
 }
 /** strings.ToUpper (simple case mapping) */
 export function goToUpper(s: string): string {
+  // ASCII maps one character to one: JavaScript's mapping is Go's
+  if (ASCII.test(s)) return s.toUpperCase();
   return mapSimple(s, (c) => c.toUpperCase());
 }
 /** strings.ToLower (simple case mapping) */
 export function goToLower(s: string): string {
+  if (ASCII.test(s)) return s.toLowerCase();
   return mapSimple(s, (c) => (c === '\u0130' ? 'i' : c.toLowerCase()));
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** unicode.ToTitle: the four digraph letters have their own title case. */
 const TITLE_CASE: Record<string, string> = {

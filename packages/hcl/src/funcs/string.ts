@@ -62,17 +62,21 @@ export const join = makeFunction({
     const lists = a.slice(1);
     if (lists.length < 1) throw new FuncError('at least one list is required');
     for (const l of lists) if (!l.isWhollyKnown()) return unknownVal(T.String);
-    const items: string[] = [];
-    lists.forEach((l, ai) => {
-      l.values().forEach((v, ei) => {
+    let out = '';
+    let first = true;
+    for (let ai = 0; ai < lists.length; ai++) {
+      const vals = lists[ai]!.values();
+      for (let ei = 0; ei < vals.length; ei++) {
+        const v = vals[ei]!;
         if (v.isNull()) {
           if (lists.length > 1) throw new ArgError(ai + 1, `element ${ei} of list ${ai + 1} is null; cannot concatenate null values`);
           throw new ArgError(ai + 1, `element ${ei} is null; cannot concatenate null values`);
         }
-        items.push(v.asString());
-      });
-    });
-    return stringVal(items.join(sep));
+        out = first ? v.asString() : out + sep + v.asString();
+        first = false;
+      }
+    }
+    return stringVal(out);
   },
 });
 
@@ -153,6 +157,7 @@ export function goReplaceAll(s: string, old: string, rep: string): string {
     const cps = [...s];
     return rep + cps.map((c) => c + rep).join('');
   }
+  if (!s.includes(old)) return s;
   return s.split(old).join(rep);
 }
 

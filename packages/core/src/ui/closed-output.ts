@@ -27,11 +27,11 @@ export function exitQuietlyOnClosedOutput(log: (line: string) => void = () => {}
  * stream and net modules: `version` prints one line and does not need them); EPIPE ends the
  * process by SIGPIPE as above.
  */
-export function syncOutput(fd: 1 | 2): { write(chunk: string): boolean } {
+export function syncOutput(fd: 1 | 2): { write(chunk: string | Uint8Array): boolean } {
   const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
   return {
-    write(chunk: string): boolean {
-      let buf = Buffer.from(chunk);
+    write(chunk: string | Uint8Array): boolean {
+      let buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       while (buf.length > 0) {
         try {
           buf = buf.subarray(fs.writeSync(fd, buf));

@@ -3,7 +3,8 @@
  * runs the command on a thread with a large one) through validate, build, console and fmt,
  * compared byte for byte with Packer 1.6.6 run live. Past packer-ts's limit (100,000 levels;
  * Packer 1.6.6 crashes with a Go stack overflow, exit 2, from about 30,000) packer-ts gives a
- * "Nesting too deep" error naming the file and line.
+ * "Nesting too deep" error naming the file and line. Deep console lines on a shallow template and
+ * deep values built at run time (jsondecode) are compared too.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,17 +49,45 @@ async function folder(files: Record<string, string>): Promise<string> {
   return d;
 }
 
-/** Runs `args` with both tools, each in its own copy of `files`; returns both results and folders. */
-async function both(files: Record<string, string>, args: string[], input = '') {
+/**
+ * Runs `args` with both tools, each in its own copy of `files`; returns both results and folders.
+ * `input` goes to stdin through a socket; `stdin` 'file' makes stdin a file holding it (the
+ * console then prints every line's result, as with a socket, and stops at `exit`), 'pipe' a
+ * pipe (the console prints the last result only).
+ */
+async function both(files: Record<string, string>, args: string[], input = '', stdin: 'socket' | 'file' | 'pipe' = 'socket') {
   const out = [];
   for (const bin of [REAL_PACKER, PACKER_TS]) {
-    const cwd = await folder(files);
+    const cwd = await folder(stdin === 'socket' ? files : { ...files, 'stdin.txt': input });
     const home = await folder({});
-    const r = await run(bin, args, { cwd, input, env: { HOME: home, PACKER_CACHE_DIR: join(home, 'cache') }, timeoutMs: 180_000 });
+    const opts = { cwd, env: { HOME: home, PACKER_CACHE_DIR: join(home, 'cache') }, timeoutMs: 180_000 };
+    const r = stdin === 'socket' ? await run(bin, args, { ...opts, input }) : await run('/bin/sh', ['-c', STDIN_SH[stdin], bin, ...args], opts);
     out.push({ ...r, cwd });
   }
   return { packer: out[0]!, ours: out[1]! };
 }
+
+/** sh -c scripts running "$0" "$@" with stdin.txt as a file or through a pipe. */
+const STDIN_SH = { file: 'exec "$0" "$@" < stdin.txt', pipe: 'cat stdin.txt | exec "$0" "$@"' };
+
+const SHALLOW = 'locals {\n  a = 1\n}\n';
+/** A console line nested `n` levels, answering 1 (printing its value would be slow in Packer). */
+const deepLine = (n: number): string => `length(flatten(${rep('[', n)}1${rep(']', n)}))`;
+/** JSON nested `n` levels, arrays and objects alternating. */
+const deepJson = (n: number): string => `${rep('[{"a":', n / 2)}1${rep('}]', n / 2)}`;
+const RUN_TIME = `locals {
+  d = jsondecode(file("deep.json"))
+}
+
+source "file" "deep" {
+  content = jsonencode(local.d)
+  target  = "out.json"
+}
+
+build {
+  sources = ["source.file.deep"]
+}
+`;
 
 describe('deeply nested valid HCL2, as Packer 1.6.6 reads it', () => {
   test('validate', async () => {
@@ -112,6 +141,65 @@ describe('deeply nested valid HCL2, as Packer 1.6.6 reads it', () => {
   });
 });
 
+describe('deep console lines on a shallow template (evaluated on a deep-stack thread), as Packer 1.6.6 answers them', () => {
+  const lines = ['1+1', deepLine(5000), 'nope(', `jsonencode(${rep('[', 3000)}2${rep(']', 3000)})`, `${rep('(', 3000)}"p"${rep(')', 3000)}`, 'upper("x")', `jsondecode(${JSON.stringify(`${rep('[', 700)}7${rep(']', 700)}`)})`, deepLine(4000), 'local.a'];
+  test('piped: the errors as they happen, the last result', async () => {
+    const { packer, ours } = await both({ 'x.pkr.hcl': SHALLOW }, ['console', 'x.pkr.hcl'], [...lines, deepLine(5000), ''].join('\n'), 'pipe');
+    assert.equal(packer.code, 1, packer.stderr);
+    assert.ok(packer.stdout.startsWith('Error: Invalid expression\n') && packer.stdout.endsWith('\n\n1\n'), packer.stdout.slice(0, 200));
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [packer.code, packer.stdout, packer.stderr]);
+  });
+  test('stdin a file: every result, in order, up to exit', async () => {
+    const { packer, ours } = await both({ 'x.pkr.hcl': SHALLOW }, ['console', 'x.pkr.hcl'], [...lines, 'exit', 'upper("after")', ''].join('\n'), 'file');
+    assert.equal(packer.code, 0, packer.stderr);
+    assert.ok(packer.stdout.includes('\np\n'), packer.stdout.slice(0, 200));
+    assert.ok(!packer.stdout.includes('AFTER'));
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [packer.code, packer.stdout, packer.stderr]);
+  });
+});
+
+describe('deep values built at run time (jsondecode of a deep file), as Packer 1.6.6 reads them', () => {
+  const files = { 't.pkr.hcl': RUN_TIME, 'deep.json': deepJson(5000) };
+  test('validate', async () => {
+    const { packer, ours } = await both(files, ['validate', 't.pkr.hcl']);
+    assert.equal(packer.code, 0, packer.stdout + packer.stderr);
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [packer.code, packer.stdout, packer.stderr]);
+  });
+  test('build: the same file written', async () => {
+    const { packer, ours } = await both(files, ['build', 't.pkr.hcl']);
+    assert.equal(packer.code, 0, packer.stdout + packer.stderr);
+    assert.equal(ours.code, 0, ours.stdout + ours.stderr);
+    const want = await readFile(join(packer.cwd, 'out.json'), 'utf8');
+    assert.equal(want, deepJson(5000));
+    assert.equal(await readFile(join(ours.cwd, 'out.json'), 'utf8'), want);
+  });
+  test('console (stdin a file, up to exit): the local, and the same decoded on a console line', async () => {
+    const input = ['length(flatten(local.d))', 'jsonencode(local.d) == file("deep.json")', 'length(jsonencode(jsondecode(file("deep.json"))))', 'exit', ''].join('\n');
+    const { packer, ours } = await both(files, ['console', 't.pkr.hcl'], input, 'file');
+    assert.equal(packer.code, 0, packer.stderr);
+    assert.equal(packer.stdout, '1\ntrue\n20001\n');
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [packer.code, packer.stdout, packer.stderr]);
+  });
+  test('console on a shallow template: a deep file decoded on a console line', async () => {
+    const input = ['length(flatten(jsondecode(file("deep.json"))))', 'local.a', ''].join('\n');
+    const { packer, ours } = await both({ 'x.pkr.hcl': SHALLOW, 'deep.json': deepJson(5000) }, ['console', 'x.pkr.hcl'], input, 'file');
+    assert.equal(packer.stdout, '1\n1\n');
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [packer.code, packer.stdout, packer.stderr]);
+  });
+  for (const [name, json] of [
+    ['10,002 arrays', `${rep('[', 10_002)}1${rep(']', 10_002)}`],
+    ['10,002 objects', `${rep('{"a":', 10_002)}1${rep('}', 10_002)}`],
+    ['10,002 levels, arrays and objects alternating', deepJson(10_002)],
+    ['10,001 levels with elements', `${rep('[1,', 10_001)}1${rep(']', 10_001)}`],
+  ] as const) {
+    test(`validate, jsondecode of ${name} (Go's encoding/json limit is 10,001)`, async () => {
+      const { packer, ours } = await both({ ...files, 'deep.json': json }, ['validate', 't.pkr.hcl']);
+      assert.equal(packer.code, name.startsWith('10,001') ? 0 : 1, packer.stdout);
+      assert.deepEqual([ours.code, ours.stdout, ours.stderr], [packer.code, packer.stdout, packer.stderr]);
+    });
+  }
+});
+
 describe('past packer-ts nesting limit (Packer 1.6.6 crashes on a Go stack overflow there)', () => {
   for (const [name, file, text] of [
     ['100,001 brackets', 'deep.pkr.hcl', `locals {\n  x = ${rep('[', 100_001)}${rep(']', 100_001)}\n}\n`],
@@ -137,4 +225,13 @@ describe('past packer-ts nesting limit (Packer 1.6.6 crashes on a Go stack overf
       });
     }
   }
+});
+
+test('a console line past the limit: "Nesting too deep" on the console input, exit 1; the session goes on', async () => {
+  const cwd = await folder({ 'x.pkr.hcl': SHALLOW, 'stdin.txt': `${deepLine(100_001)}\nlocal.a\n${deepLine(100_001)}\n` });
+  const r = await run('/bin/sh', ['-c', STDIN_SH.pipe, PACKER_TS, 'console', 'x.pkr.hcl'], { cwd, timeoutMs: 180_000 });
+  const out = r.stdout + r.stderr;
+  assert.equal(r.code, 1, out.slice(0, 2000));
+  assert.equal(out.match(/Error: Nesting too deep\n\n  on <console-input> line 1:/g)?.length, 2, out.slice(0, 2000));
+  assert.doesNotMatch(out, /RangeError|Maximum call stack|at .*\.ts:\d+/);
 });

@@ -35,13 +35,31 @@ const NESTING_HANDOFF = Symbol.for('packer-ts.hcl.nesting-handoff');
 /** The main thread's stdin mode (stdin-mode.ts), given to the deep thread, whose stdin is a stream. */
 export const DEEP_STDIN_ENV = 'PACKER_TS_DEEP_STDIN';
 
+/** Set (with DEEP_THREAD_ENV) on a thread that evaluates a console's deep lines (deep-console.ts). */
+export const DEEP_CONSOLE_ENV = 'PACKER_TS_DEEP_CONSOLE';
+
+let deepConsole = false;
+let argvOfCommand: string[] = [];
+
 /** Whether this process is the deep thread (read once, at start; takes the markers out of the environment). */
 export function takeDeepThreadMarker(env: NodeJS.ProcessEnv = process.env): boolean {
   const mark = env[DEEP_THREAD_ENV] === '1';
   if (mark) inheritStdinMode(env[DEEP_STDIN_ENV]);
+  deepConsole = mark && env[DEEP_CONSOLE_ENV] === '1';
   delete env[DEEP_THREAD_ENV];
   delete env[DEEP_STDIN_ENV];
+  delete env[DEEP_CONSOLE_ENV];
   return mark;
+}
+
+/** Whether this thread evaluates a console's deep lines for the main thread (deep-console.ts) instead of reading stdin. */
+export function isDeepConsoleThread(): boolean {
+  return deepConsole;
+}
+
+/** The command line withDeepThread runs (for a thread that runs it again). */
+export function commandArgv(): string[] {
+  return argvOfCommand;
 }
 
 /** On the main thread: have the HCL layer hand deep input over (DeepNestingError) instead of reading it. */
@@ -49,9 +67,9 @@ export function handOffDeepInput(): void {
   (globalThis as Record<symbol, unknown>)[NESTING_HANDOFF] = HANDOFF_DEPTH;
 }
 
-/** From here on, deep input is read on this thread as far as its stack allows (no more hand-off). */
-export function keepDeepInput(): void {
-  delete (globalThis as Record<symbol, unknown>)[NESTING_HANDOFF];
+/** Whether this thread hands deep input over (the main thread) rather than reading it. */
+export function handsOffDeepInput(): boolean {
+  return (globalThis as Record<symbol, unknown>)[NESTING_HANDOFF] !== undefined;
 }
 
 /** Whether `e` is the HCL layer's DeepNestingError (by its code: this module imports nothing of it). */
@@ -65,17 +83,22 @@ export function isDeepNesting(e: unknown): boolean {
  * a large stack; on that thread it is read there.
  */
 export async function withDeepThread(argv: string[], run: (argv: string[]) => Promise<number>): Promise<number> {
+  argvOfCommand = argv;
   const deepThread = takeDeepThreadMarker();
   if (deepThread) await receiveSignals();
   else handOffDeepInput();
+  if (deepConsole) (await import('./deep-console.ts')).prepareDeepConsoleThread();
+  if (deepThread) {
+    // The thread ends here, with the command's exit code: a stdin the command did not read
+    // to its end (console's `exit`) would keep the thread alive, even destroyed.
+    const code = await run(argv);
+    process.exit(code);
+  }
   try {
     return await run(argv);
   } catch (e) {
-    if (deepThread || !isDeepNesting(e)) throw e;
+    if (!isDeepNesting(e)) throw e;
     return runInDeepThread(argv);
-  } finally {
-    // the thread's stdin (fed by the main thread) would keep the thread alive when unread
-    if (deepThread) process.stdin.destroy();
   }
 }
 

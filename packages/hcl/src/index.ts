@@ -21,3 +21,4 @@ export { packerFunctions, templateRenderer } from './eval/template.ts';
 export { decode, partialDecode, impliedSchema, impliedType, specVariables, type Spec } from './dec.ts';
 export { formatHCL } from './fmt/format.ts';
 export { expandDynamic, type BoundExpr } from './dynblock.ts';
+export { isStackOverflow, tooDeepDiag, NESTING_LIMIT } from './deep.ts';

@@ -5,8 +5,9 @@
  * functions, printed as Packer's console prints values. Diagnostics are
  * printed without source (Packer passes no files).
  */
-import { keepDeepInput } from '../deep-thread.ts';
-import { cty, exprValue, formatDiagnostics, hasErrors, parseExpression, type Diagnostic } from '@packer-ts/hcl';
+import { handsOffDeepInput, isDeepNesting } from '../deep-thread.ts';
+import { evaluateDeepLine } from '../deep-console.ts';
+import { cty, exprValue, formatDiagnostics, hasErrors, isStackOverflow, parseExpression, tooDeepDiag, type Diagnostic } from '@packer-ts/hcl';
 import type { PackerConfig } from '@packer-ts/core/hcl2';
 import { printVariables } from '@packer-ts/core/hcl2';
 import { DIAGNOSTIC_WIDTH } from '../meta.ts';
@@ -43,20 +44,30 @@ function report(diags: readonly Diagnostic[]): ConsoleEvaluation['report'] {
   return { text, error: hasErrors(diags) };
 }
 
+const CONSOLE_INPUT = { filename: '<console-input>', start: { byte: 0, line: 1, column: 1 }, end: { byte: 0, line: 1, column: 1 } };
+
 export class Hcl2Console {
-  constructor(private readonly cfg: PackerConfig) {
-    // The template is read: lines typed from here on are not re-run on a deep-stack thread
-    // (their input is consumed), so deep ones get "Nesting too deep" (deep-thread.ts).
-    keepDeepInput();
+  constructor(private readonly cfg: PackerConfig) {}
+
+  /** A line nested past this thread's stack is evaluated on a deep-stack thread (deep-console.ts). */
+  evaluate(line: string): ConsoleEvaluation {
+    try {
+      return this.evaluateHere(line);
+    } catch (e) {
+      if (isDeepNesting(e) || (isStackOverflow(e) && handsOffDeepInput())) return evaluateDeepLine(line);
+      if (!isStackOverflow(e)) throw e;
+      // a value too deep to print, even on the deep thread
+      return { out: '', exit: false, report: report([tooDeepDiag('evaluate', CONSOLE_INPUT)]) };
+    }
   }
 
-  evaluate(line: string): ConsoleEvaluation {
+  private evaluateHere(line: string): ConsoleEvaluation {
     if (line === '') return { out: '', exit: false };
     if (line === 'exit') return { out: '', exit: true };
     if (line === 'help') return { out: HCL2_CONSOLE_HELP, exit: false };
     if (line === 'variables') return { out: printVariables(this.cfg), exit: false };
     const diags: Diagnostic[] = [];
-    const p = parseExpression(line, '<console-input>', { byte: 0, line: 1, column: 1 });
+    const p = parseExpression(line, CONSOLE_INPUT.filename, CONSOLE_INPUT.start);
     diags.push(...p.diags);
     if (hasErrors(p.diags)) return { out: '', exit: false, report: report(diags) };
     const v = exprValue(p.expr, this.cfg.evalContext());

@@ -13,6 +13,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { isGoSpace } from '@packer-ts/sdk';
 import { FlagSet } from '../flags.ts';
 import { stdinMode } from '../stdin-mode.ts';
+import { isDeepConsoleThread } from '../deep-thread.ts';
 import { MetaArgs, parseFlags, statTemplatePath, type Meta } from '../meta.ts';
 
 export const consoleHelp = `Usage: packer console [options] [TEMPLATE]
@@ -117,7 +118,10 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     if (!cfg) return 1;
     cfg.initialize();
     const { Hcl2Console } = await import('./console-hcl2.ts');
-    return runSession(meta, new Hcl2Console(cfg));
+    const session = new Hcl2Console(cfg);
+    // a thread evaluating the deep lines of a console on another thread (deep-console.ts)
+    if (isDeepConsoleThread()) return (await import('../deep-console.ts')).serveDeepLines(session);
+    return runSession(meta, session);
   }
 
   // a JSON template (or none): its own module, so that an HCL2 console never loads the JSON core

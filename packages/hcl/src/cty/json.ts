@@ -201,11 +201,20 @@ function quoteChar(c: number): string {
   return `'${String.fromCharCode(c)}'`;
 }
 
+/**
+ * The deepest nesting cty's jsondecode reads (Go's encoding/json scanner
+ * stops one level past it): deeper text fails as Packer's does.
+ */
+export const JSONDECODE_MAX_DEPTH = 10_001;
+
 class Decoder {
   private i = 0;
   private state: St = St.TopValue;
   private stack: St[] = [];
-  constructor(private readonly buf: Buffer) {}
+  /** The outermost value's opening delimiter. */
+  private outer = 0;
+  /** `maxDepth`: nesting past it fails with Go's "exceeded max depth" (jsondecode). */
+  constructor(private readonly buf: Buffer, private readonly maxDepth = Infinity) {}
 
   private peek(): number | undefined {
     while (this.i < this.buf.length) {
@@ -258,6 +267,11 @@ class Decoder {
         case 0x5b: // [
         case 0x7b: // {
           if (!this.valueAllowed()) this.tokenError(c);
+          if (this.stack.length >= this.maxDepth) {
+            // Go reports the outermost value and the character past its depth limit
+            throw new CtyError(`failed to read ${this.outer === 0x5b ? 'tuple' : 'object'} value: invalid character ${quoteChar(c)} exceeded max depth`);
+          }
+          if (this.stack.length === 0) this.outer = c;
           this.i++;
           this.stack.push(this.state);
           this.state = c === 0x5b ? St.ArrayStart : St.ObjectStart;
@@ -455,7 +469,7 @@ function nodeValue(n: Node): Value {
 /** ctyjson.ImpliedType + Unmarshal: the value of JSON text with its implied type
  * (objects, tuples, numbers at 512 bits, null as a dynamic null). */
 export function decodeJsonImplied(text: string): Value {
-  const dec = new Decoder(Buffer.from(text, 'utf8'));
+  const dec = new Decoder(Buffer.from(text, 'utf8'), JSONDECODE_MAX_DEPTH);
   const n = readNode(dec, dec.token());
   if (dec.more()) throw new CtyError('extraneous data after JSON object');
   return nodeValue(n);

@@ -7,6 +7,7 @@ import type { Type } from '../cty/types.ts';
 import { convert } from '../cty/convert.ts';
 import { CtyError, Value, unknownVal, DynamicVal, numberIntVal } from '../cty/value.ts';
 import type { Diagnostic } from '../diag.ts';
+import { isStackOverflow } from '../deep.ts';
 
 export interface Param {
   name: string;
@@ -226,6 +227,8 @@ export function callHcl(name: string, f: FunctionSpec, args: CallArg[], argExprC
       throw new CallError('Error in function call', `Call to function ${JSON.stringify(name)} failed: ${e.message}.`, 'call');
     }
     if (e instanceof CallError || e instanceof CallErrors) throw e;
+    // a value nested past the stack: the evaluation's own handling (deep.ts), not a panic
+    if (isStackOverflow(e)) throw e;
     // cty turns a panic in an implementation into an error of the call
     const msg = e instanceof Error ? e.message : String(e);
     throw new CallError('Error in function call', `Call to function ${JSON.stringify(name)} failed: panic in function implementation: ${msg}.`, 'call');

@@ -50,7 +50,7 @@ export class Hcl2Console {
   constructor(private readonly cfg: PackerConfig) {}
 
   /** A line nested past this thread's stack is evaluated on a deep-stack thread (deep-console.ts). */
-  evaluate(line: string): ConsoleEvaluation {
+  evaluate(line: string): ConsoleEvaluation | Promise<ConsoleEvaluation> {
     try {
       return this.evaluateHere(line);
     } catch (e) {

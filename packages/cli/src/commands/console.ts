@@ -36,7 +36,8 @@ export interface Evaluation {
 
 /** A console's evaluator: JSON templates' interpolations, or HCL2 expressions. */
 export interface Session {
-  evaluate(line: string): Evaluation;
+  /** A promise only for what is evaluated elsewhere (a deeply nested line, deep-console.ts). */
+  evaluate(line: string): Evaluation | Promise<Evaluation>;
 }
 
 /** Go's strings.TrimSpace. */
@@ -153,7 +154,7 @@ async function runSession(meta: Meta, session: Session): Promise<number> {
     let ret = 0;
     for await (const raw of readLines(chunks(), /\n/)) {
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      const ev = session.evaluate(trimSpace(line));
+      const ev = await session.evaluate(trimSpace(line));
       if (ev.report) ret = report(meta, ev);
       last = ev.out;
     }
@@ -162,7 +163,7 @@ async function runSession(meta: Meta, session: Session): Promise<number> {
   }
   if (mode === 'lines') {
     for await (const line of readLines(chunks(), /\r|\n/)) {
-      const ev = session.evaluate(line);
+      const ev = await session.evaluate(line);
       const ret = report(meta, ev);
       if (ev.exit) return ret;
       meta.ui.say(ev.out);
@@ -185,12 +186,17 @@ async function interactive(meta: Meta, session: Session, stdin: NodeJS.ReadableS
       rl.close();
       resolve(code);
     };
-    rl.on('line', (line) => {
-      const ev = session.evaluate(line);
+    // lines are answered in order; one evaluated elsewhere (a promise) holds back those after it
+    let pending: Promise<void> = Promise.resolve();
+    const answer = (ev: Evaluation) => {
+      if (done) return;
       const ret = report(meta, ev);
       if (ev.exit) { finish(ret); return; }
       meta.ui.say(ev.out);
       rl.prompt();
+    };
+    rl.on('line', (line) => {
+      pending = pending.then(async () => { if (!done) answer(await session.evaluate(line)); });
     });
     rl.on('SIGINT', () => {
       if (rl.line.length === 0) { output.write('^C\n'); finish(0); return; }
@@ -199,8 +205,11 @@ async function interactive(meta: Meta, session: Session, stdin: NodeJS.ReadableS
       rl.prompt();
     });
     rl.on('close', () => {
-      if (!done) output.write('exit\n');
-      finish(0);
+      // after the answers to the lines before it
+      pending = pending.then(() => {
+        if (!done) output.write('exit\n');
+        finish(0);
+      });
     });
     rl.prompt();
   });

@@ -3,6 +3,9 @@
 // one parseConfig() of a new copy of the text (the parse is the first use of the parser's code,
 // as in `console`). Prints the median of the runs in ms, and the bytes allocated by the parse.
 // Usage: node bench/hcl2/parse-cold.mjs [runs]   (default 11)
+//        node bench/hcl2/parse-cold.mjs --instructions   (callgrind, apt-get install valgrind: the
+//        instructions of a process that loads the bundle and parses the template once, minus one
+//        that only loads it; `node --single-threaded`, so that background compiles do not move it)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const runs = Number(process.argv[2] ?? 11);
+const instructions = process.argv[2] === '--instructions';
+const runs = instructions ? 0 : Number(process.argv[2] ?? 11);
 const src = readFileSync(join(ROOT, 'bench/hcl2/run.mjs'), 'utf8');
 const template = new Function(`${/export function template[\s\S]*?\n}\n/.exec(src)[0].replace('export ', '')}; return template;`)();
 const work = mkdtempSync(join(tmpdir(), 'packer-ts-parse-cold-'));
@@ -34,6 +38,21 @@ console.log(JSON.stringify({ load: Number(t1 - t0) / 1e6, scan: Number(t2 - t1) 
 `);
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;
+if (instructions) {
+  writeFileSync(join(work, 'load.cjs'), `require('./p.cjs'); require('node:fs').readFileSync('bench.pkr.hcl', 'utf8');\n`);
+  writeFileSync(join(work, 'parse.cjs'), `const m = require('./p.cjs'); const { diags } = m.parseConfig(require('node:fs').readFileSync('bench.pkr.hcl', 'utf8'), 'bench.pkr.hcl'); if (diags.length) throw new Error('bad parse');\n`);
+  const count = (script) => {
+    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', script], { cwd: work, env, encoding: 'utf8', timeout: 600_000 });
+    const m = /Collected : (\d+)/.exec(r.stderr);
+    if (r.status !== 0 || !m) throw new Error(`${script}: no count\n${r.stderr.slice(-2000)}`);
+    return Number(m[1]);
+  };
+  const load = count('load.cjs');
+  const parse = count('parse.cjs');
+  rmSync(work, { recursive: true, force: true });
+  console.log(`parseConfig of the template, cold: ${((parse - load) / 1e6).toFixed(1)} M instructions (load only ${(load / 1e6).toFixed(1)} M, load and parse ${(parse / 1e6).toFixed(1)} M)`);
+  process.exit(0);
+}
 const rows = [];
 for (let i = 0; i < runs; i++) {
   const r = spawnSync(process.execPath, ['run.cjs'], { cwd: work, env, encoding: 'utf8', timeout: 60_000 });

@@ -16,27 +16,16 @@
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { errorMessage } from '@packer-ts/sdk';
+import type { Evaluation, Session } from './commands/console.ts';
 import { commandArgv, DEEP_CONSOLE_ENV, DEEP_STACK_MB, DEEP_THREAD_ENV } from './deep-thread.ts';
-
-/** What a console evaluation gives (console.ts's Evaluation). */
-export interface DeepEvaluation {
-  out: string;
-  exit: boolean;
-  report?: { text: string; error: boolean };
-}
-
-/** A console session's evaluator (console-hcl2.ts's Hcl2Console). */
-export interface LineEvaluator {
-  evaluate(line: string): DeepEvaluation | Promise<DeepEvaluation>;
-}
 
 interface WorkerData {
   port: MessagePort;
 }
 
-const ENDED: DeepEvaluation = { out: '', exit: false, report: { text: 'Error: the console could not evaluate this deeply nested input: its evaluation thread ended', error: true } };
+const ENDED: Evaluation = { out: '', exit: false, report: { text: 'Error: the console could not evaluate this deeply nested input: its evaluation thread ended', error: true } };
 
-interface DeepThread { worker: Worker; port: MessagePort; ended: boolean; waiting?: (ev: DeepEvaluation) => void }
+interface DeepThread { worker: Worker; port: MessagePort; ended: boolean; waiting?: (ev: Evaluation) => void }
 
 let thread: DeepThread | undefined;
 
@@ -45,7 +34,7 @@ function workerThreads(): typeof import('node:worker_threads') {
 }
 
 /** On the main thread: `line` evaluated on the deep console thread (started on first use). */
-export function evaluateDeepLine(line: string): Promise<DeepEvaluation> {
+export function evaluateDeepLine(line: string): Promise<Evaluation> {
   if (!thread) {
     const wt = workerThreads();
     const { port1, port2 } = new wt.MessageChannel();
@@ -59,14 +48,14 @@ export function evaluateDeepLine(line: string): Promise<DeepEvaluation> {
       resourceLimits: { stackSizeMb: DEEP_STACK_MB },
     });
     const t: DeepThread = { worker, port: port1, ended: false };
-    const settle = (ev: DeepEvaluation) => {
+    const settle = (ev: Evaluation) => {
       const w = t.waiting;
       t.waiting = undefined;
       worker.unref();
       port1.unref();
       w?.(ev);
     };
-    port1.on('message', (ev: DeepEvaluation) => settle(ev));
+    port1.on('message', (ev: Evaluation) => settle(ev));
     // an end without an answer (the template unread there, out of memory) answers with an error
     worker.on('error', () => {});
     worker.on('exit', () => { t.ended = true; settle(ENDED); });
@@ -74,7 +63,7 @@ export function evaluateDeepLine(line: string): Promise<DeepEvaluation> {
   }
   const t = thread;
   if (t.ended) return Promise.resolve(ENDED);
-  return new Promise<DeepEvaluation>((resolve) => {
+  return new Promise<Evaluation>((resolve) => {
     t.waiting = resolve;
     t.worker.ref();
     t.port.ref();
@@ -92,10 +81,10 @@ export function prepareDeepConsoleThread(): void {
 }
 
 /** In a deep console thread: answers the main thread's lines with `session` (never resolves: the main thread ends it). */
-export function serveDeepLines(session: LineEvaluator): Promise<number> {
+export function serveDeepLines(session: Session): Promise<number> {
   const { port } = workerThreads().workerData as WorkerData;
   port.on('message', async (line: string) => {
-    let ev: DeepEvaluation;
+    let ev: Evaluation;
     try {
       ev = await session.evaluate(line);
     } catch (e) {

@@ -11,6 +11,7 @@ import { cty, exprValue, formatDiagnostics, hasErrors, isStackOverflow, parseExp
 import type { PackerConfig } from '@packer-ts/core/hcl2';
 import { printVariables } from '@packer-ts/core/hcl2';
 import { DIAGNOSTIC_WIDTH } from '../meta.ts';
+import type { Evaluation } from './console.ts';
 
 /** What `help` prints in HCL2 mode. */
 export const HCL2_CONSOLE_HELP = `Packer console HCL2 Mode.
@@ -30,14 +31,7 @@ To exit the console, type "exit" and hit <enter>, or use Control-C.
 /!\\ It is not possible to use go templating interpolation like "{{timestamp}}"
 with in HCL2 mode.`;
 
-export interface ConsoleEvaluation {
-  out: string;
-  exit: boolean;
-  /** Diagnostics as printed, and whether one is an error (printed on stderr, exit status 1). */
-  report?: { text: string; error: boolean };
-}
-
-function report(diags: readonly Diagnostic[]): ConsoleEvaluation['report'] {
+function report(diags: readonly Diagnostic[]): Evaluation['report'] {
   if (diags.length === 0) return undefined;
   const text = formatDiagnostics(diags, new Map(), { width: DIAGNOSTIC_WIDTH });
   if (text === '') return undefined;
@@ -50,7 +44,7 @@ export class Hcl2Console {
   constructor(private readonly cfg: PackerConfig) {}
 
   /** A line nested past this thread's stack is evaluated on a deep-stack thread (deep-console.ts). */
-  evaluate(line: string): ConsoleEvaluation | Promise<ConsoleEvaluation> {
+  evaluate(line: string): Evaluation | Promise<Evaluation> {
     try {
       return this.evaluateHere(line);
     } catch (e) {
@@ -61,7 +55,7 @@ export class Hcl2Console {
     }
   }
 
-  private evaluateHere(line: string): ConsoleEvaluation {
+  private evaluateHere(line: string): Evaluation {
     if (line === '') return { out: '', exit: false };
     if (line === 'exit') return { out: '', exit: true };
     if (line === 'help') return { out: HCL2_CONSOLE_HELP, exit: false };

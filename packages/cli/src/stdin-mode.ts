@@ -15,7 +15,8 @@ export function inheritStdinMode(mode: string | undefined): void {
   inherited = mode === 'piped' || mode === 'terminal' || mode === 'lines' ? mode : undefined;
 }
 
-export function stdinMode(stdin: NodeJS.ReadableStream | undefined): StdinMode {
+/** The mode of `stdin`: a stream, or a descriptor read directly (direct-io.ts). */
+export function stdinMode(stdin: NodeJS.ReadableStream | { fd: number } | undefined): StdinMode {
   if (inherited) return inherited;
   if (!stdin) return 'piped';
   const s = stdin as { fd?: unknown; isTTY?: boolean };

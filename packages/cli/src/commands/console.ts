@@ -147,7 +147,7 @@ async function runSession(meta: Meta, session: Session): Promise<number> {
   const io = meta.io;
   // stdin's own descriptor where it is no terminal (direct-io.ts), read without the stream
   const fd = io.stdinFd;
-  const mode = fd !== undefined ? stdinMode({ fd } as unknown as NodeJS.ReadableStream) : stdinMode(io.stdin);
+  const mode = stdinMode(fd !== undefined ? { fd } : io.stdin);
   const chunks = (): AsyncIterable<string | Buffer> | undefined => (fd !== undefined ? readFd(fd, () => io.stdin) : io.stdin as AsyncIterable<string | Buffer> | undefined);
   if (mode === 'piped') {
     let last = '';

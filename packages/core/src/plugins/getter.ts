@@ -37,7 +37,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execFile } from 'node:child_process';
 import { compareGoVersions, coreString, parseGoVersion, parseSemver, satisfies, versionString, type Constraints, type GoVersion } from './goversion.ts';
-import { useExtraCaCertificates } from '@packer-ts/sdk';
+import { MultiError, useExtraCaCertificates } from '@packer-ts/sdk';
 import { API_VERSION, checksumMatches, filenameSuffix, placeBinary, type PluginSource } from './installed.ts';
 
 /** What a getter fetches; each returns a readable body, or throws a Go-worded error (or HttpFailure). */
@@ -64,13 +64,6 @@ export interface SumParts { binVersion: string; protVersion: string; os: string;
  */
 export class HttpFailure extends Error {
   constructor() { super('http call failed to releases.hashicorp.com failed'); }
-}
-
-/** An error of several causes, printed as hashicorp/go-multierror prints them. */
-export class MultiError extends Error {
-  constructor(readonly errors: string[]) {
-    super(`${errors.length === 1 ? '1 error occurred' : `${errors.length} errors occurred`}:\n${errors.map((e) => `\t* ${e}`).join('\n')}\n\n`);
-  }
 }
 
 /** A request that did not answer 2xx, worded as go-github's ErrorResponse. */

@@ -22,7 +22,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameS
 import { join } from 'node:path';
 import { compareGoVersions, parseGoVersion, satisfies, versionString, type Constraints, type GoVersion } from './goversion.ts';
 import { API_VERSION, filenameSuffix, listInstallations, placeBinary, type PluginSource } from './installed.ts';
-import { MultiError, type NewInstallation } from './getter.ts';
+import { MultiError } from '@packer-ts/sdk';
+import type { NewInstallation } from './getter.ts';
 
 /** The source host that means "an npm package". */
 export const NPM_HOST = 'npmjs.com';

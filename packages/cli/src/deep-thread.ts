@@ -17,7 +17,7 @@
 import { inheritStdinMode, stdinMode } from './stdin-mode.ts';
 
 /** Nesting past which the main thread hands the command over (well within its stack at every stage). */
-export const HANDOFF_DEPTH = 500;
+const HANDOFF_DEPTH = 500;
 
 /**
  * The deep thread's stack, in MB: NESTING_LIMIT (100,000) levels of the costliest shape
@@ -33,7 +33,7 @@ export const DEEP_THREAD_ENV = 'PACKER_TS_DEEP_THREAD';
 const NESTING_HANDOFF = Symbol.for('packer-ts.hcl.nesting-handoff');
 
 /** The main thread's stdin mode (stdin-mode.ts), given to the deep thread, whose stdin is a stream. */
-export const DEEP_STDIN_ENV = 'PACKER_TS_DEEP_STDIN';
+const DEEP_STDIN_ENV = 'PACKER_TS_DEEP_STDIN';
 
 /** Set (with DEEP_THREAD_ENV) on a thread that evaluates a console's deep lines (deep-console.ts). */
 export const DEEP_CONSOLE_ENV = 'PACKER_TS_DEEP_CONSOLE';
@@ -42,7 +42,7 @@ let deepConsole = false;
 let argvOfCommand: string[] = [];
 
 /** Whether this process is the deep thread (read once, at start; takes the markers out of the environment). */
-export function takeDeepThreadMarker(env: NodeJS.ProcessEnv = process.env): boolean {
+function takeDeepThreadMarker(env: NodeJS.ProcessEnv = process.env): boolean {
   const mark = env[DEEP_THREAD_ENV] === '1';
   if (mark) inheritStdinMode(env[DEEP_STDIN_ENV]);
   deepConsole = mark && env[DEEP_CONSOLE_ENV] === '1';
@@ -63,7 +63,7 @@ export function commandArgv(): string[] {
 }
 
 /** On the main thread: have the HCL layer hand deep input over (DeepNestingError) instead of reading it. */
-export function handOffDeepInput(): void {
+function handOffDeepInput(): void {
   (globalThis as Record<symbol, unknown>)[NESTING_HANDOFF] = HANDOFF_DEPTH;
 }
 
@@ -103,7 +103,7 @@ export async function withDeepThread(argv: string[], run: (argv: string[]) => Pr
 }
 
 /** Runs `argv` again on a thread with a DEEP_STACK_MB stack; resolves to its exit code. */
-export async function runInDeepThread(argv: string[], script: string = process.argv[1] ?? ''): Promise<number> {
+async function runInDeepThread(argv: string[], script: string = process.argv[1] ?? ''): Promise<number> {
   const { Worker } = await import('node:worker_threads');
   const worker = new Worker(script, {
     argv,
@@ -131,7 +131,7 @@ export async function runInDeepThread(argv: string[], script: string = process.a
 }
 
 /** In the deep thread: the signals the main thread forwards reach this thread's handlers. */
-export async function receiveSignals(): Promise<void> {
+async function receiveSignals(): Promise<void> {
   const { parentPort } = await import('node:worker_threads');
   if (!parentPort) return;
   parentPort.on('message', (m: { signal?: NodeJS.Signals }) => {

@@ -8,7 +8,7 @@ import { Core, parseTemplate, parseTemplateFile, type Template } from '@packer-t
 import { diagnostic, statTemplatePath, type Meta, type MetaArgs } from './meta.ts';
 
 /** The template Packer uses when a command is given none (console, inspect). */
-export const TINIEST_TEMPLATE = '{\n\t"builders": [\n\t\t{\n\t\t\t"type":"null",\n\t\t\t"communicator": "none"\n\t\t}\n\t]\n}';
+const TINIEST_TEMPLATE = '{\n\t"builders": [\n\t\t{\n\t\t\t"type":"null",\n\t\t\t"communicator": "none"\n\t\t}\n\t]\n}';
 
 /** Reads the template (the tiniest one for an empty path); reports a failure on the Ui and returns undefined. */
 export async function readTemplate(meta: Meta, path: string): Promise<Template | undefined> {

@@ -47,6 +47,12 @@ export class DiagnosticsError extends Error {
 export interface SourceFile {
   /** Source text; undefined prints "(source code not available)". */
   readonly source: string | undefined;
+  /**
+   * The source as its excerpts are printed, when the file holds bytes that are not UTF-8: the
+   * same lines, each such byte kept as itself (an escape the Ui writes back as the byte), where
+   * `source` has U+FFFD. hcl prints a file's lines as bytes.
+   */
+  readonly printedSource?: string;
   /** `TYPE "LABEL"...` of the top-level block containing a byte offset, or "". */
   contextString?(byteOffset: number): string;
 }
@@ -83,9 +89,11 @@ export function formatDiagnostic(d: Diagnostic, files: ReadonlyMap<string, Sourc
       let ctx = file.contextString ? file.contextString(d.subject.start.byte) : '';
       if (ctx !== '') ctx = ', in ' + ctx;
       out += `  on ${d.subject.filename} line ${d.subject.start.line}${ctx}:\n`;
+      const printed = file.printedSource === undefined ? undefined : printedLines(file.printedSource);
       for (const line of sourceLines(file.source, d.subject.filename)) {
         if (!rangeOverlaps(line.range, snip)) continue;
-        out += `${String(line.range.start.line).padStart(4, ' ')}: ${line.text}\n`;
+        const text = printed?.[line.range.start.line - 1] ?? line.text;
+        out += `${String(line.range.start.line).padStart(4, ' ')}: ${text}\n`;
       }
       out += '\n';
     }
@@ -140,6 +148,20 @@ function sourceLines(src: string, filename: string): SourceLine[] {
   lastLinesSrc = src;
   lastLinesName = filename;
   lastLines = lines;
+  return lines;
+}
+
+let lastPrintedSrc: string | undefined;
+let lastPrinted: string[] = [];
+
+/** The lines of a file's printedSource, cut as sourceLines cuts its source. */
+function printedLines(src: string): string[] {
+  if (src === lastPrintedSrc) return lastPrinted;
+  const lines = src.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.endsWith('\r')) lines[i] = lines[i]!.slice(0, -1);
+  lastPrintedSrc = src;
+  lastPrinted = lines;
   return lines;
 }
 

@@ -9,8 +9,7 @@
  * file, socket) each line's result is printed and `exit` stops; a terminal
  * also gets a `> ` prompt.
  */
-import { StringDecoder } from 'node:string_decoder';
-import { isGoSpace } from '@packer-ts/sdk';
+import { decodeGoText, isGoSpace } from '@packer-ts/sdk';
 import { FlagSet } from '../flags.ts';
 import { stdinMode } from '../stdin-mode.ts';
 import { isDeepConsoleThread } from '../deep-thread.ts';
@@ -49,19 +48,30 @@ function trimSpace(s: string): string {
   return s.slice(a, b);
 }
 
-/** Yields the lines of `chunks` split on `sep` (a final unterminated line included). */
+/**
+ * Yields the lines of `chunks` split on `sep` (a final unterminated line included), each byte
+ * that is not UTF-8 read as one U+FFFD, as Go turns the bytes of a line into a string.
+ */
 async function* readLines(chunks: AsyncIterable<string | Buffer> | undefined, sep: RegExp): AsyncGenerator<string> {
   if (!chunks) return;
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
+  // the separators are ASCII: the bytes up to the last one decode on their own
+  const seps = sep.source === '\\n' ? [0x0a] : [0x0a, 0x0d];
+  let pending: Buffer = Buffer.alloc(0);
   for await (const chunk of chunks) {
-    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    const parts = pending.split(sep);
-    pending = parts.pop()!;
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let cut = -1;
+    for (const c of seps) cut = Math.max(cut, bytes.lastIndexOf(c));
+    if (cut < 0) {
+      pending = Buffer.concat([pending, bytes]);
+      continue;
+    }
+    const parts = decodeGoText(Buffer.concat([pending, bytes.subarray(0, cut + 1)])).split(sep);
+    parts.pop(); // "": the bytes end with a separator
+    pending = Buffer.from(bytes.subarray(cut + 1));
     yield* parts;
   }
-  pending += decoder.end();
-  if (pending !== '') yield pending;
+  const last = decodeGoText(pending);
+  if (last !== '') yield last;
 }
 
 /**

@@ -29,9 +29,10 @@ Options:
 
 const ADVICE = '\n\nThis is usually caused by an error in the input template.\nPlease fix the error and try again.';
 
-function readTemplate(path: string): { text?: string; error?: string } {
+/** The template's bytes: Go's decoder reads them, bytes that are not UTF-8 included. */
+function readTemplate(path: string): { text?: Buffer; error?: string } {
   try {
-    return { text: readFileSync(path, 'utf8') };
+    return { text: readFileSync(path) };
   } catch (e) {
     // Go's os.Open fails "opening", a read of what it opened (a directory) fails "parsing"
     const what = (e as NodeJS.ErrnoException).syscall === 'read' ? 'parsing' : 'opening';

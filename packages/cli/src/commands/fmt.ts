@@ -9,7 +9,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileError, pathError } from '@packer-ts/sdk';
+import { isUtf8 } from 'node:buffer';
+import { decodeRawText, encodeRawText, fileError, pathError } from '@packer-ts/sdk';
 import { log } from '@packer-ts/core';
 import { formatDiagnostics, formatHCL, hasErrors, parseConfig, type Diagnostic } from '@packer-ts/hcl';
 import { FlagSet } from '../flags.ts';
@@ -174,10 +175,10 @@ async function formatStdin(meta: Meta, opts: Options, diags: Diagnostic[]): Prom
     return 0;
   }
   if (out.equals(src)) {
-    meta.io.stdout.write(out.toString('utf8'));
+    meta.io.stdout.write(out);
     return 0;
   }
-  if (opts.write) meta.io.stdout.write(out.toString('utf8'));
+  if (opts.write) meta.io.stdout.write(out);
   return out.length;
 }
 
@@ -189,17 +190,18 @@ function formatSource(src: Buffer, filename: string): Buffer | undefined {
     for (const d of diags) log(`[DEBUG] fmt: ${filename}: ${d.subject ? `${d.subject.start.line},${d.subject.start.column}: ` : ''}${d.summary}; ${d.detail ?? ''}`);
     return undefined;
   }
-  return Buffer.from(formatHCL(new Uint8Array(src)), 'utf8');
+  // bytes that are not UTF-8 (hclwrite keeps them, in comments) go through as escapes
+  return isUtf8(src) ? Buffer.from(formatHCL(new Uint8Array(src)), 'utf8') : encodeRawText(formatHCL(decodeRawText(src)));
 }
 
 /** `diff -u` between the two texts with old/PATH and new/PATH labels, as Packer runs it. */
-function unifiedDiff(before: Buffer, after: Buffer, path: string): { text: string; error?: undefined } | { error: string } {
+function unifiedDiff(before: Buffer, after: Buffer, path: string): { text: Buffer; error?: undefined } | { error: string } {
   const dir = mkdtempSync(join(tmpdir(), 'packer-ts-fmt-'));
   try {
     writeFileSync(join(dir, 'old'), before);
     writeFileSync(join(dir, 'new'), after);
     const r = (process.getBuiltinModule('node:child_process') as typeof import('node:child_process')).spawnSync('diff', [`--label=old/${path}`, `--label=new/${path}`, '-u', join(dir, 'old'), join(dir, 'new')], { timeout: 30_000, maxBuffer: 1 << 30 });
-    const text = Buffer.concat([r.stdout ?? Buffer.alloc(0), r.stderr ?? Buffer.alloc(0)]).toString('utf8');
+    const text = Buffer.concat([r.stdout ?? Buffer.alloc(0), r.stderr ?? Buffer.alloc(0)]);
     if (text.length > 0) return { text };
     if (r.error) {
       const code = (r.error as NodeJS.ErrnoException).code;

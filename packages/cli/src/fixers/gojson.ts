@@ -13,11 +13,12 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 
 
 /**
- * Decodes the first JSON value of `text` into a map. Throws GoJsonError with
+ * Decodes the first JSON value of `text` (the file's bytes, or text) into a map: strings get
+ * one U+FFFD per byte that is not UTF-8, as Go's decoder gives. Throws GoJsonError with
  * the decoder's messages ("EOF", "unexpected EOF", "invalid character ...",
  * "json: cannot unmarshal ...").
  */
-export function decodeTemplateMap(text: string): Record<string, Json> {
+export function decodeTemplateMap(text: string | Buffer): Record<string, Json> {
   let scanned;
   try {
     scanned = scanJson(text, { stream: true });

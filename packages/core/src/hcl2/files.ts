@@ -4,7 +4,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileError } from '@packer-ts/sdk';
+import { isUtf8 } from 'node:buffer';
+import { decodeGoText, decodeRawText, fileError } from '@packer-ts/sdk';
 import { parseHCL, parseJSON, type Diagnostic, type File } from '@packer-ts/hcl';
 
 export { HCL2_FILE_EXT, HCL2_JSON_FILE_EXT, isHcl2Path } from '../template/kind.ts';
@@ -62,5 +63,17 @@ export function readHcl2File(filename: string, syntax: 'native' | 'json'): { fil
       : { severity: 'error', summary: 'Failed to read file', detail: `The configuration file ${JSON.stringify(filename)} could not be read.` };
     return { file: undefined, diags: [diag] };
   }
-  return syntax === 'json' ? parseJSON(src, filename) : parseHCL(src, filename);
+  return parseHcl2Source(src, filename, syntax);
+}
+
+/**
+ * Parses the bytes of one file. Where they are not all UTF-8 they read as hcl reads them: the
+ * JSON syntax's strings get one U+FFFD per such byte (Go's encoding/json), the native syntax
+ * reports "Invalid character encoding" (its scanner), and the excerpts of diagnostics print
+ * the file's lines as bytes (printedSource).
+ */
+export function parseHcl2Source(src: Uint8Array, filename: string, syntax: 'native' | 'json'): { file: File; diags: Diagnostic[] } {
+  if (isUtf8(src)) return syntax === 'json' ? parseJSON(src, filename) : parseHCL(src, filename);
+  const r = syntax === 'json' ? parseJSON(decodeGoText(src), filename) : parseHCL(src, filename);
+  return { file: { ...r.file, printedSource: decodeRawText(src) }, diags: r.diags };
 }

@@ -13,10 +13,11 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorDiag, exprRange, exprValue, parseFile, rangeString, type Body, type Diagnostic, type File, type Range } from '@packer-ts/hcl';
+import { errorDiag, exprRange, exprValue, rangeString, type Body, type Diagnostic, type File, type Range } from '@packer-ts/hcl';
 import { parseConstraints, type Constraints } from './goversion.ts';
 import { multiPluginRefs, type PluginRef } from './discovery.ts';
 import { listInstallations, parsePluginSource, pluginPartError, type Installation, type PluginSource } from './installed.ts';
+import { parseHcl2Source } from '../hcl2/files.ts';
 
 export interface RequiredPlugin {
   /** The accessor: the name on the left of `=`, the prefix of the plugin's component names. */
@@ -182,7 +183,7 @@ export function readRequiredPlugins(path: string): { requirements: RequiredPlugi
       diags.push({ severity: 'error', summary: 'Failed to read file', detail: `The configuration file ${JSON.stringify(name)} could not be read.` });
       continue;
     }
-    const { file, diags: pd } = parseFile(src, name);
+    const { file, diags: pd } = parseHcl2Source(src, name, name.endsWith('.json') ? 'json' : 'native');
     files.set(name, file);
     diags.push(...pd);
   }

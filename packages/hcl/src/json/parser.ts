@@ -385,7 +385,7 @@ export interface ParsedJsonFile {
 
 /** Parses a JSON configuration file: its root must be an object or an array of objects. */
 export function parseJson(input: string | Uint8Array, filename: string): { file: ParsedJsonFile; diags: Diagnostic[] } {
-  const src = typeof input === 'string' ? input : new TextDecoder().decode(input);
+  const src = typeof input === 'string' ? input : new TextDecoder('utf-8', { ignoreBOM: true }).decode(input);
   const tokens = scan(src, filename);
   const p = new Peeker(tokens);
   const diags: Diagnostic[] = [];

@@ -10,8 +10,13 @@
  * every stage: parse, evaluation, conversion, output, fmt. Node sizes a worker thread's real
  * stack from `resourceLimits.stackSizeMb`. The thread runs the same program file as this
  * process (bin/packer-ts or the bundle), with the same arguments and environment; its
- * output, stdin, exit code and the signals this process gets are passed through. Nothing
- * of this is loaded unless a template is that deep: worker_threads is imported here on use.
+ * output, stdin, exit code and the signals this process gets are passed through. A worker's
+ * stdio are streams the main thread relays, never terminals: which of this process's stdin,
+ * stdout and stderr are terminals, and their size (and its changes), are given to the thread,
+ * whose streams then say so (isTTY, columns, rows, 'resize'), so that what depends on a
+ * terminal (the Ui's progress bars, the console's prompt, `breakpoint`) is as on the main
+ * thread. Nothing of this is loaded unless a template is that deep: worker_threads is
+ * imported here on use.
  */
 
 import { inheritStdinMode, stdinMode } from './stdin-mode.ts';
@@ -35,6 +40,15 @@ const NESTING_HANDOFF = Symbol.for('packer-ts.hcl.nesting-handoff');
 /** The main thread's stdin mode (stdin-mode.ts), given to the deep thread, whose stdin is a stream. */
 const DEEP_STDIN_ENV = 'PACKER_TS_DEEP_STDIN';
 
+/** Which of the main thread's stdio are terminals, and their sizes (Terminals as JSON), given to the deep thread. */
+const DEEP_TTY_ENV = 'PACKER_TS_DEEP_TTY';
+
+/** A terminal's size; `columns` 0 where it is unknown. */
+interface TerminalSize { columns: number; rows: number }
+
+/** For each of stdin, stdout, stderr: its size when it is a terminal, else null. */
+interface Terminals { stdin: boolean; stdout: TerminalSize | null; stderr: TerminalSize | null }
+
 /** Set (with DEEP_THREAD_ENV) on a thread that evaluates a console's deep lines (deep-console.ts). */
 export const DEEP_CONSOLE_ENV = 'PACKER_TS_DEEP_CONSOLE';
 
@@ -44,12 +58,46 @@ let argvOfCommand: string[] = [];
 /** Whether this process is the deep thread (read once, at start; takes the markers out of the environment). */
 function takeDeepThreadMarker(env: NodeJS.ProcessEnv = process.env): boolean {
   const mark = env[DEEP_THREAD_ENV] === '1';
-  if (mark) inheritStdinMode(env[DEEP_STDIN_ENV]);
+  if (mark) {
+    inheritStdinMode(env[DEEP_STDIN_ENV]);
+    inheritTerminals(env[DEEP_TTY_ENV]);
+  }
   deepConsole = mark && env[DEEP_CONSOLE_ENV] === '1';
   delete env[DEEP_THREAD_ENV];
   delete env[DEEP_STDIN_ENV];
+  delete env[DEEP_TTY_ENV];
   delete env[DEEP_CONSOLE_ENV];
   return mark;
+}
+
+/** The main thread's terminals. */
+function terminals(): Terminals {
+  const size = (s: NodeJS.WriteStream): TerminalSize | null => (s.isTTY ? { columns: s.columns ?? 0, rows: s.rows ?? 0 } : null);
+  return { stdin: process.stdin.isTTY === true, stdout: size(process.stdout), stderr: size(process.stderr) };
+}
+
+/** On the deep thread: its stdio streams (the main thread's relays) say what the main thread's are. */
+function inheritTerminals(json: string | undefined): void {
+  let t: Terminals;
+  try {
+    t = JSON.parse(json ?? '') as Terminals;
+  } catch {
+    return;
+  }
+  if (t.stdin) Object.defineProperty(process.stdin, 'isTTY', { value: true, configurable: true });
+  resizeTerminals(t);
+}
+
+/** On the deep thread: the main thread's terminals now have these sizes. */
+function resizeTerminals(t: Terminals): void {
+  for (const [stream, size] of [[process.stdout, t.stdout], [process.stderr, t.stderr]] as const) {
+    if (!size) continue;
+    const changed = stream.isTTY === true && (stream.columns !== size.columns || stream.rows !== size.rows);
+    for (const [k, v] of [['isTTY', true], ['columns', size.columns || undefined], ['rows', size.rows || undefined]] as const) {
+      Object.defineProperty(stream, k, { value: v, configurable: true, writable: true });
+    }
+    if (changed) stream.emit('resize');
+  }
 }
 
 /** Whether this thread evaluates a console's deep lines for the main thread (deep-console.ts) instead of reading stdin. */
@@ -107,7 +155,7 @@ async function runInDeepThread(argv: string[], script: string = process.argv[1] 
   const { Worker } = await import('node:worker_threads');
   const worker = new Worker(script, {
     argv,
-    env: { ...process.env, [DEEP_THREAD_ENV]: '1', [DEEP_STDIN_ENV]: stdinMode(process.stdin) },
+    env: { ...process.env, [DEEP_THREAD_ENV]: '1', [DEEP_STDIN_ENV]: stdinMode(process.stdin), [DEEP_TTY_ENV]: JSON.stringify(terminals()) },
     execArgv: process.execArgv,
     stdin: true,
     resourceLimits: { stackSizeMb: DEEP_STACK_MB },
@@ -117,6 +165,8 @@ async function runInDeepThread(argv: string[], script: string = process.argv[1] 
   const forward = (signal: NodeJS.Signals) => worker.postMessage({ signal });
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
+  const resized = () => worker.postMessage({ terminals: terminals() });
+  for (const out of [process.stdout, process.stderr]) if (out.isTTY) out.on('resize', resized);
   try {
     return await new Promise<number>((resolve, reject) => {
       worker.once('error', reject);
@@ -125,17 +175,19 @@ async function runInDeepThread(argv: string[], script: string = process.argv[1] 
   } finally {
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);
+    for (const out of [process.stdout, process.stderr]) out.off('resize', resized);
     stdin.unpipe(worker.stdin!);
     stdin.destroy();
   }
 }
 
-/** In the deep thread: the signals the main thread forwards reach this thread's handlers. */
+/** In the deep thread: the signals the main thread forwards reach this thread's handlers, its terminals' sizes its streams. */
 async function receiveSignals(): Promise<void> {
   const { parentPort } = await import('node:worker_threads');
   if (!parentPort) return;
-  parentPort.on('message', (m: { signal?: NodeJS.Signals }) => {
+  parentPort.on('message', (m: { signal?: NodeJS.Signals; terminals?: Terminals }) => {
     if (m.signal) process.emit(m.signal, m.signal);
+    if (m.terminals) resizeTerminals(m.terminals);
   });
   parentPort.unref();
 }

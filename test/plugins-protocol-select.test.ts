@@ -10,7 +10,12 @@
  * - the same selection under another accessor (`foo`): gob, since discovery still registers 2.0.0
  *   as `oracle-*`;
  * - another installed plugin the template does not use, not v2: gob; a plugin without components,
- *   not v2: protobuf; PACKER_FORCE_GOB=1: gob.
+ *   not v2: protobuf; PACKER_FORCE_GOB=1: gob;
+ * - a plugin `file`, not v2, whose only component is named like a built-in (builder `file`, or the
+ *   default-name provisioner `file`): Packer 1.16 registers its built-ins first, so the plugin
+ *   registers nothing and does not count: protobuf; with other components too (`file-mock`): gob.
+ *   And the built-in is the one used: a `provisioner "file"` with the plugin's arguments fails as
+ *   the built-in file provisioner, the plugin never started, with or without required_plugins.
  * (bin/packer-ts runs the bundle: `node scripts/build.mjs` first.)
  */
 import { test } from 'node:test';
@@ -23,7 +28,7 @@ import { missingOracles, oracle } from './helpers/modern-oracles.ts';
 
 const skip = missingOracles('packer-1.16', 'packer-plugin-oracle');
 
-interface Wrapped { name: string; version: string; proto: boolean; empty?: boolean }
+interface Wrapped { name: string; version: string; proto: boolean; empty?: boolean; components?: Record<string, string[]> }
 
 /** A packer-plugin-oracle that describes `w` and appends "NAME VERSION ARGS" to `marker` on every start. */
 async function wrapper(dir: string, w: Wrapped, marker: string): Promise<string> {
@@ -31,6 +36,7 @@ async function wrapper(dir: string, w: Wrapped, marker: string): Promise<string>
   const describe: Record<string, unknown> = { ...real, version: w.version };
   if (!w.proto) delete describe.protocol_version;
   if (w.empty) Object.assign(describe, { builders: [], provisioners: [], post_processors: [], datasources: [] });
+  if (w.components) Object.assign(describe, { builders: [], provisioners: [], post_processors: [], datasources: [] }, w.components);
   const path = join(dir, 'bin', `${w.name}-${w.version}-${w.proto ? 'v2' : 'v1'}`, `packer-plugin-${w.name}`);
   await mkdir(join(path, '..'), { recursive: true });
   await writeFile(path, `#!/bin/sh\nif [ "$1" = describe ]; then echo '${JSON.stringify(describe)}'; exit 0; fi\necho "${w.name} ${w.version} $*" >> '${marker}'\nexec '${oracle('packer-plugin-oracle')}' "$@"\n`);
@@ -63,6 +69,9 @@ function expected(version: string, protobuf: boolean): string[] {
     `oracle ${version} start post-processor ${p}noop`, `oracle ${version} start provisioner ${p}echo`];
 }
 
+/** The SDK's name of a plugin's default component (registered as the plugin's own name). */
+const DEFAULT = '-packer-default-plugin-name-';
+
 interface Scenario { title: string; installs: Wrapped[]; accessor?: string; constraint: string; env?: NodeJS.ProcessEnv; want: string[] }
 
 const scenarios: Scenario[] = [
@@ -72,32 +81,65 @@ const scenarios: Scenario[] = [
   { title: 'selected v2 1.0.0 as `foo`, discovery still registers 2.0.0 (not v2) as oracle-*: gob', installs: [{ name: 'oracle', version: '1.0.0', proto: true }, { name: 'oracle', version: '2.0.0', proto: false }], accessor: 'foo', constraint: '< 2.0.0', want: expected('1.0.0', false) },
   { title: 'an unused installed plugin that is not v2: gob', installs: [{ name: 'oracle', version: '1.0.0', proto: true }, { name: 'other', version: '0.1.0', proto: false }], constraint: '>= 1.0.0', want: expected('1.0.0', false) },
   { title: 'a plugin without components that is not v2: protobuf', installs: [{ name: 'oracle', version: '1.0.0', proto: true }, { name: 'empty', version: '0.1.0', proto: false, empty: true }], constraint: '>= 1.0.0', want: expected('1.0.0', true) },
+  { title: 'a plugin `file` (not v2) whose only component is builder `file`, a built-in: protobuf', installs: [{ name: 'oracle', version: '1.0.0', proto: true }, { name: 'file', version: '0.1.0', proto: false, components: { builders: [DEFAULT] } }], constraint: '>= 1.0.0', want: expected('1.0.0', true) },
+  { title: 'a plugin `file` (not v2) whose only component is provisioner `file`, a built-in: protobuf', installs: [{ name: 'oracle', version: '1.0.0', proto: true }, { name: 'file', version: '0.1.0', proto: false, components: { provisioners: [DEFAULT] } }], constraint: '>= 1.0.0', want: expected('1.0.0', true) },
+  { title: 'a plugin `file` (not v2) with provisioner `file` and `file-echo`: gob', installs: [{ name: 'oracle', version: '1.0.0', proto: true }, { name: 'file', version: '0.1.0', proto: false, components: { provisioners: [DEFAULT, 'echo'] } }], constraint: '>= 1.0.0', want: expected('1.0.0', false) },
   { title: 'every plugin v2 but PACKER_FORCE_GOB=1: gob', installs: [{ name: 'oracle', version: '1.0.0', proto: true }, { name: 'oracle', version: '2.0.0', proto: true }], constraint: '< 2.0.0', env: { PACKER_FORCE_GOB: '1' }, want: expected('1.0.0', false) },
 ];
 
-for (const s of scenarios) {
-  test(`gob/protobuf over the plugins in effect: ${s.title}, as packer-1.16`, { skip }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'packer-ts-protocol-select-'));
-    try {
-      const home = join(dir, 'home');
-      await mkdir(home);
-      const marker = join(dir, 'starts.txt');
-      const env = { HOME: home, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: join(dir, 'cache'), PACKER_NO_COLOR: '1', PACKER_FORCE_GOB: undefined, ...s.env };
-      for (const w of s.installs) {
-        const inst = await run(PACKER_TS, ['plugins', 'install', '-path', await wrapper(dir, w, marker), `github.com/acc/${w.name}`], { cwd: dir, env });
-        assert.equal(inst.code, 0, inst.stdout + inst.stderr);
-      }
-      const accessor = s.accessor ?? 'oracle';
-      await writeFile(join(dir, 't.pkr.hcl'), template(accessor, s.constraint));
-      for (const [tool, cmd] of [['packer-1.16', oracle('packer-1.16')], ['packer-ts', PACKER_TS]] as const) {
-        await rm(marker, { force: true });
-        const r = await run(cmd, ['build', '-color=false', 't.pkr.hcl'], { cwd: dir, env, timeoutMs: 120_000 });
-        assert.equal(r.code, 0, `${tool}:\n${r.stdout}${r.stderr}`);
-        assert.match(r.stdout, new RegExp(`${accessor}-mock\\.m: The mock config is set to "hello foo-value"`), tool);
-        assert.deepEqual(await starts(marker), s.want, `${tool} starts`);
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+/** A clean directory with HOME and the environment both tools run in; removed after `body`. */
+async function inTemp(body: (dir: string, env: NodeJS.ProcessEnv, marker: string) => Promise<void>, extra: NodeJS.ProcessEnv = {}): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-protocol-select-'));
+  try {
+    const home = join(dir, 'home');
+    await mkdir(home);
+    const env = { HOME: home, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: join(dir, 'cache'), PACKER_NO_COLOR: '1', PACKER_FORCE_GOB: undefined, ...extra };
+    await body(dir, env, join(dir, 'starts.txt'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+for (const required of [false, true]) {
+  test(`a plugin's provisioner named like the built-in \`file\`${required ? ' (required_plugins `file`)' : ''}: the built-in is used, as packer-1.16`, { skip }, () => inTemp(async (dir, env, marker) => {
+    for (const w of [{ name: 'oracle', version: '1.0.0', proto: true }, { name: 'file', version: '0.1.0', proto: true }]) {
+      const inst = await run(PACKER_TS, ['plugins', 'install', '-path', await wrapper(dir, w, marker), `github.com/acc/${w.name}`], { cwd: dir, env });
+      assert.equal(inst.code, 0, inst.stdout + inst.stderr);
     }
-  });
+    const packer = required ? 'packer {\n  required_plugins {\n    file = { source = "github.com/acc/file", version = ">= 0.1.0" }\n    oracle = { source = "github.com/acc/oracle", version = ">= 1.0.0" }\n  }\n}\n' : '';
+    // `mock` is the plugin's provisioner's argument; the built-in file provisioner has none such
+    await writeFile(join(dir, 't.pkr.hcl'), `${packer}source "oracle-mock" "m" { mock = "hello" }\nbuild {\n  sources = ["source.oracle-mock.m"]\n  provisioner "file" { mock = "prov" }\n}\n`);
+    const got: { code: number | null; out: string; starts: string[] }[] = [];
+    for (const cmd of [oracle('packer-1.16'), PACKER_TS]) {
+      await rm(marker, { force: true });
+      const r = await run(cmd, ['build', '-color=false', 't.pkr.hcl'], { cwd: dir, env, timeoutMs: 120_000 });
+      got.push({ code: r.code, out: r.stdout + r.stderr, starts: await starts(marker) });
+    }
+    const [theirs, ours] = got as [typeof got[0], typeof got[0]];
+    assert.equal(theirs.code, 1, theirs.out);
+    assert.match(theirs.out, /An argument named "mock" is not\s+expected here/, theirs.out);
+    assert.deepEqual(theirs.starts.filter((l) => l.startsWith('file ')), [], 'packer-1.16 never starts the plugin `file`');
+    assert.equal(ours.code, theirs.code, ours.out);
+    assert.match(ours.out, /Failed preparing provisioner-block "file" ""/, ours.out);
+    assert.match(ours.out, /An argument named "mock" is not\s+expected here/, ours.out);
+    assert.deepEqual(ours.starts, theirs.starts, 'the plugins started (the builder, then the failing prepare)');
+  }));
+}
+
+for (const s of scenarios) {
+  test(`gob/protobuf over the plugins in effect: ${s.title}, as packer-1.16`, { skip }, () => inTemp(async (dir, env, marker) => {
+    for (const w of s.installs) {
+      const inst = await run(PACKER_TS, ['plugins', 'install', '-path', await wrapper(dir, w, marker), `github.com/acc/${w.name}`], { cwd: dir, env });
+      assert.equal(inst.code, 0, inst.stdout + inst.stderr);
+    }
+    const accessor = s.accessor ?? 'oracle';
+    await writeFile(join(dir, 't.pkr.hcl'), template(accessor, s.constraint));
+    for (const [tool, cmd] of [['packer-1.16', oracle('packer-1.16')], ['packer-ts', PACKER_TS]] as const) {
+      await rm(marker, { force: true });
+      const r = await run(cmd, ['build', '-color=false', 't.pkr.hcl'], { cwd: dir, env, timeoutMs: 120_000 });
+      assert.equal(r.code, 0, `${tool}:\n${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`${accessor}-mock\\.m: The mock config is set to "hello foo-value"`), tool);
+      assert.deepEqual(await starts(marker), s.want, `${tool} starts`);
+    }
+  }, s.env));
 }

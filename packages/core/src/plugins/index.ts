@@ -1,6 +1,8 @@
 /**
  * The core's components: plugins found by discovery or named in the config file, layered above the
- * built-ins (a plugin of the same name wins, built-ins fill the gaps, as in Packer 1.6).
+ * built-ins (a plugin of the same name wins, built-ins fill the gaps, as in Packer 1.6), except that
+ * a multi-component plugin's component named like a built-in Packer 1.16 has too is dropped, as
+ * Packer 1.16 registers its built-ins first (protocol.ts takenByBuiltin).
  *
  * Built-ins run in-process by default. With PACKER_TS_BUILTINS=plugin each built-in is started as a
  * sub-process instead, `packer-ts plugin packer-TYPE-NAME` (as Packer 1.6 runs its own built-ins),
@@ -29,7 +31,7 @@ import type { Builder, Datasource, PostProcessor, Provisioner } from '@packer-ts
 import { FactoryStore, LayeredStore, type ComponentFinder, type ComponentKind, type ComponentStore } from '../components.ts';
 import { findPlugins, type PluginRef } from './discovery.ts';
 import { PluginManager } from './manager.ts';
-import { chooseEncoding, withEncoding } from './protocol.ts';
+import { chooseEncoding, takenByBuiltin, withEncoding } from './protocol.ts';
 
 export * from './discovery.ts';
 export * from './manager.ts';
@@ -116,6 +118,18 @@ export function createComponentFinder(setup: ComponentSetup): PluginComponentFin
   // The refs as found; the encoding is applied when a component starts, because required_plugins'
   // selection (usePlugins) can change which plugins provide components, and so the encoding.
   const plugins = findPlugins({ env, exeDir: setup.exeDir, cwd: setup.cwd, home: setup.home, log });
+  const builtinNames: Record<ComponentKind, string[]> = {
+    builder: Object.keys(setup.builtins.builders),
+    provisioner: Object.keys(setup.builtins.provisioners),
+    'post-processor': Object.keys(setup.builtins.postProcessors),
+    datasource: Object.keys(setup.builtins.datasources ?? {}),
+  };
+  const shadowed = (r: PluginRef): boolean => {
+    if (!takenByBuiltin(r, builtinNames[r.kind])) return false;
+    log(`[INFO] ${r.kind} ${r.name}: the built-in is used, not the one of plugin ${r.path}`);
+    return true;
+  };
+  for (const refs of Object.values(plugins)) for (const [name, r] of refs) if (shadowed(r)) refs.delete(name);
   let encoding = chooseEncoding(plugins, env, log);
   const currentEncoding = (): 'gob' | 'protobuf' => encoding;
   const manager = new PluginManager({ env, log });
@@ -138,6 +152,7 @@ export function createComponentFinder(setup: ComponentSetup): PluginComponentFin
     get encoding() { return encoding; },
     usePlugins: (refs) => {
       for (const r of refs) {
+        if (shadowed(r)) continue;
         log(`[INFO] ${r.kind} ${r.name}: using required plugin ${r.path}`);
         plugins[r.kind].set(r.name, r);
       }

@@ -3,17 +3,67 @@
 // the formatter agree with HashiCorp's tools byte for byte).
 
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { AsciiLines, initialPos, isUnicodeSpace, PosTracker, SpanRange, type Pos } from '../range.ts';
+import { AsciiLines, initialPos, isUnicodeSpace, PosTracker, rangeBetween, SpanRange, type Pos, type Range } from '../range.ts';
 import { T, type Token } from './token.ts';
 
 export type ScanMode = 'normal' | 'template' | 'identOnly';
 
-export interface Lexed {
-  readonly src: string;
-  readonly tokens: Token[];
-  readonly filename: string;
+/**
+ * The tokens of one source text, in three parallel arrays (type, start and end index into `src`)
+ * rather than an object each: a parse reads every token but asks the range of few, and in cold
+ * code (a command's one parse runs mostly in V8's interpreter) the objects were half the scan's
+ * cost. `range(i)` makes a token's range when asked.
+ */
+export class Lexed {
+  declare readonly src: string;
+  declare readonly filename: string;
+  /** Number of tokens; the last is EOF. */
+  declare readonly count: number;
+  declare readonly types: Uint8Array;
+  declare readonly starts: Int32Array;
+  declare readonly ends: Int32Array;
   /** Diagnostics about invalid characters (hclsyntax's checkInvalidTokens). */
-  readonly diags: Diagnostic[];
+  declare readonly diags: Diagnostic[];
+  /** Whether a line comment (one that ends its line) is among the tokens. */
+  declare readonly lineComments: boolean;
+  /** ASCII text: its lines, to make ranges from offsets. */
+  declare readonly lines: AsciiLines | undefined;
+  /** Other text: each token's range, made during the scan. */
+  declare readonly ranges: Range[] | undefined;
+  declare private list: Token[] | undefined;
+  constructor(src: string, filename: string, count: number, types: Uint8Array, starts: Int32Array, ends: Int32Array, lineComments: boolean, lines: AsciiLines | undefined, ranges: Range[] | undefined) {
+    this.src = src;
+    this.filename = filename;
+    this.count = count;
+    this.types = types;
+    this.starts = starts;
+    this.ends = ends;
+    this.lineComments = lineComments;
+    this.lines = lines;
+    this.ranges = ranges;
+    this.list = undefined;
+    this.diags = [];
+  }
+
+  /** The range of token `i`. */
+  range(i: number): Range {
+    return this.lines !== undefined ? new SpanRange(this.lines, this.starts[i]!, this.ends[i]!) : this.ranges![i]!;
+  }
+
+  /** The range from the start of token `a` to the end of token `b` (b >= a). */
+  span(a: number, b: number): Range {
+    return this.lines !== undefined ? new SpanRange(this.lines, this.starts[a]!, this.ends[b]!) : rangeBetween(this.ranges![a]!, this.ranges![b]!);
+  }
+
+  /** The tokens as objects (the formatter and tests walk them). */
+  get tokens(): Token[] {
+    if (this.list === undefined) {
+      const list: Token[] = [];
+      for (let i = 0; i < this.count; i++) list.push({ type: this.types[i]!, start: this.starts[i]!, end: this.ends[i]!, range: this.range(i) });
+      this.list = list;
+    }
+    return this.list;
+  }
 }
 
 const identStart = /[\p{ID_Start}_]/uy;
@@ -86,6 +136,10 @@ interface Frame {
   startOfLine?: boolean;
 }
 
+// frames without state of their own are shared
+const MAIN_FRAME: Frame = { kind: 'main' };
+const STRING_FRAME: Frame = { kind: 'string' };
+
 const selfTokens: Record<string, T> = {
   '[': T.OBrack,
   ']': T.CBrack,
@@ -156,37 +210,66 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     i = 1;
   }
   const base = i;
-  const tokens: Token[] = [];
-  let emit: (type: T, s: number, e: number) => void;
+  // at most one token per character, and EOF; most texts need far fewer
+  let cap = (src.length >> 2) + 16;
+  let types = new Uint8Array(cap);
+  let starts = new Int32Array(cap);
+  let ends = new Int32Array(cap);
+  let count = 0;
   // whether a token that checkInvalidTokens reports was seen (T.BitwiseAnd through T.QuotedNewline)
   let suspect = false;
-  if (!/[^\x00-\x7f]/.test(src)) {
-    // ASCII: a range's line and column are computed from its offsets when first read
-    const lines = new AsciiLines(src, base, origin, filename);
-    emit = (type, s, e) => {
-      if (type >= T.BitwiseAnd) suspect = true;
-      tokens.push({ type, start: s, end: e, range: new SpanRange(lines, s, e) });
-    };
-  } else {
-    // columns count grapheme clusters token by token, as hclsyntax's scanner does
-    const tracker = new PosTracker(src.slice(i), origin);
-    // the end of one token is usually the start of the next: share the Pos
-    let lastEnd = -1;
-    let lastEndPos: Pos = origin;
-    emit = (type, s, e) => {
-      if (type >= T.BitwiseAnd) suspect = true;
-      const st = s === lastEnd ? lastEndPos : tracker.at(s - base);
-      const en = e === s ? st : tracker.at(e - base);
-      lastEnd = e;
-      lastEndPos = en;
-      tokens.push({ type, start: s, end: e, range: { filename, start: st, end: en } });
-    };
-  }
+  let lineComments = false;
+  const emit = (type: T, s: number, e: number): void => {
+    if (type >= T.BitwiseAnd) suspect = true;
+    if (count === cap) {
+      cap *= 2;
+      const t2 = new Uint8Array(cap);
+      t2.set(types);
+      types = t2;
+      const s2 = new Int32Array(cap);
+      s2.set(starts);
+      starts = s2;
+      const e2 = new Int32Array(cap);
+      e2.set(ends);
+      ends = e2;
+    }
+    types[count] = type;
+    starts[count] = s;
+    ends[count] = e;
+    count++;
+  };
+  const finish = (): Lexed => {
+    let lines: AsciiLines | undefined;
+    let ranges: Range[] | undefined;
+    if (!/[^\x00-\x7f]/.test(src)) {
+      // ASCII: a range's line and column are computed from its offsets when first read
+      lines = new AsciiLines(src, base, origin, filename);
+    } else {
+      // columns count grapheme clusters token by token, as hclsyntax's scanner does
+      const tracker = new PosTracker(src.slice(base), origin);
+      // the end of one token is usually the start of the next: share the Pos
+      let lastEnd = -1;
+      let lastEndPos: Pos = origin;
+      ranges = [];
+      for (let k = 0; k < count; k++) {
+        const s = starts[k]!;
+        const e = ends[k]!;
+        const st = s === lastEnd ? lastEndPos : tracker.at(s - base);
+        const en = e === s ? st : tracker.at(e - base);
+        lastEnd = e;
+        lastEndPos = en;
+        ranges.push({ filename, start: st, end: en });
+      }
+    }
+    const lexed = new Lexed(src, filename, count, types, starts, ends, lineComments, lines, ranges);
+    if (suspect) checkInvalidTokens(lexed);
+    return lexed;
+  };
 
   const stack: Frame[] = [];
   let braces = 0;
   const retBraces: number[] = [];
-  let frame: Frame = { kind: mode === 'template' ? 'bare' : 'main' };
+  let frame: Frame = mode === 'template' ? { kind: 'bare' } : MAIN_FRAME;
   const n = src.length;
 
   const push = (f: Frame): void => {
@@ -194,7 +277,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     frame = f;
   };
   const pop = (): void => {
-    frame = stack.pop() ?? { kind: 'main' };
+    frame = stack.pop() ?? MAIN_FRAME;
   };
 
   // Opens a ${ or %{ sequence at i; returns the new index.
@@ -215,7 +298,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
         }
       }
     }
-    push({ kind: 'main' });
+    push(MAIN_FRAME);
   };
 
   if (mode === 'identOnly') {
@@ -232,7 +315,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
       }
     }
     emit(T.EOF, n, n);
-    return { src, tokens, filename, diags: suspect ? checkInvalidTokens(tokens) : [] };
+    return finish();
   }
 
   while (i < n) {
@@ -258,7 +341,11 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
       if (c === 0x23 || (c === 0x2f && c2 === 0x2f)) {
         // # or // comment, through the end of the line
         let e = src.indexOf('\n', i);
-        e = e < 0 ? n : e + 1;
+        if (e < 0) e = n;
+        else {
+          e++;
+          lineComments = true;
+        }
         emit(T.Comment, i, e);
         i = e;
         continue;
@@ -334,7 +421,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
       if (c === 0x22) {
         emit(T.OQuote, i, i + 1);
         i++;
-        push({ kind: 'string' });
+        push(STRING_FRAME);
         continue;
       }
       const self = selfTokens[src[i]!];
@@ -466,65 +553,65 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     i = e;
   }
   emit(T.EOF, n, n);
-  return { src, tokens, filename, diags: suspect ? checkInvalidTokens(tokens) : [] };
+  return finish();
 }
 
-/** Diagnostics for tokens that are not part of the language. */
-function checkInvalidTokens(tokens: Token[]): Diagnostic[] {
-  const diags: Diagnostic[] = [];
+/** Diagnostics for tokens that are not part of the language, into `lexed.diags`. */
+function checkInvalidTokens(lexed: Lexed): void {
+  const diags = lexed.diags;
   let toldBitwise = 0;
   let toldBacktick = 0;
   let toldApostrophe = 0;
   let toldSemicolon = 0;
   let toldBadUTF8 = 0;
-  for (const tok of tokens) {
-    switch (tok.type) {
+  for (let i = 0; i < lexed.count; i++) {
+    const type = lexed.types[i]! as T;
+    switch (type) {
       case T.BitwiseAnd:
       case T.BitwiseOr:
       case T.BitwiseXor:
       case T.BitwiseNot:
         if (toldBitwise < 4) {
           let suggestion = '';
-          if (tok.type === T.BitwiseAnd) suggestion = ' Did you mean boolean AND ("&&")?';
-          else if (tok.type === T.BitwiseOr) suggestion = ' Did you mean boolean OR ("&&")?';
-          else if (tok.type === T.BitwiseNot) suggestion = ' Did you mean boolean NOT ("!")?';
-          diags.push(errorDiag('Unsupported operator', `Bitwise operators are not supported.${suggestion}`, tok.range));
+          if (type === T.BitwiseAnd) suggestion = ' Did you mean boolean AND ("&&")?';
+          else if (type === T.BitwiseOr) suggestion = ' Did you mean boolean OR ("&&")?';
+          else if (type === T.BitwiseNot) suggestion = ' Did you mean boolean NOT ("!")?';
+          diags.push(errorDiag('Unsupported operator', `Bitwise operators are not supported.${suggestion}`, lexed.range(i)));
           toldBitwise++;
         }
         break;
       case T.Backtick:
         if (toldBacktick % 2 === 0) {
-          diags.push(errorDiag('Invalid character', 'The "`" character is not valid. To create a multi-line string, use the "heredoc" syntax, like "<<EOT".', tok.range));
+          diags.push(errorDiag('Invalid character', 'The "`" character is not valid. To create a multi-line string, use the "heredoc" syntax, like "<<EOT".', lexed.range(i)));
         }
         if (toldBacktick <= 2) toldBacktick++;
         break;
       case T.Apostrophe:
         if (toldApostrophe % 2 === 0) {
-          diags.push(errorDiag('Invalid character', 'Single quotes are not valid. Use double quotes (") to enclose strings.', tok.range));
+          diags.push(errorDiag('Invalid character', 'Single quotes are not valid. Use double quotes (") to enclose strings.', lexed.range(i)));
         }
         if (toldApostrophe <= 2) toldApostrophe++;
         break;
       case T.Semicolon:
         if (toldSemicolon < 1) {
-          diags.push(errorDiag('Invalid character', 'The ";" character is not valid. Use newlines to separate arguments and blocks, and commas to separate items in collection values.', tok.range));
+          diags.push(errorDiag('Invalid character', 'The ";" character is not valid. Use newlines to separate arguments and blocks, and commas to separate items in collection values.', lexed.range(i)));
           toldSemicolon++;
         }
         break;
       case T.BadUTF8:
         if (toldBadUTF8 < 1) {
-          diags.push(errorDiag('Invalid character encoding', 'All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.', tok.range));
+          diags.push(errorDiag('Invalid character encoding', 'All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.', lexed.range(i)));
           toldBadUTF8++;
         }
         break;
       case T.QuotedNewline:
-        diags.push(errorDiag('Invalid multi-line string', 'Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the "heredoc" multi-line template syntax.', tok.range));
+        diags.push(errorDiag('Invalid multi-line string', 'Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the "heredoc" multi-line template syntax.', lexed.range(i)));
         break;
       case T.Invalid:
-        diags.push(errorDiag('Invalid character', 'This character is not used within the language.', tok.range));
+        diags.push(errorDiag('Invalid character', 'This character is not used within the language.', lexed.range(i)));
         break;
     }
   }
-  return diags;
 }
 
 /** Whether `s` is a valid HCL identifier. */

@@ -5,11 +5,11 @@
 
 import { handOffDeepNesting, isStackOverflow, nestingLimit, NestingLimitReached, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
+import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, SpanRange, utf8Length, type AsciiLines, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
 import { isStringLiteralTemplate } from './ast.ts';
 import { scan, type Lexed } from './lexer.ts';
-import { T, type Token } from './token.ts';
+import { T } from './token.ts';
 
 const binaryOps: ReadonlyArray<ReadonlyMap<T, BinaryOperator>> = [
   new Map([[T.Or, '||']]),
@@ -71,102 +71,130 @@ function goQuote(s: string): string {
   return JSON.stringify(s);
 }
 
+/** A token: its index in the scanner's arrays (Lexed). */
+type Tok = number;
+
 class Parser {
   private next = 0;
-  private readonly nlStack: boolean[] = [true];
+  // whether newlines count (they do in bodies, not inside brackets), and the modes outside
+  private inclNl = true;
+  private readonly nlStack: boolean[] = [];
   recovery = false;
   // nesting depth of bodies, expressions and unary operators, and where to stop (deep.ts)
   private depth = 0;
   private readonly limit = nestingLimit();
   readonly src: string;
-  readonly tokens: Token[];
-  readonly filename: string;
+  readonly lexed: Lexed;
+  /**
+   * The token types as the parser sees them: a line comment ends its line, so it reads as a
+   * newline (where newlines count; elsewhere it is skipped like one); other comments are skipped.
+   */
+  private readonly types: Uint8Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly last: number;
+  private readonly lines: AsciiLines | undefined;
+  private readonly ranges: Range[] | undefined;
 
   constructor(lexed: Lexed) {
     this.src = lexed.src;
-    this.tokens = lexed.tokens;
-    this.filename = lexed.filename;
+    this.lexed = lexed;
+    this.lines = lexed.lines;
+    this.ranges = lexed.ranges;
+    this.starts = lexed.starts;
+    this.ends = lexed.ends;
+    this.last = lexed.count - 1;
+    let types = lexed.types;
+    if (lexed.lineComments) {
+      types = types.slice(0, lexed.count);
+      for (let i = 0; i < types.length; i++) {
+        if (types[i] === T.Comment && this.src.charCodeAt(this.ends[i]! - 1) === 0x0a) types[i] = T.Newline;
+      }
+    }
+    this.types = types;
   }
 
   // ---- peeker ----
 
-  // index just past the token nextToken() found
+  // index just past the token peek() found
   private nextIdx = 0;
 
-  // the last answer of nextToken, for the same position and newline mode (peek is asked
+  // the last answer of peek, for the same position and newline mode (peek is asked
   // several times for each token)
   private seenAt = -1;
   private seenNl = false;
-  private seenTok: Token | undefined;
+  private seenTok: Tok = 0;
   private seenIdx = 0;
 
-  private nextToken(): Token {
-    const inclNl = this.nlStack[this.nlStack.length - 1]!;
+  /** The next token (skipping comments, and newlines where they do not count). */
+  peek(): Tok {
+    const inclNl = this.inclNl;
     if (this.seenAt === this.next && this.seenNl === inclNl) {
       this.nextIdx = this.seenIdx;
-      return this.seenTok!;
+      return this.seenTok;
     }
-    const tok = this.findToken(inclNl);
+    const types = this.types;
+    let i = this.next;
+    if (i > this.last) i = this.last;
+    for (; i < this.last; i++) {
+      const ty = types[i];
+      if (ty !== T.Comment && (ty !== T.Newline || inclNl)) break;
+    }
+    // past the end: the EOF token, again
+    this.nextIdx = i < this.last ? i + 1 : this.last + 1;
     this.seenAt = this.next;
     this.seenNl = inclNl;
-    this.seenTok = tok;
+    this.seenTok = i;
     this.seenIdx = this.nextIdx;
-    return tok;
+    return i;
   }
 
-  private findToken(inclNl: boolean): Token {
-    const toks = this.tokens;
-    for (let i = this.next; i < toks.length; i++) {
-      const tok = toks[i]!;
-      if (tok.type === T.Comment) {
-        if (inclNl && this.src.charCodeAt(tok.end - 1) === 0x0a) {
-          // a line comment ends its line: it counts as a newline here
-          this.nextIdx = i + 1;
-          return { type: T.Newline, start: tok.end - 1, end: tok.end, range: tok.range };
-        }
-        continue;
-      }
-      if (tok.type === T.Newline && !inclNl) continue;
-      this.nextIdx = i + 1;
-      return tok;
-    }
-    this.nextIdx = toks.length;
-    return toks[toks.length - 1]!;
-  }
-
-  peek(): Token {
-    return this.nextToken();
-  }
-
-  read(): Token {
-    const t = this.nextToken();
+  read(): Tok {
+    const t = this.peek();
     this.next = this.nextIdx;
     return t;
   }
 
+  /** The range of token `t`. */
+  rng(t: Tok): Range {
+    return this.lexed.range(t);
+  }
+
+  /** From the start of token `a` to the end of token `b`. */
+  span(a: Tok, b: Tok): Range {
+    return this.lexed.span(a, b);
+  }
+
+  /** The last token read (the next one before any). */
+  private prevTok(): Tok {
+    return this.next === 0 ? this.peek() : this.next - 1;
+  }
+
   nextRange(): Range {
-    return this.peek().range;
+    return this.lexed.range(this.peek());
   }
 
   prevRange(): Range {
     if (this.next === 0) return this.nextRange();
-    return this.tokens[this.next - 1]!.range;
+    return this.lexed.range(this.next - 1);
   }
 
   pushNl(include: boolean): void {
-    this.nlStack.push(include);
+    this.nlStack.push(this.inclNl);
+    this.inclNl = include;
   }
 
   popNl(): void {
-    this.nlStack.pop();
+    this.inclNl = this.nlStack.pop() ?? false;
   }
 
-  text(tok: Token): string {
-    return this.src.slice(tok.start, tok.end);
+  text(tok: Tok): string {
+    return this.src.slice(this.starts[tok], this.ends[tok]);
   }
 
-  private isKeyword(tok: Token, kw: string): boolean {
-    return tok.type === T.Ident && tok.end - tok.start === kw.length && this.src.startsWith(kw, tok.start);
+  private isKeyword(tok: Tok, kw: string): boolean {
+    const st = this.starts[tok]!;
+    return this.types[tok] === T.Ident && this.ends[tok]! - st === kw.length && this.src.startsWith(kw, st);
   }
 
   // ---- recovery ----
@@ -203,13 +231,13 @@ class Parser {
     }
   }
 
-  recover(end: T): Token {
+  recover(end: T): Tok {
     const start = this.opposite(end);
     this.recovery = true;
     let nest = 0;
     for (;;) {
       const tok = this.read();
-      let ty = tok.type;
+      let ty = this.types[tok];
       if (end === T.TemplateSeqEnd && ty === T.TemplateControl) ty = T.TemplateInterp;
       if (ty === start) nest++;
       else if (ty === end) {
@@ -220,11 +248,12 @@ class Parser {
   }
 
   recoverAfterBodyItem(): void {
+    const types = this.types;
     this.recovery = true;
     const open: T[] = [];
     for (;;) {
       const tok = this.read();
-      switch (tok.type) {
+      switch (types[tok]) {
         case T.Newline:
           if (open.length === 0) return;
           break;
@@ -237,14 +266,14 @@ class Parser {
         case T.OHeredoc:
         case T.TemplateInterp:
         case T.TemplateControl:
-          open.push(tok.type);
+          open.push(types[tok]);
           break;
         case T.CBrace:
         case T.CBrack:
         case T.CParen:
         case T.CQuote:
         case T.CHeredoc: {
-          const opener = this.opposite(tok.type);
+          const opener = this.opposite(types[tok]);
           while (open.length > 0 && open[open.length - 1] !== opener) open.pop();
           if (open.length > 0) open.pop();
           break;
@@ -260,25 +289,26 @@ class Parser {
   // ---- bodies ----
 
   parseBody(end: T): [Body, Diagnostic[]] {
+    const types = this.types;
     if (++this.depth > this.limit) throw new NestingLimitReached();
     const attrs: Attribute[] = [];
     const byName = new Map<string, Attribute>();
     const blocks: Block[] = [];
     const diags: Diagnostic[] = [];
-    const startRange = this.prevRange();
-    let endRange: Range;
+    const startTok = this.prevTok();
+    let endTok: Tok;
     for (;;) {
       const next = this.peek();
-      if (next.type === end) {
-        endRange = this.nextRange();
+      if (types[next] === end) {
+        endTok = next;
         this.read();
         break;
       }
-      if (next.type === T.Newline) {
+      if (types[next] === T.Newline) {
         this.read();
         continue;
       }
-      if (next.type === T.Ident) {
+      if (types[next] === T.Ident) {
         const r1 = this.parseBodyItem();
         const item = r1[0];
         const itemDiags = r1[1];
@@ -297,19 +327,20 @@ class Parser {
       }
       const bad = this.read();
       if (!this.recovery) {
-        if (bad.type === T.OQuote) diags.push(errorDiag('Invalid argument name', 'Argument names must not be quoted.', bad.range));
-        else diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here.', bad.range));
+        if (types[bad] === T.OQuote) diags.push(errorDiag('Invalid argument name', 'Argument names must not be quoted.', this.rng(bad)));
+        else diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(bad)));
       }
-      endRange = this.prevRange();
+      endTok = this.prevTok();
       this.recover(end);
       break;
     }
     this.depth--;
+    const endRange = this.rng(endTok);
     return [
       {
         attributes: attrs,
         blocks,
-        range: rangeBetween(startRange, endRange),
+        range: rangeBetween(this.rng(startTok), endRange),
         endRange: rangeEndOf(endRange),
       },
       diags,
@@ -317,13 +348,14 @@ class Parser {
   }
 
   parseBodyItem(): [Attribute | Block | undefined, Diagnostic[]] {
+    const types = this.types;
     const ident = this.read();
-    if (ident.type !== T.Ident) {
+    if (types[ident] !== T.Ident) {
       this.recoverAfterBodyItem();
-      return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here.', ident.range)]];
+      return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(ident))]];
     }
     const next = this.peek();
-    switch (next.type) {
+    switch (types[next]) {
       case T.Equal:
         return this.finishAttribute(ident, false);
       case T.OQuote:
@@ -332,18 +364,19 @@ class Parser {
         return this.finishBlock(ident);
       default:
         this.recoverAfterBodyItem();
-        return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', ident.range)]];
+        return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', this.rng(ident))]];
     }
   }
 
   parseSingleAttrBody(): [Body | undefined, Diagnostic[]] {
+    const types = this.types;
     const ident = this.read();
-    if (ident.type !== T.Ident) {
+    if (types[ident] !== T.Ident) {
       this.recoverAfterBodyItem();
-      return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here.', ident.range)]];
+      return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(ident))]];
     }
     const next = this.peek();
-    switch (next.type) {
+    switch (types[next]) {
       case T.Equal: {
         const r2 = this.finishAttribute(ident, true);
         const node = r2[0];
@@ -369,43 +402,44 @@ class Parser {
             errorDiag(
               'Argument definition required',
               `A single-line block definition can contain only a single argument. If you meant to define argument ${goQuote(this.text(ident))}, use an equals sign to assign it a value. To define a nested block, place it on a line of its own within its parent block.`,
-              rangeBetween(ident.range, next.range),
+              this.span(ident, next),
             ),
           ],
         ];
       default:
         this.recoverAfterBodyItem();
-        return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', ident.range)]];
+        return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', this.rng(ident))]];
     }
   }
 
-  finishAttribute(ident: Token, singleLine: boolean): [Attribute, Diagnostic[]] {
+  finishAttribute(ident: Tok, singleLine: boolean): [Attribute, Diagnostic[]] {
+    const types = this.types;
     const eq = this.read();
-    let endRange: Range;
+    let endTok: Tok;
     const r3 = this.parseExpression();
     const expr = r3[0];
     const diags = r3[1];
     if (this.recovery && hasErr(diags)) {
-      endRange = this.prevRange();
+      endTok = this.prevTok();
       this.recoverAfterBodyItem();
     } else {
-      endRange = this.prevRange();
+      endTok = this.prevTok();
       if (!singleLine) {
         const end = this.peek();
-        if (end.type !== T.Newline && end.type !== T.EOF) {
+        if (types[end] !== T.Newline && types[end] !== T.EOF) {
           if (!this.recovery) {
             let summary = 'Missing newline after argument';
             let detail = 'An argument definition must end with a newline.';
-            if (end.type === T.Comma) {
+            if (types[end] === T.Comma) {
               summary = 'Unexpected comma after argument';
               detail = 'Argument definitions must be separated by newlines, not commas. ' + detail;
             }
-            diags.push(errorDiag(summary, detail, end.range, rangeBetween(ident.range, end.range)));
+            diags.push(errorDiag(summary, detail, this.rng(end), this.span(ident, end)));
           }
-          endRange = this.prevRange();
+          endTok = this.prevTok();
           this.recoverAfterBodyItem();
         } else {
-          endRange = this.prevRange();
+          endTok = this.prevTok();
           this.read();
         }
       }
@@ -414,27 +448,28 @@ class Parser {
       {
         name: this.text(ident),
         expr,
-        range: rangeBetween(ident.range, endRange),
-        nameRange: ident.range,
-        equalsRange: eq.range,
+        range: this.span(ident, endTok),
+        nameRange: this.rng(ident),
+        equalsRange: this.rng(eq),
       },
       diags,
     ];
   }
 
-  finishBlock(ident: Token): [Block, Diagnostic[]] {
+  finishBlock(ident: Tok): [Block, Diagnostic[]] {
+    const types = this.types;
     const type = this.text(ident);
     const diags: Diagnostic[] = [];
     const labels: string[] = [];
     const labelRanges: Range[] = [];
-    let oBrace: Token;
+    let oBrace: Tok;
     for (;;) {
       const tok = this.peek();
-      if (tok.type === T.OBrace) {
+      if (types[tok] === T.OBrace) {
         oBrace = this.read();
         break;
       }
-      if (tok.type === T.OQuote) {
+      if (types[tok] === T.OQuote) {
         const r4 = this.parseQuotedStringLiteral();
         const label = r4[0];
         const lr = r4[1];
@@ -444,30 +479,30 @@ class Parser {
         labelRanges.push(lr);
         continue;
       }
-      if (tok.type === T.Ident) {
+      if (types[tok] === T.Ident) {
         this.read();
         labels.push(this.text(tok));
-        labelRanges.push(tok.range);
+        labelRanges.push(this.rng(tok));
         continue;
       }
-      if (tok.type === T.Equal) {
-        diags.push(errorDiag('Invalid block definition', 'The equals sign "=" indicates an argument definition, and must not be used when defining a block.', tok.range, rangeBetween(ident.range, tok.range)));
-      } else if (tok.type === T.Newline) {
-        diags.push(errorDiag('Invalid block definition', 'A block definition must have block content delimited by "{" and "}", starting on the same line as the block header.', tok.range, rangeBetween(ident.range, tok.range)));
+      if (types[tok] === T.Equal) {
+        diags.push(errorDiag('Invalid block definition', 'The equals sign "=" indicates an argument definition, and must not be used when defining a block.', this.rng(tok), this.span(ident, tok)));
+      } else if (types[tok] === T.Newline) {
+        diags.push(errorDiag('Invalid block definition', 'A block definition must have block content delimited by "{" and "}", starting on the same line as the block header.', this.rng(tok), this.span(ident, tok)));
       } else if (!this.recovery) {
-        diags.push(errorDiag('Invalid block definition', 'Either a quoted string block label or an opening brace ("{") is expected here.', tok.range, rangeBetween(ident.range, tok.range)));
+        diags.push(errorDiag('Invalid block definition', 'Either a quoted string block label or an opening brace ("{") is expected here.', this.rng(tok), this.span(ident, tok)));
       }
       this.recoverAfterBodyItem();
       return [
         {
           type,
           labels,
-          body: { attributes: [], blocks: [], range: ident.range, endRange: ident.range },
-          typeRange: ident.range,
+          body: { attributes: [], blocks: [], range: this.rng(ident), endRange: this.rng(ident) },
+          typeRange: this.rng(ident),
           labelRanges,
-          openBraceRange: ident.range,
-          closeBraceRange: ident.range,
-          range: ident.range,
+          openBraceRange: this.rng(ident),
+          closeBraceRange: this.rng(ident),
+          range: this.rng(ident),
         },
         diags,
       ];
@@ -475,7 +510,7 @@ class Parser {
 
     let body: Body | undefined;
     let bodyDiags: Diagnostic[];
-    const pt = this.peek().type;
+    const pt = types[this.peek()];
     if (pt === T.Newline || pt === T.EOF || pt === T.CBrace) {
       const r5 = this.parseBody(T.CBrace);
       body = r5[0];
@@ -485,48 +520,49 @@ class Parser {
       body = r6[0];
       bodyDiags = r6[1];
       const after = this.peek();
-      switch (after.type) {
+      switch (types[after]) {
         case T.CBrace:
           this.read();
           break;
         case T.Comma:
-          diags.push(errorDiag('Invalid single-argument block definition', 'Single-line block syntax can include only one argument definition. To define multiple arguments, use the multi-line block syntax with one argument definition per line.', after.range));
+          diags.push(errorDiag('Invalid single-argument block definition', 'Single-line block syntax can include only one argument definition. To define multiple arguments, use the multi-line block syntax with one argument definition per line.', this.rng(after)));
           this.recover(T.CBrace);
           break;
         case T.Newline:
-          diags.push(errorDiag('Invalid single-argument block definition', "An argument definition on the same line as its containing block creates a single-line block definition, which must also be closed on the same line. Place the block's closing brace immediately after the argument definition.", after.range));
+          diags.push(errorDiag('Invalid single-argument block definition', "An argument definition on the same line as its containing block creates a single-line block definition, which must also be closed on the same line. Place the block's closing brace immediately after the argument definition.", this.rng(after)));
           this.recover(T.CBrace);
           break;
         default:
           if (!this.recovery) {
-            diags.push(errorDiag('Invalid single-argument block definition', 'A single-line block definition must end with a closing brace immediately after its single argument definition.', after.range));
+            diags.push(errorDiag('Invalid single-argument block definition', 'A single-line block definition must end with a closing brace immediately after its single argument definition.', this.rng(after)));
           }
           this.recover(T.CBrace);
       }
     }
     if (bodyDiags.length > 0) diags.push(...bodyDiags);
-    const cBraceRange = this.prevRange();
+    const cBrace = this.prevTok();
+    const cBraceRange = this.rng(cBrace);
     const eol = this.peek();
-    if (eol.type === T.Newline || eol.type === T.EOF) this.read();
+    if (types[eol] === T.Newline || types[eol] === T.EOF) this.read();
     else {
       if (!this.recovery) {
-        diags.push(errorDiag('Missing newline after block definition', 'A block definition must end with a newline.', eol.range, rangeBetween(ident.range, eol.range)));
+        diags.push(errorDiag('Missing newline after block definition', 'A block definition must end with a newline.', this.rng(eol), this.span(ident, eol)));
       }
       this.recoverAfterBodyItem();
     }
     if (!body) {
-      body = { attributes: [], blocks: [], range: rangeBetween(oBrace.range, cBraceRange), endRange: cBraceRange };
+      body = { attributes: [], blocks: [], range: this.span(oBrace, cBrace), endRange: cBraceRange };
     }
     return [
       {
         type,
         labels,
         body,
-        typeRange: ident.range,
+        typeRange: this.rng(ident),
         labelRanges,
-        openBraceRange: oBrace.range,
+        openBraceRange: this.rng(oBrace),
         closeBraceRange: cBraceRange,
-        range: rangeBetween(ident.range, cBraceRange),
+        range: this.span(ident, cBrace),
       },
       diags,
     ];
@@ -540,9 +576,10 @@ class Parser {
   // results are read by index rather than by destructuring, which keeps
   // interpreted frames small so that deeply nested (valid) input parses.
   parseExpression(): [Expr, Diagnostic[]] {
+    const types = this.types;
     if (++this.depth > this.limit) throw new NestingLimitReached();
-    const startRange = this.nextRange();
-    const open = this.peek().type;
+    const startTok = this.peek();
+    const open = types[startTok];
     const first = open === T.OBrack ? this.parseTupleCons() : open === T.OBrace ? this.parseObjectCons() : open === T.OParen ? this.parseParenExpr() : this.parseExpressionTerm();
     const diags = first[1];
     const trav = this.parseExpressionTraversals(first[0]);
@@ -550,16 +587,16 @@ class Parser {
     let cond = trav[0];
     if (!(this.recovery && diags.length > 0)) cond = this.climb(cond, 0, diags);
     this.aborted = false;
-    if ((this.recovery && hasErr(diags)) || this.peek().type !== T.Question) {
+    if ((this.recovery && hasErr(diags)) || types[this.peek()] !== T.Question) {
       this.depth--;
       return [cond, diags];
     }
-    const ret = this.finishConditional(startRange, cond, diags);
+    const ret = this.finishConditional(startTok, cond, diags);
     this.depth--;
     return ret;
   }
 
-  private finishConditional(startRange: Range, cond: Expr, diags: Diagnostic[]): [Expr, Diagnostic[]] {
+  private finishConditional(startTok: Tok, cond: Expr, diags: Diagnostic[]): [Expr, Diagnostic[]] {
     this.read();
     const r7 = this.parseExpression();
     const t = r7[0];
@@ -567,8 +604,8 @@ class Parser {
     if (td.length > 0) diags.push(...td);
     if (this.recovery && hasErr(td)) return [cond, diags];
     const colon = this.peek();
-    if (colon.type !== T.Colon) {
-      diags.push(errorDiag('Missing false expression in conditional', 'The conditional operator (...?...:...) requires a false expression, delimited by a colon.', colon.range, rangeBetween(startRange, colon.range)));
+    if (this.types[colon] !== T.Colon) {
+      diags.push(errorDiag('Missing false expression in conditional', 'The conditional operator (...?...:...) requires a false expression, delimited by a colon.', this.rng(colon), this.span(startTok, colon)));
       return [cond, diags];
     }
     this.read();
@@ -577,7 +614,7 @@ class Parser {
     const fd = r8[1];
     if (fd.length > 0) diags.push(...fd);
     if (this.recovery && hasErr(fd)) return [cond, diags];
-    return [{ kind: 'Conditional', condition: cond, trueResult: t, falseResult: f, range: rangeBetween(startRange, f.range) }, diags];
+    return [{ kind: 'Conditional', condition: cond, trueResult: t, falseResult: f, range: rangeBetween(this.rng(startTok), f.range) }, diags];
   }
 
   private opLevel(t: T): number {
@@ -609,11 +646,12 @@ class Parser {
   private aborted = false;
 
   private climb(lhs: Expr, minLevel: number, diags: Diagnostic[]): Expr {
+    const types = this.types;
     for (;;) {
       const tok = this.peek();
-      const lvl = this.opLevel(tok.type);
+      const lvl = this.opLevel(types[tok]);
       if (lvl < minLevel) return lhs;
-      const op = binaryOps[lvl]!.get(tok.type)!;
+      const op = binaryOps[lvl]!.get(types[tok])!;
       this.read();
       const before = diags.length;
       const r9 = this.parseExpressionWithTraversals();
@@ -625,7 +663,7 @@ class Parser {
         return lhs;
       }
       for (;;) {
-        const nl = this.opLevel(this.peek().type);
+        const nl = this.opLevel(types[this.peek()]);
         if (nl <= lvl) break;
         rhs = this.climb(rhs, lvl + 1, diags);
         if (this.aborted) return lhs;
@@ -645,29 +683,30 @@ class Parser {
     return [ret, diags];
   }
 
-  private legacyIndexKey(numTok: Token): [Literal, Diagnostic[]] {
+  private legacyIndexKey(numTok: Tok): [Literal, Diagnostic[]] {
     return this.numberLit(numTok);
   }
 
   private parseExpressionTraversals(from: Expr): [Expr, Diagnostic[]] {
+    const types = this.types;
     const diags: Diagnostic[] = [];
     let ret = from;
     for (;;) {
       const next = this.peek();
-      if (next.type === T.Dot) {
+      if (types[next] === T.Dot) {
         const dot = this.read();
         let attrTok = this.peek();
-        if (attrTok.type === T.Ident) {
+        if (types[attrTok] === T.Ident) {
           attrTok = this.read();
-          const rng = rangeBetween(dot.range, attrTok.range);
+          const rng = this.span(dot, attrTok);
           ret = makeRelativeTraversal(ret, { kind: 'attr', name: this.text(attrTok), range: rng }, rng);
-        } else if (attrTok.type === T.NumberLit) {
+        } else if (types[attrTok] === T.NumberLit) {
           const numTok = this.read();
           const text = this.text(numTok);
           const dotIdx = text.indexOf('.');
-          const rng = rangeBetween(dot.range, numTok.range);
+          const rng = this.span(dot, numTok);
           if (dotIdx >= 0) {
-            diags.push(errorDiag('Invalid legacy index syntax', `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax instead, like [${text.slice(0, dotIdx)}][${text.slice(dotIdx + 1)}].`, numTok.range));
+            diags.push(errorDiag('Invalid legacy index syntax', `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax instead, like [${text.slice(0, dotIdx)}][${text.slice(dotIdx + 1)}].`, this.rng(numTok)));
             ret = makeRelativeTraversal(ret, { kind: 'index', key: dynamicLit, range: rng }, rng);
           } else {
             const r12 = this.legacyIndexKey(numTok);
@@ -676,39 +715,39 @@ class Parser {
             if (kd.length > 0) diags.push(...kd);
             ret = makeRelativeTraversal(ret, { kind: 'index', key, range: rng }, rng);
           }
-        } else if (attrTok.type === T.Star) {
+        } else if (types[attrTok] === T.Star) {
           // attribute-only splat: foo.*.bar
           const marker = this.read();
           const trav: Traverser[] = [];
           const firstRange = this.nextRange();
-          let lastRange = marker.range;
+          let lastRange = this.rng(marker);
           let broke = false;
-          while (this.peek().type === T.Dot) {
+          while (types[this.peek()] === T.Dot) {
             const d2 = this.read();
-            if (this.peek().type === T.NumberLit) {
+            if (types[this.peek()] === T.NumberLit) {
               const numTok = this.read();
               const text = this.text(numTok);
               const dotIdx = text.indexOf('.');
               if (dotIdx >= 0) {
-                diags.push(errorDiag('Invalid legacy index syntax', `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax with a full splat expression [*] instead, like [${text.slice(0, dotIdx)}][${text.slice(dotIdx + 1)}].`, attrTok.range));
-                trav.push({ kind: 'index', key: dynamicLit, range: rangeBetween(d2.range, numTok.range) });
-                lastRange = numTok.range;
+                diags.push(errorDiag('Invalid legacy index syntax', `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax with a full splat expression [*] instead, like [${text.slice(0, dotIdx)}][${text.slice(dotIdx + 1)}].`, this.rng(attrTok)));
+                trav.push({ kind: 'index', key: dynamicLit, range: this.span(d2, numTok) });
+                lastRange = this.rng(numTok);
                 continue;
               }
               const r13 = this.numberLit(numTok);
               const key = r13[0];
               const kd = r13[1];
               if (kd.length > 0) diags.push(...kd);
-              trav.push({ kind: 'index', key, range: rangeBetween(d2.range, numTok.range) });
-              lastRange = numTok.range;
+              trav.push({ kind: 'index', key, range: this.span(d2, numTok) });
+              lastRange = this.rng(numTok);
               continue;
             }
-            if (this.peek().type !== T.Ident) {
+            if (types[this.peek()] !== T.Ident) {
               if (!this.recovery) {
-                if (this.peek().type === T.Star) {
-                  diags.push(errorDiag('Nested splat expression not allowed', 'A splat expression (*) cannot be used inside another attribute-only splat expression.', this.peek().range));
+                if (types[this.peek()] === T.Star) {
+                  diags.push(errorDiag('Nested splat expression not allowed', 'A splat expression (*) cannot be used inside another attribute-only splat expression.', this.nextRange()));
                 } else {
-                  diags.push(errorDiag('Invalid attribute name', 'An attribute name is required after a dot.', attrTok.range));
+                  diags.push(errorDiag('Invalid attribute name', 'An attribute name is required after a dot.', this.rng(attrTok)));
                 }
               }
               this.recovery = true;
@@ -716,39 +755,39 @@ class Parser {
               break;
             }
             const at = this.read();
-            trav.push({ kind: 'attr', name: this.text(at), range: rangeBetween(d2.range, at.range) });
-            lastRange = at.range;
+            trav.push({ kind: 'attr', name: this.text(at), range: this.span(d2, at) });
+            lastRange = this.rng(at);
           }
           if (broke) continue;
-          const item: AnonSymbolExpr = { kind: 'AnonSymbol', range: rangeBetween(dot.range, marker.range) };
+          const item: AnonSymbolExpr = { kind: 'AnonSymbol', range: this.span(dot, marker) };
           const each: Expr = trav.length === 0 ? item : { kind: 'RelativeTraversal', source: item, traversal: trav, range: rangeBetween(firstRange, lastRange) };
-          ret = { kind: 'Splat', source: ret, each, item, range: rangeBetween(from.range, lastRange), markerRange: rangeBetween(dot.range, marker.range) };
+          ret = { kind: 'Splat', source: ret, each, item, range: rangeBetween(from.range, lastRange), markerRange: this.span(dot, marker) };
         } else {
-          diags.push(errorDiag('Invalid attribute name', 'An attribute name is required after a dot.', attrTok.range));
+          diags.push(errorDiag('Invalid attribute name', 'An attribute name is required after a dot.', this.rng(attrTok)));
           this.recovery = true;
         }
         continue;
       }
-      if (next.type === T.OBrack) {
+      if (types[next] === T.OBrack) {
         const open = this.read();
-        if (this.peek().type === T.Star) {
+        if (types[this.peek()] === T.Star) {
           this.read();
           let close = this.read();
-          if (close.type !== T.CBrack && !this.recovery) {
+          if (types[close] !== T.CBrack && !this.recovery) {
             // hclsyntax reports the token recovery stops at (its diagnostic
             // points at the variable it then reassigns)
             close = this.recover(T.CBrack);
-            diags.push(errorDiag('Missing close bracket on splat index', 'The star for a full splat operator must be immediately followed by a closing bracket ("]").', close.range));
+            diags.push(errorDiag('Missing close bracket on splat index', 'The star for a full splat operator must be immediately followed by a closing bracket ("]").', this.rng(close)));
           }
-          const item: AnonSymbolExpr = { kind: 'AnonSymbol', range: rangeBetween(open.range, close.range) };
+          const item: AnonSymbolExpr = { kind: 'AnonSymbol', range: this.span(open, close) };
           const r14 = this.parseExpressionTraversals(item);
           const each = r14[0];
           const nd = r14[1];
           if (nd.length > 0) diags.push(...nd);
-          ret = { kind: 'Splat', source: ret, each, item, range: rangeBetween(from.range, each.range), markerRange: rangeBetween(open.range, close.range) };
+          ret = { kind: 'Splat', source: ret, each, item, range: rangeBetween(from.range, each.range), markerRange: this.span(open, close) };
           continue;
         }
-        let close: Token;
+        let close: Tok;
         this.pushNl(false);
         const r15 = this.parseExpression();
         const keyExpr = r15[0];
@@ -757,20 +796,20 @@ class Parser {
         if (this.recovery && hasErr(kd)) close = this.recover(T.CBrack);
         else {
           close = this.read();
-          if (close.type !== T.CBrack && !this.recovery) {
+          if (types[close] !== T.CBrack && !this.recovery) {
             close = this.recover(T.CBrack);
-            diags.push(errorDiag('Missing close bracket on index', 'The index operator must end with a closing bracket ("]").', close.range));
+            diags.push(errorDiag('Missing close bracket on index', 'The index operator must end with a closing bracket ("]").', this.rng(close)));
           }
         }
         this.popNl();
-        const rng = rangeBetween(open.range, close.range);
+        const rng = this.span(open, close);
         if (keyExpr.kind === 'Literal') {
           ret = makeRelativeTraversal(ret, { kind: 'index', key: keyExpr.value, range: rng }, rng);
         } else if (keyExpr.kind === 'Template' && isStringLiteralTemplate(keyExpr)) {
           const lit = (keyExpr.parts[0] as { value: Literal }).value;
           ret = makeRelativeTraversal(ret, { kind: 'index', key: lit, range: rng }, rng);
         } else {
-          ret = { kind: 'Index', collection: ret, key: keyExpr, range: rangeBetween(from.range, rng), openRange: open.range, bracketRange: rng };
+          ret = { kind: 'Index', collection: ret, key: keyExpr, range: rangeBetween(from.range, rng), openRange: this.rng(open), bracketRange: rng };
         }
         continue;
       }
@@ -779,12 +818,15 @@ class Parser {
     return [ret, diags];
   }
 
-  private numberLit(tok: Token): [Literal, Diagnostic[]] {
+  private numberLit(tok: Tok): [Literal, Diagnostic[]] {
     const text = this.text(tok);
     if (!/^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text)) {
-      return [{ t: 'unknownNumber' }, [errorDiag('Invalid number literal', 'Failed to recognize the value of this number literal.', tok.range)]];
+      return [{ t: 'unknownNumber' }, [errorDiag('Invalid number literal', 'Failed to recognize the value of this number literal.', this.rng(tok))]];
     }
-    return [{ t: 'number', text }, []];
+    // literals nested in a literal are made by V8's runtime: each object on its own is cheaper
+    const lit: Literal = { t: 'number', text };
+    const none: Diagnostic[] = [];
+    return [lit, none];
   }
 
   private parseParenExpr(): [Expr, Diagnostic[]] {
@@ -799,8 +841,8 @@ class Parser {
       return [expr, diags];
     }
     const close = this.peek();
-    if (close.type !== T.CParen) {
-      diags.push(errorDiag('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', close.range, rangeBetween(start.range, close.range)));
+    if (this.types[close] !== T.CParen) {
+      diags.push(errorDiag('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', this.rng(close), this.span(start, close)));
       this.recovery = true;
     }
     this.read();
@@ -809,8 +851,9 @@ class Parser {
   }
 
   private parseExpressionTerm(): [Expr, Diagnostic[]] {
+    const types = this.types;
     const start = this.peek();
-    switch (start.type) {
+    switch (types[start]) {
       case T.OParen:
         return this.parseParenExpr();
       case T.NumberLit: {
@@ -818,29 +861,40 @@ class Parser {
         const r17 = this.numberLit(tok);
         const v = r17[0];
         const d = r17[1];
-        return [{ kind: 'Literal', value: v, range: tok.range }, d];
+        const node: Expr = { kind: 'Literal', value: v, range: this.rng(tok) };
+        return [node, d];
       }
       case T.Ident: {
         const tok = this.read();
-        if (this.peek().type === T.OParen) return this.finishFunctionCall(tok);
+        if (types[this.peek()] === T.OParen) return this.finishFunctionCall(tok);
         const name = this.text(tok);
-        if (name === 'true' || name === 'false') return [{ kind: 'Literal', value: { t: 'bool', v: name === 'true' }, range: tok.range }, []];
-        if (name === 'null') return [{ kind: 'Literal', value: { t: 'null' }, range: tok.range }, []];
-        return [{ kind: 'ScopeTraversal', traversal: [{ kind: 'root', name, range: tok.range }], range: tok.range }, []];
+        const none: Diagnostic[] = [];
+        let node: Expr;
+        if (name === 'true' || name === 'false') {
+          const value: Literal = { t: 'bool', v: name === 'true' };
+          node = { kind: 'Literal', value, range: this.rng(tok) };
+        } else if (name === 'null') {
+          const value: Literal = { t: 'null' };
+          node = { kind: 'Literal', value, range: this.rng(tok) };
+        } else {
+          const root: Traverser = { kind: 'root', name, range: this.rng(tok) };
+          const traversal = [root];
+          node = { kind: 'ScopeTraversal', traversal, range: root.range };
+        }
+        return [node, none];
       }
       case T.OQuote:
       case T.OHeredoc: {
         const open = this.read();
-        const closer = this.opposite(open.type);
-        const flush = open.type === T.OHeredoc && this.src.charCodeAt(open.start + 2) === 0x2d;
+        const closer = this.opposite(types[open]);
+        const flush = types[open] === T.OHeredoc && this.src.charCodeAt(this.starts[open]! + 2) === 0x2d;
         const r18 = this.parseTemplateInner(closer, flush);
         const exprs = r18[0];
         const passthru = r18[1];
         const diags = r18[3];
-        const closeRange = this.prevRange();
-        const range = rangeBetween(open.range, closeRange);
-        if (passthru) return [{ kind: 'TemplateWrap', wrapped: exprs[0]!, range }, diags];
-        return [{ kind: 'Template', parts: exprs, range }, diags];
+        const range = this.span(open, this.next - 1);
+        const node: Expr = passthru ? { kind: 'TemplateWrap', wrapped: exprs[0]!, range } : { kind: 'Template', parts: exprs, range };
+        return [node, diags];
       }
       case T.Minus:
       case T.Bang: {
@@ -850,7 +904,7 @@ class Parser {
         const operand = r19[0];
         const diags = r19[1];
         this.depth--;
-        return [{ kind: 'UnaryOp', op: start.type === T.Minus ? '-' : '!', val: operand, range: rangeBetween(tok.range, operand.range), symbolRange: tok.range }, diags];
+        return [{ kind: 'UnaryOp', op: types[start] === T.Minus ? '-' : '!', val: operand, range: rangeBetween(this.rng(tok), operand.range), symbolRange: this.rng(tok) }, diags];
       }
       case T.OBrack:
         return this.parseTupleCons();
@@ -858,23 +912,24 @@ class Parser {
         return this.parseObjectCons();
       default: {
         const diags: Diagnostic[] = [];
-        if (!this.recovery) diags.push(errorDiag('Invalid expression', 'Expected the start of an expression, but found an invalid expression token.', start.range));
+        if (!this.recovery) diags.push(errorDiag('Invalid expression', 'Expected the start of an expression, but found an invalid expression token.', this.rng(start)));
         this.recovery = true;
-        return [placeholder(start.range), diags];
+        return [placeholder(this.rng(start)), diags];
       }
     }
   }
 
-  private finishFunctionCall(name: Token): [Expr, Diagnostic[]] {
+  private finishFunctionCall(name: Tok): [Expr, Diagnostic[]] {
+    const types = this.types;
     const openTok = this.read();
     const args: Expr[] = [];
     const diags: Diagnostic[] = [];
     let expandFinal = false;
-    let closeTok: Token;
+    let closeTok: Tok;
     this.pushNl(false);
     for (;;) {
       const tok = this.peek();
-      if (tok.type === T.CParen) {
+      if (types[tok] === T.CParen) {
         closeTok = this.read();
         break;
       }
@@ -888,55 +943,54 @@ class Parser {
         break;
       }
       const sep = this.read();
-      if (sep.type === T.CParen) {
+      if (types[sep] === T.CParen) {
         closeTok = sep;
         break;
       }
-      if (sep.type === T.Ellipsis) {
+      if (types[sep] === T.Ellipsis) {
         expandFinal = true;
-        if (this.peek().type !== T.CParen) {
-          if (!this.recovery) diags.push(errorDiag('Missing closing parenthesis', 'An expanded function argument (with ...) must be immediately followed by closing parentheses.', sep.range, rangeBetween(name.range, sep.range)));
+        if (types[this.peek()] !== T.CParen) {
+          if (!this.recovery) diags.push(errorDiag('Missing closing parenthesis', 'An expanded function argument (with ...) must be immediately followed by closing parentheses.', this.rng(sep), this.span(name, sep)));
           closeTok = this.recover(T.CParen);
         } else closeTok = this.read();
         break;
       }
-      if (sep.type !== T.Comma) {
-        diags.push(errorDiag('Missing argument separator', 'A comma is required to separate each function argument from the next.', sep.range, rangeBetween(name.range, sep.range)));
+      if (types[sep] !== T.Comma) {
+        diags.push(errorDiag('Missing argument separator', 'A comma is required to separate each function argument from the next.', this.rng(sep), this.span(name, sep)));
         closeTok = this.recover(T.CParen);
         break;
       }
-      if (this.peek().type === T.CParen) {
+      if (types[this.peek()] === T.CParen) {
         closeTok = this.read();
         break;
       }
     }
     this.popNl();
-    return [
-      {
-        kind: 'FunctionCall',
-        name: this.text(name),
-        args,
-        expandFinal,
-        nameRange: name.range,
-        openParenRange: openTok.range,
-        closeParenRange: closeTok.range,
-        range: rangeBetween(name.range, closeTok.range),
-      },
-      diags,
-    ];
+    const call: Expr = {
+      kind: 'FunctionCall',
+      name: this.text(name),
+      args,
+      expandFinal,
+      nameRange: this.rng(name),
+      openParenRange: this.rng(openTok),
+      closeParenRange: this.rng(closeTok),
+      range: this.span(name, closeTok),
+    };
+    return [call, diags];
   }
 
   private parseTupleCons(): [Expr, Diagnostic[]] {
+    const types = this.types;
     const open = this.read();
     this.pushNl(false);
     try {
       if (this.isKeyword(this.peek(), 'for')) return this.finishFor(open);
-      let close: Token;
+      let close: Tok;
       const diags: Diagnostic[] = [];
       const exprs: Expr[] = [];
       for (;;) {
         let next = this.peek();
-        if (next.type === T.CBrack) {
+        if (types[next] === T.CBrack) {
           close = this.read();
           break;
         }
@@ -949,24 +1003,26 @@ class Parser {
           break;
         }
         next = this.peek();
-        if (next.type === T.CBrack) {
+        if (types[next] === T.CBrack) {
           close = this.read();
           break;
         }
-        if (next.type !== T.Comma) {
-          if (!this.recovery) diags.push(errorDiag('Missing item separator', 'Expected a comma to mark the beginning of the next item.', next.range, rangeBetween(open.range, next.range)));
+        if (types[next] !== T.Comma) {
+          if (!this.recovery) diags.push(errorDiag('Missing item separator', 'Expected a comma to mark the beginning of the next item.', this.rng(next), this.span(open, next)));
           close = this.recover(T.CBrack);
           break;
         }
         this.read();
       }
-      return [{ kind: 'TupleCons', exprs, range: rangeBetween(open.range, close.range), openRange: open.range }, diags];
+      const node: Expr = { kind: 'TupleCons', exprs, range: this.span(open, close), openRange: this.rng(open) };
+      return [node, diags];
     } finally {
       this.popNl();
     }
   }
 
   private parseObjectCons(): [Expr, Diagnostic[]] {
+    const types = this.types;
     const open = this.read();
     this.pushNl(false);
     const isFor = this.isKeyword(this.peek(), 'for');
@@ -974,20 +1030,20 @@ class Parser {
     if (isFor) return this.finishFor(open);
     this.pushNl(true);
     try {
-      let close: Token;
+      let close: Tok;
       const diags: Diagnostic[] = [];
       const items: ObjectConsItem[] = [];
       for (;;) {
         let next = this.peek();
-        if (next.type === T.Newline) {
+        if (types[next] === T.Newline) {
           this.read();
           continue;
         }
-        if (next.type === T.CBrace) {
+        if (types[next] === T.CBrace) {
           close = this.read();
           break;
         }
-        const forceNonLiteral = this.peek().type === T.OParen;
+        const forceNonLiteral = types[this.peek()] === T.OParen;
         const r21 = this.parseExpression();
         const k = r21[0];
         const kd = r21[1];
@@ -998,14 +1054,14 @@ class Parser {
         }
         const key = { kind: 'ObjectConsKey' as const, wrapped: k, forceNonLiteral, range: k.range };
         next = this.peek();
-        if (next.type !== T.Equal && next.type !== T.Colon) {
+        if (types[next] !== T.Equal && types[next] !== T.Colon) {
           if (!this.recovery) {
-            if (next.type === T.Newline || next.type === T.Comma) {
-              diags.push(errorDiag('Missing attribute value', 'Expected an attribute value, introduced by an equals sign ("=").', next.range, rangeBetween(open.range, next.range)));
-            } else if (next.type === T.Ident) {
-              diags.push(errorDiag('Missing key/value separator', 'Expected an equals sign ("=") to mark the beginning of the attribute value. If you intended to given an attribute name containing periods or spaces, write the name in quotes to create a string literal.', next.range, rangeBetween(open.range, next.range)));
+            if (types[next] === T.Newline || types[next] === T.Comma) {
+              diags.push(errorDiag('Missing attribute value', 'Expected an attribute value, introduced by an equals sign ("=").', this.rng(next), this.span(open, next)));
+            } else if (types[next] === T.Ident) {
+              diags.push(errorDiag('Missing key/value separator', 'Expected an equals sign ("=") to mark the beginning of the attribute value. If you intended to given an attribute name containing periods or spaces, write the name in quotes to create a string literal.', this.rng(next), this.span(open, next)));
             } else {
-              diags.push(errorDiag('Missing key/value separator', 'Expected an equals sign ("=") to mark the beginning of the attribute value.', next.range, rangeBetween(open.range, next.range)));
+              diags.push(errorDiag('Missing key/value separator', 'Expected an equals sign ("=") to mark the beginning of the attribute value.', this.rng(next), this.span(open, next)));
             }
           }
           close = this.recover(T.CBrace);
@@ -1022,45 +1078,47 @@ class Parser {
         }
         items.push({ key, value });
         next = this.peek();
-        if (next.type === T.CBrace) {
+        if (types[next] === T.CBrace) {
           close = this.read();
           break;
         }
-        if (next.type !== T.Comma && next.type !== T.Newline) {
-          if (!this.recovery) diags.push(errorDiag('Missing attribute separator', 'Expected a newline or comma to mark the beginning of the next attribute.', next.range, rangeBetween(open.range, next.range)));
+        if (types[next] !== T.Comma && types[next] !== T.Newline) {
+          if (!this.recovery) diags.push(errorDiag('Missing attribute separator', 'Expected a newline or comma to mark the beginning of the next attribute.', this.rng(next), this.span(open, next)));
           close = this.recover(T.CBrace);
           break;
         }
         this.read();
       }
-      return [{ kind: 'ObjectCons', items, range: rangeBetween(open.range, close.range), openRange: open.range }, diags];
+      const node: Expr = { kind: 'ObjectCons', items, range: this.span(open, close), openRange: this.rng(open) };
+      return [node, diags];
     } finally {
       this.popNl();
     }
   }
 
-  private finishFor(open: Token): [Expr, Diagnostic[]] {
+  private finishFor(open: Tok): [Expr, Diagnostic[]] {
+    const types = this.types;
     this.pushNl(false);
     try {
       this.read(); // "for"
-      const makeObj = open.type === T.OBrace;
+      const makeObj = types[open] === T.OBrace;
       const closeType = makeObj ? T.CBrace : T.CBrack;
       const diags: Diagnostic[] = [];
       const bail = (): [Expr, Diagnostic[]] => {
         const close = this.recover(closeType);
-        return [placeholder(rangeBetween(open.range, close.range)), diags];
+        return [placeholder(this.span(open, close)), diags];
       };
       const fail = (detail: string): [Expr, Diagnostic[]] => {
-        if (!this.recovery) diags.push(errorDiag("Invalid 'for' expression", detail, this.peek().range, rangeBetween(open.range, this.peek().range)));
+        if (!this.recovery) diags.push(errorDiag("Invalid 'for' expression", detail, this.nextRange(), this.span(open, this.peek())));
         return bail();
       };
       let keyName = '';
-      if (this.peek().type !== T.Ident) return fail("For expression requires variable name after 'for'.");
+      if (types[this.peek()] !== T.Ident) return fail("For expression requires variable name after 'for'.");
       let valName = this.text(this.read());
-      if (this.peek().type === T.Comma) {
+      if (types[this.peek()] === T.Comma) {
         keyName = valName;
         this.read();
-        if (this.peek().type !== T.Ident) return fail('For expression requires value variable name after comma.');
+        if (types[this.peek()] !== T.Ident) return fail('For expression requires value variable name after comma.');
         valName = this.text(this.read());
       }
       if (!this.isKeyword(this.peek(), 'in')) return fail("For expression requires the 'in' keyword after its name declarations.");
@@ -1070,14 +1128,14 @@ class Parser {
       const cd = r23[1];
       if (cd.length > 0) diags.push(...cd);
       if (this.recovery && hasErr(cd)) return bail();
-      if (this.peek().type !== T.Colon) return fail('For expression requires a colon after the collection expression.');
+      if (types[this.peek()] !== T.Colon) return fail('For expression requires a colon after the collection expression.');
       this.read();
       let keyExpr: Expr | undefined;
       let keyDiags: Diagnostic[] = [];
       const r24 = this.parseExpression();
       let valExpr = r24[0];
       let valDiags = r24[1];
-      if (this.peek().type === T.FatArrow) {
+      if (types[this.peek()] === T.FatArrow) {
         this.read();
         keyExpr = valExpr;
         keyDiags = valDiags;
@@ -1088,8 +1146,8 @@ class Parser {
       diags.push(...keyDiags, ...valDiags);
       if (this.recovery && (hasErr(keyDiags) || hasErr(valDiags))) return bail();
       let group = false;
-      let ellipsis: Token | undefined;
-      if (this.peek().type === T.Ellipsis) {
+      let ellipsis: Tok | undefined;
+      if (types[this.peek()] === T.Ellipsis) {
         ellipsis = this.read();
         group = true;
       }
@@ -1103,20 +1161,20 @@ class Parser {
         if (cdd.length > 0) diags.push(...cdd);
         if (this.recovery && hasErr(cdd)) return bail();
       }
-      let close: Token;
-      if (this.peek().type === closeType) close = this.read();
+      let close: Tok;
+      if (types[this.peek()] === closeType) close = this.read();
       else {
-        if (!this.recovery) diags.push(errorDiag("Invalid 'for' expression", "Extra characters after the end of the 'for' expression.", this.peek().range, rangeBetween(open.range, this.peek().range)));
+        if (!this.recovery) diags.push(errorDiag("Invalid 'for' expression", "Extra characters after the end of the 'for' expression.", this.nextRange(), this.span(open, this.peek())));
         close = this.recover(closeType);
       }
-      const whole = rangeBetween(open.range, close.range);
+      const whole = this.span(open, close);
       if (!makeObj) {
         if (keyExpr) diags.push(errorDiag("Invalid 'for' expression", 'Key expression is not valid when building a tuple.', keyExpr.range, whole));
-        if (group) diags.push(errorDiag("Invalid 'for' expression", 'Grouping ellipsis (...) cannot be used when building a tuple.', ellipsis!.range, whole));
+        if (group) diags.push(errorDiag("Invalid 'for' expression", 'Grouping ellipsis (...) cannot be used when building a tuple.', this.rng(ellipsis!), whole));
       } else if (!keyExpr) {
         diags.push(errorDiag("Invalid 'for' expression", 'Key expression is required when building an object.', valExpr.range, whole));
       }
-      const fe: ForExpr = { kind: 'For', keyVar: keyName, valVar: valName, collExpr, keyExpr, valExpr, condExpr, group, range: whole, openRange: open.range, closeRange: close.range };
+      const fe: ForExpr = { kind: 'For', keyVar: keyName, valVar: valName, collExpr, keyExpr, valExpr, condExpr, group, range: whole, openRange: this.rng(open), closeRange: this.rng(close) };
       return [fe, diags];
     } finally {
       this.popNl();
@@ -1124,18 +1182,19 @@ class Parser {
   }
 
   parseQuotedStringLiteral(): [string, Range, Diagnostic[]] {
+    const types = this.types;
     const oQuote = this.read();
-    if (oQuote.type !== T.OQuote) return ['', oQuote.range, [errorDiag('Invalid string literal', 'A quoted string is required here.', oQuote.range)]];
+    if (types[oQuote] !== T.OQuote) return ['', this.rng(oQuote), [errorDiag('Invalid string literal', 'A quoted string is required here.', this.rng(oQuote))]];
     const diags: Diagnostic[] = [];
     let ret = '';
-    let cQuote: Token | undefined;
+    let cQuote: Tok | undefined;
     for (;;) {
       const tok = this.read();
-      if (tok.type === T.CQuote) {
+      if (types[tok] === T.CQuote) {
         cQuote = tok;
         break;
       }
-      if (tok.type === T.QuotedLit) {
+      if (types[tok] === T.QuotedLit) {
         const r27 = this.stringLiteral(tok, true);
         const s = r27[0];
         const sd = r27[1];
@@ -1143,41 +1202,44 @@ class Parser {
         ret += s;
         continue;
       }
-      if (tok.type === T.TemplateControl || tok.type === T.TemplateInterp) {
-        const which = tok.type === T.TemplateControl ? '%' : '$';
-        diags.push(errorDiag('Invalid string literal', `Template sequences are not allowed in this string. To include a literal ${goQuote(which)}, double it (as "${which}${which}") to escape it.`, tok.range, rangeBetween(oQuote.range, tok.range)));
+      if (types[tok] === T.TemplateControl || types[tok] === T.TemplateInterp) {
+        const which = types[tok] === T.TemplateControl ? '%' : '$';
+        diags.push(errorDiag('Invalid string literal', `Template sequences are not allowed in this string. To include a literal ${goQuote(which)}, double it (as "${which}${which}") to escape it.`, this.rng(tok), this.span(oQuote, tok)));
         ret += which + '{ ... }';
         this.recover(T.TemplateSeqEnd);
         continue;
       }
-      if (tok.type === T.EOF) {
-        diags.push(errorDiag('Unterminated string literal', 'Unable to find the closing quote mark before the end of the file.', tok.range, rangeBetween(oQuote.range, tok.range)));
+      if (types[tok] === T.EOF) {
+        diags.push(errorDiag('Unterminated string literal', 'Unable to find the closing quote mark before the end of the file.', this.rng(tok), this.span(oQuote, tok)));
         break;
       }
-      diags.push(errorDiag('Invalid string literal', 'This item is not valid in a string literal.', tok.range, rangeBetween(oQuote.range, tok.range)));
+      diags.push(errorDiag('Invalid string literal', 'This item is not valid in a string literal.', this.rng(tok), this.span(oQuote, tok)));
       this.recover(T.CQuote);
       break;
     }
     // Go leaves the closing quote's range zero when it is missing
-    const end = cQuote ? cQuote.range : { filename: '', start: initialPos, end: initialPos };
-    return [ret, rangeBetween(oQuote.range, end), diags];
+    const end = cQuote !== undefined ? this.rng(cQuote) : { filename: '', start: initialPos, end: initialPos };
+    return [ret, rangeBetween(this.rng(oQuote), end), diags];
   }
 
   /** Resolves the escapes of a QuotedLit (quoted) or StringLit token. */
-  stringLiteral(tok: Token, quoted: boolean): [string, Diagnostic[]] {
+  stringLiteral(tok: Tok, quoted: boolean): [string, Diagnostic[]] {
     const s = this.src;
-    let i = tok.start;
-    const end = tok.end;
+    let i = this.starts[tok]!;
+    const end = this.ends[tok]!;
     // fast path: nothing to unescape (a regular expression, not a loop over the characters in cold code)
     const text = s.slice(i, end);
-    if (!(quoted ? quotedSpecial : templateSpecial).test(text)) return [text, []];
+    if (!(quoted ? quotedSpecial : templateSpecial).test(text)) {
+      const none: Diagnostic[] = [];
+      return [text, none];
+    }
     const diags: Diagnostic[] = [];
     let out = '';
     const rangeOf = (a: number, b: number): Range => {
-      const pre = s.slice(tok.start, a);
+      const pre = s.slice(this.starts[tok]!, a);
       const seg = s.slice(a, b);
-      const st: Pos = { byte: tok.range.start.byte + utf8Length(pre), line: tok.range.start.line, column: tok.range.start.column + graphemeCount(pre) };
-      return { filename: tok.range.filename, start: st, end: { byte: st.byte + utf8Length(seg), line: st.line, column: st.column + graphemeCount(seg) } };
+      const st: Pos = { byte: this.rng(tok).start.byte + utf8Length(pre), line: this.rng(tok).start.line, column: this.rng(tok).start.column + graphemeCount(pre) };
+      return { filename: this.rng(tok).filename, start: st, end: { byte: st.byte + utf8Length(seg), line: st.line, column: st.column + graphemeCount(seg) } };
     };
     while (i < end) {
       const c = s.charCodeAt(i);
@@ -1269,39 +1331,40 @@ class Parser {
   }
 
   private parseTemplateParts(end: T): [TplPart[], Range, Diagnostic[]] {
+    const types = this.types;
     const parts: TplPart[] = [];
     const diags: Diagnostic[] = [];
-    const startRange = this.nextRange();
+    const startTok = this.peek();
     let ltrimNext = false;
     let nextCanTrimPrev = false;
-    let endRange: Range;
-    const trimPrev = (canTrimPrev: boolean, tok: Token): void => {
-      if (canTrimPrev && tok.end - tok.start === 3 && this.src.charCodeAt(tok.start + 2) === 0x7e && parts.length > 0) {
+    let endTok: Tok;
+    const trimPrev = (canTrimPrev: boolean, tok: Tok): void => {
+      if (canTrimPrev && this.ends[tok]! - this.starts[tok]! === 3 && this.src.charCodeAt(this.starts[tok]! + 2) === 0x7e && parts.length > 0) {
         const prev = parts[parts.length - 1]!;
         if (prev.k === 'lit') prev.val = trimRightSpace(prev.val);
       }
     };
     for (;;) {
       const next = this.read();
-      if (next.type === end) {
-        endRange = next.range;
+      if (types[next] === end) {
+        endTok = next;
         break;
       }
       const ltrim = ltrimNext;
       ltrimNext = false;
       const canTrimPrev = nextCanTrimPrev;
       nextCanTrimPrev = false;
-      if (next.type === T.StringLit || next.type === T.QuotedLit) {
-        const r30 = this.stringLiteral(next, next.type === T.QuotedLit);
+      if (types[next] === T.StringLit || types[next] === T.QuotedLit) {
+        const r30 = this.stringLiteral(next, types[next] === T.QuotedLit);
         let str = r30[0];
         const sd = r30[1];
         if (sd.length > 0) diags.push(...sd);
         if (ltrim) str = trimLeftSpace(str);
-        parts.push({ k: 'lit', val: str, range: next.range });
+        parts.push({ k: 'lit', val: str, range: this.rng(next) });
         nextCanTrimPrev = true;
         continue;
       }
-      if (next.type === T.TemplateInterp) {
+      if (types[next] === T.TemplateInterp) {
         trimPrev(canTrimPrev, next);
         this.pushNl(false);
         const r31 = this.parseExpression();
@@ -1309,23 +1372,23 @@ class Parser {
         const ed = r31[1];
         if (ed.length > 0) diags.push(...ed);
         const close = this.peek();
-        if (close.type !== T.TemplateSeqEnd) {
-          if (!this.recovery) diags.push(errorDiag('Extra characters after interpolation expression', 'Expected a closing brace to end the interpolation expression, but found extra characters.', close.range, rangeBetween(startRange, close.range)));
+        if (types[close] !== T.TemplateSeqEnd) {
+          if (!this.recovery) diags.push(errorDiag('Extra characters after interpolation expression', 'Expected a closing brace to end the interpolation expression, but found extra characters.', this.rng(close), this.span(startTok, close)));
           this.recover(T.TemplateSeqEnd);
         } else {
           this.read();
-          if (close.end - close.start === 2 && this.src.charCodeAt(close.start) === 0x7e) ltrimNext = true;
+          if (this.ends[close]! - this.starts[close]! === 2 && this.src.charCodeAt(this.starts[close]!) === 0x7e) ltrimNext = true;
         }
         this.popNl();
-        parts.push({ k: 'interp', expr, range: rangeBetween(next.range, close.range) });
+        parts.push({ k: 'interp', expr, range: this.span(next, close) });
         continue;
       }
-      if (next.type === T.TemplateControl) {
+      if (types[next] === T.TemplateControl) {
         trimPrev(canTrimPrev, next);
         this.pushNl(false);
         const kw = this.peek();
-        if (kw.type !== T.Ident) {
-          if (!this.recovery) diags.push(errorDiag('Invalid template directive', 'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.', kw.range, rangeBetween(next.range, kw.range)));
+        if (types[kw] !== T.Ident) {
+          if (!this.recovery) diags.push(errorDiag('Invalid template directive', 'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.', this.rng(kw), this.span(next, kw)));
           this.recover(T.TemplateSeqEnd);
           this.popNl();
           continue;
@@ -1339,31 +1402,31 @@ class Parser {
             const cond = r32[0];
             const cd = r32[1];
             if (cd.length > 0) diags.push(...cd);
-            parts.push({ k: 'if', cond, range: rangeBetween(next.range, this.nextRange()) });
+            parts.push({ k: 'if', cond, range: this.span(next, this.peek()) });
             break;
           }
           case 'else':
           case 'endif':
           case 'endfor':
-            parts.push({ k: 'endctrl', which: word, range: rangeBetween(next.range, this.nextRange()) });
+            parts.push({ k: 'endctrl', which: word, range: this.span(next, this.peek()) });
             break;
           case 'for': {
             let keyName = '';
             const failDir = (detail: string): void => {
-              if (!this.recovery) diags.push(errorDiag("Invalid 'for' directive", detail, this.peek().range));
+              if (!this.recovery) diags.push(errorDiag("Invalid 'for' directive", detail, this.nextRange()));
               this.recover(T.TemplateSeqEnd);
               this.popNl();
               skip = true;
             };
-            if (this.peek().type !== T.Ident) {
+            if (types[this.peek()] !== T.Ident) {
               failDir("For directive requires variable name after 'for'.");
               break;
             }
             let valName = this.text(this.read());
-            if (this.peek().type === T.Comma) {
+            if (types[this.peek()] === T.Comma) {
               keyName = valName;
               this.read();
-              if (this.peek().type !== T.Ident) {
+              if (types[this.peek()] !== T.Ident) {
                 failDir('For directive requires value variable name after comma.');
                 break;
               }
@@ -1378,13 +1441,13 @@ class Parser {
             const coll = r33[0];
             const cd = r33[1];
             if (cd.length > 0) diags.push(...cd);
-            parts.push({ k: 'for', keyVar: keyName, valVar: valName, coll, range: rangeBetween(next.range, this.nextRange()) });
+            parts.push({ k: 'for', keyVar: keyName, valVar: valName, coll, range: this.span(next, this.peek()) });
             break;
           }
           default: {
             if (!this.recovery) {
               const suggestion = nameSuggestion(word, ['if', 'for', 'else', 'endif', 'endfor']);
-              diags.push(errorDiag('Invalid template control keyword', `${goQuote(word)} is not a valid template control keyword.${suggestion ? ` Did you mean ${goQuote(suggestion)}?` : ''}`, kw.range, rangeBetween(next.range, kw.range)));
+              diags.push(errorDiag('Invalid template control keyword', `${goQuote(word)} is not a valid template control keyword.${suggestion ? ` Did you mean ${goQuote(suggestion)}?` : ''}`, this.rng(kw), this.span(next, kw)));
             }
             this.recover(T.TemplateSeqEnd);
             this.popNl();
@@ -1393,26 +1456,26 @@ class Parser {
         }
         if (skip) continue;
         const close = this.peek();
-        if (close.type !== T.TemplateSeqEnd) {
-          if (!this.recovery) diags.push(errorDiag(`Extra characters in ${word} marker`, 'Expected a closing brace to end the sequence, but found extra characters.', close.range, rangeBetween(startRange, close.range)));
+        if (types[close] !== T.TemplateSeqEnd) {
+          if (!this.recovery) diags.push(errorDiag(`Extra characters in ${word} marker`, 'Expected a closing brace to end the sequence, but found extra characters.', this.rng(close), this.span(startTok, close)));
           this.recover(T.TemplateSeqEnd);
         } else {
           this.read();
-          if (close.end - close.start === 2 && this.src.charCodeAt(close.start) === 0x7e) ltrimNext = true;
+          if (this.ends[close]! - this.starts[close]! === 2 && this.src.charCodeAt(this.starts[close]!) === 0x7e) ltrimNext = true;
         }
         this.popNl();
         continue;
       }
-      if (!this.recovery) diags.push(errorDiag('Unterminated template string', 'No closing marker was found for the string.', next.range, rangeBetween(startRange, next.range)));
+      if (!this.recovery) diags.push(errorDiag('Unterminated template string', 'No closing marker was found for the string.', this.rng(next), this.span(startTok, next)));
       const final = this.recover(end);
-      endRange = final.range;
+      endTok = final;
       break;
     }
     if (parts.length === 0) {
-      parts.push({ k: 'lit', val: '', range: rangeEndOf(startRange) });
+      parts.push({ k: 'lit', val: '', range: rangeEndOf(this.rng(startTok)) });
     }
-    parts.push({ k: 'end', range: endRange });
-    return [parts, rangeBetween(startRange, endRange), diags];
+    parts.push({ k: 'end', range: this.rng(endTok) });
+    return [parts, this.span(startTok, endTok), diags];
   }
 }
 
@@ -1495,12 +1558,18 @@ class TemplateParser {
   private parseExpr(): [Expr, Diagnostic[]] {
     const next = this.peek();
     switch (next.k) {
-      case 'lit':
+      case 'lit': {
         this.read();
-        return [{ kind: 'Literal', value: { t: 'string', v: next.val }, range: next.range }, []];
-      case 'interp':
+        const value: Literal = { t: 'string', v: next.val };
+        const node: Expr = { kind: 'Literal', value, range: next.range };
+        const none: Diagnostic[] = [];
+        return [node, none];
+      }
+      case 'interp': {
         this.read();
-        return [next.expr, []];
+        const none: Diagnostic[] = [];
+        return [next.expr, none];
+      }
       case 'if':
         return this.parseIf();
       case 'for':
@@ -1664,10 +1733,10 @@ export function parseConfig(src: string | Uint8Array, filename: string, start: P
     pd = r37[1];
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
-    handOffDeepNesting(p.peek().range);
-    const whole = rangeBetween(lexed.tokens[0]!.range, lexed.tokens[lexed.tokens.length - 1]!.range);
+    handOffDeepNesting(p.nextRange());
+    const whole = lexed.span(0, lexed.count - 1);
     body = { attributes: [], blocks: [], range: whole, endRange: rangeEndOf(whole) };
-    pd = [tooDeepDiag('parse', p.peek().range)];
+    pd = [tooDeepDiag('parse', p.nextRange())];
   }
   const diags = [...lexed.diags, ...pd];
   return { file: { filename, source: lexed.src, body, contextString: contextStringFor(body) }, diags };
@@ -1686,15 +1755,15 @@ export function parseExpression(src: string | Uint8Array, filename: string, star
     ed = r38[1];
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
-    const at = p.peek().range;
+    const at = p.nextRange();
     handOffDeepNesting(at);
     [expr, ed] = [placeholder(at), [tooDeepDiag('parse', at)]];
     p.recovery = true;
   }
   const diags = [...lexed.diags, ...ed];
   const next = p.peek();
-  if (next.type !== T.EOF && !p.recovery) {
-    diags.push(errorDiag('Extra characters after expression', 'An expression was successfully parsed, but extra characters were found after it.', next.range));
+  if (lexed.types[next] !== T.EOF && !p.recovery) {
+    diags.push(errorDiag('Extra characters after expression', 'An expression was successfully parsed, but extra characters were found after it.', p.rng(next)));
   }
   p.popNl();
   return { expr, diags };
@@ -1713,7 +1782,7 @@ export function parseTemplate(src: string | Uint8Array, filename: string, start:
     pd = r39[3];
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
-    range = p.peek().range;
+    range = p.nextRange();
     handOffDeepNesting(range);
     [exprs, passthru, pd] = [[placeholder(range)], true, [tooDeepDiag('parse', range)]];
   }

@@ -2,6 +2,7 @@
 // the same token boundaries as hclsyntax's scanner (so that diagnostics and
 // the formatter agree with HashiCorp's tools byte for byte).
 
+import { decodeGoText } from '@packer-ts/sdk';
 import { errorDiag, type Diagnostic } from '../diag.ts';
 import { AsciiLines, initialPos, isUnicodeSpace, PosTracker, rangeBetween, SpanRange, type Pos, type Range } from '../range.ts';
 import { T, type Token } from './token.ts';
@@ -198,7 +199,8 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     try {
       src = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
     } catch {
-      src = new TextDecoder('utf-8', { ignoreBOM: true }).decode(input);
+      // one U+FFFD per byte that is not UTF-8, as Go reads it (a column each)
+      src = decodeGoText(input);
       badUtf8 = true;
     }
   }

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -23,9 +24,14 @@ async function bundle(dir: string, source: string): Promise<string> {
   return out;
 }
 
-function launch(app: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+function launch(app: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []) {
   const code = `require(${JSON.stringify(LAUNCH)}).launch(${JSON.stringify(app)}, process.argv.slice(1))`;
-  return spawnSync(process.execPath, ['-e', code, ...args], { encoding: 'utf8', env: { ...process.env, HOME: resolve(app, '../..'), ...env }, timeout: 30_000 });
+  return spawnSync(process.execPath, [...nodeFlags, '-e', code, ...args], { encoding: 'utf8', env: { ...process.env, HOME: resolve(app, '../..'), NODE_OPTIONS: undefined, ...env }, timeout: 30_000 });
+}
+
+/** Each file of `dir` with its mtime and content's digest: what a rewrite would change. */
+function stamps(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, `${statSync(join(dir, f)).mtimeMs} ${createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')}`]));
 }
 
 test('a bundle through the launcher: argv, require, import(), code cache written then used', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, async () => {
@@ -64,6 +70,41 @@ test('a bundle through the launcher: argv, require, import(), code cache written
     const r3 = launch(app, ['build'], { PACKER_TS_CODE_CACHE: '0' });
     assert.equal(r3.status, 0, r3.stderr);
     assert.ok(!existsSync(cacheDir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('code caches are named by node\'s flags; the heap flags apply and are taken out of process.execArgv (a Worker refuses them)', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'packer-ts-launch-'));
+  try {
+    const app = await bundle(dir, `
+      import { getHeapSpaceStatistics } from 'node:v8';
+      import { Worker } from 'node:worker_threads';
+      const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
+      // as the deep thread starts (packages/cli/src/deep-thread.ts): process.execArgv passed on
+      const w = new Worker('require("node:worker_threads").parentPort.postMessage("worker ran")', { eval: true, execArgv: process.execArgv });
+      w.on('message', (m) => { process.stdout.write(JSON.stringify({ execArgv: process.execArgv.filter((a) => a.startsWith('--')), young, worker: m }) + '\\n'); });
+    `);
+    const heap = ['--min-semi-space-size=64', '--max-semi-space-size=64'];
+    const cacheDir = join(dir, 'dist', '.cache');
+    const plain = launch(app, ['validate']);
+    assert.equal(plain.status, 0, plain.stderr);
+    const flagged = launch(app, ['validate'], {}, heap);
+    assert.equal(flagged.status, 0, flagged.stderr);
+    const p = JSON.parse(plain.stdout) as { execArgv: string[]; young: number; worker: string };
+    const f = JSON.parse(flagged.stdout) as typeof p;
+    assert.deepEqual(f.execArgv, [], 'the launcher took its heap flags out');
+    assert.equal(f.worker, 'worker ran');
+    assert.equal(f.young, 64 * 1024 * 1024, 'a 64 MB young generation from the start');
+    assert.ok(p.young < f.young, `without the flags node's own young generation (${p.young})`);
+    // Two caches (one per set of flags), each accepted by its next run: neither is rewritten.
+    const first = stamps(cacheDir);
+    assert.equal(Object.keys(first).length, 2, Object.keys(first).join(' '));
+    assert.ok(Object.keys(first).every((n) => /^validate-v[\d.]+-\w+-\d+-\d+-f[0-9a-f]{8}\.v8cache$/.test(n)), Object.keys(first).join(' '));
+    assert.equal(launch(app, ['validate'], {}, heap).status, 0);
+    assert.equal(launch(app, ['validate']).status, 0);
+    assert.deepEqual(stamps(cacheDir), first);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -154,6 +195,36 @@ test('bin/packer-ts (sh, or node): programs see the invoked path as argv[1], thr
     const r = spawnSync('./bin/packer-ts', ['plugin', 'packer-builder-null'], { cwd: join(dir, 'app'), encoding: 'utf8', env: { ...process.env, HOME: dir }, timeout: 30_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), `plugin ${JSON.stringify([bin, ['plugin', 'packer-builder-null'], [], process.env.NODE_EXTRA_CA_CERTS ?? null])}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bin/packer-ts gives node the heap flags for the commands that read templates, none for plugins and the rest; run by node, none', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'packer-ts-launch-'));
+  try {
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(join(dir, 'dist'));
+    const bin = join(dir, 'bin', 'packer-ts');
+    writeFileSync(bin, readFileSync(join(ROOT, 'bin', 'packer-ts')), { mode: 0o755 });
+    writeFileSync(join(dir, 'bin', 'package.json'), readFileSync(join(ROOT, 'bin', 'package.json')));
+    // a launcher that reports node's flags and its arguments
+    writeFileSync(join(dir, 'dist', 'launch.cjs'), 'process.stdout.write(JSON.stringify([process.execArgv, process.argv.slice(2)]));\nmodule.exports.start = () => {};\n');
+    const flags = (args: string[]) => {
+      const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, HOME: dir }, timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const [execArgv, argv] = JSON.parse(r.stdout) as [string[], string[]];
+      assert.deepEqual(argv, args, 'the arguments unchanged');
+      return execArgv.join(' ');
+    };
+    const heap = flags(['console', 't.pkr.hcl']);
+    assert.match(heap, /^--min-semi-space-size=\d+ --max-semi-space-size=\d+$/);
+    for (const args of [['validate', '-syntax-only', 'x.pkr.hcl'], ['inspect', '.'], ['fmt', '-check', '.'], ['hcl2_upgrade', 't.json'], ['-machine-readable', 'validate', 'x'], ['console']]) assert.equal(flags(args), heap, args.join(' '));
+    for (const args of [['plugin', 'packer-builder-file'], ['version'], ['build', 't.pkr.hcl'], ['fix', 't.json'], [], ['init', 'x']]) assert.equal(flags(args), '', args.join(' '));
+    // node reads the file as JavaScript: node's own flags, none added
+    const r = spawnSync(process.execPath, [bin, 'console'], { encoding: 'utf8', env: { ...process.env, HOME: dir }, timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, JSON.stringify([[], ['console']]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

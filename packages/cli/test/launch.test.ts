@@ -110,6 +110,67 @@ test('code caches are named by node\'s flags; the heap flags apply and are taken
   }
 });
 
+test('a fresh build\'s code caches (scripts/warm-caches.mjs, run by the build): one per main command, accepted by the next run, the console\'s holding the HCL path', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'packer-ts-launch-'));
+  const tmp = process.env.TMPDIR;
+  const restoreTmp = () => { if (tmp === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = tmp; };
+  try {
+    // dist/ as the build leaves it before the caches are made, with bin/packer-ts beside it
+    const app = join(dir, 'app');
+    cpSync(join(ROOT, 'dist'), join(app, 'dist'), { recursive: true, filter: (p) => !p.includes('.cache') });
+    mkdirSync(join(app, 'bin'));
+    cpSync(join(ROOT, 'bin', 'packer-ts'), join(app, 'bin', 'packer-ts'));
+    cpSync(join(ROOT, 'bin', 'package.json'), join(app, 'bin', 'package.json'));
+    mkdirSync(join(dir, 'tmp'));
+    process.env.TMPDIR = join(dir, 'tmp');
+    // @ts-expect-error: a build script, no types
+    const { warmCaches } = (await import('../../../scripts/warm-caches.mjs')) as { warmCaches(root: string): Promise<void> };
+    await warmCaches(app);
+    restoreTmp();
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), [], 'no temporary files left');
+    const cacheDir = join(app, 'dist', '.cache');
+    const names = readdirSync(cacheDir).sort();
+    const prefix = `${process.version}-${process.arch}-`;
+    assert.deepEqual(names.map((n) => n.slice(0, n.indexOf(`-${prefix}`))), ['build', 'console', 'fmt', 'hcl2_upgrade', 'inspect', 'validate'], names.join(' '));
+    assert.ok(names.every((n) => /-[0-9a-f]{16}(-f[0-9a-f]{8})?\.v8cache$/.test(n)), names.join(' '));
+
+    const work = join(dir, 'work');
+    mkdirSync(work);
+    writeFileSync(join(work, 't.pkr.hcl'), 'variable "p" {\n  default = "img"\n}\n\nlocals {\n  xs = [for s in ["a", "b"] : "${upper(s)}-${var.p}"]\n}\n');
+    writeFileSync(join(work, 't.json'), JSON.stringify({ variables: { p: 'img' }, builders: [{ type: 'null', communicator: 'none' }] }));
+    const env = { ...process.env, HOME: dir, NODE_OPTIONS: undefined, PACKER_TS_CODE_CACHE: undefined };
+    const bin = join(app, 'bin', 'packer-ts');
+    const console = (template: string, input: string, viaNode = false, extra: NodeJS.ProcessEnv = {}) => {
+      const r = spawnSync(viaNode ? process.execPath : bin, [...(viaNode ? [bin] : []), 'console', template], { cwd: work, input, encoding: 'utf8', env: { ...env, ...extra }, timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const want = console('t.pkr.hcl', 'local.xs\n', false, { PACKER_TS_CODE_CACHE: '0' });
+    assert.match(want, /"A-img"/);
+    // Accepted: V8 took the build's cache (a rejected one is rewritten at exit), same answer.
+    const made = stamps(cacheDir);
+    assert.equal(console('t.pkr.hcl', 'local.xs\n'), want);
+    assert.deepEqual(stamps(cacheDir), made);
+    // The HCL path is in it: the bytecode of the `for` expression's evaluator holds this string
+    // constant (a function's constants are in a code cache only once it was compiled).
+    const marker = 'Iteration over null value';
+    const consoleCache = names.find((n) => n.startsWith('console-'))!;
+    assert.ok(readFileSync(join(cacheDir, consoleCache)).includes(marker), 'the build\'s console cache holds the HCL evaluator');
+    // What the build spares: a cache first written by a console on a JSON template (the run-time
+    // fallback when none is there) lacks it, so every later HCL console compiles it again.
+    rmSync(join(cacheDir, consoleCache));
+    console('t.json', '1 + 1\n');
+    assert.ok(existsSync(join(cacheDir, consoleCache)), 'a missing cache is written by the run');
+    assert.ok(!readFileSync(join(cacheDir, consoleCache)).includes(marker), 'a JSON console compiled no HCL evaluator');
+    // `node bin/packer-ts` (no heap flags) keeps a cache of its own beside the sh launcher's.
+    assert.equal(console('t.pkr.hcl', 'local.xs\n', true), want);
+    assert.equal(readdirSync(cacheDir).filter((n) => n.startsWith('console-')).length, 2);
+  } finally {
+    restoreTmp();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('no program in dist/ has an import() left: a vm.Script cannot run one on Node 20', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, () => {
   for (const b of ['packer-ts.cjs', 'version.cjs', 'plugin.cjs', 'console.cjs', 'fmt.cjs']) {
     const text = readFileSync(join(ROOT, 'dist', b), 'utf8');

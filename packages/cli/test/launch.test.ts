@@ -280,8 +280,8 @@ test('bin/packer-ts gives node the heap flags for the commands that read templat
     };
     const heap = flags(['console', 't.pkr.hcl']);
     assert.match(heap, /^--min-semi-space-size=\d+ --max-semi-space-size=\d+$/);
-    for (const args of [['validate', '-syntax-only', 'x.pkr.hcl'], ['inspect', '.'], ['fmt', '-check', '.'], ['hcl2_upgrade', 't.json'], ['-machine-readable', 'validate', 'x'], ['console']]) assert.equal(flags(args), heap, args.join(' '));
-    for (const args of [['plugin', 'packer-builder-file'], ['version'], ['build', 't.pkr.hcl'], ['fix', 't.json'], [], ['init', 'x']]) assert.equal(flags(args), '', args.join(' '));
+    for (const args of [['validate', '-syntax-only', 'x.pkr.hcl'], ['inspect', '.'], ['fmt', '-check', '.'], ['-machine-readable', 'validate', 'x'], ['console']]) assert.equal(flags(args), heap, args.join(' '));
+    for (const args of [['plugin', 'packer-builder-file'], ['version'], ['build', 't.pkr.hcl'], ['hcl2_upgrade', 't.json'], ['fix', 't.json'], [], ['init', 'x']]) assert.equal(flags(args), '', args.join(' '));
     // node reads the file as JavaScript: node's own flags, none added
     const r = spawnSync(process.execPath, [bin, 'console'], { encoding: 'utf8', env: { ...process.env, HOME: dir }, timeout: 30_000 });
     assert.equal(r.status, 0, r.stderr);

@@ -6,9 +6,10 @@
 // another kind of first run (a console on a JSON template, an error) lacks the compiled code of
 // the HCL path, which every later start would compile again. The runs work in a temporary
 // directory (HOME too) that is removed afterwards; they run two at a time (a run is mostly one
-// thread). A run that fails fails the build: the CLI is broken.
+// thread). A run that fails is reported on stderr and its cache (an error's path) removed, so
+// that the command's first real run writes it: the caches only make starts faster.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -95,10 +96,15 @@ export async function warmCaches(root) {
     for (const k of ['PACKER_LOG', 'PACKER_LOG_PATH', 'PACKER_TS_CODE_CACHE', 'XDG_CACHE_HOME', 'PACKER_CONFIG', 'PACKER_CONFIG_DIR', 'PACKER_CACHE_DIR', 'PACKER_PLUGIN_PATH']) delete env[k];
     for (const k of Object.keys(env)) if (k.startsWith('PKR_VAR_')) delete env[k];
     const queue = [...RUNS];
+    const failed = [];
     const worker = async () => {
-      for (let r = queue.shift(); r; r = queue.shift()) await runOne(bin, r, work, env);
+      for (let r = queue.shift(); r; r = queue.shift()) await runOne(bin, r, work, env).catch((e) => { failed.push(r.args[0]); process.stderr.write(`${e.message}\n`); });
     };
     await Promise.all([worker(), worker()]);
+    const cacheDir = join(resolve(root), 'dist', '.cache');
+    for (const f of failed.length ? readdirSync(cacheDir) : []) {
+      if (failed.some((cmd) => f.startsWith(`${cmd}-v`))) rmSync(join(cacheDir, f), { force: true });
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -106,15 +112,16 @@ export async function warmCaches(root) {
 
 function runOne(bin, run, cwd, env) {
   return new Promise((res, rej) => {
-    const child = spawn(bin, run.args, { cwd, env, stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
+    const child = spawn(bin, run.args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = ''; // stdout and stderr: the Ui prints errors on either
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.setEncoding('utf8').on('data', (d) => { err += d; });
     child.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
     child.on('error', (e) => { clearTimeout(timer); rej(e); });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) res();
-      else rej(new Error(`warming the code cache: packer-ts ${run.args.join(' ')} ended with ${signal ?? `exit code ${code}`}:\n${err}`));
+      else rej(new Error(`scripts/warm-caches.mjs: packer-ts ${run.args.join(' ')} ended with ${signal ?? `exit code ${code}`}; its code cache is left to its first run:\n${err.trimEnd()}`));
     });
     child.stdin.end(run.stdin ?? '');
   });

@@ -171,6 +171,33 @@ test('a fresh build\'s code caches (scripts/warm-caches.mjs, run by the build): 
   }
 });
 
+test('scripts/warm-caches.mjs: a run that fails is reported and its cache removed; the others are kept', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'packer-ts-launch-'));
+  try {
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(join(dir, 'dist', '.cache'), { recursive: true });
+    writeFileSync(join(dir, 'bin', 'packer-ts'), readFileSync(join(ROOT, 'bin', 'packer-ts')), { mode: 0o755 });
+    writeFileSync(join(dir, 'bin', 'package.json'), readFileSync(join(ROOT, 'bin', 'package.json')));
+    // a launcher that writes a cache as the real one does at exit, and fails `validate`
+    writeFileSync(join(dir, 'dist', 'launch.cjs'), `
+      const cmd = process.argv[2];
+      require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'dist', '.cache'))} + '/' + cmd + '-' + process.version + '-x.v8cache', 'cache');
+      if (cmd === 'validate') { process.stdout.write('Error: broken on purpose\\n'); process.exit(1); }
+      module.exports.start = () => {};
+    `);
+    // @ts-expect-error: a build script, no types
+    const { warmCaches } = (await import('../../../scripts/warm-caches.mjs')) as { warmCaches(root: string): Promise<void> };
+    const write = process.stderr.write.bind(process.stderr);
+    let said = '';
+    process.stderr.write = ((chunk: string) => { said += chunk; return true; }) as typeof process.stderr.write;
+    try { await warmCaches(dir); } finally { process.stderr.write = write; }
+    assert.match(said, /packer-ts validate warm\.pkr\.hcl ended with exit code 1; its code cache is left to its first run:\nError: broken on purpose/);
+    assert.deepEqual(readdirSync(join(dir, 'dist', '.cache')).map((f) => f.slice(0, f.indexOf('-v'))).sort(), ['build', 'console', 'fmt', 'hcl2_upgrade', 'inspect']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('no program in dist/ has an import() left: a vm.Script cannot run one on Node 20', { skip: !existsSync(LAUNCH) && 'needs dist/ (npm run build)' }, () => {
   for (const b of ['packer-ts.cjs', 'version.cjs', 'plugin.cjs', 'console.cjs', 'fmt.cjs']) {
     const text = readFileSync(join(ROOT, 'dist', b), 'utf8');

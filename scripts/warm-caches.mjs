@@ -1,7 +1,8 @@
-// Writes the code caches of a fresh dist/ (scripts/build.mjs runs it after the build): each main
-// command runs once through bin/packer-ts, so with the node and the flags that will read the
-// cache later, on representative work (an HCL2 template with variables, locals, functions, a
-// source and a build; a JSON template for hcl2_upgrade), and the launcher writes what that run
+// Writes the code caches of a fresh dist/ (scripts/build.mjs runs it after the build): `console`,
+// `validate` and `build` (which read HCL2 or JSON templates, so whose first run could take either
+// path) run once each through bin/packer-ts, so with the node and the flags that will
+// read the cache later, on representative work (an HCL2 template with variables, locals,
+// functions, sources and a build), and the launcher writes what that run
 // compiled, as at any command's first run (packages/cli/src/launch.ts). A cache written by
 // another kind of first run (a console on a JSON template, an error) lacks the compiled code of
 // the HCL path, which every later start would compile again. The runs work in a temporary
@@ -62,16 +63,6 @@ build {
 }
 `;
 
-// fmt's work is a file that needs formatting
-const UNFORMATTED = HCL.replace(/^( +)(\w+) +=/gm, '$1$2=').replace('type    = string', 'type = string');
-
-const JSON_TEMPLATE = JSON.stringify({
-  variables: { prefix: 'img', region: '{{env `AWS_REGION`}}' },
-  builders: [{ type: 'file', name: 'a', content: '{{user `prefix`}}-{{timestamp}}', target: 'out/a.txt' }],
-  provisioners: [{ type: 'shell-local', inline: ['echo {{build_name}}'] }],
-  'post-processors': [{ type: 'manifest', output: 'out/manifest.json' }],
-}, null, 2);
-
 const CONSOLE_INPUT = ['local.l0', 'var.tags', 'local.tags["name"]', 'upper(var.prefix)', 'local.big', 'jsonencode(var.sizes)', '1 + 2 * 3', ''].join('\n');
 
 /** The runs: command line, stdin, exit codes that count as success. */
@@ -79,10 +70,10 @@ const RUNS = [
   { args: ['console', 'warm.pkr.hcl'], stdin: CONSOLE_INPUT },
   { args: ['validate', 'warm.pkr.hcl'] },
   { args: ['build', 'warm.pkr.hcl'] },
-  { args: ['inspect', 'warm.pkr.hcl'] },
-  { args: ['fmt', 'unformatted.pkr.hcl'] },
-  { args: ['hcl2_upgrade', 'warm.json'] },
 ];
+// Not run, as each run here costs ~0.2 s of CPU in every build: `fmt` and `hcl2_upgrade` take one
+// path whatever the input (the HCL parser and formatter; a JSON template to HCL2), so their first
+// run writes the cache they need; `inspect` is rare enough to be left to its first run.
 
 /** Runs every command of RUNS once through `root`/bin/packer-ts; resolves when all are done. */
 export async function warmCaches(root) {
@@ -90,8 +81,6 @@ export async function warmCaches(root) {
   const work = mkdtempSync(join(tmpdir(), 'packer-ts-warm-'));
   try {
     writeFileSync(join(work, 'warm.pkr.hcl'), HCL);
-    writeFileSync(join(work, 'unformatted.pkr.hcl'), UNFORMATTED);
-    writeFileSync(join(work, 'warm.json'), JSON_TEMPLATE);
     const env = { ...process.env, HOME: work, CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
     for (const k of ['PACKER_LOG', 'PACKER_LOG_PATH', 'PACKER_TS_CODE_CACHE', 'XDG_CACHE_HOME', 'PACKER_CONFIG', 'PACKER_CONFIG_DIR', 'PACKER_CACHE_DIR', 'PACKER_PLUGIN_PATH']) delete env[k];
     for (const k of Object.keys(env)) if (k.startsWith('PKR_VAR_')) delete env[k];

@@ -6,9 +6,10 @@
  *
  * Every plugin is a process, so start-up is paid many times per build. Node 20 has no
  * compile cache for user code (module.enableCompileCache is Node 22), so this compiles
- * `dist/packer-ts.cjs` through `vm.Script` with V8's code cache: the first run of each
- * command writes the compiled code (with the functions that command ran) to a cache file
- * named after the node version, the architecture and the bundle's size and mtime, and
+ * `dist/packer-ts.cjs` through `vm.Script` with V8's code cache: the build makes the caches of
+ * `console`, `validate` and `build` by running them (scripts/warm-caches.mjs), and the first run
+ * of any other command writes the compiled code (with the functions that command ran) to a
+ * cache file named after the node version, the architecture, the bundle and node's flags;
  * later runs skip parsing and compiling. V8 itself rejects a cache made by another node or
  * for other flags (`cachedDataRejected`): then the run compiles from source and rewrites it.
  * Where the cache cannot be read or written (read-only install, no HOME) it runs without.

@@ -8,6 +8,8 @@
 //   dist/*.cjs.map          their source maps, read only when a stack trace is printed
 //   dist/launch.cjs         picks the program for the command line (packages/cli/src/start.ts)
 //                           and runs it through V8's code cache (packages/cli/src/launch.ts)
+//   dist/.cache/            the code caches of the main commands, written by running each once
+//                           (scripts/warm-caches.mjs); others are written by a command's first run
 // The programs other than the whole CLI import their command statically: esbuild then keeps only what they use of the
 // packages' index files (sideEffects: false). A module behind an import() is wrapped and
 // initialised with all its imports on first use; scripts/direct-imports.mjs points imports of
@@ -20,6 +22,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { COMMON, PROGRAMS, programsOptions } from './programs.mjs';
+import { warmCaches } from './warm-caches.mjs';
 
 const tmp = `dist.tmp-${process.pid}`;
 await build(programsOptions(process.cwd(), tmp));
@@ -49,3 +52,6 @@ const old = `dist.old-${process.pid}`;
 try { renameSync('dist', old); } catch { /* first build */ }
 renameSync(tmp, 'dist');
 rmSync(old, { recursive: true, force: true });
+// The code caches of the main commands, made by running them (scripts/warm-caches.mjs) through
+// bin/packer-ts: the node and flags that read them. PACKER_TS_WARM_CACHES=0 skips it.
+if (process.env.PACKER_TS_WARM_CACHES !== '0') await warmCaches(process.cwd());

@@ -8,7 +8,7 @@ const MEASURE = join(import.meta.dirname, 'measure.py');
 
 /**
  * Runs `cmd` once under measure.py until it exits (`until: 'exit'`) or prints its handshake
- * line (`'handshake'`); resolves `{ wall, cpu }` in milliseconds. Rejects, naming `name`, when
+ * line (`'handshake'`); resolves `{ wall, cpu }` in milliseconds (and `rss`, the peak resident set in KB). Rejects, naming `name`, when
  * it fails or runs beyond `timeoutMs` (then it is killed).
  */
 export function measureStart({ name, cmd, until = 'exit', cwd, env, timeoutMs }) {
@@ -23,7 +23,7 @@ export function measureStart({ name, cmd, until = 'exit', cwd, env, timeoutMs })
       clearTimeout(timer);
       if (code !== 0) { rej(new Error(`${name}: ${err || out}`)); return; }
       const m = JSON.parse(out);
-      res({ wall: m.wall_ms, cpu: m.cpu_ms });
+      res({ wall: m.wall_ms, cpu: m.cpu_ms, rss: m.maxrss_kb });
     });
   });
 }

@@ -2,10 +2,11 @@
 """One measured start of a command, for bench/startup/run.mjs.
 
 usage: measure.py exit|handshake CMD [ARG...]   (cwd and environment are inherited)
-Prints one JSON line: {"wall_ms", "cpu_ms"}: wall time from fork to exit (or, with
+Prints one JSON line: {"wall_ms", "cpu_ms", "maxrss_kb"}: wall time from fork to exit (or, with
 `handshake`, to the first line on stdout, then SIGKILL: plugins ignore SIGTERM) and the CPU
 time (user + system) of the child from wait4's rusage, in microseconds' resolution. CPU time
-is much less hurt than wall time by other work on a loaded machine.
+is much less hurt than wall time by other work on a loaded machine. maxrss_kb: the largest
+resident set of the child (or of the largest child it waited for), from the same rusage.
 """
 import json, os, signal, sys, time
 
@@ -44,4 +45,4 @@ if wall is None:
     wall = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f'{cmd} exited {os.waitstatus_to_exitcode(status)}')
-print(json.dumps({'wall_ms': wall * 1000, 'cpu_ms': (ru.ru_utime + ru.ru_stime) * 1000}))
+print(json.dumps({'wall_ms': wall * 1000, 'cpu_ms': (ru.ru_utime + ru.ru_stime) * 1000, 'maxrss_kb': ru.ru_maxrss}))

@@ -6,9 +6,10 @@
  *
  * Every plugin is a process, so start-up is paid many times per build. Node 20 has no
  * compile cache for user code (module.enableCompileCache is Node 22), so this compiles
- * `dist/packer-ts.cjs` through `vm.Script` with V8's code cache: the first run of each
- * command writes the compiled code (with the functions that command ran) to a cache file
- * named after the node version, the architecture and the bundle's size and mtime, and
+ * `dist/packer-ts.cjs` through `vm.Script` with V8's code cache: the build makes the caches of
+ * `console`, `validate` and `build` by running them (scripts/warm-caches.mjs), and the first run
+ * of any other command writes the compiled code (with the functions that command ran) to a
+ * cache file named after the node version, the architecture, the bundle and node's flags;
  * later runs skip parsing and compiling. V8 itself rejects a cache made by another node or
  * for other flags (`cachedDataRejected`): then the run compiles from source and rewrites it.
  * Where the cache cannot be read or written (read-only install, no HOME) it runs without.
@@ -71,14 +72,40 @@ export function cacheDirs(distDir: string, env: NodeJS.ProcessEnv = process.env)
 /** Set by scripts/build.mjs: a hash of each bundle's content, by file name. */
 declare const PACKER_TS_BUNDLE_IDS: Record<string, string> | undefined;
 
-/** The cache file's name: a command's cache, for one node, one bundle (its hash, else size and mtime). */
-export function cacheName(command: string | undefined, size: number, mtimeMs: number, bundle = ''): string {
-  const cmd = command && /^[a-z][a-z0-9-]{0,31}$/.test(command) ? command : 'other';
+/**
+ * The cache file's name: a command's cache, for one node, one bundle (its hash, else size and
+ * mtime), one set of node flags (`flags`, see flagsTag): V8 rejects a cache made under other
+ * flags, so the runs of `node bin/packer-ts` (no flags) and of the sh launcher (heap flags for
+ * the commands that read templates) keep a cache each instead of rewriting one in turn.
+ */
+export function cacheName(command: string | undefined, size: number, mtimeMs: number, bundle = '', flags = ''): string {
+  const cmd = command && /^[a-z][a-z0-9_-]{0,31}$/.test(command) ? command : 'other';
   const ids = typeof PACKER_TS_BUNDLE_IDS === 'object' ? PACKER_TS_BUNDLE_IDS : {};
   const file = bundle.slice(bundle.lastIndexOf('/') + 1);
   const id = Object.hasOwn(ids, file) ? ids[file] : `${size}-${Math.trunc(mtimeMs)}`;
-  return `${cmd}-${process.version}-${process.arch}-${id}.v8cache`;
+  return `${cmd}-${process.version}-${process.arch}-${id}${flags}.v8cache`;
 }
+
+/**
+ * The part of a cache's name that stands for node's flags: '' without any, else `-f` and a hash
+ * (FNV-1a, 32 bits) of the command line's node options and NODE_OPTIONS. Any V8 flag changes
+ * what V8 accepts; node's own options are hashed too (harmless: another name).
+ */
+export function flagsTag(execArgv: readonly string[], nodeOptions: string | undefined): string {
+  if (execArgv.length === 0 && !nodeOptions) return '';
+  const text = `${execArgv.join('\n')}\n${nodeOptions ?? ''}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `-f${(h >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * V8 heap flags that bin/packer-ts gives node for the commands that read templates (see there).
+ * The launcher takes them out of process.execArgv once the cache is named: a Worker (the deep
+ * thread, which passes process.execArgv on) refuses V8 flags (ERR_WORKER_INVALID_EXEC_ARGV), and
+ * they are process-wide anyway.
+ */
+export const HEAP_FLAG = /^--(?:min|max)-semi-space-size=\d+$/;
 
 /** Runs the bundle at `bundle` as the main program, through the code cache unless `PACKER_TS_CODE_CACHE=0`. */
 export function launch(bundle: string, argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): void {
@@ -91,12 +118,13 @@ export function launch(bundle: string, argv: string[] = process.argv.slice(2), e
   let dirs: string[] = [];
   if (useCache) {
     const st = statSync(bundle);
-    name = cacheName(argv[0], st.size, st.mtimeMs, bundle);
+    name = cacheName(argv[0], st.size, st.mtimeMs, bundle, flagsTag(process.execArgv, env.NODE_OPTIONS));
     dirs = cacheDirs(distDir, env);
     for (const d of dirs) {
       try { cached = readFileSync(join(d, name)); break; } catch { /* not there: next */ }
     }
   }
+  if (process.execArgv.some((a) => HEAP_FLAG.test(a))) process.execArgv = process.execArgv.filter((a) => !HEAP_FLAG.test(a));
   const script = new Script(ModuleClass.wrap(source), {
     filename: bundle,
     cachedData: cached,

@@ -525,24 +525,25 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
   }
   const n = argExprs.length;
   const args: CallArg[] = new Array(n);
-  let argErrors = false;
+  const expanded = argExprs !== e.args;
+  const np = params.length;
+  const before = diags.length;
   for (let i = 0; i < n; i++) {
     const a = argExprs[i]!;
-    if (a instanceof Value) {
+    if (expanded && a instanceof Value) {
       args[i] = a;
       continue;
     }
-    const p = i < params.length ? params[i]! : fn.varParam!;
+    const p = i < np ? params[i]! : fn.varParam!;
     if (p.special !== undefined) {
       if (p.special === 'type') {
-        const tr = typeFromConstraint(typeExprNode(a, ctx), { constraint: true });
+        const tr = typeFromConstraint(typeExprNode(a as Expr, ctx), { constraint: true });
         for (const d of tr.diags) diags.push(d);
-        if (hasErrors(tr.diags)) argErrors = true;
         args[i] = { kind: 'type', type: tr.type };
         continue;
       }
       if (p.special === 'expression') {
-        const argExpr = a;
+        const argExpr = a as Expr;
         args[i] = {
           kind: 'expression',
           evaluate: () => evaluate(argExpr, ctx),
@@ -551,11 +552,10 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
         continue;
       }
     }
-    const before = diags.length;
-    args[i] = ev(a, ctx, diags);
-    if (diags.length > before && errorsSince(diags, before)) argErrors = true;
+    args[i] = ev(a as Expr, ctx, diags);
   }
-  if (argErrors) return DynamicVal;
+  // an argument's error (or a type argument's) makes the call's result unknown
+  if (diags.length > before && errorsSince(diags, before)) return DynamicVal;
   try {
     return callHcl(e.name, fn, args, e.args.length);
   } catch (err) {

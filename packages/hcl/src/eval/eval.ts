@@ -309,20 +309,38 @@ export function index(coll: Value, key: Value, range: Range, diags: Diagnostic[]
 
 function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   switch (e.kind) {
+    // the kinds evaluated most first: each case before the match is a comparison
     case 'Literal':
       return literalValue(e.value);
-    case 'TemplateWrap':
-      return ev(e.wrapped, ctx, diags);
-    case 'Template':
-      return evTemplate(e.parts, e.range, ctx, diags);
-    case 'TemplateJoin':
-      return evTemplateJoin(e, ctx, diags);
+    case 'FunctionCall':
+      return evCall(e, ctx, diags);
     case 'ScopeTraversal': {
       const before = diags.length;
       const v = traverseAbs(e.traversal, ctx, diags);
       if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
+    case 'Template':
+      return evTemplate(e.parts, e.range, ctx, diags);
+    case 'TemplateWrap':
+      return ev(e.wrapped, ctx, diags);
+    case 'ObjectConsKey':
+      return evObjectKey(e, ctx, diags);
+    case 'BinaryOp':
+      return evBinary(e, ctx, diags);
+    case 'For':
+      return evFor(e, ctx, diags);
+    case 'ObjectCons':
+      return evObject(e, ctx, diags);
+    case 'TupleCons': {
+      const vals: Value[] = new Array(e.exprs.length);
+      for (let i = 0; i < e.exprs.length; i++) vals[i] = ev(e.exprs[i]!, ctx, diags);
+      return tupleValOf(vals);
+    }
+    case 'TemplateJoin':
+      return evTemplateJoin(e, ctx, diags);
+    case 'Conditional':
+      return evConditional(e, ctx, diags);
     case 'RelativeTraversal': {
       const src = ev(e.source, ctx, diags);
       const before = diags.length;
@@ -330,25 +348,6 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
       if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
-    case 'FunctionCall':
-      return evCall(e, ctx, diags);
-    case 'Conditional':
-      return evConditional(e, ctx, diags);
-    case 'BinaryOp':
-      return evBinary(e, ctx, diags);
-    case 'UnaryOp':
-      return evUnary(e, ctx, diags);
-    case 'TupleCons': {
-      const vals: Value[] = new Array(e.exprs.length);
-      for (let i = 0; i < e.exprs.length; i++) vals[i] = ev(e.exprs[i]!, ctx, diags);
-      return tupleValOf(vals);
-    }
-    case 'ObjectCons':
-      return evObject(e, ctx, diags);
-    case 'ObjectConsKey':
-      return evObjectKey(e, ctx, diags);
-    case 'For':
-      return evFor(e, ctx, diags);
     case 'Index': {
       const coll = ev(e.collection, ctx, diags);
       const key = ev(e.key, ctx, diags);
@@ -357,6 +356,8 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
       if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
+    case 'UnaryOp':
+      return evUnary(e, ctx, diags);
     case 'Splat':
       return evSplat(e, ctx, diags);
     case 'AnonSymbol': {

@@ -11,6 +11,7 @@ import {
   Value,
   listVal,
   listValEmpty,
+  listValOf,
   mapVal,
   mapValEmpty,
   nullVal,
@@ -320,6 +321,23 @@ export function getUnsafeConversion(inT: Type, outT: Type): Conversion | undefin
 export function convert(v: Value, want: Type): Value {
   // any type, or the very primitive type: the value as it is
   if (want.kind === 'dynamic' || (v.type === want && T.isPrimitive(want))) return v;
+  // a known, unmarked tuple whose elements all have the list's primitive element type (a
+  // `[...]` literal passed where a list is wanted): the list of the same elements, as
+  // tupleToCollection makes it, without building the conversion
+  if (want.kind === 'list' && v.type.kind === 'tuple' && v.marks.size === 0 && T.isPrimitive(want.elem)) {
+    const elems = v.raw;
+    const etys = v.type.elems;
+    if (Array.isArray(elems) && etys.length > 0) {
+      let same = true;
+      for (let i = 0; i < etys.length; i++) {
+        if (etys[i] !== want.elem) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return listValOf(elems.slice(), want.elem);
+    }
+  }
   if (T.typeEquals(v.type, want) && !hasOptional(want)) return v;
   const c = getConversion(v.type, want, true);
   if (!c) throw new CtyError(mismatchMessage(v.type, want));

@@ -352,6 +352,10 @@ export function listVal(vals: readonly Value[]): Value {
   }
   return new Value(T.List(et), vals.slice());
 }
+/** listVal of a non-empty array the value takes over, whose elements are all of type `elem`. */
+export function listValOf(vals: Value[], elem: Type): Value {
+  return new Value(T.List(elem), vals);
+}
 export function listValEmpty(elem: Type): Value {
   return new Value(T.List(elem), []);
 }

@@ -309,20 +309,38 @@ export function index(coll: Value, key: Value, range: Range, diags: Diagnostic[]
 
 function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   switch (e.kind) {
+    // the kinds evaluated most first: each case before the match is a comparison
     case 'Literal':
       return literalValue(e.value);
-    case 'TemplateWrap':
-      return ev(e.wrapped, ctx, diags);
-    case 'Template':
-      return evTemplate(e.parts, e.range, ctx, diags);
-    case 'TemplateJoin':
-      return evTemplateJoin(e, ctx, diags);
+    case 'FunctionCall':
+      return evCall(e, ctx, diags);
     case 'ScopeTraversal': {
       const before = diags.length;
       const v = traverseAbs(e.traversal, ctx, diags);
       if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
+    case 'Template':
+      return evTemplate(e.parts, e.range, ctx, diags);
+    case 'TemplateWrap':
+      return ev(e.wrapped, ctx, diags);
+    case 'ObjectConsKey':
+      return evObjectKey(e, ctx, diags);
+    case 'BinaryOp':
+      return evBinary(e, ctx, diags);
+    case 'For':
+      return evFor(e, ctx, diags);
+    case 'ObjectCons':
+      return evObject(e, ctx, diags);
+    case 'TupleCons': {
+      const vals: Value[] = new Array(e.exprs.length);
+      for (let i = 0; i < e.exprs.length; i++) vals[i] = ev(e.exprs[i]!, ctx, diags);
+      return tupleValOf(vals);
+    }
+    case 'TemplateJoin':
+      return evTemplateJoin(e, ctx, diags);
+    case 'Conditional':
+      return evConditional(e, ctx, diags);
     case 'RelativeTraversal': {
       const src = ev(e.source, ctx, diags);
       const before = diags.length;
@@ -330,25 +348,6 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
       if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
-    case 'FunctionCall':
-      return evCall(e, ctx, diags);
-    case 'Conditional':
-      return evConditional(e, ctx, diags);
-    case 'BinaryOp':
-      return evBinary(e, ctx, diags);
-    case 'UnaryOp':
-      return evUnary(e, ctx, diags);
-    case 'TupleCons': {
-      const vals: Value[] = new Array(e.exprs.length);
-      for (let i = 0; i < e.exprs.length; i++) vals[i] = ev(e.exprs[i]!, ctx, diags);
-      return tupleValOf(vals);
-    }
-    case 'ObjectCons':
-      return evObject(e, ctx, diags);
-    case 'ObjectConsKey':
-      return evObjectKey(e, ctx, diags);
-    case 'For':
-      return evFor(e, ctx, diags);
     case 'Index': {
       const coll = ev(e.collection, ctx, diags);
       const key = ev(e.key, ctx, diags);
@@ -357,6 +356,8 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
       if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
+    case 'UnaryOp':
+      return evUnary(e, ctx, diags);
     case 'Splat':
       return evSplat(e, ctx, diags);
     case 'AnonSymbol': {
@@ -525,24 +526,25 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
   }
   const n = argExprs.length;
   const args: CallArg[] = new Array(n);
-  let argErrors = false;
+  const expanded = argExprs !== e.args;
+  const np = params.length;
+  const before = diags.length;
   for (let i = 0; i < n; i++) {
     const a = argExprs[i]!;
-    if (a instanceof Value) {
+    if (expanded && a instanceof Value) {
       args[i] = a;
       continue;
     }
-    const p = i < params.length ? params[i]! : fn.varParam!;
+    const p = i < np ? params[i]! : fn.varParam!;
     if (p.special !== undefined) {
       if (p.special === 'type') {
-        const tr = typeFromConstraint(typeExprNode(a, ctx), { constraint: true });
+        const tr = typeFromConstraint(typeExprNode(a as Expr, ctx), { constraint: true });
         for (const d of tr.diags) diags.push(d);
-        if (hasErrors(tr.diags)) argErrors = true;
         args[i] = { kind: 'type', type: tr.type };
         continue;
       }
       if (p.special === 'expression') {
-        const argExpr = a;
+        const argExpr = a as Expr;
         args[i] = {
           kind: 'expression',
           evaluate: () => evaluate(argExpr, ctx),
@@ -551,11 +553,10 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
         continue;
       }
     }
-    const before = diags.length;
-    args[i] = ev(a, ctx, diags);
-    if (diags.length > before && errorsSince(diags, before)) argErrors = true;
+    args[i] = ev(a as Expr, ctx, diags);
   }
-  if (argErrors) return DynamicVal;
+  // an argument's error (or a type argument's) makes the call's result unknown
+  if (diags.length > before && errorsSince(diags, before)) return DynamicVal;
   try {
     return callHcl(e.name, fn, args, e.args.length);
   } catch (err) {

@@ -104,8 +104,40 @@ export function returnTypeForValues(f: FunctionSpec, args0: Value[]): Type {
   return f.type(args);
 }
 
+/**
+ * Whether an argument passes function.Call's checks as it is, so that the call needs neither
+ * ReturnTypeForValues' per-argument work nor unmarking: known, not null, without marks (at any
+ * depth), and of the parameter's type: the same primitive type, a primitive value for a
+ * dynamic-typed parameter, or a list of the parameter's primitive element type.
+ */
+function plainArg(v: Value, t: Type): boolean {
+  if (v.marks.size !== 0 || !v.isKnown() || v.isNull()) return false;
+  const vt = v.type;
+  if (vt === t) return T.isPrimitive(t);
+  if (t.kind === 'dynamic') return T.isPrimitive(vt);
+  if (t.kind === 'list' && vt.kind === 'list' && vt.elem === t.elem && T.isPrimitive(t.elem)) {
+    const elems = v.raw as readonly Value[];
+    for (let i = 0; i < elems.length; i++) if (elems[i]!.marks.size !== 0) return false;
+    return true;
+  }
+  return false;
+}
+
 /** cty function.Call. */
 export function callFunction(f: FunctionSpec, args0: Value[]): Value {
+  const params = f.params;
+  const np = params.length;
+  const n = args0.length;
+  if (f.varParam ? n >= np : n === np) {
+    let plain = true;
+    for (let i = 0; i < n; i++) {
+      if (!plainArg(args0[i]!, (i < np ? params[i]! : f.varParam!).type)) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return f.impl(args0, f.type(args0));
+  }
   const expected = returnTypeForValues(f, args0);
   // copied when an argument is unmarked
   let args = args0;

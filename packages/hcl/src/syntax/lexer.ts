@@ -27,10 +27,9 @@ export class Lexed {
   declare readonly diags: Diagnostic[];
   /** Whether a line comment (one that ends its line) is among the tokens. */
   declare readonly lineComments: boolean;
-  /** ASCII text: its lines, to make ranges from offsets. */
-  declare readonly lines: AsciiLines | undefined;
-  /** Other text: each token's range, made during the scan. */
-  declare readonly ranges: Range[] | undefined;
+  // ASCII text: its lines, to make ranges from offsets; other text: each token's range, made during the scan
+  declare private readonly lines: AsciiLines | undefined;
+  declare private readonly ranges: Range[] | undefined;
   declare private list: Token[] | undefined;
   constructor(src: string, filename: string, count: number, types: Uint8Array, starts: Int32Array, ends: Int32Array, lineComments: boolean, lines: AsciiLines | undefined, ranges: Range[] | undefined) {
     this.src = src;
@@ -78,17 +77,13 @@ function isAsciiIdentStart(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
 }
 
-function isAsciiIdentCont(c: number): boolean {
-  return isAsciiIdentStart(c) || isDigit(c) || c === 0x2d;
-}
-
 /** End index of an identifier starting at i, or -1 if none starts there. */
 export function scanIdent(src: string, i: number): number {
   const c = src.charCodeAt(i);
   if (isAsciiIdentStart(c)) {
     let j = i + 1;
     for (;;) {
-      // isAsciiIdentCont, inline: this loop runs for every character of every name
+      // a letter, digit, '_' or '-': this loop runs for every character of every name
       const d = src.charCodeAt(j);
       if ((d >= 0x61 && d <= 0x7a) || (d >= 0x41 && d <= 0x5a) || (d >= 0x30 && d <= 0x39) || d === 0x5f || d === 0x2d) j++;
       else if (d >= 0x80) break;

@@ -5,7 +5,7 @@
 
 import { handOffDeepNesting, isStackOverflow, nestingLimit, NestingLimitReached, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, SpanRange, utf8Length, type AsciiLines, type Pos, type Range } from '../range.ts';
+import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
 import { isStringLiteralTemplate } from './ast.ts';
 import { scan, type Lexed } from './lexer.ts';
@@ -93,14 +93,10 @@ class Parser {
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly last: number;
-  private readonly lines: AsciiLines | undefined;
-  private readonly ranges: Range[] | undefined;
 
   constructor(lexed: Lexed) {
     this.src = lexed.src;
     this.lexed = lexed;
-    this.lines = lexed.lines;
-    this.ranges = lexed.ranges;
     this.starts = lexed.starts;
     this.ends = lexed.ends;
     this.last = lexed.count - 1;
@@ -172,11 +168,6 @@ class Parser {
 
   nextRange(): Range {
     return this.lexed.range(this.peek());
-  }
-
-  prevRange(): Range {
-    if (this.next === 0) return this.nextRange();
-    return this.lexed.range(this.next - 1);
   }
 
   pushNl(include: boolean): void {

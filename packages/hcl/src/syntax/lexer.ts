@@ -101,6 +101,38 @@ export function scanIdent(src: string, i: number): number {
   return identRest.lastIndex;
 }
 
+// the rest of an ASCII identifier: one call into the regular expression engine's native code
+// rather than a loop of comparisons per character in baseline code
+const asciiIdentTail = /[A-Za-z0-9_-]*/y;
+
+/** End index of the identifier starting with the ASCII letter or '_' at i. */
+function asciiIdentEnd(src: string, i: number): number {
+  asciiIdentTail.lastIndex = i + 1;
+  asciiIdentTail.test(src);
+  const e = asciiIdentTail.lastIndex;
+  // a character past ASCII may continue it (ID_Continue): the Unicode rules decide
+  return src.charCodeAt(e) >= 0x80 ? scanIdent(src, i) : e;
+}
+
+// Runs of literal characters in templates, matched by the regular expression engine's native
+// code rather than a loop per character. In a quoted string: up to "$", "%", '"', a line break
+// or a backslash that escapes nothing (one at the end of a line or of the input); a backslash
+// takes the character after it (an astral character's second half then matches on its own).
+// With the bytes that were not UTF-8 (U+FFFD, see scan's badUtf8) also ending a run.
+const quotedRun = /(?:[^$%"\r\n\\]|\\[^\r\n])*/y;
+const quotedRunBad = /(?:[^$%"\r\n\\\ufffd]|\\[^\r\n])*/y;
+// in a heredoc or a bare template: up to "$", "%" or a line break
+const templateRun = /[^$%\r\n]*/y;
+const templateRunBad = /[^$%\r\n\ufffd]*/y;
+
+/** End of the run of template literal characters (heredoc, bare template) starting at i. */
+function templateRunEnd(src: string, i: number, badUtf8: boolean): number {
+  const run = badUtf8 ? templateRunBad : templateRun;
+  run.lastIndex = i;
+  run.test(src);
+  return run.lastIndex;
+}
+
 /** End of a number literal starting with a digit at i. */
 function scanNumber(src: string, i: number): number {
   let j = i + 1;
@@ -298,6 +330,38 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
     push(MAIN_FRAME);
   };
 
+  // a # or // comment, through the end of the line; returns the index after it
+  const lineComment = (at: number): number => {
+    let e = src.indexOf('\n', at);
+    if (e < 0) e = n;
+    else {
+      e++;
+      lineComments = true;
+    }
+    emit(T.Comment, at, e);
+    return e;
+  };
+  // the two-character operator `two` at `at` if `isTwo`, else the one-character `one`; returns the index after it
+  const oneOrTwo = (at: number, isTwo: boolean, two: T, one: T): number => {
+    const e = isTwo ? at + 2 : at + 1;
+    emit(isTwo ? two : one, at, e);
+    return e;
+  };
+  // } (w = 1) or ~} (w = 2): the end of a ${ or %{ sequence, or a closing brace
+  const closeBrace = (w: number): void => {
+    if (retBraces.length > 0 && retBraces[retBraces.length - 1] === braces) {
+      emit(T.TemplateSeqEnd, i, i + w);
+      i += w;
+      braces--;
+      retBraces.pop();
+      pop();
+    } else {
+      emit(w === 1 ? T.CBrace : T.TemplateSeqEnd, i, i + w);
+      i += w;
+      braces--;
+    }
+  };
+
   if (mode === 'identOnly') {
     while (i < n) {
       const e = scanIdent(src, i);
@@ -317,121 +381,163 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
 
   while (i < n) {
     const c = src.charCodeAt(i);
-    if (frame.kind === 'main') {
-      if (c === 0x20 || c === 0x09) {
-        i++;
-        continue;
-      }
-      if (isDigit(c)) {
-        const e = scanNumber(src, i);
-        emit(T.NumberLit, i, e);
-        i = e;
-        continue;
-      }
-      const ie = scanIdent(src, i);
-      if (ie > i) {
-        emit(T.Ident, i, ie);
-        i = ie;
-        continue;
-      }
-      const c2 = src.charCodeAt(i + 1);
-      if (c === 0x23 || (c === 0x2f && c2 === 0x2f)) {
-        // # or // comment, through the end of the line
-        let e = src.indexOf('\n', i);
-        if (e < 0) e = n;
-        else {
-          e++;
-          lineComments = true;
+    if (frame === MAIN_FRAME) {
+      // One switch on the character: V8 makes a jump table of it, where a chain of comparisons
+      // would cost a call each in the baseline code that a command's one scan runs in.
+      switch (c) {
+        case 0x20: // space
+        case 0x09: // tab
+          i++;
+          continue;
+        case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: case 0x38: case 0x39: {
+          const e = scanNumber(src, i);
+          emit(T.NumberLit, i, e);
+          i = e;
+          continue;
         }
-        emit(T.Comment, i, e);
-        i = e;
-        continue;
-      }
-      if (c === 0x2f && c2 === 0x2a) {
-        const close = src.indexOf('*/', i + 2);
-        if (close >= 0) {
-          emit(T.Comment, i, close + 2);
-          i = close + 2;
+        case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d:
+        case 0x4e: case 0x4f: case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57: case 0x58: case 0x59: case 0x5a:
+        case 0x61: case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68: case 0x69: case 0x6a: case 0x6b: case 0x6c: case 0x6d:
+        case 0x6e: case 0x6f: case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: case 0x79: case 0x7a:
+        case 0x5f: { // A-Z a-z _
+          const e = asciiIdentEnd(src, i);
+          emit(T.Ident, i, e);
+          i = e;
+          continue;
+        }
+        case 0x23: // # comment
+          i = lineComment(i);
+          continue;
+        case 0x2f: { // / (// and /* comments)
+          const c2 = src.charCodeAt(i + 1);
+          if (c2 === 0x2f) {
+            i = lineComment(i);
+            continue;
+          }
+          if (c2 === 0x2a) {
+            const close = src.indexOf('*/', i + 2);
+            if (close >= 0) {
+              emit(T.Comment, i, close + 2);
+              i = close + 2;
+              continue;
+            }
+          }
+          emit(T.Slash, i, i + 1);
+          i++;
+          continue;
+        }
+        case 0x0a:
+          emit(T.Newline, i, i + 1);
+          i++;
+          continue;
+        case 0x0d:
+          if (src.charCodeAt(i + 1) === 0x0a) {
+            emit(T.Newline, i, i + 2);
+            i += 2;
+          } else {
+            emit(T.Invalid, i, i + 1);
+            i++;
+          }
+          continue;
+        case 0x2e: // . or ...
+          if (src.charCodeAt(i + 1) === 0x2e && src.charCodeAt(i + 2) === 0x2e) {
+            emit(T.Ellipsis, i, i + 3);
+            i += 3;
+          } else {
+            emit(T.Dot, i, i + 1);
+            i++;
+          }
+          continue;
+        case 0x3c: { // <, <=, or a heredoc introducer: <<EOT or <<-EOT, then a newline
+          const c2 = src.charCodeAt(i + 1);
+          if (c2 === 0x3c) {
+            let j = i + 2;
+            if (src.charCodeAt(j) === 0x2d) j++;
+            const me = scanIdent(src, j);
+            if (me > j) {
+              let nl = -1;
+              if (src.charCodeAt(me) === 0x0a) nl = me + 1;
+              else if (src.charCodeAt(me) === 0x0d && src.charCodeAt(me + 1) === 0x0a) nl = me + 2;
+              if (nl > 0) {
+                emit(T.OHeredoc, i, nl);
+                const marker = src.slice(j, me);
+                i = nl;
+                push({ kind: 'heredoc', marker, startOfLine: true });
+                continue;
+              }
+            }
+          }
+          i = oneOrTwo(i, c2 === 0x3d, T.LessThanEq, T.LessThan);
+          continue;
+        }
+        case 0x3d: { // =, ==, =>
+          const c2 = src.charCodeAt(i + 1);
+          i = c2 === 0x3e ? oneOrTwo(i, true, T.FatArrow, T.Equal) : oneOrTwo(i, c2 === 0x3d, T.EqualOp, T.Equal);
+          continue;
+        }
+        case 0x21: // ! !=
+          i = oneOrTwo(i, src.charCodeAt(i + 1) === 0x3d, T.NotEqual, T.Bang);
+          continue;
+        case 0x3e: // > >=
+          i = oneOrTwo(i, src.charCodeAt(i + 1) === 0x3d, T.GreaterThanEq, T.GreaterThan);
+          continue;
+        case 0x26: // & &&
+          i = oneOrTwo(i, src.charCodeAt(i + 1) === 0x26, T.And, T.BitwiseAnd);
+          continue;
+        case 0x7c: // | ||
+          i = oneOrTwo(i, src.charCodeAt(i + 1) === 0x7c, T.Or, T.BitwiseOr);
+          continue;
+        case 0x7b:
+          emit(T.OBrace, i, i + 1);
+          i++;
+          braces++;
+          continue;
+        case 0x7d:
+          closeBrace(1);
+          continue;
+        case 0x7e: // ~ or ~}
+          if (src.charCodeAt(i + 1) === 0x7d) closeBrace(2);
+          else {
+            emit(T.BitwiseNot, i, i + 1);
+            i++;
+          }
+          continue;
+        case 0x22:
+          emit(T.OQuote, i, i + 1);
+          i++;
+          push(STRING_FRAME);
+          continue;
+        case 0x5b: emit(T.OBrack, i, i + 1); i++; continue;
+        case 0x5d: emit(T.CBrack, i, i + 1); i++; continue;
+        case 0x28: emit(T.OParen, i, i + 1); i++; continue;
+        case 0x29: emit(T.CParen, i, i + 1); i++; continue;
+        case 0x2c: emit(T.Comma, i, i + 1); i++; continue;
+        case 0x2a: emit(T.Star, i, i + 1); i++; continue;
+        case 0x25: emit(T.Percent, i, i + 1); i++; continue;
+        case 0x2b: emit(T.Plus, i, i + 1); i++; continue;
+        case 0x2d: emit(T.Minus, i, i + 1); i++; continue;
+        case 0x3f: emit(T.Question, i, i + 1); i++; continue;
+        case 0x3a: emit(T.Colon, i, i + 1); i++; continue;
+        case 0x5e: emit(T.BitwiseXor, i, i + 1); i++; continue;
+        case 0x3b: emit(T.Semicolon, i, i + 1); i++; continue;
+        case 0x60: emit(T.Backtick, i, i + 1); i++; continue;
+        case 0x27: emit(T.Apostrophe, i, i + 1); i++; continue;
+        default: {
+          if (c >= 0x80) {
+            const ie = scanIdent(src, i);
+            if (ie > i) {
+              emit(T.Ident, i, ie);
+              i = ie;
+              continue;
+            }
+          }
+          const cp = src.codePointAt(i)!;
+          const w = cp > 0xffff ? 2 : 1;
+          emit(cp === 0xfffd && badUtf8 ? T.BadUTF8 : T.Invalid, i, i + w);
+          i += w;
           continue;
         }
       }
-      if (c === 0x0a) {
-        emit(T.Newline, i, i + 1);
-        i++;
-        continue;
-      }
-      if (c === 0x0d && c2 === 0x0a) {
-        emit(T.Newline, i, i + 2);
-        i += 2;
-        continue;
-      }
-      if (c === 0x2e && c2 === 0x2e && src.charCodeAt(i + 2) === 0x2e) {
-        emit(T.Ellipsis, i, i + 3);
-        i += 3;
-        continue;
-      }
-      if (c === 0x3c && c2 === 0x3c) {
-        // heredoc introducer: <<EOT or <<-EOT, then a newline
-        let j = i + 2;
-        if (src.charCodeAt(j) === 0x2d) j++;
-        const me = scanIdent(src, j);
-        if (me > j) {
-          let nl = -1;
-          if (src.charCodeAt(me) === 0x0a) nl = me + 1;
-          else if (src.charCodeAt(me) === 0x0d && src.charCodeAt(me + 1) === 0x0a) nl = me + 2;
-          if (nl > 0) {
-            emit(T.OHeredoc, i, nl);
-            const marker = src.slice(j, me);
-            i = nl;
-            push({ kind: 'heredoc', marker, startOfLine: true });
-            continue;
-          }
-        }
-      }
-      const two = c2 === 0x3d || c2 === 0x26 || c2 === 0x7c || c2 === 0x3e ? twoCharOps[src.slice(i, i + 2)] : undefined;
-      if (two !== undefined) {
-        emit(two, i, i + 2);
-        i += 2;
-        continue;
-      }
-      if (c === 0x7b) {
-        emit(T.OBrace, i, i + 1);
-        i++;
-        braces++;
-        continue;
-      }
-      if (c === 0x7d || (c === 0x7e && c2 === 0x7d)) {
-        const w = c === 0x7d ? 1 : 2;
-        if (retBraces.length > 0 && retBraces[retBraces.length - 1] === braces) {
-          emit(T.TemplateSeqEnd, i, i + w);
-          i += w;
-          braces--;
-          retBraces.pop();
-          pop();
-        } else {
-          emit(w === 1 ? T.CBrace : T.TemplateSeqEnd, i, i + w);
-          i += w;
-          braces--;
-        }
-        continue;
-      }
-      if (c === 0x22) {
-        emit(T.OQuote, i, i + 1);
-        i++;
-        push(STRING_FRAME);
-        continue;
-      }
-      const self = selfTokens[src[i]!];
-      if (self !== undefined) {
-        emit(self, i, i + 1);
-        i++;
-        continue;
-      }
-      const cp = src.codePointAt(i)!;
-      const w = cp > 0xffff ? 2 : 1;
-      emit(cp === 0xfffd && badUtf8 ? T.BadUTF8 : T.Invalid, i, i + w);
-      i += w;
-      continue;
     }
 
     // template modes
@@ -445,7 +551,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
       templateSeq(c === 0x24 ? T.TemplateInterp : T.TemplateControl);
       continue;
     }
-    if (frame.kind === 'string') {
+    if (frame === STRING_FRAME) {
       if (c === 0x22) {
         emit(T.CQuote, i, i + 1);
         i++;
@@ -467,18 +573,10 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
         continue;
       }
       // a run of literal characters, with backslash escapes
-      let e = i;
-      for (;;) {
-        const d = src.charCodeAt(e);
-        if (e >= n || d === 0x24 || d === 0x25 || d === 0x22 || d === 0x0a || d === 0x0d || (d === 0xfffd && badUtf8)) break;
-        if (d === 0x5c) {
-          const d2 = src.charCodeAt(e + 1);
-          if (e + 1 >= n || d2 === 0x0a || d2 === 0x0d) break;
-          e += src.codePointAt(e + 1)! > 0xffff ? 3 : 2;
-          continue;
-        }
-        e++;
-      }
+      const run = badUtf8 ? quotedRunBad : quotedRun;
+      run.lastIndex = i;
+      run.test(src);
+      const e = run.lastIndex;
       if (e > i) {
         emit(T.QuotedLit, i, e);
         i = e;
@@ -497,12 +595,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
         i = e;
         continue;
       }
-      let e = i;
-      for (;;) {
-        const d = src.charCodeAt(e);
-        if (e >= n || d === 0x24 || d === 0x25 || d === 0x0a || d === 0x0d || (d === 0xfffd && badUtf8)) break;
-        e++;
-      }
+      const e = templateRunEnd(src, i, badUtf8);
       let eol = -1;
       if (src.charCodeAt(e) === 0x0a) eol = e + 1;
       else if (src.charCodeAt(e) === 0x0d && src.charCodeAt(e + 1) === 0x0a) eol = e + 2;
@@ -537,12 +630,7 @@ export function scan(input: string | Uint8Array, filename: string, start: Pos = 
       i = e;
       continue;
     }
-    let e = i;
-    for (;;) {
-      const d = src.charCodeAt(e);
-      if (e >= n || d === 0x24 || d === 0x25 || d === 0x0a || d === 0x0d || (d === 0xfffd && badUtf8)) break;
-      e++;
-    }
+    let e = templateRunEnd(src, i, badUtf8);
     if (src.charCodeAt(e) === 0x0a) e++;
     else if (src.charCodeAt(e) === 0x0d && src.charCodeAt(e + 1) === 0x0a) e += 2;
     else if (e === i) e++; // a lone carriage return

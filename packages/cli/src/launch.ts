@@ -100,12 +100,13 @@ export function flagsTag(execArgv: readonly string[], nodeOptions: string | unde
 }
 
 /**
- * V8 heap flags that bin/packer-ts gives node for the commands that read templates (see there).
- * The launcher takes them out of process.execArgv once the cache is named: a Worker (the deep
- * thread, which passes process.execArgv on) refuses V8 flags (ERR_WORKER_INVALID_EXEC_ARGV), and
- * they are process-wide anyway.
+ * The V8 flags that bin/packer-ts gives node for the commands that read templates (see there): the
+ * young generation's size and the interrupt budget (when V8 tiers hot code up to TurboFan). The
+ * launcher takes them out of process.execArgv once the cache is named: a Worker (the deep thread,
+ * which passes process.execArgv on) refuses V8 flags (ERR_WORKER_INVALID_EXEC_ARGV), and they are
+ * process-wide anyway.
  */
-export const HEAP_FLAG = /^--(?:min|max)-semi-space-size=\d+$/;
+export const LAUNCHER_FLAG = /^--(?:(?:min|max)-semi-space-size|interrupt-budget)=\d+$/;
 
 /** Runs the bundle at `bundle` as the main program, through the code cache unless `PACKER_TS_CODE_CACHE=0`. */
 export function launch(bundle: string, argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): void {
@@ -124,7 +125,7 @@ export function launch(bundle: string, argv: string[] = process.argv.slice(2), e
       try { cached = readFileSync(join(d, name)); break; } catch { /* not there: next */ }
     }
   }
-  if (process.execArgv.some((a) => HEAP_FLAG.test(a))) process.execArgv = process.execArgv.filter((a) => !HEAP_FLAG.test(a));
+  if (process.execArgv.some((a) => LAUNCHER_FLAG.test(a))) process.execArgv = process.execArgv.filter((a) => !LAUNCHER_FLAG.test(a));
   const script = new Script(ModuleClass.wrap(source), {
     filename: bundle,
     cachedData: cached,

@@ -86,7 +86,7 @@ test('code caches are named by node\'s flags; the heap flags apply and are taken
       const w = new Worker('require("node:worker_threads").parentPort.postMessage("worker ran")', { eval: true, execArgv: process.execArgv });
       w.on('message', (m) => { process.stdout.write(JSON.stringify({ execArgv: process.execArgv.filter((a) => a.startsWith('--')), young, worker: m }) + '\\n'); });
     `);
-    const heap = ['--min-semi-space-size=64', '--max-semi-space-size=64'];
+    const heap = ['--min-semi-space-size=64', '--max-semi-space-size=64', '--interrupt-budget=600000'];
     const cacheDir = join(dir, 'dist', '.cache');
     const plain = launch(app, ['validate']);
     assert.equal(plain.status, 0, plain.stderr);
@@ -306,7 +306,7 @@ test('bin/packer-ts gives node the heap flags for the commands that read templat
       return execArgv.join(' ');
     };
     const heap = flags(['console', 't.pkr.hcl']);
-    assert.match(heap, /^--min-semi-space-size=\d+ --max-semi-space-size=\d+$/);
+    assert.match(heap, /^--min-semi-space-size=\d+ --max-semi-space-size=\d+ --interrupt-budget=\d+$/);
     for (const args of [['validate', '-syntax-only', 'x.pkr.hcl'], ['inspect', '.'], ['fmt', '-check', '.'], ['-machine-readable', 'validate', 'x'], ['console']]) assert.equal(flags(args), heap, args.join(' '));
     for (const args of [['plugin', 'packer-builder-file'], ['version'], ['build', 't.pkr.hcl'], ['hcl2_upgrade', 't.json'], ['fix', 't.json'], [], ['init', 'x']]) assert.equal(flags(args), '', args.join(' '));
     // node reads the file as JavaScript: node's own flags, none added

@@ -108,46 +108,46 @@ class Parser {
       }
     }
     this.types = types;
+    // For each position (and one past the end), the token peek finds there in each mode: the
+    // next one that is not a comment (newlines count) or neither a comment nor a newline; the
+    // EOF token at and past the end. Made once, so that peek, asked several times for each
+    // token, is one load.
+    const last = this.last;
+    const withNl = new Int32Array(last + 2);
+    const flat = new Int32Array(last + 2);
+    withNl[last + 1] = last;
+    flat[last + 1] = last;
+    let a = last;
+    let b = last;
+    for (let i = last; i >= 0; i--) {
+      const ty = types[i];
+      if (ty !== T.Comment || i === last) {
+        a = i;
+        if (ty !== T.Newline || i === last) b = i;
+      }
+      withNl[i] = a;
+      flat[i] = b;
+    }
+    this.withNl = withNl;
+    this.flat = flat;
+    this.peekAt = withNl;
   }
 
   // ---- peeker ----
 
-  // index just past the token peek() found
-  private nextIdx = 0;
-
-  // the last answer of peek, for the same position and newline mode (peek is asked
-  // several times for each token)
-  private seenAt = -1;
-  private seenNl = false;
-  private seenTok: Tok = 0;
-  private seenIdx = 0;
+  private readonly withNl: Int32Array;
+  private readonly flat: Int32Array;
+  // withNl or flat, as newlines count or not (inclNl)
+  private peekAt: Int32Array;
 
   /** The next token (skipping comments, and newlines where they do not count). */
   peek(): Tok {
-    const inclNl = this.inclNl;
-    if (this.seenAt === this.next && this.seenNl === inclNl) {
-      this.nextIdx = this.seenIdx;
-      return this.seenTok;
-    }
-    const types = this.types;
-    let i = this.next;
-    if (i > this.last) i = this.last;
-    for (; i < this.last; i++) {
-      const ty = types[i];
-      if (ty !== T.Comment && (ty !== T.Newline || inclNl)) break;
-    }
-    // past the end: the EOF token, again
-    this.nextIdx = i < this.last ? i + 1 : this.last + 1;
-    this.seenAt = this.next;
-    this.seenNl = inclNl;
-    this.seenTok = i;
-    this.seenIdx = this.nextIdx;
-    return i;
+    return this.peekAt[this.next]!;
   }
 
   read(): Tok {
-    const t = this.peek();
-    this.next = this.nextIdx;
+    const t = this.peekAt[this.next]!;
+    this.next = t + 1;
     return t;
   }
 
@@ -173,10 +173,12 @@ class Parser {
   pushNl(include: boolean): void {
     this.nlStack.push(this.inclNl);
     this.inclNl = include;
+    this.peekAt = include ? this.withNl : this.flat;
   }
 
   popNl(): void {
     this.inclNl = this.nlStack.pop() ?? false;
+    this.peekAt = this.inclNl ? this.withNl : this.flat;
   }
 
   text(tok: Tok): string {

@@ -168,44 +168,6 @@ interface Frame {
 const MAIN_FRAME: Frame = { kind: 'main' };
 const STRING_FRAME: Frame = { kind: 'string' };
 
-const selfTokens: Record<string, T> = {
-  '[': T.OBrack,
-  ']': T.CBrack,
-  '(': T.OParen,
-  ')': T.CParen,
-  '.': T.Dot,
-  ',': T.Comma,
-  '*': T.Star,
-  '/': T.Slash,
-  '%': T.Percent,
-  '+': T.Plus,
-  '-': T.Minus,
-  '=': T.Equal,
-  '<': T.LessThan,
-  '>': T.GreaterThan,
-  '!': T.Bang,
-  '?': T.Question,
-  ':': T.Colon,
-  '&': T.BitwiseAnd,
-  '|': T.BitwiseOr,
-  '~': T.BitwiseNot,
-  '^': T.BitwiseXor,
-  ';': T.Semicolon,
-  '`': T.Backtick,
-  "'": T.Apostrophe,
-};
-
-const twoCharOps: Record<string, T> = {
-  '==': T.EqualOp,
-  '!=': T.NotEqual,
-  '>=': T.GreaterThanEq,
-  '<=': T.LessThanEq,
-  '&&': T.And,
-  '||': T.Or,
-  '=>': T.FatArrow,
-};
-
-
 export function trimSpace(s: string): string {
   let a = 0;
   let b = s.length;

@@ -35,6 +35,10 @@ const binaryOps: ReadonlyArray<ReadonlyMap<T, BinaryOperator>> = [
   ]),
 ];
 
+/** Each token type's binary operator precedence level (binaryOps' index), -1 for the others. */
+const OP_LEVEL = new Int8Array(T.Nil + 1).fill(-1);
+binaryOps.forEach((ops, level) => { for (const t of ops.keys()) OP_LEVEL[t] = level; });
+
 const dynamicLit: Literal = { t: 'dynamic' };
 
 function placeholder(range: Range): Expr {
@@ -571,16 +575,25 @@ class Parser {
   parseExpression(): [Expr, Diagnostic[]] {
     const types = this.types;
     if (++this.depth > this.limit) throw new NestingLimitReached();
-    const startTok = this.peek();
+    const startTok = this.peekAt[this.next]!;
     const open = types[startTok];
     const first = open === T.OBrack ? this.parseTupleCons() : open === T.OBrace ? this.parseObjectCons() : open === T.OParen ? this.parseParenExpr() : this.parseExpressionTerm();
     const diags = first[1];
-    const trav = this.parseExpressionTraversals(first[0]);
-    if (trav[1].length > 0) diags.push(...trav[1]);
-    let cond = trav[0];
-    if (!(this.recovery && diags.length > 0)) cond = this.climb(cond, 0, diags);
+    let cond = first[0];
+    // traversals and operators only where the next token starts one (most terms end here)
+    let next = types[this.peekAt[this.next]!]!;
+    if (next === T.Dot || next === T.OBrack) {
+      const trav = this.parseExpressionTraversals(cond);
+      if (trav[1].length > 0) diags.push(...trav[1]);
+      cond = trav[0];
+      next = types[this.peekAt[this.next]!]!;
+    }
+    if (OP_LEVEL[next]! >= 0 && !(this.recovery && diags.length > 0)) {
+      cond = this.climb(cond, 0, diags);
+      next = types[this.peekAt[this.next]!]!;
+    }
     this.aborted = false;
-    if ((this.recovery && hasErr(diags)) || types[this.peek()] !== T.Question) {
+    if ((this.recovery && hasErr(diags)) || next !== T.Question) {
       this.depth--;
       return [cond, diags];
     }
@@ -610,39 +623,13 @@ class Parser {
     return [{ kind: 'Conditional', condition: cond, trueResult: t, falseResult: f, range: rangeBetween(this.rng(startTok), f.range) }, diags];
   }
 
-  private opLevel(t: T): number {
-    switch (t) {
-      case T.Or:
-        return 0;
-      case T.And:
-        return 1;
-      case T.EqualOp:
-      case T.NotEqual:
-        return 2;
-      case T.GreaterThan:
-      case T.GreaterThanEq:
-      case T.LessThan:
-      case T.LessThanEq:
-        return 3;
-      case T.Plus:
-      case T.Minus:
-        return 4;
-      case T.Star:
-      case T.Slash:
-      case T.Percent:
-        return 5;
-      default:
-        return -1;
-    }
-  }
-
   private aborted = false;
 
   private climb(lhs: Expr, minLevel: number, diags: Diagnostic[]): Expr {
     const types = this.types;
     for (;;) {
-      const tok = this.peek();
-      const lvl = this.opLevel(types[tok]);
+      const tok = this.peekAt[this.next]!;
+      const lvl = OP_LEVEL[types[tok]!]!;
       if (lvl < minLevel) return lhs;
       const op = binaryOps[lvl]!.get(types[tok])!;
       this.read();
@@ -656,7 +643,7 @@ class Parser {
         return lhs;
       }
       for (;;) {
-        const nl = this.opLevel(types[this.peek()]);
+        const nl = OP_LEVEL[types[this.peekAt[this.next]!]!]!;
         if (nl <= lvl) break;
         rhs = this.climb(rhs, lvl + 1, diags);
         if (this.aborted) return lhs;
@@ -669,6 +656,8 @@ class Parser {
     const r10 = this.parseExpressionTerm();
     const term = r10[0];
     const diags = r10[1];
+    const next = this.types[this.peekAt[this.next]!];
+    if (next !== T.Dot && next !== T.OBrack) return r10;
     const r11 = this.parseExpressionTraversals(term);
     const ret = r11[0];
     const more = r11[1];
@@ -858,8 +847,9 @@ class Parser {
         return [node, d];
       }
       case T.Ident: {
-        const tok = this.read();
-        if (types[this.peek()] === T.OParen) return this.finishFunctionCall(tok);
+        const tok = start;
+        this.next = tok + 1;
+        if (types[this.peekAt[this.next]!] === T.OParen) return this.finishFunctionCall(tok);
         const name = this.text(tok);
         const none: Diagnostic[] = [];
         let node: Expr;
@@ -1314,11 +1304,13 @@ class Parser {
     const range = r28[1];
     const diags = r28[2];
     if (flushHeredoc) flushHeredocParts(parts);
-    const tp = new TemplateParser(parts);
-    const r29 = tp.parseRoot();
-    const exprs = r29[0];
-    const ed = r29[1];
-    if (ed.length > 0) diags.push(...ed);
+    // without directives (most templates) the parts are the expressions: no directive structure
+    let exprs: Expr[] | undefined = plainTemplate(parts);
+    if (!exprs) {
+      const r29 = new TemplateParser(parts).parseRoot();
+      exprs = r29[0];
+      if (r29[1].length > 0) diags.push(...r29[1]);
+    }
     const passthru = parts.length === 2 && parts[0]!.k === 'interp';
     return [exprs, passthru, range, diags];
   }
@@ -1470,6 +1462,24 @@ class Parser {
     parts.push({ k: 'end', range: this.rng(endTok) });
     return [parts, this.span(startTok, endTok), diags];
   }
+}
+
+/** The expressions of template parts without directives (what TemplateParser.parseRoot makes of them), else undefined. */
+function plainTemplate(parts: TplPart[]): Expr[] | undefined {
+  const n = parts.length - 1; // the last part is the end
+  for (let i = 0; i < n; i++) {
+    const k = parts[i]!.k;
+    if (k !== 'lit' && k !== 'interp') return undefined;
+  }
+  const exprs: Expr[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = parts[i]!;
+    if (p.k === 'lit') {
+      const value: Literal = { t: 'string', v: p.val };
+      exprs[i] = { kind: 'Literal', value, range: p.range };
+    } else exprs[i] = (p as Extract<TplPart, { k: 'interp' }>).expr;
+  }
+  return exprs;
 }
 
 function flushHeredocParts(parts: TplPart[]): void {

@@ -264,19 +264,21 @@ export class AsciiLines {
  * same text combine without computing them.
  */
 export class SpanRange implements Range {
-  declare readonly filename: string;
   declare readonly lines: AsciiLines;
   declare readonly s: number;
   declare readonly e: number;
+  // set when first asked (a parse makes tens of thousands of ranges and reads few: in cold code
+  // each store in the constructor is an inline-cache call)
   declare private ps: Pos | undefined;
   declare private pe: Pos | undefined;
   constructor(lines: AsciiLines, s: number, e: number) {
-    this.filename = lines.filename;
     this.lines = lines;
     this.s = s;
     this.e = e;
-    this.ps = undefined;
-    this.pe = undefined;
+  }
+
+  get filename(): string {
+    return this.lines.filename;
   }
 
   get start(): Pos {

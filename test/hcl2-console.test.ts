@@ -142,6 +142,12 @@ const cases: Record<string, Case> = {
   'no template in HCL2 mode: variables': { files: {}, input: 'variables\n', args: ['-config-type=hcl2'] },
   'no template in HCL2 mode, an undeclared -var': { files: {}, input: 'var.x\n', args: ['--config-type=hcl2', '-var', 'x=1'] },
   'a JSON-syntax template': { files: { 'a.pkr.json': JSON.stringify({ variable: { v: { type: 'list(number)', default: [1, '2'] } }, locals: { w: '${var.v[1] + 1}' } }) }, input: '[var.v, local.w]\n', args: ['a.pkr.json'] },
+  'locals read as far as each line needs: a chain, the whole object, an error after them, the variables command': {
+    files: { 'a.pkr.hcl': `locals {\n${Array.from({ length: 40 }, (_, i) => `  l${i} = ${i === 0 ? '"a"' : `"\${local.l${i - 1}}${i % 10}"`}\n`).join('')}  bad = upper(1, 2)\n}\n` },
+    input: 'local.l3\n"a012 and ${local.l1}"\nlocal.l39\nlocal.bad\nlength(local)\nkeys(local)[0]\nvariables\n',
+    args: ['a.pkr.hcl'],
+    stdin: 'file',
+  },
   'env() in a default': { files: { 'a.pkr.hcl': 'variable "h" {\n  default = env("H10_SOME_VALUE")\n}\n' }, input: 'var.h\n', args: ['a.pkr.hcl'], env: { H10_SOME_VALUE: 'from the env' } },
 };
 

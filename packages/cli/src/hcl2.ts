@@ -29,7 +29,7 @@ export async function writeDiags(meta: Meta, files: ReadonlyMap<string, SourceFi
 }
 
 /** Reads an HCL2 template with its variables (GetConfigFromHCL); reports on the Ui and returns undefined on errors. */
-export async function readHcl2Config(meta: Meta, args: MetaArgs): Promise<PackerConfig | undefined> {
+export async function readHcl2Config(meta: Meta, args: MetaArgs, opts: { lazyLocals?: boolean } = {}): Promise<PackerConfig | undefined> {
   const { parseHcl2 } = await import('@packer-ts/core/hcl2');
   const components = await meta.components();
   const r = parseHcl2({
@@ -38,6 +38,7 @@ export async function readHcl2Config(meta: Meta, args: MetaArgs): Promise<Packer
     vars: args.varList,
     env: meta.io.env,
     components,
+    lazyLocals: opts.lazyLocals,
   });
   if ((await writeDiags(meta, r.files, r.diags)) !== 0 || !r.config) return undefined;
   return r.config;

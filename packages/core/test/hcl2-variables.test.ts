@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cty, exprValue, parseExpression, parseFile, type Block, type Diagnostic } from '@packer-ts/hcl';
 import { clearSecrets, redact } from '@packer-ts/sdk';
-import { evaluateVariables, type EvaluateOptions, type Evaluated } from '../src/hcl2/context.ts';
+import { evaluateVariables, initializeVariables, parseVariables, type EvaluateOptions, type Evaluated } from '../src/hcl2/context.ts';
 import type { VariableInputs } from '../src/hcl2/values.ts';
 
 const ROOT_BLOCKS = [
@@ -229,6 +229,48 @@ test('locals: any order of definition, across blocks and files; path, packer.ver
   assert.deepEqual(ev.initDiags, []);
   assert.equal(show(ev, 'local.c'), 'root/1.6.6-Q');
   assert.equal(show(ev, 'path.cwd'), ev.dir);
+});
+
+/** The locals of a whole run (name: printed value), in the order they got their values. */
+const localValues = (locals: ReadonlyMap<string, { value: cty.Value }>) => [...locals].map(([k, v]) => `${k}=${cty.printableValue(v.value)}`);
+
+test('locals evaluated as far as asked (console) have the values of a whole run, in its order; the rest wait', () => {
+  const queue = 'locals {\n  c = "${local.b}-x"\n  b = local.a\n  t = try(local.z, "fallback")\n  z = 2\n  d = 1\n}\nlocals {\n  a = "A"\n  d = "${local.a}${local.d}"\n  e = local.missing\n  f = "F"\n}\n';
+  const stop = `locals {\n${Array.from({ length: 102 }, (_, i) => `  f${i} = local.missing${i}\n`).join('')}  good = "ok"\n}\n`;
+  const secret = 'locals {\n  plain = "x"\n  late = "also s3cr3t"\n}\nlocal "s" {\n  expression = "s3cr3t"\n  sensitive = true\n}\n';
+  for (const [name, text, asks] of [
+    ['retries, try before its target is set, a later definition winning, an error', queue, [['t'], ['c'], ['d'], ['nope'], ['e']]],
+    ['a queue that stops after 101 failures in a row', stop, [['f3'], ['good']]],
+    ['a sensitive local, evaluated with the first ask', secret, [['plain']]],
+  ] as const) {
+    const whole = evalDir({ 'a.pkr.hcl': text });
+    clearSecrets(); // the whole run registered the sensitive values: the lazy one must do it itself
+    const dir = mkdtempSync(join(tmpdir(), 'hcl2-vars-'));
+    try {
+      const { file } = parseFile(text, join(dir, 'a.pkr.hcl'));
+      const blocks = file.body.content({ blocks: ROOT_BLOCKS }).content.blocks;
+      const lazy = initializeVariables(parseVariables({ blocks, templatePath: dir, cwd: dir, inputs: {} }), undefined, { lazyLocals: true });
+      assert.ok(lazy.ensureLocals, name);
+      assert.equal(lazy.locals.size, 0, `${name}: nothing evaluated before a line asks`);
+      const all = localValues(whole.locals);
+      for (const ask of asks) {
+        lazy.ensureLocals(ask);
+        // a prefix of the whole run's values, holding each name asked that the whole run set
+        const got = localValues(lazy.locals);
+        assert.deepEqual(got, all.slice(0, got.length), `${name}: after ${ask}`);
+        for (const n of ask) assert.equal(lazy.locals.has(n), whole.locals.has(n), `${name}: ${n}`);
+        if (ask === asks[0] && text === queue) assert.deepEqual(got, ['t=fallback'], 'only as far as the first ask needs');
+        // the sensitive local was registered with the first ask, before anything could print "plain"
+        if (text === secret) assert.equal(redact('[s3cr3t]'), '[<sensitive>]');
+      }
+      lazy.ensureLocals();
+      assert.deepEqual(localValues(lazy.locals), all, `${name}: all of them`);
+      assert.equal(show({ ...whole, ctx: lazy.ctx }, 'length(local)'), String(whole.locals.size));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(whole.dir, { recursive: true, force: true });
+    }
+  }
 });
 
 test('locals: a cycle is an error on one of its references (Packer 1.6.6 picks one at random)', () => {

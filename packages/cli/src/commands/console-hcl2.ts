@@ -7,7 +7,7 @@
  */
 import { handsOffDeepInput, isDeepNesting } from '../deep-thread.ts';
 import { evaluateDeepLine } from '../deep-console.ts';
-import { cty, exprValue, formatDiagnostics, hasErrors, isStackOverflow, parseExpression, tooDeepDiag, type Diagnostic } from '@packer-ts/hcl';
+import { cty, exprValue, exprVariables, formatDiagnostics, hasErrors, isStackOverflow, parseExpression, tooDeepDiag, type Diagnostic, type Expression } from '@packer-ts/hcl';
 import type { PackerConfig } from '@packer-ts/core/hcl2';
 import { printVariables } from '@packer-ts/core/hcl2';
 import { DIAGNOSTIC_WIDTH } from '../meta.ts';
@@ -38,6 +38,22 @@ function report(diags: readonly Diagnostic[]): Evaluation['report'] {
   return { text, error: hasErrors(diags) };
 }
 
+/**
+ * The locals `expr` names (`local.NAME`), or undefined where it reads `local` some other way (the
+ * whole object, an index, a splat): then every local is needed.
+ */
+function localsNamed(expr: Expression): string[] | undefined {
+  const names: string[] = [];
+  for (const t of exprVariables(expr)) {
+    const root = t[0]!;
+    if (root.kind !== 'root' || root.name !== 'local') continue;
+    const step = t[1];
+    if (step === undefined || step.kind !== 'attr') return undefined;
+    names.push(step.name);
+  }
+  return names;
+}
+
 const CONSOLE_INPUT = { filename: '<console-input>', start: { byte: 0, line: 1, column: 1 }, end: { byte: 0, line: 1, column: 1 } };
 
 export class Hcl2Console {
@@ -59,11 +75,15 @@ export class Hcl2Console {
     if (line === '') return { out: '', exit: false };
     if (line === 'exit') return { out: '', exit: true };
     if (line === 'help') return { out: HCL2_CONSOLE_HELP, exit: false };
-    if (line === 'variables') return { out: printVariables(this.cfg), exit: false };
+    if (line === 'variables') {
+      this.cfg.ensureLocals();
+      return { out: printVariables(this.cfg), exit: false };
+    }
     const diags: Diagnostic[] = [];
     const p = parseExpression(line, CONSOLE_INPUT.filename, CONSOLE_INPUT.start);
     diags.push(...p.diags);
     if (hasErrors(p.diags)) return { out: '', exit: false, report: report(diags) };
+    this.cfg.ensureLocals(localsNamed(p.expr));
     const v = exprValue(p.expr, this.cfg.evalContext());
     diags.push(...v.diags);
     if (hasErrors(v.diags)) return { out: '', exit: false, report: report(diags) };

@@ -123,11 +123,12 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     }
   }
   if (hcl2) {
-    // GetConfigFromHCL, then Initialize with its problems ignored
+    // GetConfigFromHCL, then Initialize with its problems ignored. Of Initialize, what a console
+    // can see is the locals' values, evaluated as far as each line needs them
+    // (PackerConfig.ensureLocals); its sources and builds, and every problem, are left unread.
     const { readHcl2Config } = await import('../hcl2.ts');
-    const cfg = await readHcl2Config(meta, args);
+    const cfg = await readHcl2Config(meta, args, { lazyLocals: true });
     if (!cfg) return 1;
-    cfg.initialize();
     const { Hcl2Console } = await import('./console-hcl2.ts');
     const session = new Hcl2Console(cfg);
     // a thread evaluating the deep lines of a console on another thread (deep-console.ts)

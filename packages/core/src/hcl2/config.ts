@@ -139,6 +139,11 @@ export interface ParseOptions {
   cwd?: string;
   components: ComponentFinder;
   coreVersion?: string;
+  /**
+   * Locals evaluated only when asked (`PackerConfig.ensureLocals`), as `console` reads them: see
+   * LocalsQueue (Packer 1.6.6's queue; 1.16's order evaluates them all at once).
+   */
+  lazyLocals?: boolean;
 }
 
 export interface ParseResult {
@@ -223,7 +228,7 @@ export function parseHcl2(opts: ParseOptions): ParseResult {
   for (const [name, f] of parsedVars.files) files.set(name, f);
   diags.push(...parsedVars.diags);
   config.parsedVariables = parsedVars;
-  config.setVariables(initializeVariables(parsedVars));
+  config.setVariables(initializeVariables(parsedVars, undefined, { lazyLocals: opts.lazyLocals }));
   return { config, diags, files };
 }
 
@@ -255,6 +260,17 @@ export class PackerConfig {
   setVariables(i: InitializedVariables): void {
     const p = this.parsedVariables!;
     this.evaluated = { variables: p.variables, locals: i.locals, sensitive: i.sensitive, ctx: i.ctx, diags: p.diags, initDiags: i.diags, files: p.files };
+    this.localsAsked = i.ensureLocals;
+  }
+
+  private localsAsked: ((names?: Iterable<string>) => void) | undefined;
+
+  /**
+   * With `lazyLocals`: the locals evaluated as far as `names` need, all of them without `names`
+   * (before `evaluated.locals` is read whole). Otherwise they all are already: nothing to do.
+   */
+  ensureLocals(names?: Iterable<string>): void {
+    this.localsAsked?.(names);
   }
 
   /** `packer { required_version = "..." }` of one file (sniffCoreVersionRequirements). */

@@ -36,7 +36,7 @@ import { addSecret } from '@packer-ts/sdk';
 import { PACKER_COMPAT_VERSION } from '../version.ts';
 import { decodeVariableBlocks, variableValue, type InputVariable } from './variables.ts';
 import { collectValues, sensitiveStrings, type VariableInputs } from './values.ts';
-import { evaluateLocals, parseLocalBlocks, type LocalBlock, type LocalValue } from './locals.ts';
+import { evaluateLocals, LocalsQueue, parseLocalBlocks, type LocalBlock, type LocalValue } from './locals.ts';
 
 export type PackerVersion = 'packer-1.6.6' | 'packer-1.16';
 
@@ -74,6 +74,11 @@ export interface InitializedVariables {
   sensitive: string[];
   ctx: EvalContext;
   diags: Diagnostic[];
+  /**
+   * With `lazyLocals`: evaluates the locals as far as `names` need (each has its final value), all
+   * of them without `names`; `locals`, `sensitive` and `ctx`'s `local` follow. Without, undefined.
+   */
+  ensureLocals?: (names?: Iterable<string>) => void;
 }
 
 export interface Evaluated {
@@ -168,7 +173,7 @@ export function parseVariables(opts: EvaluateOptions): ParsedVariables {
  * top-level variables for the locals and the context (`data`, once
  * datasources ran).
  */
-export function initializeVariables(p: ParsedVariables, extra?: Record<string, cty.Value>): InitializedVariables {
+export function initializeVariables(p: ParsedVariables, extra?: Record<string, cty.Value>, opts: { lazyLocals?: boolean } = {}): InitializedVariables {
   const diags: Diagnostic[] = [];
   const base = { root: p.root, cwd: p.cwd, version: p.version, coreVersion: p.coreVersion };
   const functions = () => functionTable('', p.version);
@@ -178,6 +183,25 @@ export function initializeVariables(p: ParsedVariables, extra?: Record<string, c
     diags.push(...r.diags);
     v.value = r.value;
     varValues.set(name, r.value);
+  }
+  if (opts.lazyLocals && p.version === 'packer-1.6.6') {
+    // Packer 1.6.6's queue, run as far as asked (LocalsQueue); sensitive values are registered
+    // as their locals get them, before anything can print them
+    const sensitive: string[] = [];
+    for (const v of p.variables.values()) if (v.sensitive) sensitive.push(...sensitiveStrings(v.value));
+    addSecret(...sensitive);
+    const queue = new LocalsQueue(p.localBlocks, (locals) => templateContext({ ...base, variables: varValues, locals, extra }), (l) => {
+      if (!l.sensitive) return;
+      const strings = sensitiveStrings(l.value);
+      sensitive.push(...strings);
+      addSecret(...strings);
+    });
+    // Sensitive locals are evaluated with whatever is asked: the Ui hides their values in any
+    // output, also where another local holds the same text.
+    const sensitiveNames = p.localBlocks.filter((l) => l.sensitive).map((l) => l.name);
+    const ensureLocals = (names?: Iterable<string>) => queue.run(names === undefined ? undefined : [...names, ...sensitiveNames]);
+    // the locals' own diagnostics are not collected: console, the one lazy reader, ignores them
+    return { locals: queue.values, sensitive, ctx: queue.context(), diags, ensureLocals };
   }
   const loc = evaluateLocals(p.localBlocks, (locals) => templateContext({ ...base, variables: varValues, locals, extra }), p.version);
   diags.push(...loc.diags);

@@ -139,30 +139,68 @@ function evaluateOne(l: LocalBlock, contexts: LocalContexts): Diagnostic[] {
 }
 
 function evaluateQueue(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): { locals: Map<string, LocalValue>; diags: Diagnostic[] } {
-  const values = new Map<string, LocalValue>();
-  const contexts = new LocalContexts(values, ctxFor);
-  const diags: Diagnostic[] = [];
-  const queue = [...locals];
-  let retry = 0;
-  let previousL = 0;
-  while (queue.length > 0) {
-    const l = queue[0]!;
-    const more = evaluateOne(l, contexts);
-    if (hasErrors(more)) {
-      if (queue.length === 1) return { locals: values, diags: [...diags, ...more] };
-      if (previousL === queue.length) {
-        if (retry === 100) return { locals: values, diags: [...diags, ...more] };
-        retry++;
-      }
-      previousL = queue.length;
-      queue.push(l);
-    } else {
-      retry = 0;
-      diags.push(...more);
-    }
-    queue.shift();
+  const q = new LocalsQueue(locals, ctxFor);
+  q.run();
+  return { locals: q.values, diags: q.diags };
+}
+
+/**
+ * Packer 1.6.6's queue (evaluateLocalVariables), run as far as asked. `run(names)` evaluates
+ * locals until each of `names` has its final value (it is set, and no later definition of it
+ * waits in the queue) or the queue has ended; `run()` runs it to its end. The queue is the same
+ * however far it is run at a time, and a local keeps the value it is set to, so the values are
+ * those of a whole run: `console` runs it only as far as the locals its line names (a local
+ * after them is never evaluated; neither are its errors, which console ignores).
+ */
+export class LocalsQueue {
+  readonly values = new Map<string, LocalValue>();
+  readonly diags: Diagnostic[] = [];
+  private readonly contexts: LocalContexts;
+  private readonly queue: LocalBlock[];
+  // how many definitions of each name wait in the queue
+  private readonly pending = new Map<string, number>();
+  private retry = 0;
+  private previousL = 0;
+  private ended = false;
+
+  /** `onSet`: told each local as it gets its value. */
+  constructor(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext, private readonly onSet?: (l: LocalValue) => void) {
+    this.contexts = new LocalContexts(this.values, ctxFor);
+    this.queue = [...locals];
+    for (const l of locals) this.pending.set(l.name, (this.pending.get(l.name) ?? 0) + 1);
   }
-  return { locals: values, diags };
+
+  /** The context the locals are evaluated in: its `local` is the object of those set so far. */
+  context(): EvalContext {
+    return this.contexts.context();
+  }
+
+  run(names?: Iterable<string>): void {
+    const wanted = names === undefined ? undefined : [...names];
+    const queue = this.queue;
+    while (!this.ended && queue.length > 0) {
+      if (wanted !== undefined && wanted.every((n) => !this.pending.get(n))) return;
+      const l = queue[0]!;
+      const more = evaluateOne(l, this.contexts);
+      if (hasErrors(more)) {
+        if (queue.length === 1 || (this.previousL === queue.length && this.retry === 100)) {
+          // the last one left, or no progress in 100 rounds (a cycle): its errors end the queue
+          this.diags.push(...more);
+          this.ended = true;
+          return;
+        }
+        if (this.previousL === queue.length) this.retry++;
+        this.previousL = queue.length;
+        queue.push(l);
+      } else {
+        this.retry = 0;
+        this.diags.push(...more);
+        this.pending.set(l.name, this.pending.get(l.name)! - 1);
+        this.onSet?.(this.values.get(l.name)!);
+      }
+      queue.shift();
+    }
+  }
 }
 
 function evaluateRecursively(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyMap<string, cty.Value>) => EvalContext): { locals: Map<string, LocalValue>; diags: Diagnostic[] } {

@@ -595,7 +595,8 @@ class Parser {
     this.aborted = false;
     if ((this.recovery && hasErr(diags)) || next !== T.Question) {
       this.depth--;
-      return [cond, diags];
+      // a lone term: its own result (diags is first's array)
+      return cond === first[0] ? first : [cond, diags];
     }
     const ret = this.finishConditional(startTok, cond, diags);
     this.depth--;

@@ -47,7 +47,11 @@ export class Value {
   isWhollyKnown(): boolean {
     if (this.raw === UNKNOWN) return false;
     if (this.raw === null) return true;
-    if (Array.isArray(this.raw)) return (this.raw as Value[]).every((v) => v.isWhollyKnown());
+    if (Array.isArray(this.raw)) {
+      const elems = this.raw as Value[];
+      for (let i = 0; i < elems.length; i++) if (!elems[i]!.isWhollyKnown()) return false;
+      return true;
+    }
     if (this.raw instanceof Map) {
       for (const v of this.raw.values()) if (!v.isWhollyKnown()) return false;
     }
@@ -171,8 +175,11 @@ export class Value {
       if (this.type.kind === 'set') return arr.map((v) => [v, v]);
       return arr.map((v, i) => [numberIntVal(i), v]);
     }
+    // forEach: neither an iterator step nor an entry array per element
     const out: Array<[Value, Value]> = [];
-    for (const [k, v] of this.raw as ReadonlyMap<string, Value>) out.push([stringVal(k), v]);
+    (this.raw as ReadonlyMap<string, Value>).forEach((v, k) => {
+      out.push([stringVal(k), v]);
+    });
     return out;
   }
   /** Element values only (list/tuple/set order, sorted map keys). */
@@ -395,7 +402,9 @@ export function objectValOf(attrs: Map<string, Value>): Value {
 function objectOfSortedMap(m: Map<string, Value>): Value {
   if (m.size === 0) return EmptyObjectVal;
   const at: Record<string, Type> = {};
-  for (const [k, v] of m) at[k] = v.type;
+  m.forEach((v, k) => {
+    at[k] = v.type;
+  });
   return new Value(T.objectOfSorted(at), m);
 }
 /** cty.SetVal: deduplicates and orders elements by cty's set rules. */

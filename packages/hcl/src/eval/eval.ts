@@ -29,7 +29,7 @@ import {
 } from '../cty/value.ts';
 import { handOffDeepNesting, isStackOverflow, tooDeepDiag } from '../deep.ts';
 import { errorDiag, hasErrors, type Diagnostic } from '../diag.ts';
-import { CallError, CallErrors, callHcl, type CallArg, type FunctionSpec } from '../funcs/function.ts';
+import { CallError, CallErrors, callHcl, callHclPlain, plainArg, type CallArg, type FunctionSpec } from '../funcs/function.ts';
 import { rangeBetween, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Expr, Literal, Traversal, Traverser } from '../syntax/ast.ts';
 import { exprStartRange, variables } from '../syntax/ast.ts';
@@ -529,6 +529,8 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
   const expanded = argExprs !== e.args;
   const np = params.length;
   const before = diags.length;
+  // every argument a value that callHcl would pass on as it is (plainArg)
+  let plain = !expanded;
   for (let i = 0; i < n; i++) {
     const a = argExprs[i]!;
     if (expanded && a instanceof Value) {
@@ -537,6 +539,7 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
     }
     const p = i < np ? params[i]! : fn.varParam!;
     if (p.special !== undefined) {
+      plain = false;
       if (p.special === 'type') {
         const tr = typeFromConstraint(typeExprNode(a as Expr, ctx), { constraint: true });
         for (const d of tr.diags) diags.push(d);
@@ -553,12 +556,14 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
         continue;
       }
     }
-    args[i] = ev(a as Expr, ctx, diags);
+    const v = ev(a as Expr, ctx, diags);
+    args[i] = v;
+    if (plain && !plainArg(v, p.type)) plain = false;
   }
   // an argument's error (or a type argument's) makes the call's result unknown
   if (diags.length > before && errorsSince(diags, before)) return DynamicVal;
   try {
-    return callHcl(e.name, fn, args, e.args.length);
+    return plain ? callHclPlain(e.name, fn, args as Value[], n) : callHcl(e.name, fn, args, e.args.length);
   } catch (err) {
     const errs = err instanceof CallErrors ? err.errors : err instanceof CallError ? [err] : undefined;
     if (!errs) throw err;
@@ -857,7 +862,9 @@ function evFor(e: Extract<Expr, { kind: 'For' }>, ctx: EvalContext | undefined, 
     }
     if (hasErrors(cd)) return DynamicVal;
   }
-  const [ucoll, collMarks] = coll.unmark();
+  // (no array destructuring: in baseline code it runs the iterator protocol)
+  const collMarks = coll.marks;
+  const ucoll = collMarks.size ? coll.unmark()[0] : coll;
   let known = true;
   // returns true to include, false to skip, undefined for unknown/error
   const include = (cctx: EvalContext): boolean | undefined => {
@@ -882,8 +889,10 @@ function evFor(e: Extract<Expr, { kind: 'For' }>, ctx: EvalContext | undefined, 
   if (e.keyExpr) {
     const vals = new Map<string, Value>();
     const groups = new Map<string, Value[]>();
-    for (const [k, v] of ucoll.elements()) {
-      const cctx = forScope(e, base, k, v);
+    const elems = ucoll.elements();
+    for (let i = 0; i < elems.length; i++) {
+      const kv = elems[i]!;
+      const cctx = forScope(e, base, kv[0], kv[1]);
       const inc = include(cctx);
       if (inc === undefined) {
         known = false;

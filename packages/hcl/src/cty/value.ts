@@ -30,12 +30,17 @@ export type Raw =
 const NO_MARKS: ReadonlySet<string> = new Set();
 
 export class Value {
+  // `declare`: assigned by the constructor only (a class field would also be defined, as
+  // undefined, by an initializer run on every construction)
+  declare readonly type: Type;
+  declare readonly raw: Raw;
+  declare readonly marks: ReadonlySet<string>;
   /** @internal use the constructor functions */
-  constructor(
-    readonly type: Type,
-    readonly raw: Raw,
-    readonly marks: ReadonlySet<string> = NO_MARKS,
-  ) {}
+  constructor(type: Type, raw: Raw, marks: ReadonlySet<string> = NO_MARKS) {
+    this.type = type;
+    this.raw = raw;
+    this.marks = marks;
+  }
 
   isKnown(): boolean {
     return this.raw !== UNKNOWN;

@@ -38,13 +38,14 @@ import { binaryOperations, unaryOperations } from './ops.ts';
 
 /** Variables and functions an expression is evaluated with (hcl.EvalContext). */
 export class EvalContext {
+  // `declare`: set by the constructor only, without a field initializer run on each construction
   /** undefined: variables are not allowed here */
-  variables: Record<string, Value> | undefined;
+  declare variables: Record<string, Value> | undefined;
   /** undefined: function calls are not allowed here */
-  functions: Record<string, FunctionSpec> | undefined;
-  readonly parent: EvalContext | undefined;
+  declare functions: Record<string, FunctionSpec> | undefined;
+  declare readonly parent: EvalContext | undefined;
   /** values of splat placeholders, set while a splat iterates */
-  anon: Map<AnonSymbolExpr, Value> | undefined;
+  declare anon: Map<AnonSymbolExpr, Value> | undefined;
 
   constructor(opts?: { variables?: Record<string, Value>; functions?: Record<string, FunctionSpec> }, parent?: EvalContext) {
     this.variables = opts?.variables;
@@ -167,7 +168,6 @@ function valueStr(v: Value): string {
 
 // ---- traversals ----
 
-const hasOwn = Object.prototype.hasOwnProperty;
 
 export function traverseAbs(t: Traversal, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   const root = t[0] as Extract<Traverser, { kind: 'root' }>;
@@ -177,7 +177,7 @@ export function traverseAbs(t: Traversal, ctx: EvalContext | undefined, diags: D
     const vars = c.variables;
     if (vars) {
       anyVars = true;
-      if (hasOwn.call(vars, name)) return t.length === 1 ? vars[name]! : traverseRel(vars[name]!, t, 1, diags);
+      if (Object.hasOwn(vars, name)) return t.length === 1 ? vars[name]! : traverseRel(vars[name]!, t, 1, diags);
     }
   }
   {
@@ -214,7 +214,7 @@ export function getAttr(obj: Value, name: string, range: Range, diags: Diagnosti
   const ty = obj.type;
   switch (ty.kind) {
     case 'object':
-      if (!Object.prototype.hasOwnProperty.call(ty.attrs, name)) {
+      if (!Object.hasOwn(ty.attrs, name)) {
         diags.push(errorDiag('Unsupported attribute', `This object does not have an attribute named ${goQuote(name)}.`, range));
         return DynamicVal;
       }
@@ -437,7 +437,8 @@ function evTemplateJoin(e: Extract<Expr, { kind: 'TemplateJoin' }>, ctx: EvalCon
 
 function findFunction(name: string, ctx: EvalContext | undefined): FunctionSpec | undefined {
   for (let c = ctx; c; c = c.parent) {
-    if (c.functions && Object.prototype.hasOwnProperty.call(c.functions, name)) return c.functions[name];
+    const fns = c.functions;
+    if (fns && Object.hasOwn(fns, name)) return fns[name];
   }
   return undefined;
 }

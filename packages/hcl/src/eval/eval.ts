@@ -168,7 +168,6 @@ function valueStr(v: Value): string {
 
 // ---- traversals ----
 
-
 export function traverseAbs(t: Traversal, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   const root = t[0] as Extract<Traverser, { kind: 'root' }>;
   const name = root.name;

@@ -343,9 +343,13 @@ export class PackerConfig {
       const { content, diags: d } = body.content(ROOT_SCHEMA);
       // the root content's own errors were reported when the template was read
       if (!hasErrors(d)) diags.push(...d);
-      for (const block of content.blocks) {
-        if (block.type === 'source') diags.push(...this.decodeSource(block));
-        else if (block.type === 'build') {
+      const blocks = content.blocks;
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i]!;
+        if (block.type === 'source') {
+          const sd = this.decodeSource(block);
+          if (sd) diags.push(sd);
+        } else if (block.type === 'build') {
           const r = this.decodeBuild(block);
           diags.push(...r.diags);
           if (!hasErrors(r.diags) && r.build) this.builds.push(r.build);
@@ -355,18 +359,21 @@ export class PackerConfig {
     return diags;
   }
 
-  private decodeSource(block: Block): Diagnostic[] {
-    const [type, name] = block.labels as [string, string];
+  /** Records a `source` block; its problem, if any. */
+  private decodeSource(block: Block): Diagnostic | undefined {
+    const labels = block.labels;
+    const type = labels[0]!;
+    const name = labels[1]!;
     if (!this.components.builders.has(type)) {
-      return [err(`Unknown source type ${type}`, `known builders: ${goList(this.components.builders.list())}`, block.labelRanges[0])];
+      return err(`Unknown source type ${type}`, `known builders: ${goList(this.components.builders.list())}`, block.labelRanges[0]);
     }
     const key = `${type}.${name}`;
     const existing = this.sources.get(key);
     if (existing) {
-      return [err('Duplicate source block', `This source block has the same builder type and name as a previous block declared at ${rangeString(existing.block.defRange)}. Each source must have a unique name per builder type.`, block.defRange)];
+      return err('Duplicate source block', `This source block has the same builder type and name as a previous block declared at ${rangeString(existing.block.defRange)}. Each source must have a unique name per builder type.`, block.defRange);
     }
     this.sources.set(key, { type, name, block });
-    return [];
+    return undefined;
   }
 
   private decodeBuild(block: Block): { build?: BuildBlock; diags: Diagnostic[] } {
@@ -387,13 +394,14 @@ export class PackerConfig {
       postProcessors: [],
       block,
     };
-    for (const from of b.fields.sources ?? []) {
-      const ref = sourceRef(from);
+    const froms = b.fields.sources ?? [];
+    for (let i = 0; i < froms.length; i++) {
+      const ref = sourceRef(froms[i]!);
       if (!ref || !validIdentifier(ref.type) || !validIdentifier(ref.name)) {
         diags.push(err('Invalid source reference', 'A source type is made of three parts that aresplit by a dot `.`; each part must start with a letter and may contain only letters, digits, underscores, and dashes.A valid source reference looks like: `source.type.name`', block.defRange));
         continue;
       }
-      build.sources.push({ ...ref, localName: '' });
+      build.sources.push({ type: ref.type, name: ref.name, localName: '' });
     }
     const { content, diags: cd } = b.remain.content(BUILD_SCHEMA);
     diags.push(...cd);
@@ -533,10 +541,10 @@ function validateOnlyExcept(o: OnlyExcept): Diagnostic[] {
 
 /** `source.T.N` or `T.N` (sourceRefFromString); undefined for fewer than two parts. */
 export function sourceRef(text: string): { type: string; name: string } | undefined {
-  let parts = text.split('.');
+  const parts = text.split('.');
   if (parts.length < 2) return undefined;
-  if (parts.length > 2) parts = parts.slice(1);
-  return { type: parts[0]!, name: parts[1]! };
+  const at = parts.length > 2 ? 1 : 0;
+  return { type: parts[at]!, name: parts[at + 1]! };
 }
 
 /** A provisioner's `override` object as plain values (hcl2shim.ConfigValueFromHCL2 per option: its JSON form). */

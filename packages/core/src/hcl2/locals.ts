@@ -158,7 +158,7 @@ function evaluateQueue(locals: readonly LocalBlock[], ctxFor: (values: ReadonlyM
       queue.push(l);
     } else {
       retry = 0;
-      diags.push(...more);
+      if (more.length !== 0) diags.push(...more);
     }
     queue.shift();
   }

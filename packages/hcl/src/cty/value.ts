@@ -318,6 +318,15 @@ const NFC_STABLE = /^[\u0000-\u02ff]*$/;
 export function stringVal(s: string): Value {
   return new Value(T.String, NFC_STABLE.test(s) ? s : s.normalize('NFC'));
 }
+/** stringVal of a string known to be in NFC already (such as ASCII text): no test. */
+export function stringValNFC(s: string): Value {
+  return new Value(T.String, s);
+}
+/** Whether v is known, not null and has no marks of its own (one call for three tests). */
+export function isPlainKnown(v: Value): boolean {
+  const raw = v.raw;
+  return raw !== UNKNOWN && raw !== null && v.marks.size === 0;
+}
 export function numberVal(n: BigFloat): Value {
   return new Value(T.Number, n);
 }

@@ -370,6 +370,11 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
 }
 
 function evTemplate(parts: Expr[], range: Range, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
+  // a quoted string without interpolations: its text
+  if (parts.length === 1) {
+    const only = parts[0]!;
+    if (only.kind === 'Literal' && only.value.t === 'string') return stringVal(only.value.v);
+  }
   let buf = '';
   let known = true;
   let marks: Array<ReadonlySet<string>> | undefined;
@@ -816,7 +821,8 @@ function evObject(e: Extract<Expr, { kind: 'ObjectCons' }>, ctx: EvalContext | u
       continue;
     }
     if (key.marks.size) (keyMarks ??= []).push(key.marks);
-    vals.set(key.asString(), val);
+    // a known string (checked above)
+    vals.set(key.raw as string, val);
   }
   if (!known) return DynamicVal;
   const obj = objectValOf(vals);

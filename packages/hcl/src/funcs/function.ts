@@ -5,7 +5,7 @@
 import * as T from '../cty/types.ts';
 import type { Type } from '../cty/types.ts';
 import { convert } from '../cty/convert.ts';
-import { CtyError, Value, unknownVal, DynamicVal, numberIntVal } from '../cty/value.ts';
+import { CtyError, Value, unknownVal, DynamicVal, isPlainKnown, numberIntVal } from '../cty/value.ts';
 import type { Diagnostic } from '../diag.ts';
 import { isStackOverflow } from '../deep.ts';
 
@@ -111,10 +111,16 @@ export function returnTypeForValues(f: FunctionSpec, args0: Value[]): Type {
  * dynamic-typed parameter, or a list of the parameter's primitive element type.
  */
 export function plainArg(v: Value, t: Type): boolean {
-  if (v.marks.size !== 0 || !v.isKnown() || v.isNull()) return false;
+  if (!isPlainKnown(v)) return false;
   const vt = v.type;
-  if (vt === t) return T.isPrimitive(t);
-  if (t.kind === 'dynamic') return T.isPrimitive(vt);
+  if (vt === t) {
+    const k = t.kind;
+    return k === 'string' || k === 'number' || k === 'bool';
+  }
+  if (t.kind === 'dynamic') {
+    const k = vt.kind;
+    return k === 'string' || k === 'number' || k === 'bool';
+  }
   if (t.kind === 'list' && vt.kind === 'list' && vt.elem === t.elem && T.isPrimitive(t.elem)) {
     const elems = v.raw as readonly Value[];
     for (let i = 0; i < elems.length; i++) if (elems[i]!.marks.size !== 0) return false;

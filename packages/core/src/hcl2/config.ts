@@ -541,10 +541,14 @@ function validateOnlyExcept(o: OnlyExcept): Diagnostic[] {
 
 /** `source.T.N` or `T.N` (sourceRefFromString); undefined for fewer than two parts. */
 export function sourceRef(text: string): { type: string; name: string } | undefined {
-  const parts = text.split('.');
-  if (parts.length < 2) return undefined;
-  const at = parts.length > 2 ? 1 : 0;
-  return { type: parts[at]!, name: parts[at + 1]! };
+  // text.split('.') read as Packer reads it (parts 0 and 1 of two, 1 and 2 of more), without
+  // the split (a runtime call in baseline code)
+  const a = text.indexOf('.');
+  if (a < 0) return undefined;
+  const b = text.indexOf('.', a + 1);
+  if (b < 0) return { type: text.slice(0, a), name: text.slice(a + 1) };
+  const c = text.indexOf('.', b + 1);
+  return { type: text.slice(a + 1, b), name: c < 0 ? text.slice(b + 1) : text.slice(b + 1, c) };
 }
 
 /** A provisioner's `override` object as plain values (hcl2shim.ConfigValueFromHCL2 per option: its JSON form). */

@@ -128,8 +128,11 @@ export class Value {
     if (this.type.kind !== kind) throw new CtyError(`not a ${kind}: ${T.friendlyName(this.type)}`);
   }
   asString(): string {
+    const raw = this.raw;
+    // a string payload is a known, non-null value; its type says whether it is a string
+    if (typeof raw === 'string' && this.type.kind === 'string') return raw;
     this.need('string');
-    return this.raw as string;
+    return raw as string;
   }
   asBigFloat(): BigFloat {
     this.need('number');

@@ -459,9 +459,16 @@ function sortedMap(e: ReadonlyMap<string, Value> | Record<string, Value>): Map<s
     // most maps are built in key order already: a copy is enough
     if (inKeyOrder(e)) return new Map(e);
   }
-  const pairs: Array<[string, Value]> = e instanceof Map ? [...e.entries()] : Object.entries(e);
-  pairs.sort((a, b) => T.cmpStr(a[0], b[0]));
-  return new Map(pairs);
+  const out = new Map<string, Value>();
+  if (e instanceof Map) {
+    const keys = T.sortNames([...e.keys()]);
+    for (let i = 0; i < keys.length; i++) out.set(keys[i]!, e.get(keys[i]!)!);
+  } else {
+    const keys = T.sortNames(Object.keys(e));
+    const rec = e as Record<string, Value>;
+    for (let i = 0; i < keys.length; i++) out.set(keys[i]!, rec[keys[i]!]!);
+  }
+  return out;
 }
 
 /** Builds a value of a given collection/structural type from parts without

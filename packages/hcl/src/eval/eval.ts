@@ -309,18 +309,19 @@ export function index(coll: Value, key: Value, range: Range, diags: Diagnostic[]
 function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   switch (e.kind) {
     // the kinds evaluated most first: each case before the match is a comparison
-    case 'Literal':
-      return literalValue(e.value);
+    // (a quoted string is a Template; a Literal here is a number, bool or null)
     case 'FunctionCall':
       return evCall(e, ctx, diags);
+    case 'Template':
+      return evTemplate(e.parts, e.range, ctx, diags);
     case 'ScopeTraversal': {
       const before = diags.length;
       const v = traverseAbs(e.traversal, ctx, diags);
       if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
-    case 'Template':
-      return evTemplate(e.parts, e.range, ctx, diags);
+    case 'Literal':
+      return literalValue(e.value);
     case 'TemplateWrap':
       return ev(e.wrapped, ctx, diags);
     case 'ObjectConsKey':

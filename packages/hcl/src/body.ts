@@ -4,7 +4,7 @@
 // language (Packer's blocks) is decoded once for both.
 
 import { errorDiag, type Diagnostic } from './diag.ts';
-import { rangeString, type Range } from './range.ts';
+import { rangeString, SpanRange, type Range } from './range.ts';
 import type { Block as AstBlock, Body as AstBody, Expr } from './syntax/ast.ts';
 import { blockDefRange } from './syntax/ast.ts';
 import { nameSuggestion } from './syntax/parser.ts';
@@ -197,7 +197,16 @@ export class NativeBody implements Body {
 }
 
 function nativeBlock(b: AstBlock): Block {
-  return { type: b.type, labels: b.labels, body: new NativeBody(b.body), defRange: blockDefRange(b), typeRange: b.typeRange, labelRanges: b.labelRanges };
+  return { type: b.type, labels: b.labels, body: new NativeBody(b.body), defRange: defRange(b), typeRange: b.typeRange, labelRanges: b.labelRanges };
+}
+
+/** blockDefRange, its positions found when read (most blocks' never are) when the parser's ranges are spans of one text. */
+function defRange(b: AstBlock): Range {
+  const first = b.typeRange;
+  const lr = b.labelRanges;
+  const last = lr.length > 0 ? lr[lr.length - 1]! : first;
+  if (first instanceof SpanRange && last instanceof SpanRange && first.lines === last.lines) return new SpanRange(first.lines, first.s, last.e);
+  return blockDefRange(b);
 }
 
 /**

@@ -338,6 +338,8 @@ export class PackerConfig {
     if (this.evaluated) diags.push(...this.evaluated.initDiags);
     diags.push(...this.detectPluginBinaries());
     const ctx = this.evalContext();
+    // whether a builder type is known, asked once per type (a template's sources share a few)
+    const builderKnown = new Map<string, boolean>();
     for (const f of this.parsedFiles) {
       const body = expandDynamic(f.body, ctx);
       const { content, diags: d } = body.content(ROOT_SCHEMA);
@@ -347,7 +349,7 @@ export class PackerConfig {
       for (let i = 0; i < blocks.length; i++) {
         const block = blocks[i]!;
         if (block.type === 'source') {
-          const sd = this.decodeSource(block);
+          const sd = this.decodeSource(block, builderKnown);
           if (sd) diags.push(sd);
         } else if (block.type === 'build') {
           const r = this.decodeBuild(block);
@@ -360,11 +362,13 @@ export class PackerConfig {
   }
 
   /** Records a `source` block; its problem, if any. */
-  private decodeSource(block: Block): Diagnostic | undefined {
+  private decodeSource(block: Block, builderKnown: Map<string, boolean>): Diagnostic | undefined {
     const labels = block.labels;
     const type = labels[0]!;
     const name = labels[1]!;
-    if (!this.components.builders.has(type)) {
+    let known = builderKnown.get(type);
+    if (known === undefined) builderKnown.set(type, (known = this.components.builders.has(type)));
+    if (!known) {
       return err(`Unknown source type ${type}`, `known builders: ${goList(this.components.builders.list())}`, block.labelRanges[0]);
     }
     const key = `${type}.${name}`;

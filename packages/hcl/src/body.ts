@@ -4,7 +4,7 @@
 // language (Packer's blocks) is decoded once for both.
 
 import { errorDiag, type Diagnostic } from './diag.ts';
-import { rangeString, type Range } from './range.ts';
+import { rangeString, SpanRange, type Range } from './range.ts';
 import type { Block as AstBlock, Body as AstBody, Expr } from './syntax/ast.ts';
 import { blockDefRange } from './syntax/ast.ts';
 import { nameSuggestion } from './syntax/parser.ts';
@@ -88,13 +88,20 @@ export function unsupportedBlockDiag(type: string, typeRange: Range, schema: Bod
   return errorDiag('Unsupported block type', `Blocks of type ${q(type)} are not expected here.${suggestion}`, typeRange);
 }
 
+/** The hidden names of a body that hides none (never changed: a body hiding more copies it). */
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** hcl.Body over a native-syntax body. */
 export class NativeBody implements Body {
-  constructor(
-    readonly ast: AstBody,
-    private readonly hiddenAttrs: ReadonlySet<string> = new Set(),
-    private readonly hiddenBlocks: ReadonlySet<string> = new Set(),
-  ) {}
+  // declared fields: assigned by the constructor only (no field initializer per body)
+  declare readonly ast: AstBody;
+  declare private readonly hiddenAttrs: ReadonlySet<string>;
+  declare private readonly hiddenBlocks: ReadonlySet<string>;
+  constructor(ast: AstBody, hiddenAttrs: ReadonlySet<string> = NO_NAMES, hiddenBlocks: ReadonlySet<string> = NO_NAMES) {
+    this.ast = ast;
+    this.hiddenAttrs = hiddenAttrs;
+    this.hiddenBlocks = hiddenBlocks;
+  }
 
   missingItemRange(): Range {
     const r = this.ast.range;
@@ -104,10 +111,14 @@ export class NativeBody implements Body {
   content(schema: BodySchema): { content: BodyContent; diags: Diagnostic[] } {
     const { content, remain, diags } = this.partialContent(schema);
     const rem = remain as NativeBody;
-    for (const attr of this.ast.attributes) {
+    const astAttrs = this.ast.attributes;
+    for (let i = 0; i < astAttrs.length; i++) {
+      const attr = astAttrs[i]!;
       if (!rem.hiddenAttrs.has(attr.name)) diags.push(unsupportedAttributeDiag(attr.name, attr.nameRange, schema, content.attributes));
     }
-    for (const block of this.ast.blocks) {
+    const astBlocks = this.ast.blocks;
+    for (let i = 0; i < astBlocks.length; i++) {
+      const block = astBlocks[i]!;
       if (!rem.hiddenBlocks.has(block.type)) diags.push(unsupportedBlockDiag(block.type, block.typeRange, schema));
     }
     return { content, diags };
@@ -134,11 +145,19 @@ export class NativeBody implements Body {
       if (hiddenAttrs.has(a.name) && !this.hiddenAttrs.has(a.name)) attrs.set(a.name, { name: a.name, expr: a.expr, range: a.range, nameRange: a.nameRange });
     }
     const blocksWanted = new Map((schema.blocks ?? []).map((b) => [b.type, b]));
-    for (const block of this.ast.blocks) {
-      if (this.hiddenBlocks.has(block.type)) continue;
+    const astBlocks = this.ast.blocks;
+    const hidden = this.hiddenBlocks;
+    for (let i = 0; i < astBlocks.length; i++) {
+      const block = astBlocks[i]!;
+      if (hidden.size !== 0 && hidden.has(block.type)) continue;
       const bs = blocksWanted.get(block.type);
       if (!bs) continue;
       const labelNames = bs.labelNames ?? [];
+      const nl = block.labels.length;
+      if (nl === labelNames.length) {
+        blocks.push(nativeBlock(block));
+        continue;
+      }
       const ctxRange = { filename: block.typeRange.filename, start: block.typeRange.start, end: block.openBraceRange.end };
       if (block.labels.length > labelNames.length) {
         if (labelNames.length === 0) {
@@ -178,7 +197,16 @@ export class NativeBody implements Body {
 }
 
 function nativeBlock(b: AstBlock): Block {
-  return { type: b.type, labels: b.labels, body: new NativeBody(b.body), defRange: blockDefRange(b), typeRange: b.typeRange, labelRanges: b.labelRanges };
+  return { type: b.type, labels: b.labels, body: new NativeBody(b.body), defRange: defRange(b), typeRange: b.typeRange, labelRanges: b.labelRanges };
+}
+
+/** blockDefRange, its positions found when read (most blocks' never are) when the parser's ranges are spans of one text. */
+function defRange(b: AstBlock): Range {
+  const first = b.typeRange;
+  const lr = b.labelRanges;
+  const last = lr.length > 0 ? lr[lr.length - 1]! : first;
+  if (first instanceof SpanRange && last instanceof SpanRange && first.lines === last.lines) return new SpanRange(first.lines, first.s, last.e);
+  return blockDefRange(b);
 }
 
 /**

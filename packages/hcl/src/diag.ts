@@ -24,7 +24,7 @@ export interface Diagnostic {
 export type Diagnostics = Diagnostic[];
 
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
-  for (const d of diags) if (d.severity === 'error') return true;
+  for (let i = 0; i < diags.length; i++) if (diags[i]!.severity === 'error') return true;
   return false;
 }
 

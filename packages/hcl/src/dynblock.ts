@@ -46,17 +46,27 @@ const dynamicHeader: BlockHeaderSchema = { type: 'dynamic', labelNames: ['type']
 
 /** Wraps `body` so that its `dynamic` blocks expand; `ctx` evaluates for_each and labels. */
 export function expandDynamic(body: Body, ctx: EvalContext | undefined): Body {
-  return new ExpandBody(body, ctx ?? new EvalContext(), undefined, new Set(), new Map());
+  return new ExpandBody(body, ctx ?? new EvalContext(), undefined, NO_ATTRS, NO_BLOCKS);
 }
 
+/** The hidden items of a body that hides none (never changed: a body hiding more copies them). */
+const NO_ATTRS: ReadonlySet<string> = new Set();
+const NO_BLOCKS: ReadonlyMap<string, BlockHeaderSchema> = new Map();
+
 class ExpandBody implements Body {
-  constructor(
-    private readonly original: Body,
-    private readonly forEachCtx: EvalContext,
-    private readonly iteration: Iteration | undefined,
-    private readonly hiddenAttrs: ReadonlySet<string>,
-    private readonly hiddenBlocks: ReadonlyMap<string, BlockHeaderSchema>,
-  ) {}
+  // declared fields: assigned by the constructor only (no field initializer per body)
+  declare private readonly original: Body;
+  declare private readonly forEachCtx: EvalContext;
+  declare private readonly iteration: Iteration | undefined;
+  declare private readonly hiddenAttrs: ReadonlySet<string>;
+  declare private readonly hiddenBlocks: ReadonlyMap<string, BlockHeaderSchema>;
+  constructor(original: Body, forEachCtx: EvalContext, iteration: Iteration | undefined, hiddenAttrs: ReadonlySet<string>, hiddenBlocks: ReadonlyMap<string, BlockHeaderSchema>) {
+    this.original = original;
+    this.forEachCtx = forEachCtx;
+    this.iteration = iteration;
+    this.hiddenAttrs = hiddenAttrs;
+    this.hiddenBlocks = hiddenBlocks;
+  }
 
   missingItemRange(): Range {
     return this.original.missingItemRange();
@@ -108,14 +118,16 @@ class ExpandBody implements Body {
 
   private child(body: Body, it: Iteration | undefined): Body {
     const ctx = it ? this.forEachCtx.child(iterationVars(it)) : this.forEachCtx;
-    return new ExpandBody(body, ctx, it, new Set(), new Map());
+    return new ExpandBody(body, ctx, it, NO_ATTRS, NO_BLOCKS);
   }
 
   private expandBlocks(schema: BodySchema, raw: Block[], partial: boolean, diags: Diagnostic[]): Block[] {
     const out: Block[] = [];
-    for (const rb of raw) {
+    const hidden = this.hiddenBlocks;
+    for (let i = 0; i < raw.length; i++) {
+      const rb = raw[i]!;
       if (rb.type !== 'dynamic') {
-        if (!this.hiddenBlocks.has(rb.type)) out.push({ ...rb, body: this.child(rb.body, this.iteration) });
+        if (hidden.size === 0 || !hidden.has(rb.type)) out.push({ ...rb, body: this.child(rb.body, this.iteration) });
         continue;
       }
       const realType = rb.labels[0]!;

@@ -354,14 +354,20 @@ export class PackerConfig {
     if (this.evaluated) diags.push(...this.evaluated.initDiags);
     diags.push(...this.detectPluginBinaries());
     const ctx = this.evalContext();
+    // whether a builder type is known, asked once per type (a template's sources share a few)
+    const builderKnown = new Map<string, boolean>();
     for (const f of this.parsedFiles) {
       const body = expandDynamic(f.body, ctx);
       const { content, diags: d } = body.content(ROOT_SCHEMA);
       // the root content's own errors were reported when the template was read
       if (!hasErrors(d)) diags.push(...d);
-      for (const block of content.blocks) {
-        if (block.type === 'source') diags.push(...this.decodeSource(block));
-        else if (block.type === 'build') {
+      const blocks = content.blocks;
+      for (let i = 0; i < blocks.length; i++) {
+        const block = blocks[i]!;
+        if (block.type === 'source') {
+          const sd = this.decodeSource(block, builderKnown);
+          if (sd) diags.push(sd);
+        } else if (block.type === 'build') {
           const r = this.decodeBuild(block);
           diags.push(...r.diags);
           if (!hasErrors(r.diags) && r.build) this.builds.push(r.build);
@@ -371,18 +377,23 @@ export class PackerConfig {
     return diags;
   }
 
-  private decodeSource(block: Block): Diagnostic[] {
-    const [type, name] = block.labels as [string, string];
-    if (!this.components.builders.has(type)) {
-      return [err(`Unknown source type ${type}`, `known builders: ${goList(this.components.builders.list())}`, block.labelRanges[0])];
+  /** Records a `source` block; its problem, if any. */
+  private decodeSource(block: Block, builderKnown: Map<string, boolean>): Diagnostic | undefined {
+    const labels = block.labels;
+    const type = labels[0]!;
+    const name = labels[1]!;
+    let known = builderKnown.get(type);
+    if (known === undefined) builderKnown.set(type, (known = this.components.builders.has(type)));
+    if (!known) {
+      return err(`Unknown source type ${type}`, `known builders: ${goList(this.components.builders.list())}`, block.labelRanges[0]);
     }
     const key = `${type}.${name}`;
     const existing = this.sources.get(key);
     if (existing) {
-      return [err('Duplicate source block', `This source block has the same builder type and name as a previous block declared at ${rangeString(existing.block.defRange)}. Each source must have a unique name per builder type.`, block.defRange)];
+      return err('Duplicate source block', `This source block has the same builder type and name as a previous block declared at ${rangeString(existing.block.defRange)}. Each source must have a unique name per builder type.`, block.defRange);
     }
     this.sources.set(key, { type, name, block });
-    return [];
+    return undefined;
   }
 
   private decodeBuild(block: Block): { build?: BuildBlock; diags: Diagnostic[] } {
@@ -403,13 +414,14 @@ export class PackerConfig {
       postProcessors: [],
       block,
     };
-    for (const from of b.fields.sources ?? []) {
-      const ref = sourceRef(from);
+    const froms = b.fields.sources ?? [];
+    for (let i = 0; i < froms.length; i++) {
+      const ref = sourceRef(froms[i]!);
       if (!ref || !validIdentifier(ref.type) || !validIdentifier(ref.name)) {
         diags.push(err('Invalid source reference', 'A source type is made of three parts that aresplit by a dot `.`; each part must start with a letter and may contain only letters, digits, underscores, and dashes.A valid source reference looks like: `source.type.name`', block.defRange));
         continue;
       }
-      build.sources.push({ ...ref, localName: '' });
+      build.sources.push({ type: ref.type, name: ref.name, localName: '' });
     }
     const { content, diags: cd } = b.remain.content(BUILD_SCHEMA);
     diags.push(...cd);
@@ -549,10 +561,14 @@ function validateOnlyExcept(o: OnlyExcept): Diagnostic[] {
 
 /** `source.T.N` or `T.N` (sourceRefFromString); undefined for fewer than two parts. */
 export function sourceRef(text: string): { type: string; name: string } | undefined {
-  let parts = text.split('.');
-  if (parts.length < 2) return undefined;
-  if (parts.length > 2) parts = parts.slice(1);
-  return { type: parts[0]!, name: parts[1]! };
+  // text.split('.') read as Packer reads it (parts 0 and 1 of two, 1 and 2 of more), without
+  // the split (a runtime call in baseline code)
+  const a = text.indexOf('.');
+  if (a < 0) return undefined;
+  const b = text.indexOf('.', a + 1);
+  if (b < 0) return { type: text.slice(0, a), name: text.slice(a + 1) };
+  const c = text.indexOf('.', b + 1);
+  return { type: text.slice(a + 1, b), name: c < 0 ? text.slice(b + 1) : text.slice(b + 1, c) };
 }
 
 /** A provisioner's `override` object as plain values (hcl2shim.ConfigValueFromHCL2 per option: its JSON form). */

@@ -40,7 +40,9 @@ export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersio
   const locals: LocalBlock[] = [];
   const diags: Diagnostic[] = [];
   const modern = version === 'packer-1.16';
-  for (const b of blocks) {
+  // indexed: this loop sees every top-level block of the template, once
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
     if (b.type === 'locals') {
       const { attributes, diags: d } = b.body.justAttributes();
       diags.push(...d);
@@ -64,7 +66,8 @@ export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersio
   {
     // checkForDuplicateLocalDefinition (1.16); 1.6.6 let a later `locals` entry win
     const seen = new Map<string, LocalBlock>();
-    for (const l of locals) {
+    for (let i = 0; i < locals.length; i++) {
+      const l = locals[i]!;
       const prev = seen.get(l.name);
       if (prev && (modern || prev.block || l.block)) {
         const where = prev.expr ? exprRange(prev.expr) : prev.range;
@@ -194,7 +197,7 @@ export class LocalsQueue {
         queue.push(l);
       } else {
         this.retry = 0;
-        this.diags.push(...more);
+        if (more.length !== 0) this.diags.push(...more);
         this.pending.set(l.name, this.pending.get(l.name)! - 1);
         this.onSet?.(this.values.get(l.name)!);
       }

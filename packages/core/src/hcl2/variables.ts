@@ -116,7 +116,9 @@ export function decodeVariableBlocks(blocks: readonly Block[], opts: DecodeVaria
   const variables = new Map<string, InputVariable>();
   const diags: Diagnostic[] = [];
   const ectx = new EvalContext({ functions: { env: envFunction(opts.env ?? {}) } });
-  for (const b of blocks) {
+  // indexed: this loop sees every top-level block of the template, once
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
     if (b.type === 'variable') diags.push(...decodeVariableBlock(variables, b, ectx));
     else if (b.type === 'variables') {
       const { attributes, diags: d } = b.body.justAttributes();

@@ -63,7 +63,7 @@ export function Tuple(elems: readonly Type[]): TupleType {
 }
 export function Object_(attrs: Record<string, Type>, optional?: Iterable<string>): ObjectType {
   const sorted: Record<string, Type> = {};
-  for (const k of Object.keys(attrs).sort(cmpStr)) sorted[k] = attrs[k];
+  for (const k of sortNames(Object.keys(attrs))) sorted[k] = attrs[k];
   const opt = optional ? new globalThis.Set(optional) : undefined;
   return opt && opt.size > 0 ? { kind: 'object', attrs: sorted, optional: opt } : { kind: 'object', attrs: sorted };
 }
@@ -74,7 +74,19 @@ export function objectOfSorted(attrs: Record<string, Type>): ObjectType {
 /** Attribute names in cty's order (byte-wise sorted; JS objects put
  * integer-like keys first, so never rely on Object.keys order). */
 export function attrNames(t: ObjectType): string[] {
-  return Object.keys(t.attrs).sort(cmpStr);
+  return sortNames(Object.keys(t.attrs));
+}
+
+// From the surrogates up, UTF-16 code units do not order as code points.
+const NOT_CODE_POINT_ORDER = /[\ud800-\uffff]/;
+
+/**
+ * Sorts `names` in place in cty's order (cmpStr) and returns it. Names below the surrogates
+ * (the usual) order as their code units do: the native sort, without a comparison call per pair.
+ */
+export function sortNames(names: string[]): string[] {
+  for (let i = 0; i < names.length; i++) if (NOT_CODE_POINT_ORDER.test(names[i]!)) return names.sort(cmpStr);
+  return names.sort();
 }
 export const EmptyObject: ObjectType = Object_({});
 export const EmptyTuple: TupleType = Tuple([]);

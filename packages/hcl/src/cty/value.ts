@@ -30,12 +30,17 @@ export type Raw =
 const NO_MARKS: ReadonlySet<string> = new Set();
 
 export class Value {
+  // `declare`: assigned by the constructor only (a class field would also be defined, as
+  // undefined, by an initializer run on every construction)
+  declare readonly type: Type;
+  declare readonly raw: Raw;
+  declare readonly marks: ReadonlySet<string>;
   /** @internal use the constructor functions */
-  constructor(
-    readonly type: Type,
-    readonly raw: Raw,
-    readonly marks: ReadonlySet<string> = NO_MARKS,
-  ) {}
+  constructor(type: Type, raw: Raw, marks: ReadonlySet<string> = NO_MARKS) {
+    this.type = type;
+    this.raw = raw;
+    this.marks = marks;
+  }
 
   isKnown(): boolean {
     return this.raw !== UNKNOWN;
@@ -47,7 +52,11 @@ export class Value {
   isWhollyKnown(): boolean {
     if (this.raw === UNKNOWN) return false;
     if (this.raw === null) return true;
-    if (Array.isArray(this.raw)) return (this.raw as Value[]).every((v) => v.isWhollyKnown());
+    if (Array.isArray(this.raw)) {
+      const elems = this.raw as Value[];
+      for (let i = 0; i < elems.length; i++) if (!elems[i]!.isWhollyKnown()) return false;
+      return true;
+    }
     if (this.raw instanceof Map) {
       for (const v of this.raw.values()) if (!v.isWhollyKnown()) return false;
     }
@@ -119,8 +128,11 @@ export class Value {
     if (this.type.kind !== kind) throw new CtyError(`not a ${kind}: ${T.friendlyName(this.type)}`);
   }
   asString(): string {
+    const raw = this.raw;
+    // a string payload is a known, non-null value; its type says whether it is a string
+    if (typeof raw === 'string' && this.type.kind === 'string') return raw;
     this.need('string');
-    return this.raw as string;
+    return raw as string;
   }
   asBigFloat(): BigFloat {
     this.need('number');
@@ -171,8 +183,11 @@ export class Value {
       if (this.type.kind === 'set') return arr.map((v) => [v, v]);
       return arr.map((v, i) => [numberIntVal(i), v]);
     }
+    // forEach: neither an iterator step nor an entry array per element
     const out: Array<[Value, Value]> = [];
-    for (const [k, v] of this.raw as ReadonlyMap<string, Value>) out.push([stringVal(k), v]);
+    (this.raw as ReadonlyMap<string, Value>).forEach((v, k) => {
+      out.push([stringVal(k), v]);
+    });
     return out;
   }
   /** Element values only (list/tuple/set order, sorted map keys). */
@@ -306,6 +321,15 @@ const NFC_STABLE = /^[\u0000-\u02ff]*$/;
 export function stringVal(s: string): Value {
   return new Value(T.String, NFC_STABLE.test(s) ? s : s.normalize('NFC'));
 }
+/** stringVal of a string known to be in NFC already (such as ASCII text): no test. */
+export function stringValNFC(s: string): Value {
+  return new Value(T.String, s);
+}
+/** Whether v is known, not null and has no marks of its own (one call for three tests). */
+export function isPlainKnown(v: Value): boolean {
+  const raw = v.raw;
+  return raw !== UNKNOWN && raw !== null && v.marks.size === 0;
+}
 export function numberVal(n: BigFloat): Value {
   return new Value(T.Number, n);
 }
@@ -395,7 +419,9 @@ export function objectValOf(attrs: Map<string, Value>): Value {
 function objectOfSortedMap(m: Map<string, Value>): Value {
   if (m.size === 0) return EmptyObjectVal;
   const at: Record<string, Type> = {};
-  for (const [k, v] of m) at[k] = v.type;
+  m.forEach((v, k) => {
+    at[k] = v.type;
+  });
   return new Value(T.objectOfSorted(at), m);
 }
 /** cty.SetVal: deduplicates and orders elements by cty's set rules. */
@@ -433,9 +459,16 @@ function sortedMap(e: ReadonlyMap<string, Value> | Record<string, Value>): Map<s
     // most maps are built in key order already: a copy is enough
     if (inKeyOrder(e)) return new Map(e);
   }
-  const pairs: Array<[string, Value]> = e instanceof Map ? [...e.entries()] : Object.entries(e);
-  pairs.sort((a, b) => T.cmpStr(a[0], b[0]));
-  return new Map(pairs);
+  const out = new Map<string, Value>();
+  if (e instanceof Map) {
+    const keys = T.sortNames([...e.keys()]);
+    for (let i = 0; i < keys.length; i++) out.set(keys[i]!, e.get(keys[i]!)!);
+  } else {
+    const keys = T.sortNames(Object.keys(e));
+    const rec = e as Record<string, Value>;
+    for (let i = 0; i < keys.length; i++) out.set(keys[i]!, rec[keys[i]!]!);
+  }
+  return out;
 }
 
 /** Builds a value of a given collection/structural type from parts without

@@ -29,7 +29,7 @@ import {
 } from '../cty/value.ts';
 import { handOffDeepNesting, isStackOverflow, tooDeepDiag } from '../deep.ts';
 import { errorDiag, hasErrors, type Diagnostic } from '../diag.ts';
-import { CallError, CallErrors, callHcl, type CallArg, type FunctionSpec } from '../funcs/function.ts';
+import { CallError, CallErrors, callHcl, callHclPlain, plainArg, type CallArg, type FunctionSpec } from '../funcs/function.ts';
 import { rangeBetween, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Expr, Literal, Traversal, Traverser } from '../syntax/ast.ts';
 import { exprStartRange, variables } from '../syntax/ast.ts';
@@ -38,13 +38,14 @@ import { binaryOperations, unaryOperations } from './ops.ts';
 
 /** Variables and functions an expression is evaluated with (hcl.EvalContext). */
 export class EvalContext {
+  // `declare`: set by the constructor only, without a field initializer run on each construction
   /** undefined: variables are not allowed here */
-  variables: Record<string, Value> | undefined;
+  declare variables: Record<string, Value> | undefined;
   /** undefined: function calls are not allowed here */
-  functions: Record<string, FunctionSpec> | undefined;
-  readonly parent: EvalContext | undefined;
+  declare functions: Record<string, FunctionSpec> | undefined;
+  declare readonly parent: EvalContext | undefined;
   /** values of splat placeholders, set while a splat iterates */
-  anon: Map<AnonSymbolExpr, Value> | undefined;
+  declare anon: Map<AnonSymbolExpr, Value> | undefined;
 
   constructor(opts?: { variables?: Record<string, Value>; functions?: Record<string, FunctionSpec> }, parent?: EvalContext) {
     this.variables = opts?.variables;
@@ -167,8 +168,6 @@ function valueStr(v: Value): string {
 
 // ---- traversals ----
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 export function traverseAbs(t: Traversal, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   const root = t[0] as Extract<Traverser, { kind: 'root' }>;
   const name = root.name;
@@ -177,7 +176,7 @@ export function traverseAbs(t: Traversal, ctx: EvalContext | undefined, diags: D
     const vars = c.variables;
     if (vars) {
       anyVars = true;
-      if (hasOwn.call(vars, name)) return t.length === 1 ? vars[name]! : traverseRel(vars[name]!, t, 1, diags);
+      if (Object.hasOwn(vars, name)) return t.length === 1 ? vars[name]! : traverseRel(vars[name]!, t, 1, diags);
     }
   }
   {
@@ -214,7 +213,7 @@ export function getAttr(obj: Value, name: string, range: Range, diags: Diagnosti
   const ty = obj.type;
   switch (ty.kind) {
     case 'object':
-      if (!Object.prototype.hasOwnProperty.call(ty.attrs, name)) {
+      if (!Object.hasOwn(ty.attrs, name)) {
         diags.push(errorDiag('Unsupported attribute', `This object does not have an attribute named ${goQuote(name)}.`, range));
         return DynamicVal;
       }
@@ -310,18 +309,19 @@ export function index(coll: Value, key: Value, range: Range, diags: Diagnostic[]
 function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
   switch (e.kind) {
     // the kinds evaluated most first: each case before the match is a comparison
-    case 'Literal':
-      return literalValue(e.value);
+    // (a quoted string is a Template; a Literal here is a number, bool or null)
     case 'FunctionCall':
       return evCall(e, ctx, diags);
+    case 'Template':
+      return evTemplate(e.parts, e.range, ctx, diags);
     case 'ScopeTraversal': {
       const before = diags.length;
       const v = traverseAbs(e.traversal, ctx, diags);
       if (diags.length > before) notesSince(diags, before, e, ctx);
       return v;
     }
-    case 'Template':
-      return evTemplate(e.parts, e.range, ctx, diags);
+    case 'Literal':
+      return literalValue(e.value);
     case 'TemplateWrap':
       return ev(e.wrapped, ctx, diags);
     case 'ObjectConsKey':
@@ -371,6 +371,11 @@ function ev(e: Expr, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
 }
 
 function evTemplate(parts: Expr[], range: Range, ctx: EvalContext | undefined, diags: Diagnostic[]): Value {
+  // a quoted string without interpolations: its text
+  if (parts.length === 1) {
+    const only = parts[0]!;
+    if (only.kind === 'Literal' && only.value.t === 'string') return stringVal(only.value.v);
+  }
   let buf = '';
   let known = true;
   let marks: Array<ReadonlySet<string>> | undefined;
@@ -437,7 +442,8 @@ function evTemplateJoin(e: Extract<Expr, { kind: 'TemplateJoin' }>, ctx: EvalCon
 
 function findFunction(name: string, ctx: EvalContext | undefined): FunctionSpec | undefined {
   for (let c = ctx; c; c = c.parent) {
-    if (c.functions && Object.prototype.hasOwnProperty.call(c.functions, name)) return c.functions[name];
+    const fns = c.functions;
+    if (fns && Object.hasOwn(fns, name)) return fns[name];
   }
   return undefined;
 }
@@ -529,6 +535,8 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
   const expanded = argExprs !== e.args;
   const np = params.length;
   const before = diags.length;
+  // every argument a value that callHcl would pass on as it is (plainArg)
+  let plain = !expanded;
   for (let i = 0; i < n; i++) {
     const a = argExprs[i]!;
     if (expanded && a instanceof Value) {
@@ -537,6 +545,7 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
     }
     const p = i < np ? params[i]! : fn.varParam!;
     if (p.special !== undefined) {
+      plain = false;
       if (p.special === 'type') {
         const tr = typeFromConstraint(typeExprNode(a as Expr, ctx), { constraint: true });
         for (const d of tr.diags) diags.push(d);
@@ -553,12 +562,14 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
         continue;
       }
     }
-    args[i] = ev(a as Expr, ctx, diags);
+    const v = ev(a as Expr, ctx, diags);
+    args[i] = v;
+    if (plain && !plainArg(v, p.type)) plain = false;
   }
   // an argument's error (or a type argument's) makes the call's result unknown
   if (diags.length > before && errorsSince(diags, before)) return DynamicVal;
   try {
-    return callHcl(e.name, fn, args, e.args.length);
+    return plain ? callHclPlain(e.name, fn, args as Value[], n) : callHcl(e.name, fn, args, e.args.length);
   } catch (err) {
     const errs = err instanceof CallErrors ? err.errors : err instanceof CallError ? [err] : undefined;
     if (!errs) throw err;
@@ -811,7 +822,8 @@ function evObject(e: Extract<Expr, { kind: 'ObjectCons' }>, ctx: EvalContext | u
       continue;
     }
     if (key.marks.size) (keyMarks ??= []).push(key.marks);
-    vals.set(key.asString(), val);
+    // a known string (checked above)
+    vals.set(key.raw as string, val);
   }
   if (!known) return DynamicVal;
   const obj = objectValOf(vals);
@@ -857,7 +869,9 @@ function evFor(e: Extract<Expr, { kind: 'For' }>, ctx: EvalContext | undefined, 
     }
     if (hasErrors(cd)) return DynamicVal;
   }
-  const [ucoll, collMarks] = coll.unmark();
+  // (no array destructuring: in baseline code it runs the iterator protocol)
+  const collMarks = coll.marks;
+  const ucoll = collMarks.size ? coll.unmark()[0] : coll;
   let known = true;
   // returns true to include, false to skip, undefined for unknown/error
   const include = (cctx: EvalContext): boolean | undefined => {
@@ -882,8 +896,10 @@ function evFor(e: Extract<Expr, { kind: 'For' }>, ctx: EvalContext | undefined, 
   if (e.keyExpr) {
     const vals = new Map<string, Value>();
     const groups = new Map<string, Value[]>();
-    for (const [k, v] of ucoll.elements()) {
-      const cctx = forScope(e, base, k, v);
+    const elems = ucoll.elements();
+    for (let i = 0; i < elems.length; i++) {
+      const kv = elems[i]!;
+      const cctx = forScope(e, base, kv[0], kv[1]);
       const inc = include(cctx);
       if (inc === undefined) {
         known = false;

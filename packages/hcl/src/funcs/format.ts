@@ -151,7 +151,15 @@ function formatAppend(v: Verb, args: Value[]): string {
   }
   const arg = args[idx];
   if (v.mode !== 'v' && arg.isNull()) throw new FuncError(`unsupported value for ${goJsonString(v.raw)} at ${v.offset}: null value cannot be formatted`);
+  // the verbs used most first: each case before the match is a comparison
   switch (v.mode) {
+    case 's':
+    case 'q': {
+      let s = conv(v, arg, T.String).asString();
+      if (v.prec > 0) s = graphemes(s).slice(0, v.prec).join('');
+      if (v.mode === 'q') s = goJsonString(s);
+      return padWidth(v, s);
+    }
     case 'v':
       return asIs(v, arg);
     case 't': {
@@ -174,13 +182,6 @@ function formatAppend(v: Verb, args: Value[]): string {
         return formatBigInt(num.toBigInt(), v);
       }
       return formatBigFloat(num, v);
-    }
-    case 's':
-    case 'q': {
-      let s = conv(v, arg, T.String).asString();
-      if (v.prec > 0) s = graphemes(s).slice(0, v.prec).join('');
-      if (v.mode === 'q') s = goJsonString(s);
-      return padWidth(v, s);
     }
     default:
       throw new FuncError(`unsupported format verb ${quoteRune(v.mode)} in ${goJsonString(v.raw)} at offset ${v.offset}`);

@@ -5,7 +5,7 @@
 import * as T from '../cty/types.ts';
 import type { Type } from '../cty/types.ts';
 import { convert } from '../cty/convert.ts';
-import { CtyError, Value, unknownVal, DynamicVal, numberIntVal } from '../cty/value.ts';
+import { CtyError, Value, unknownVal, DynamicVal, isPlainKnown, numberIntVal } from '../cty/value.ts';
 import type { Diagnostic } from '../diag.ts';
 import { isStackOverflow } from '../deep.ts';
 
@@ -110,11 +110,17 @@ export function returnTypeForValues(f: FunctionSpec, args0: Value[]): Type {
  * depth), and of the parameter's type: the same primitive type, a primitive value for a
  * dynamic-typed parameter, or a list of the parameter's primitive element type.
  */
-function plainArg(v: Value, t: Type): boolean {
-  if (v.marks.size !== 0 || !v.isKnown() || v.isNull()) return false;
+export function plainArg(v: Value, t: Type): boolean {
+  if (!isPlainKnown(v)) return false;
   const vt = v.type;
-  if (vt === t) return T.isPrimitive(t);
-  if (t.kind === 'dynamic') return T.isPrimitive(vt);
+  if (vt === t) {
+    const k = t.kind;
+    return k === 'string' || k === 'number' || k === 'bool';
+  }
+  if (t.kind === 'dynamic') {
+    const k = vt.kind;
+    return k === 'string' || k === 'number' || k === 'bool';
+  }
   if (t.kind === 'list' && vt.kind === 'list' && vt.elem === t.elem && T.isPrimitive(t.elem)) {
     const elems = v.raw as readonly Value[];
     for (let i = 0; i < elems.length; i++) if (elems[i]!.marks.size !== 0) return false;
@@ -250,20 +256,40 @@ export function callHcl(name: string, f: FunctionSpec, args: CallArg[], argExprC
   try {
     return callFunction(f, vals);
   } catch (e) {
+    throw callError(name, f, e, argExprCount);
+  }
+}
+
+/**
+ * callHcl for arguments already counted (checkArgCount) that are all plain (plainArg against
+ * their parameters' types): no conversion and none of function.Call's checks change them, so
+ * the implementation gets them as they are.
+ */
+export function callHclPlain(name: string, f: FunctionSpec, vals: Value[], argExprCount: number): Value {
+  try {
+    return f.impl(vals, f.type(vals));
+  } catch (e) {
+    throw callError(name, f, e, argExprCount);
+  }
+}
+
+/** What a call's failure `e` is to HCL (the error callHcl throws). */
+function callError(name: string, f: FunctionSpec, e: unknown, argExprCount: number): unknown {
+  {
     if (e instanceof ArgError) {
       const p = paramFor(f, e.index);
       const at = e.index > argExprCount - 1 ? f.params.length : e.index;
-      throw new CallError('Invalid function argument', `Invalid value for ${JSON.stringify(p.name)} parameter: ${e.message}.`, at);
+      return new CallError('Invalid function argument', `Invalid value for ${JSON.stringify(p.name)} parameter: ${e.message}.`, at);
     }
     if (e instanceof FuncError || e instanceof CtyError) {
-      throw new CallError('Error in function call', `Call to function ${JSON.stringify(name)} failed: ${e.message}.`, 'call');
+      return new CallError('Error in function call', `Call to function ${JSON.stringify(name)} failed: ${e.message}.`, 'call');
     }
-    if (e instanceof CallError || e instanceof CallErrors) throw e;
+    if (e instanceof CallError || e instanceof CallErrors) return e;
     // a value nested past the stack: the evaluation's own handling (deep.ts), not a panic
-    if (isStackOverflow(e)) throw e;
+    if (isStackOverflow(e)) return e;
     // cty turns a panic in an implementation into an error of the call
     const msg = e instanceof Error ? e.message : String(e);
-    throw new CallError('Error in function call', `Call to function ${JSON.stringify(name)} failed: panic in function implementation: ${msg}.`, 'call');
+    return new CallError('Error in function call', `Call to function ${JSON.stringify(name)} failed: panic in function implementation: ${msg}.`, 'call');
   }
 }
 

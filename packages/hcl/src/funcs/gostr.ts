@@ -48,7 +48,8 @@ export function goToLower(s: string): string {
   return mapSimple(s, (c) => (c === '\u0130' ? 'i' : c.toLowerCase()));
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** ASCII text: case maps as Go maps it, and is its own NFC form. */
+export const ASCII = /^[\x00-\x7f]*$/;
 
 /** unicode.ToTitle: the four digraph letters have their own title case. */
 const TITLE_CASE: Record<string, string> = {

@@ -1,9 +1,9 @@
 // String functions (go-cty stdlib string.go, string_replace.go; 1.16's
 // startswith/endswith/strcontains).
 import * as T from '../cty/types.ts';
-import { listVal, listValEmpty, stringVal, boolVal, unknownVal, type Value } from '../cty/value.ts';
+import { listVal, listValEmpty, stringVal, stringValNFC, boolVal, unknownVal, type Value } from '../cty/value.ts';
 import { ArgError, FuncError, makeFunction, staticReturnType, toInt, type CtyFunction } from './function.ts';
-import { goTitle, goToLower, goToUpper, goTrim, goTrimSpace, graphemes, graphemeLength, goStringLess } from './gostr.ts';
+import { ASCII, goTitle, goToLower, goToUpper, goTrim, goTrimSpace, graphemes, graphemeLength, goStringLess } from './gostr.ts';
 import { compileGoRegexp } from './regexp.ts';
 
 const str = (name: string, dyn = false) => ({ name, type: T.String, ...(dyn ? { allowDynamicType: true } : {}) });
@@ -16,8 +16,19 @@ function strFn(f: (s: string) => string, dyn = true): CtyFunction {
   });
 }
 
-export const upper = strFn(goToUpper);
-export const lower = strFn(goToLower);
+/** upper/lower: ASCII text maps with JavaScript's mapping (Go's there) and needs no normalizing. */
+function caseFn(f: (s: string) => string, ascii: (s: string) => string): CtyFunction {
+  return makeFunction({
+    params: [str('str', true)],
+    type: staticReturnType(T.String),
+    impl: (a) => {
+      const s = a[0].asString();
+      return ASCII.test(s) ? stringValNFC(ascii(s)) : stringVal(f(s));
+    },
+  });
+}
+export const upper = caseFn(goToUpper, (s) => s.toUpperCase());
+export const lower = caseFn(goToLower, (s) => s.toLowerCase());
 export const strrev = strFn((s) => graphemes(s).reverse().join(''));
 export const title = strFn(goTitle, false);
 export const trimspace = strFn(goTrimSpace, false);

@@ -150,7 +150,9 @@ build {
         assert.ok(log.includes(join(home, '.packer.d', 'plugins', `packer-${c}`)), `Packer used our packer-${c}:\n${log.slice(-3000)}`);
       }
     }
-    return { code: r.code, out: r.stdout + r.stderr, stdout: r.stdout, remote, cwd };
+    // A failed or killed run says where Packer stood: the end of its log goes with the output.
+    const out = r.stdout + r.stderr + (r.code === 0 ? '' : `\n--- ${tag}: PACKER_LOG (last 6000 bytes; signal ${r.signal ?? 'none'}) ---\n${log.slice(-6000)}`);
+    return { code: r.code, out, stdout: r.stdout, remote, cwd };
   }
 
   test('(b) build: null builder over SSH, shell and file provisioners, manifest and shell-local post-processors', async () => {

@@ -148,6 +148,12 @@ const cases: Record<string, Case> = {
     args: ['a.pkr.hcl'],
     stdin: 'file',
   },
+  'file functions relative to a template given as a relative path (its directory is ".")': {
+    files: { 'a.pkr.hcl': 'locals {\n  n = length(fileset(".", "**"))\n}\n', 'sub/b.txt': 'b', 'sub/deep/c.txt': 'c', 'top.txt': 't' },
+    input: 'fileset(".", "*.hcl")\nfileset(".", "**")\nfileset("sub", "**/*.txt")\nfileset("./sub", "deep/*")\nfileset(path.root, "*.txt")\nlocal.n\nfile("sub/b.txt")\nfileexists("top.txt")\n',
+    args: ['a.pkr.hcl'],
+  },
+  'file functions of a template directory given as "."': { files: { 'a.pkr.hcl': 'variable "v" {\n  default = 1\n}\n', 'x/y.txt': 'y' }, input: 'fileset(".", "**")\nfileset("x", "*")\n', args: ['.'] },
   'env() in a default': { files: { 'a.pkr.hcl': 'variable "h" {\n  default = env("H10_SOME_VALUE")\n}\n' }, input: 'var.h\n', args: ['a.pkr.hcl'], env: { H10_SOME_VALUE: 'from the env' } },
 };
 

@@ -2,6 +2,7 @@
 // bmatcuk/doublestar globbing; Packer 1.16's filebase64).
 import { readFileSync, statSync, readdirSync, lstatSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { pathError } from '@packer-ts/sdk';
 import * as T from '../cty/types.ts';
 import { boolVal, setVal, setValEmpty, stringVal, False, True } from '../cty/value.ts';
 import { FuncError, makeFunction, staticReturnType } from './function.ts';
@@ -203,7 +204,7 @@ export function doublestarGlob(pattern: string): string[] {
   };
   const walk = (dir: string, i: number, depth: number): void => {
     if (i === segs.length) {
-      out.push(dir);
+      out.push(dir === '' ? '.' : dir);
       return;
     }
     if (depth > 64) return;
@@ -229,12 +230,18 @@ export function doublestarGlob(pattern: string): string[] {
   return [...new Set(out)];
 }
 
-function relPath(from: string, to: string): string {
-  const f = goClean(from).split('/').filter(Boolean);
-  const t = goClean(to).split('/').filter(Boolean);
+/** filepath.Rel: `to` relative to `from` (both cleaned; "." stands for the working directory). */
+export function goRel(from: string, to: string): string {
+  const base = goClean(from);
+  const targ = goClean(to);
+  if (base === targ) return '.';
+  if (base.startsWith('/') !== targ.startsWith('/')) throw new FuncError(`Rel: can't make ${to} relative to ${from}`);
+  const b = base === '.' ? [] : base.split('/').filter(Boolean);
+  const t = targ === '.' ? [] : targ.split('/').filter(Boolean);
   let i = 0;
-  while (i < f.length && i < t.length && f[i] === t[i]) i++;
-  return [...new Array(f.length - i).fill('..'), ...t.slice(i)].join('/') || '.';
+  while (i < b.length && i < t.length && b[i] === t[i]) i++;
+  if (b[i] === '..') throw new FuncError(`Rel: can't make ${to} relative to ${from}`);
+  return [...new Array<string>(b.length - i).fill('..'), ...t.slice(i)].join('/') || '.';
 }
 
 export function makeFileSetFunc(baseDir: string) {
@@ -259,11 +266,11 @@ export function makeFileSetFunc(baseDir: string) {
         let st;
         try {
           st = statSync(m);
-        } catch {
-          throw new FuncError(`failed to stat (${m})`);
+        } catch (e) {
+          throw new FuncError(`failed to stat (${m}): ${pathError('stat', m, e).message}`);
         }
         if (!st.isFile()) continue;
-        vals.push(stringVal(relPath(path, m)));
+        vals.push(stringVal(goRel(path, m)));
       }
       return vals.length ? setVal(vals) : setValEmpty(T.String);
     },

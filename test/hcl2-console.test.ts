@@ -154,6 +154,7 @@ const cases: Record<string, Case> = {
     args: ['a.pkr.hcl'],
   },
   'file functions of a template directory given as "."': { files: { 'a.pkr.hcl': 'variable "v" {\n  default = 1\n}\n', 'x/y.txt': 'y' }, input: 'fileset(".", "**")\nfileset("x", "*")\n', args: ['.'] },
+  'an unknown function: "Did you mean" a known one, but not inside a for expression (its own scope)': dirCase('uper("a")\n[for s in var.l : uper(s)]\njoinn(",", var.l)\n'),
   'env() in a default': { files: { 'a.pkr.hcl': 'variable "h" {\n  default = env("H10_SOME_VALUE")\n}\n' }, input: 'var.h\n', args: ['a.pkr.hcl'], env: { H10_SOME_VALUE: 'from the env' } },
 };
 
@@ -202,6 +203,10 @@ const modernCases: Record<string, Case> = {
   'optional() misused': {
     files: { 'a.pkr.hcl': 'variable "a" {\n  type = list(optional(number))\n}\n' },
     input: 'var.a\n',
+    args: ['a.pkr.hcl'],
+  },
+  'a named build whose name calls an unknown function (validate): the suggestion, then "value must be known"': {
+    files: { 'a.pkr.hcl': 'source "null" "a" {\n  communicator = "none"\n}\nbuild {\n  name = joinn("a")\n  sources = ["source.null.a"]\n}\n' },
     args: ['a.pkr.hcl'],
   },
   'a local block defined twice': {

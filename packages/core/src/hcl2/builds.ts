@@ -96,7 +96,7 @@ export class Hcl2Provisioner implements Provisioner {
 
   async hcl2Prepare(buildVars?: Record<string, unknown>): Promise<void> {
     let ctx = this.ctx;
-    if (buildVars && Object.keys(buildVars).length > 0) ctx = ctx.child({ build: buildValues(buildAttrs(this.ctx), buildVars) });
+    if (buildVars && Object.keys(buildVars).length > 0) ctx = ctx.child({ build: buildValues(buildAttrs(this.ctx), buildVars) }, ctx.functions);
     const d = await decodeComponentConfig(this.inner, this.block.rest, ctx);
     if (hasErrors(d.diags)) throw new Error(diagnosticsError(d.diags));
     await this.inner.prepare(this.builderVars, d.config, this.override);
@@ -122,7 +122,7 @@ export class Hcl2PostProcessor implements PostProcessor {
   async hcl2Prepare(buildVars?: Record<string, unknown>): Promise<void> {
     let ctx = this.ctx;
     // Packer 1.6.6 replaces `build` with the generated data alone here
-    if (buildVars && Object.keys(buildVars).length > 0) ctx = ctx.child({ build: buildValues(new Map(), buildVars) });
+    if (buildVars && Object.keys(buildVars).length > 0) ctx = ctx.child({ build: buildValues(new Map(), buildVars) }, ctx.functions);
     const d = await decodeComponentConfig(this.inner, this.block.rest, ctx);
     if (hasErrors(d.diags)) throw new Error(diagnosticsError(d.diags));
     await this.inner.configure(this.builderVars, d.config);

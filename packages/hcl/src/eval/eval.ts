@@ -54,9 +54,15 @@ export class EvalContext {
     this.anon = undefined;
   }
 
-  child(variables?: Record<string, Value>): EvalContext {
+  /**
+   * A scope inside this one (a `for` expression's, a template's). `functions`: the child's own
+   * table, for a context that stands for a whole one (Packer's EvalContext is one flat scope):
+   * an unknown function's "Did you mean" is taken from the scope's own table, as in hclsyntax.
+   */
+  child(variables?: Record<string, Value>, functions?: Record<string, FunctionSpec>): EvalContext {
     const c = new EvalContext(undefined, this);
     c.variables = variables;
+    if (functions) c.functions = functions;
     return c;
   }
 }

@@ -178,6 +178,10 @@ const validateCases: Record<string, Case> = {
   'bad validation blocks': bad('variable "a" {\n  default = 1\n  validation {\n    condition = var.b > 1\n    error_message = "lowercase"\n  }\n  validation {\n    condition = var.a > 0\n    error_message = ""\n  }\n  validation {\n    error_message = "Missing condition."\n  }\n}\n'),
   'a null validation result': bad('variable "a" {\n  default = 1\n  validation {\n    condition = var.a == 1 ? null : true\n    error_message = "Bad."\n  }\n}\n'),
   'a validation result that is not a bool': bad('variable "a" {\n  default = 1\n  validation {\n    condition = var.a == 1 ? "yes" : "no"\n    error_message = "Bad."\n  }\n}\n'),
+  'description and sensitive that refer to a variable or call a function, or are null: each error, then "value must be known"': bad('variable "a" {\n  default = 1\n  description = var.x\n  sensitive = local.y\n}\nvariable "b" {\n  default = 1\n  description = upper("x")\n  sensitive = tobool("true")\n}\nvariable "c" {\n  default = 1\n  description = null\n  sensitive = null\n}\n'),
+  'a validation error_message that refers to the variable': bad('variable "v" {\n  type = string\n  default = "abc"\n  validation {\n    condition = length(var.v) > 5\n    error_message = "Too short: ${var.v}."\n  }\n}\n'),
+  'a provisioner\'s pause_before calling an unknown function': bad('source "null" "a" {\n  communicator = "none"\n}\nbuild {\n  sources = ["source.null.a"]\n  provisioner "shell-local" {\n    inline = ["x"]\n    pause_before = uper("1s")\n  }\n}\n'),
+  'a build-level source whose name refers to a variable': bad('source "null" "a" {\n  communicator = "none"\n}\nbuild {\n  source "source.null.a" {\n    name = var.nope\n  }\n}\n'),
   'an error in a local': bad('locals {\n  a = upper(1, 2)\n}\n'),
   'a local defined twice in one block': bad('locals {\n  a = 1\n  a = 2\n}\n'),
   // (one problem per file: Packer visits a file's attributes in random order)

@@ -402,8 +402,8 @@ export class PackerConfig {
     // evaluation context (gohcl.DecodeBody(block.Body, nil, ...)): a variable, local or
     // function call there is "Variables not allowed" / "Function calls not allowed", then
     // "value must be known" (Packer 1.16 evaluates it).
-    const named = decodeFields(block.body, { name: 'string', description: 'string' }, this.evalContext(), true);
-    const b = decodeFields(named.remain, { sources: 'strings' }, undefined, true);
+    const named = decodeFields(block.body, { name: 'string', description: 'string' }, this.evalContext());
+    const b = decodeFields(named.remain, { sources: 'strings' }, undefined);
     const diags = [...named.diags, ...b.diags];
     const build: BuildBlock = {
       name: named.fields.name ?? '',

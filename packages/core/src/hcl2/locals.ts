@@ -14,7 +14,8 @@
  */
 import { cty, errorDiag, exprRange, exprVariables, hasErrors, exprValue, validIdentifier, rangeString, type Block, type Diagnostic, type EvalContext, type Expression, type Range } from '@packer-ts/hcl';
 import type { PackerVersion } from './context.ts';
-import { BAD_IDENTIFIER_DETAIL, decodeStatic } from './variables.ts';
+import { BAD_IDENTIFIER_DETAIL } from './variables.ts';
+import { decodeExpression } from './gohcl.ts';
 
 export interface LocalBlock {
   name: string;
@@ -54,9 +55,9 @@ export function parseLocalBlocks(blocks: readonly Block[], version: PackerVersio
       const l: LocalBlock = { name, expr: content.attributes.get('expression')?.expr, sensitive: false, range: b.defRange, block: true };
       const sens = content.attributes.get('sensitive');
       if (sens) {
-        const r = decodeStatic(sens.expr, cty.BoolType);
+        const r = decodeExpression(sens.expr, 'bool', undefined);
         d.push(...r.diags);
-        if (r.value) l.sensitive = r.value.asBool();
+        if (r.value !== undefined) l.sensitive = r.value;
       }
       diags.push(...d);
       if (hasErrors(d)) return { locals, diags };

@@ -10,7 +10,6 @@
 import {
   cty,
   exprRange,
-  exprStartRange,
   exprTypeNode,
   exprValue,
   exprVariables,
@@ -27,6 +26,7 @@ import {
   type Range,
 } from '@packer-ts/hcl';
 import type { PackerVersion } from './context.ts';
+import { decodeExpression } from './gohcl.ts';
 
 /** The detail of every "not a valid identifier" diagnostic. */
 export const BAD_IDENTIFIER_DETAIL = 'A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.';
@@ -75,23 +75,6 @@ export function envFunction(env: Readonly<Record<string, string | undefined>>) {
   });
 }
 
-/**
- * gohcl.DecodeExpression into a Go string or bool: the value without
- * variables, converted, not null.
- */
-export function decodeStatic(expr: Expression, want: cty.Type, ctx?: EvalContext): { value: cty.Value | undefined; diags: Diagnostic[] } {
-  const r = exprValue(expr, ctx);
-  if (hasErrors(r.diags)) return { value: undefined, diags: r.diags };
-  const c = cty.tryConvert(r.value, want);
-  if ('error' in c) {
-    return { value: undefined, diags: [...r.diags, errorDiag('Unsuitable value type', `Unsuitable value: ${c.error.message}`, exprStartRange(expr), exprRange(expr))] };
-  }
-  if (c.value.isNull()) {
-    return { value: undefined, diags: [...r.diags, errorDiag('Unsuitable value type', 'Unsuitable value: value must not be null', exprStartRange(expr), exprRange(expr))] };
-  }
-  if (!c.value.isWhollyKnown()) return { value: undefined, diags: r.diags };
-  return { value: c.value, diags: r.diags };
-}
 
 const VARIABLE_BLOCK_SCHEMA = {
   attributes: [{ name: 'description' }, { name: 'default' }, { name: 'type' }, { name: 'sensitive' }],
@@ -166,9 +149,9 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
   };
   const desc = content.attributes.get('description');
   if (desc) {
-    const r = decodeStatic(desc.expr, cty.StringType);
+    const r = decodeExpression(desc.expr, 'string', undefined);
     diags.push(...r.diags);
-    if (r.value) v.description = r.value.asString();
+    if (r.value !== undefined) v.description = r.value;
   }
   const typeAttr = content.attributes.get('type');
   if (typeAttr) {
@@ -184,9 +167,9 @@ function decodeVariableBlock(variables: Map<string, InputVariable>, block: Block
   }
   const sens = content.attributes.get('sensitive');
   if (sens) {
-    const r = decodeStatic(sens.expr, cty.BoolType);
+    const r = decodeExpression(sens.expr, 'bool', undefined);
     diags.push(...r.diags);
-    if (r.value) v.sensitive = r.value.asBool();
+    if (r.value !== undefined) v.sensitive = r.value;
   }
   const def = content.attributes.get('default');
   if (def) {
@@ -240,10 +223,10 @@ function decodeValidationBlock(varName: string, block: Block): { validation: Var
   }
   const msg = content.attributes.get('error_message');
   if (msg) {
-    const r = decodeStatic(msg.expr, cty.StringType);
+    const r = decodeExpression(msg.expr, 'string', undefined);
     diags.push(...r.diags);
-    if (r.value) {
-      validation.errorMessage = r.value.asString();
+    if (r.value !== undefined) {
+      validation.errorMessage = r.value;
       if (validation.errorMessage === '') {
         diags.push(errorDiag('Invalid validation error message', 'An empty string is not a valid nor useful error message.', exprRange(msg.expr)));
       } else if (!looksLikeSentences(validation.errorMessage)) {

@@ -13,20 +13,6 @@ import { requireTool } from './helpers/docker.ts';
 
 let work: string;
 
-/** The error items of validate's output ("* message", wrapped lines joined), sorted. */
-function items(out: string): string[] {
-  const res: string[] = [];
-  let cur: string | undefined;
-  for (const line of out.split('\n')) {
-    const m = /^\s*\* (.*)$/.exec(line);
-    if (m) { if (cur !== undefined) res.push(cur); cur = m[1]; continue; }
-    if (cur !== undefined && line.trim() !== '') { cur += ' ' + line.trim(); continue; }
-    if (cur !== undefined) { res.push(cur); cur = undefined; }
-  }
-  if (cur !== undefined) res.push(cur);
-  return res.sort();
-}
-
 async function validate(bin: string, template: unknown): Promise<{ code: number | null; out: string }> {
   const dir = await mkdtemp(join(work, 'v-'));
   await mkdir(join(dir, 'adir'));
@@ -65,11 +51,10 @@ describe('docker, vagrant, sleep: configuration errors as Packer 1.6.6 words the
       const t = await validate(PACKER_TS, template);
       assert.equal(p.code, 1, p.out);
       assert.equal(t.code, 1, t.out);
-      assert.ok(items(p.out).length > 0 || /\S/.test(p.out), p.out);
-      // Packer prints a lone error without a list: compare its message then.
-      const pi = items(p.out).length > 0 ? items(p.out) : [p.out.split('\n').filter((l) => l && !l.startsWith('Error: ')).join(' ').trim()];
-      const norm = (l: string) => l.replace(/^'volumes\[0\]'/, "'volumes'");
-      assert.deepEqual(items(t.out).map(norm), pi.map(norm), `packer:\n${p.out}\npacker-ts:\n${t.out}`);
+      assert.ok(/\S/.test(p.out), p.out);
+      // byte for byte: the list's form too (packer.MultiError's "N error(s) occurred:", a lone
+      // error without a list), which scripts read
+      assert.equal(t.out, p.out);
     });
   }
 
@@ -92,9 +77,12 @@ describe('docker, vagrant, sleep: configuration errors as Packer 1.6.6 words the
     const t = await validate(PACKER_TS, tpl);
     assert.equal(p.code, 1);
     assert.equal(t.code, 1);
+    // a lone error, as Packer's; the list's order aside, the same text
     const providers = (o: string) => /Please choose from one of ([\s\S]*)$/.exec(o.replace(/\s+/g, ' '))?.[1]?.trim().split(/, /).sort();
-    assert.deepEqual(providers(items(t.out)[0]!), providers(p.out.replace(/^Error:.*\n/, '')));
-    assert.match(items(t.out)[0]!, /^The given provider_override nope is not valid\. Please choose from one of /);
+    assert.deepEqual(providers(t.out), providers(p.out));
+    const head = (o: string) => o.slice(0, o.indexOf('Please choose'));
+    assert.equal(head(t.out), head(p.out));
+    assert.match(head(t.out), /\n\nThe given provider_override nope is not valid\. $/);
   });
 
   test('vagrant: providers packer-ts cannot pack are rejected at validate time', async () => {
@@ -103,9 +91,9 @@ describe('docker, vagrant, sleep: configuration errors as Packer 1.6.6 words the
       assert.equal(t.code, 1, t.out);
       assert.match(t.out, /not supported by packer-ts yet: virtualbox/);
     }
-    const bad = await validate(PACKER_TS, { builders: [builder], 'post-processors': [{ type: 'vagrant', compression_level: 12 }] });
-    assert.equal(bad.code, 1);
-    assert.match(bad.out, /Invalid compression level\. Expected an integer from -1 to 9\./);
+    // a bad compression_level passes validate, as in Packer (the box's writing reports it)
+    const level = { builders: [builder], 'post-processors': [{ type: 'vagrant', compression_level: 12 }] };
+    assert.deepEqual(await validate(PACKER_TS, level), await validate(REAL_PACKER, level));
     const ov = await validate(PACKER_TS, { builders: [builder], 'post-processors': [{ type: 'vagrant', override: { docker: { bogus: 1 } } }] });
     assert.equal(ov.code, 1);
     assert.match(ov.out, /Error overriding config for docker: .*unknown configuration key: '"bogus"'/s);

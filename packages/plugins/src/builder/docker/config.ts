@@ -3,7 +3,7 @@
  * validation messages (builder/docker/config.go).
  */
 import { statSync } from 'node:fs';
-import { addSecret, decodeConfig, MultiError, type InterpolateContext, type PackerConfig, type Schema } from '@packer-ts/sdk';
+import { addSecret, decodeConfig, PackerMultiError, type InterpolateContext, type PackerConfig, type Schema } from '@packer-ts/sdk';
 import { commSchema, prepareComm, type CommConfig } from '../../communicator/config.ts';
 
 export const BUILDER_ID = 'packer.docker';
@@ -115,6 +115,7 @@ export function prepareConfig(raws: unknown[]): { config: DockerConfig; packer: 
   if (!c.containerDir) c.containerDir = '/packer-files';
   errs.push(...prepareLogin(c));
   if (c.windowsContainer) errs.push('windows_container is not supported by packer-ts yet');
-  MultiError.throwIf(errs);
+  // packer.MultiError, as Packer's docker builder collects its Prepare problems
+  PackerMultiError.throwIf(errs);
   return { config: c, packer: decoded.packer, ctx: decoded.ctx };
 }

@@ -2,7 +2,7 @@
  * docker-push post-processor: pushes the image of a docker-import or
  * docker-tag artifact and each of its tags, logged in around it with `login`.
  */
-import { decodeConfig, objectSpec, type ObjectSpec, MultiError, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
+import { decodeConfig, objectSpec, type ObjectSpec, type Artifact, type PostProcessResult, type PostProcessor, type Schema, type Ui } from '@packer-ts/sdk';
 import { dockerTags, ImportArtifact } from '../../builder/docker/artifact.ts';
 import { loginSchema, prepareLogin, type LoginConfig } from '../../builder/docker/config.ts';
 import { DockerDriver } from '../../builder/docker/driver.ts';
@@ -18,7 +18,9 @@ export class DockerPushPostProcessor implements PostProcessor {
 
   async configure(...raws: unknown[]): Promise<void> {
     this.c = decodeConfig<LoginConfig>(schema, raws).config;
-    MultiError.throwIf(prepareLogin(this.c));
+    // Packer's docker-push returns its one problem as a plain error
+    const errs = prepareLogin(this.c);
+    if (errs.length > 0) throw new Error(errs[0]);
   }
 
   async postProcess(ui: Ui, artifact: Artifact, signal: AbortSignal): Promise<PostProcessResult> {

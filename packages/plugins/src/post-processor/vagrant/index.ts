@@ -9,12 +9,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
-  decodeConfig, generatedData, MultiError, render,
+  decodeConfig, generatedData, PackerMultiError, render,
   type Artifact, type InterpolateContext, type PackerConfig, type PostProcessResult, type PostProcessor, type Schema, type Ui,
 } from '@packer-ts/sdk';
 import { pathError } from '@packer-ts/sdk';
 import { ARTIFICE_BUILDER_ID } from '../artifice/index.ts';
-import { checkCompressionLevel, copyContents, dirToBox, writeMetadata } from './box.ts';
+import { copyContents, dirToBox, writeMetadata } from './box.ts';
 import { PACKER_PROVIDERS, PROVIDER_OF_BUILDER, PROVIDERS, providerOfBuilderType } from './providers.ts';
 import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 
@@ -76,13 +76,13 @@ export class VagrantPostProcessor implements PostProcessor {
     const p = c.providerOverride ?? '';
     if (p !== '') {
       if (!PACKER_PROVIDERS.includes(p)) {
-        throw new MultiError([`The given provider_override ${p} is not valid. Please choose from one of ${PACKER_PROVIDERS.join(', ')}`]);
+        throw new Error(`The given provider_override ${p} is not valid. Please choose from one of ${PACKER_PROVIDERS.join(', ')}`);
       }
-      if (!PROVIDERS[p]) throw new MultiError([notSupported(p)]);
+      if (!PROVIDERS[p]) throw notSupported(p);
     } else {
       // The provider follows from the builder: reject one we cannot pack now, not after the build.
       const fromBuilder = providerOfBuilderType(this.packer.builderType);
-      if (fromBuilder && !PROVIDERS[fromBuilder]) throw new MultiError([notSupported(fromBuilder)]);
+      if (fromBuilder && !PROVIDERS[fromBuilder]) throw notSupported(fromBuilder);
     }
   }
 
@@ -95,8 +95,8 @@ export class VagrantPostProcessor implements PostProcessor {
     if (c.vagrantfileTemplate && !c.vagrantfileTemplateGenerated) {
       try { statSync(c.vagrantfileTemplate); } catch { errs.push(`vagrantfile_template '${c.vagrantfileTemplate}' does not exist`); }
     }
-    try { checkCompressionLevel(c.compressionLevel); } catch (e) { errs.push((e as Error).message); }
-    MultiError.throwIf(errs);
+    // (a bad compression_level is found when the box is written, as by Packer)
+    PackerMultiError.throwIf(errs);
     return d;
   }
 
@@ -107,7 +107,7 @@ export class VagrantPostProcessor implements PostProcessor {
     try {
       return this.decode([o]).config;
     } catch (e) {
-      throw new MultiError([`Error overriding config for ${name}: ${(e as Error).message}`]);
+      throw new Error(`Error overriding config for ${name}: ${(e as Error).message}`, { cause: e });
     }
   }
 

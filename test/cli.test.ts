@@ -41,7 +41,7 @@ test('no command or an unknown one prints the usage and exits 127', async () => 
     assert.match(f.stdout, /flag provided but not defined: -nope/);
     const oe = await run(PACKER_TS, ['build', '-on-error=explode', 't.json'], { cwd: dir });
     assert.equal(oe.code, 1);
-    assert.match(oe.stdout, /invalid value "explode" for flag -on-error/);
+    assert.match(oe.stdout, /\ninvalid value "explode" for flag -on-error: expected one of \["cleanup" "abort" "ask" "run-cleanup-provisioner"\]\n$/);
   } finally { await removeDir(dir); }
 });
 

@@ -47,7 +47,8 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
     .int('parallel-builds', (v) => { parallel = v; })
     .bool('parallel', () => {})
     .value('on-error', (v) => {
-      if (!ON_ERROR.includes(v)) throw new Error(`${v} is not one of ${ON_ERROR.join(', ')}`);
+      // Packer's enumflag: fmt.Errorf("expected one of %q", options)
+      if (!ON_ERROR.includes(v)) throw new Error(`expected one of [${ON_ERROR.map((o) => JSON.stringify(o)).join(' ')}]`);
       onError = v;
     });
   if (!parseFlags(meta, flags, argv, buildHelp)) return 1;

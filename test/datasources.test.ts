@@ -18,7 +18,7 @@ import { createComponentFinder, filenameSuffix, type PluginComponentFinder } fro
 import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
 import { evaluateDatasources, type PrereqLocal } from '../packages/core/src/hcl2/datasources.ts';
 import { exprValue, packerFunctions } from '@packer-ts/hcl';
-import { ROOT, run } from './helpers/run.ts';
+import { PACKER_TS, ROOT, run } from './helpers/run.ts';
 import { bundlePlugin, missingOracles, oracle } from './helpers/modern-oracles.ts';
 
 const builtins = { builders, provisioners, postProcessors, datasources };
@@ -193,6 +193,20 @@ test('graph errors: the messages packer-1.16 gives', { skip: skipOracle }, async
         assert.ok(flat(theirs.stdout).includes(flat(`Error: ${d.summary} ${d.detail ?? ''}`)), `${c.name}:\n${theirs.stdout}\nours: ${d.summary} ${d.detail}`);
       }
     } finally { await f.close(); }
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});
+
+test('http that cannot connect (a name that does not resolve, localhost with nobody listening): `build` prints what packer-1.16 prints', { skip: skipOracle }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-ds-dial-'));
+  try {
+    for (const url of ['http://nohost.invalid/x', 'http://localhost:1/x', 'http://127.0.0.1:1/x']) {
+      await writeFile(join(dir, 't.pkr.hcl'), `data "http" "h" {\n  url = "${url}"\n}\nsource "null" "n" {\n  communicator = "none"\n}\nbuild {\n  sources = ["source.null.n"]\n}\n`);
+      const theirs = await run(oracle('packer-1.16'), ['build', 't.pkr.hcl'], { cwd: dir, env: { HOME: dir } });
+      const ours = await run(PACKER_TS, ['build', 't.pkr.hcl'], { cwd: dir, env: { HOME: dir } });
+      assert.equal(theirs.code, 1, url);
+      assert.match(theirs.stdout, /dial tcp/, url);
+      assert.deepEqual({ code: ours.code, out: ours.stdout, err: ours.stderr }, { code: theirs.code, out: theirs.stdout, err: theirs.stderr }, url);
+    }
   } finally { await rm(dir, { recursive: true, force: true }); }
 });
 

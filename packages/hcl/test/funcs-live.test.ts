@@ -178,9 +178,13 @@ test('vault and consul_key against a loopback server: same values and errors as 
     }
     assert.ok(seen().some((s) => s.startsWith('GET /v1/secret/data/app')));
     // nothing listening: both report the refused connection
-    const closed = { VAULT_ADDR: 'http://127.0.0.1:1', VAULT_TOKEN: 'tok', CONSUL_HTTP_ADDR: '127.0.0.1:1' };
-    for (const e of ['vault("secret/x", "k")', 'consul_key("a/b")']) {
-      assert.deepEqual(withEnv(closed, () => outcome(e, dir)), await askPacker(dir, e, closed), e);
+    // nothing listening, by address and by name; a name that does not resolve (Go's resolver
+    // names the nameserver of /etc/resolv.conf)
+    for (const host of ['127.0.0.1:1', 'localhost:1', 'nohost.invalid:8200']) {
+      const closed = { VAULT_ADDR: `http://${host}`, VAULT_TOKEN: 'tok', CONSUL_HTTP_ADDR: host };
+      for (const e of ['vault("secret/x", "k")', 'consul_key("a/b")']) {
+        assert.deepEqual(withEnv(closed, () => outcome(e, dir)), await askPacker(dir, e, closed), `${e} at ${host}`);
+      }
     }
     // no token: Packer's own error, and no request is made
     const before = seen().length;

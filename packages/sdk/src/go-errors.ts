@@ -52,3 +52,55 @@ export function fileError(e: unknown, path: string): Error {
   const op = (e as NodeJS.ErrnoException)?.syscall ?? 'open';
   return pathError(op === 'scandir' ? 'open' : op, path, e);
 }
+
+/** `host:port` as Go joins them (net.JoinHostPort: an IPv6 address in brackets). */
+function joinHostPort(host: string, port: string | number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+let resolvNameserver: string | null | undefined;
+
+/**
+ * The nameserver Go's resolver names in a failed lookup ("10.0.0.53:53"): the first
+ * `nameserver` of /etc/resolv.conf (Packer's binaries use Go's own resolver); undefined
+ * where there is none.
+ */
+function goNameserver(): string | undefined {
+  if (resolvNameserver === undefined) {
+    resolvNameserver = null;
+    try {
+      const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+      const m = /^\s*nameserver\s+(\S+)/m.exec(fs.readFileSync('/etc/resolv.conf', 'utf8'));
+      if (m) resolvNameserver = joinHostPort(m[1]!, 53);
+    } catch { /* no resolv.conf */ }
+  }
+  return resolvNameserver ?? undefined;
+}
+
+/** What a failed connection attempt carries: Node's error, or its fields sent across a process. */
+export interface DialFailure {
+  code?: string;
+  message?: string;
+  address?: string;
+  port?: number;
+  /** One per address tried (Node's AggregateError when it tried several). */
+  errors?: DialFailure[];
+}
+
+/**
+ * A failed TCP dial to `host:port` as Go's net.Dial words it, what Packer prints after
+ * `Get "URL": `: `dial tcp: lookup HOST on 10.0.0.53:53: no such host`,
+ * `dial tcp 127.0.0.1:1: connect: connection refused` (the address tried, IPv4 first, as Go
+ * reports it), `dial tcp HOST:PORT: i/o timeout`.
+ */
+export function dialErrorText(e: unknown, host: string, port: string | number): string {
+  let f = (e ?? {}) as DialFailure;
+  if (Array.isArray(f.errors) && f.errors.length > 0) f = f.errors.find((x) => x.address && !x.address.includes(':')) ?? f.errors[0]!;
+  if (f.code === 'ENOTFOUND' || f.code === 'EAI_NONAME') {
+    const ns = goNameserver();
+    return `dial tcp: lookup ${host}${ns ? ` on ${ns}` : ''}: no such host`;
+  }
+  const addr = joinHostPort(f.address ?? host, f.port ?? port);
+  if (f.code === 'ETIMEDOUT') return `dial tcp ${addr}: i/o timeout`;
+  return `dial tcp ${addr}: connect: ${errnoReason(f)}`;
+}

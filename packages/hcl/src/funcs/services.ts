@@ -3,12 +3,14 @@
 // child process with a timeout; errors are worded as Packer words them.
 import * as T from '../cty/types.ts';
 import { stringVal } from '../cty/value.ts';
+import { dialErrorText, type DialFailure } from '@packer-ts/sdk';
 import { FuncError, makeFunction, staticReturnType } from './function.ts';
 
 interface HttpResult {
   status?: number;
   body?: string;
-  error?: string;
+  /** the request's failure (Node's error fields, from the child) */
+  error?: DialFailure;
 }
 
 const FETCH_SCRIPT = `
@@ -21,8 +23,9 @@ const req = mod.get(url, { headers, timeout }, (res) => {
   res.on('data', (d) => (body += d));
   res.on('end', () => out({ status: res.statusCode, body }));
 });
-req.on('timeout', () => { req.destroy(); out({ error: 'i/o timeout' }); });
-req.on('error', (e) => out({ error: e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.code === 'ENOTFOUND' ? 'no such host' : e.message }));
+req.on('timeout', () => { req.destroy(); out({ error: { code: 'ETIMEDOUT' } }); });
+const fields = (e) => ({ code: e.code, message: e.message, address: e.address, port: e.port });
+req.on('error', (e) => out({ error: { ...fields(e), errors: Array.isArray(e.errors) ? e.errors.map(fields) : undefined } }));
 `;
 
 /** A GET request made synchronously. */
@@ -35,18 +38,16 @@ export function httpGetSync(url: string, headers: Record<string, string>, timeou
     });
     return JSON.parse(out) as HttpResult;
   } catch (e) {
-    return { error: (e as Error).message };
+    // killed at its timeout, or it could not run
+    return { error: (e as { signal?: unknown }).signal ? { code: 'ETIMEDOUT' } : { message: (e as Error).message } };
   }
 }
 
-function hostPort(u: URL): string {
-  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-  return `${u.hostname}:${port}`;
-}
-
-function dialError(method: string, url: string, err: string): string {
+/** `Get "URL": dial tcp ...`, as Go's HTTP client reports a connection that failed. */
+function dialError(method: string, url: string, err: DialFailure): string {
   const u = new URL(url);
-  return `${method} ${JSON.stringify(url)}: dial tcp ${hostPort(u)}: ${err}`;
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  return `${method} ${JSON.stringify(url)}: ${dialErrorText(err, u.hostname.replace(/^\[|\]$/g, ''), port)}`;
 }
 
 export const vault = makeFunction({

@@ -11,7 +11,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createGunzip } from 'node:zlib';
-import { decodeConfig, errnoReason, objectSpec, PackerMultiError, useExtraCaCertificates, type Datasource, type ObjectSpec, type Schema } from '@packer-ts/sdk';
+import { decodeConfig, dialErrorText, objectSpec, PackerMultiError, useExtraCaCertificates, type Datasource, type ObjectSpec, type Schema } from '@packer-ts/sdk';
 
 export const schema: Schema = {
   url: { type: 'string' },
@@ -86,8 +86,7 @@ async function send(url: string, method: string, headers: Record<string, string>
     req.on('response', resolve);
     req.on('error', (e: NodeJS.ErrnoException) => {
       const port = target.port || (target.protocol === 'https:' ? '443' : '80');
-      const reason = e.code === 'ENOTFOUND' ? `lookup ${target.hostname}: no such host` : `dial tcp ${target.hostname}:${port}: connect: ${errnoReason(e)}`;
-      reject(new Error(`${op(method)} ${JSON.stringify(url)}: ${reason}`, { cause: e }));
+      reject(new Error(`${op(method)} ${JSON.stringify(url)}: ${dialErrorText(e, target.hostname.replace(/^\[|\]$/g, ''), port)}`, { cause: e }));
     });
     req.end(body === '' ? undefined : body);
   });

@@ -5,6 +5,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { dialErrorText } from '@packer-ts/sdk';
 import type {
   AgentAuthMethod, AuthMethod, Client as ClientT, ClientChannel, ConnectConfig,
   KeyboardInteractiveAuthMethod, PasswordAuthMethod, PublicKeyAuthMethod,
@@ -94,12 +95,11 @@ function goMethodList(ep: SSHEndpoint): string {
 function tcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = netConnect({ host, port, noDelay: true });
-    const timer = setTimeout(() => { s.destroy(); reject(new SSHConnectError(`dial tcp ${host}:${port}: i/o timeout`, 'tcp')); }, timeoutMs);
+    const timer = setTimeout(() => { s.destroy(); reject(new SSHConnectError(dialErrorText({ code: 'ETIMEDOUT' }, host, port), 'tcp')); }, timeoutMs);
     s.once('connect', () => { clearTimeout(timer); s.removeAllListeners('error'); resolve(s); });
     s.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const reason = e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message;
-      reject(new SSHConnectError(`dial tcp ${host}:${port}: ${reason}`, 'tcp', { cause: e }));
+      reject(new SSHConnectError(dialErrorText(e, host, port), 'tcp', { cause: e }));
     });
   });
 }

@@ -3,7 +3,7 @@
  * packer/core.go). It validates the template, renders the variables, and
  * instantiates the components of each build.
  */
-import { addSecret, errorMessage, goQuote, MultiError, PackerError, render, type InterpolateContext } from '@packer-ts/sdk';
+import { addSecret, errorMessage, goQuote, InterpolationError, MultiError, PackerError, render, type InterpolateContext } from '@packer-ts/sdk';
 import type { ComponentFinder } from './components.ts';
 import { CoreBuild, type BuildProvisioner, type BuildPostProcessor } from './build.ts';
 import { PausedProvisioner, RetriedProvisioner, TimeoutProvisioner } from './provisioners.ts';
@@ -122,6 +122,8 @@ export class Core {
         } catch (e) {
           const msg = errorMessage(e);
           if (!msg.includes('variable not set')) {
+            // Packer returns an execution error (a function that failed) as it is, and words others
+            if (e instanceof InterpolationError && e.phase === 'exec') throw new PackerError('TEMPLATE_INVALID', msg);
             throw new PackerError('TEMPLATE_INVALID', `error interpolating default value for '${k}': ${msg}`);
           }
           retry.push(k);

@@ -23,3 +23,4 @@ export * from './progress.ts';
 export * from './random.ts';
 export * from './extra-ca.ts';
 export * from './raw-bytes.ts';
+export * from './template/services.ts';

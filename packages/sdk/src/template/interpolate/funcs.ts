@@ -3,6 +3,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { randomBytes } from '../../random.ts';
+import { consulKey, vaultSecret } from '../services.ts';
 import { formatValue } from './gofmt.ts';
 import { formatGoTime, getInitTime, RFC3339, strftime } from './gotime.ts';
 import type { TemplateFunc } from './exec.ts';
@@ -139,13 +140,13 @@ export function packerFuncs(ctx: InterpolateContext): Record<string, TemplateFun
       return has ? ctx.userVariables[k as string] : '';
     } },
     packer_version: { params: [], fn: () => { if (!ctx.coreVersion) throw new Error('packer_version not available'); return ctx.coreVersion; } },
-    consul_key: { params: [S], fn: () => {
+    consul_key: { params: [S], fn: (key) => {
       if (!ctx.enableEnv) throw new Error('consul_key is not allowed here');
-      throw notSupported('consul_key');
+      return consulKey(String(key));
     } },
-    vault: { params: [S, S], fn: () => {
+    vault: { params: [S, S], fn: (path, key) => {
       if (!ctx.enableEnv) throw new Error('Vault vars are only allowed in the variables section');
-      throw notSupported('vault');
+      return vaultSecret(String(path), String(key));
     } },
     aws_secretsmanager: { params: [], variadic: S, fn: (...secret) => {
       if (!ctx.enableEnv) throw new Error('AWS Secrets Manager is only allowed in the variables section');

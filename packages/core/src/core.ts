@@ -43,9 +43,9 @@ export class Core {
     this.version = opts.version ?? PACKER_COMPAT_VERSION;
   }
 
-  /** Interpolation context of the template (user variables, template path). */
+  /** Interpolation context of the template (user variables, template path), as Packer's Core.Context: no core version (`{{packer_version}}` is for the components' configurations). */
   context(): InterpolateContext {
-    return { templatePath: this.template.path, userVariables: this.variables, coreVersion: this.version };
+    return { templatePath: this.template.path, userVariables: this.variables };
   }
 
   /** Validates, renders variables and names the builds. Throws on bad input. */

@@ -136,6 +136,31 @@ function indexFn(item: unknown, ...indexes: unknown[]): unknown {
   return item;
 }
 
+/** Go's text/template `slice` (Go 1.13+): item[i], item[i:j], item[i:j:k]; strings by bytes. */
+function sliceFn(item: unknown, ...indexes: unknown[]): unknown {
+  if (item === undefined || item === null) throw new Error('slice of nil pointer');
+  if (indexes.length > 3) throw new Error(`too many slice indexes: ${indexes.length}`);
+  let bytes: Buffer | undefined;
+  let len: number;
+  if (typeof item === 'string') {
+    if (indexes.length === 3) throw new Error('cannot 3-index slice a string');
+    bytes = Buffer.from(item, 'utf8');
+    len = bytes.length;
+  } else if (Array.isArray(item)) len = item.length;
+  else throw new Error(`can't slice item of type ${goTypeName(item)}`);
+  const idx = [0, len, len];
+  for (let i = 0; i < indexes.length; i++) {
+    const x = indexes[i];
+    if (x === undefined || x === null) throw new Error('cannot index slice/array with nil');
+    if (typeof x !== 'number' || !Number.isInteger(x)) throw new Error(`cannot index slice/array with type ${goTypeName(x)}`);
+    if (x < 0 || x > len) throw new Error(`index out of range: ${x}`);
+    idx[i] = x;
+  }
+  if (idx[0]! > idx[1]!) throw new Error(`invalid slice index: ${idx[0]} > ${idx[1]}`);
+  if (indexes.length === 3 && idx[1]! > idx[2]!) throw new Error(`invalid slice index: ${idx[1]} > ${idx[2]}`);
+  return bytes ? bytes.subarray(idx[0], idx[1]).toString('utf8') : (item as unknown[]).slice(idx[0], idx[1]);
+}
+
 function lenFn(v: unknown): number {
   if (v === undefined || v === null) throw new Error('len of nil pointer');
   if (typeof v === 'string') return Buffer.byteLength(v);
@@ -152,6 +177,7 @@ export const BUILTINS: Record<string, TypedFunc> = {
   not: { params: [ANY], fn: (v) => !truth(v) },
   len: { params: [ANY], fn: lenFn },
   index: { params: [ANY], variadic: ANY, fn: indexFn },
+  slice: { params: [ANY], variadic: ANY, fn: sliceFn },
   print: { params: [], variadic: ANY, fn: (...a) => sprint(a) },
   printf: { params: ['string'], variadic: ANY, fn: (f, ...a) => sprintf(f as string, a) },
   println: { params: [], variadic: ANY, fn: (...a) => sprintln(a) },

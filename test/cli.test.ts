@@ -115,14 +115,64 @@ test('-parallel-builds bounds how many builds run at once', async () => {
   assert.equal(await maxOverlap([]), 3);
 });
 
-test('-debug pauses before each provisioner and goes on when Enter is pressed', async () => {
+/**
+ * Runs `bin args` on a terminal of its own (util-linux script) and presses Enter (a CR, as a
+ * terminal sends it; or `answer`) at each `prompt` it prints; the terminal's output, CRLF as LF.
+ */
+async function onTerminal(bin: string, args: string[], cwd: string, prompt?: RegExp, answer = '\r'): Promise<{ code: number | null; out: string }> {
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const child = spawn('/usr/bin/script', ['-qec', [bin, ...args].map(quote).join(' '), '/dev/null'], { cwd, env: { ...process.env, CHECKPOINT_DISABLE: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let pressed = 0;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    const asked = prompt ? out.match(new RegExp(prompt.source, 'g'))?.length ?? 0 : 0;
+    for (; pressed < asked; pressed++) child.stdin.write(answer);
+  });
+  const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  clearTimeout(kill);
+  return { code, out: out.replace(/\r\n/g, '\n') };
+}
+
+test('-debug: on a terminal, pauses where Packer does and goes on at Enter; without one, asks nothing (as Packer 1.6.6)', async () => {
+  requireTools(REAL_PACKER, '/usr/bin/script');
   const dir = await workdir({ 't.json': { builders: [{ type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell-local', inline: ['echo one > one.txt'] }, { type: 'shell-local', inline: ['echo two > two.txt'] }] } });
+  const norm = (o: string) => o.replace(/packer-shell\d+/g, 'packer-shellN').replace(/after [^\n]*/g, 'after T');
   try {
-    const r = await run(PACKER_TS, ['build', '-debug', 't.json'], { cwd: dir, input: '\n\n\n\n\n\n' });
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /Debug mode enabled\. Builds will not be parallelized\./);
-    assert.equal(r.stdout.match(/Pausing before the next provisioner \. Press enter to continue\./g)?.length, 2);
+    const ours = await onTerminal(PACKER_TS, ['build', '-debug', '-color=false', 't.json'], dir, /Press enter to continue\. /);
+    assert.equal(ours.code, 0, ours.out);
+    assert.equal(ours.out.match(/Pausing before the next provisioner \. Press enter to continue\. /g)?.length, 2, ours.out);
     assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.txt')).sort(), ['one.txt', 'two.txt']);
+    const theirs = await onTerminal(REAL_PACKER, ['build', '-debug', '-color=false', 't.json'], dir, /Press enter to continue\. /);
+    assert.equal(theirs.code, 0, theirs.out);
+    assert.equal(norm(ours.out), norm(theirs.out));
+    // no terminal: nothing asked, nothing waited for
+    const a = await run(PACKER_TS, ['build', '-debug', '-color=false', 't.json'], { cwd: dir });
+    const b = await run(REAL_PACKER, ['build', '-debug', '-color=false', 't.json'], { cwd: dir });
+    assert.equal(a.code, 0, a.stdout);
+    assert.doesNotMatch(a.stdout, /Pausing/);
+    assert.equal(norm(a.stdout), norm(b.stdout));
+  } finally { await removeDir(dir); }
+});
+
+test('-on-error=ask: the answer is read from the terminal; without one, the build cleans up as Packer\'s', async () => {
+  requireTools(REAL_PACKER, '/usr/bin/script');
+  const dir = await workdir({ 't.json': { builders: [{ type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell-local', inline: ['exit 1'] }] } });
+  const norm = (o: string) => o.replace(/packer-shell\d+/g, 'packer-shellN').replace(/after [^\n]*/g, 'after T');
+  try {
+    // on a terminal: "a" (abort without cleanup), then the same as Packer's
+    const asked = /\[c\] Clean up and exit, \[a\] abort without cleanup, or \[r\] retry step \(build may fail even if retry succeeds\)\? /;
+    const ours = await onTerminal(PACKER_TS, ['build', '-on-error=ask', '-color=false', 't.json'], dir, asked, 'a\r');
+    assert.match(ours.out, asked);
+    assert.equal(ours.code, 1, ours.out);
+    const theirs = await onTerminal(REAL_PACKER, ['build', '-on-error=ask', '-color=false', 't.json'], dir, asked, 'a\r');
+    assert.equal(norm(ours.out), norm(theirs.out));
+    const a = await run(PACKER_TS, ['build', '-on-error=ask', '-color=false', 't.json'], { cwd: dir });
+    const b = await run(REAL_PACKER, ['build', '-on-error=ask', '-color=false', 't.json'], { cwd: dir });
+    assert.equal(a.code, 1);
+    assert.doesNotMatch(a.stdout, /Clean up and exit/);
+    assert.equal(norm(a.stdout), norm(b.stdout));
   } finally { await removeDir(dir); }
 });
 

@@ -30,7 +30,7 @@ export interface Meta {
 
 /** Packer's Ui: say and error both on stdout (its ErrorWriter is os.Stdout); logs go elsewhere. */
 export function makeUi(io: Io, machineReadable: boolean): Ui {
-  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stdout, io.stdinFd === undefined ? io.stdin : () => io.stdin, log);
+  return machineReadable ? new MachineReadableUi(io.stdout, log) : new BasicUi(io.stdout, io.stdout, undefined, log);
 }
 
 /** -var, -var-file, -only, -except as Packer's MetaArgs. */

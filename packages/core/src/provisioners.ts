@@ -64,7 +64,8 @@ export class RetriedProvisioner extends WrappedProvisioner {
 export class DebuggedProvisioner extends WrappedProvisioner {
   async provision(ui: Ui, comm: Communicator | undefined, data: Record<string, unknown>, signal: AbortSignal): Promise<void> {
     await Promise.race([
-      ui.ask('Pausing before the next provisioner . Press enter to continue.'),
+      // an ask that fails (no terminal) goes on, as Packer's DebuggedProvisioner
+      ui.ask('Pausing before the next provisioner . Press enter to continue.').catch(() => ''),
       new Promise((_r, reject) => { signal.addEventListener('abort', () => reject(signal.reason), { once: true }); }),
     ]);
     return this.inner.provision(ui, comm, data, signal);

@@ -16,11 +16,16 @@ function pc() {
   });
 }
 
+/** A Ui without a terminal: its asks fail as the core's BasicUi's do. */
+function noTerminal(ui = new RecordingUi()): RecordingUi {
+  ui.ask = async () => { throw new Error('no available tty'); };
+  return ui;
+}
+
 async function run(raw: Record<string, unknown>, opts: { tty: boolean; ui?: Ui; signal?: AbortSignal }) {
   const p = new BreakpointProvisioner();
-  p.isTTY = () => opts.tty;
   await p.prepare(raw, pc());
-  const ui = opts.ui ?? new RecordingUi();
+  const ui = opts.ui ?? (opts.tty ? new RecordingUi() : noTerminal());
   await p.provision(ui, undefined, {}, opts.signal ?? new AbortController().signal);
   return ui;
 }
@@ -34,7 +39,7 @@ test('disabled: Packer\'s messages, no question asked', async () => {
   const ui = new RecordingUi();
   ui.ask = async (q?: string) => { asked.push(q ?? ""); return ''; };
   await run({ disable: true, note: 'n2' }, { tty: true, ui });
-  await run({ disable: true }, { tty: false, ui });
+  await run({ disable: true }, { tty: false, ui: noTerminal(ui) });
   assert.deepEqual(ui.calls, [
     { kind: 'say', text: 'Breakpoint provisioner with note "n2" disabled; continuing...' },
     { kind: 'say', text: 'Breakpoint provisioner disabled; continuing...' },
@@ -73,7 +78,7 @@ test('with a terminal: a failing question and an abort reject', async () => {
 });
 
 test('without a terminal: fails like Packer', async () => {
-  const ui = new RecordingUi();
+  const ui = noTerminal();
   await assert.rejects(run({ note: 'hi there' }, { tty: false, ui }), { message: 'Error asking for input: no available tty' });
   assert.deepEqual(ui.calls, [{ kind: 'say', text: 'Pausing at breakpoint provisioner with note "hi there".' }]);
 });
@@ -87,13 +92,11 @@ test('parity: /usr/bin/packer without a terminal gives the same error', async (t
       provisioners: [{ type: 'breakpoint', disable: true, note: 'n' }, { type: 'breakpoint', note: 'hi there' }],
     }));
     const r = spawnSync(PACKER, ['build', 't.json'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PACKER_NO_COLOR: '1', CHECKPOINT_DISABLE: '1' } });
-    const ui = new RecordingUi();
+    const ui = noTerminal();
     const p1 = new BreakpointProvisioner();
-    p1.isTTY = () => false;
     await p1.prepare({ disable: true, note: 'n' }, pc());
     await p1.provision(ui, undefined, {}, new AbortController().signal);
     const p2 = new BreakpointProvisioner();
-    p2.isTTY = () => false;
     await p2.prepare({ note: 'hi there' }, pc());
     const err = await p2.provision(ui, undefined, {}, new AbortController().signal).then(() => undefined, (e: Error) => e);
     for (const c of ui.calls) assert.ok(r.stdout.includes(`==> null: ${c.text}`), c.text);

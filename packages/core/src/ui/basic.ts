@@ -13,33 +13,54 @@ export interface TextSink {
   write(chunk: string | Buffer): unknown;
 }
 
-/** Writes say/message to `out`, errors to `err` (stdout too, as Packer). Machine records go to the log only. */
+/** Opens the terminal asks read from, as Packer's openTTY: /dev/tty, or undefined without one. */
+export function openTerminal(): NodeJS.ReadableStream | undefined {
+  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+  let fd: number;
+  try {
+    fd = fs.openSync('/dev/tty', 'r');
+  } catch {
+    return undefined;
+  }
+  const tty = process.getBuiltinModule('node:tty') as typeof import('node:tty');
+  return new tty.ReadStream(fd);
+}
+
+/**
+ * Writes say/message to `out`, errors to `err` (stdout too, as Packer). Machine records go to
+ * the log only. Asks read the terminal (Packer's BasicUi.TTY), not stdin: without one an ask
+ * fails at once with "no available tty" and prints nothing, as Packer's.
+ */
 export class BasicUi implements Ui {
   constructor(
     readonly out: TextSink = process.stdout,
     readonly err: TextSink = process.stdout,
-    // null: no input, asks get ""; a function: the input, asked for at the first ask (process.stdin is created when read)
-    readonly input: NodeJS.ReadableStream | null | undefined | (() => NodeJS.ReadableStream | undefined) = process.stdin,
+    // null: no terminal; a function: opens the terminal at the first ask (the default opens /dev/tty)
+    readonly terminal: (() => NodeJS.ReadableStream | undefined) | null = openTerminal,
     readonly log: (line: string) => void = () => {},
   ) {}
+  private input: NodeJS.ReadableStream | null | undefined;
   private lines: string[] = [];
   private waiting: ((line: string) => void)[] = [];
   private reader: ReturnType<typeof createInterface> | undefined;
   private ended = false;
 
-  /** Reads lines from the input as asks need them; one reader keeps buffered lines for later asks. */
+  /** Packer's Ask: the query and a space, then a line of the terminal, trimmed. */
   async ask(query: string): Promise<string> {
-    this.out.write(redact(query) + '\n');
-    const input = typeof this.input === 'function' ? this.input() : this.input;
-    if (!input || this.ended) return this.lines.shift() ?? '';
-    if (this.lines.length > 0) return this.lines.shift()!;
+    if (this.input === undefined) this.input = this.terminal?.() ?? null;
+    const input = this.input;
+    if (!input) throw new Error('no available tty');
+    this.log(redact(`ui: ask: ${query}`));
+    if (query !== '') this.out.write(redact(query) + ' ');
+    if (this.lines.length > 0) return this.lines.shift()!.trim();
+    if (this.ended) throw new Error('EOF');
     if (!this.reader) {
       // node:readline loads when a question is first asked, not at start-up.
       this.reader = process.getBuiltinModule('node:readline').createInterface({ input, terminal: false });
       this.reader.on('line', (l) => {
         const w = this.waiting.shift();
         if (w) w(l); else this.lines.push(l);
-        if (this.waiting.length === 0) this.reader?.pause();
+        if (this.waiting.length === 0) { this.reader?.pause(); (input as { unref?: () => void }).unref?.(); }
       });
       this.reader.on('close', () => {
         this.ended = true;
@@ -47,8 +68,9 @@ export class BasicUi implements Ui {
       });
     }
     const answer = new Promise<string>((resolve) => this.waiting.push(resolve));
+    (input as { ref?: () => void }).ref?.();
     this.reader.resume();
-    return answer;
+    return (await answer).trim();
   }
   say(message: string): void { this.out.write(rawTextChunk(redact(message) + '\n')); }
   message(message: string): void { this.out.write(rawTextChunk(redact(message) + '\n')); }

@@ -58,8 +58,9 @@ export function halt(state: StateBag, err: unknown, ui?: Ui): StepAction {
   return 'halt';
 }
 
+/** -debug's pause (Packer's DebugPauseDefault): an ask that fails (no terminal) does not stop the build. */
 async function pause(ui: Ui, where: string, name: string, signal?: AbortSignal): Promise<void> {
-  const answer = ui.ask(`Pausing ${where} step '${name}'. Press enter to continue.`);
+  const answer = ui.ask(`Pausing ${where} step '${name}'. Press enter to continue.`).catch(() => '');
   if (!signal) { await answer; return; }
   await Promise.race([answer, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
 }
@@ -67,7 +68,8 @@ async function pause(ui: Ui, where: string, name: string, signal?: AbortSignal):
 async function askOnError(ui: Ui, name: string): Promise<'cleanup' | 'abort' | 'retry'> {
   ui.say(`Step ${JSON.stringify(name)} failed`);
   for (;;) {
-    const line = await ui.ask('[c] Clean up and exit, [a] abort without cleanup, or [r] retry step (build may fail even if retry succeeds)?');
+    // an ask that fails (no terminal) reads as "" (clean up), as Packer's askPrompt
+    const line = await ui.ask('[c] Clean up and exit, [a] abort without cleanup, or [r] retry step (build may fail even if retry succeeds)?').catch(() => '');
     const c = (line.toLowerCase() + 'c')[0];
     if (c === 'c') return 'cleanup';
     if (c === 'a') return 'abort';

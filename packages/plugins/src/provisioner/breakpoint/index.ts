@@ -1,11 +1,8 @@
 /**
  * The breakpoint provisioner: pauses the build until the user presses Enter.
  *
- * Packer asks through its Ui and fails with "Error asking for input: no
- * available tty" when no terminal is attached. Our Ui.ask resolves "" without a
- * terminal, so the terminal is checked here (process.stdin.isTTY) and the same
- * error is raised without one. `isTTY` can be overridden for tests and for
- * plugin processes whose core owns the terminal.
+ * It asks through the Ui, which reads the core's terminal: without one the ask fails and so
+ * does the provisioner, "Error asking for input: no available tty", as Packer's.
  */
 import { decodeConfig, errorMessage, type Communicator, type Provisioner, type Schema, type Ui } from '@packer-ts/sdk';
 import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
@@ -24,8 +21,6 @@ export class BreakpointProvisioner implements Provisioner {
   configSpec(): ObjectSpec { return objectSpec(schema, { packerConfig: true }); }
 
   private config: BreakpointConfig = {};
-  /** Whether a terminal can answer; defaults to process.stdin.isTTY. */
-  isTTY: () => boolean = () => process.stdin.isTTY === true;
 
   async prepare(...raws: unknown[]): Promise<void> {
     this.config = decodeConfig<BreakpointConfig>(schema, raws, { pluginType: 'breakpoint' }).config;
@@ -38,7 +33,6 @@ export class BreakpointProvisioner implements Provisioner {
       return;
     }
     ui.say(note !== '' ? `Pausing at breakpoint provisioner with note "${note}".` : 'Pausing at breakpoint provisioner.');
-    if (!this.isTTY()) throw new Error('Error asking for input: no available tty');
     signal.throwIfAborted();
     const aborted = new Promise<never>((_, reject) => {
       signal.addEventListener('abort', () => reject(signal.reason ?? new Error('cancelled')), { once: true });

@@ -48,7 +48,7 @@ export class StepTypeBootCommand implements Step {
         if (signal.aborted) return 'halt';
         return halt(state, new Error(`Error running boot command: ${(e as Error).message}`), u);
       }
-      if (this.debug) await u.ask(`Pausing after run of step 'boot_command: ${command}'. Press enter to continue.`);
+      if (this.debug) await u.ask(`Pausing after run of step 'boot_command: ${command}'. Press enter to continue.`).catch(() => '');
       return 'continue';
     } finally {
       client.close();

@@ -5,7 +5,7 @@
 
 import { handOffDeepNesting, isStackOverflow, nestingLimit, NestingLimitReached, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, utf8Length, zeroRange, type Pos, type Range } from '../range.ts';
+import { type AsciiLines, graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, SpanRange, utf8Length, zeroRange, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
 import { isStringLiteralTemplate } from './ast.ts';
 import { scan, type Lexed } from './lexer.ts';
@@ -99,10 +99,12 @@ class Parser {
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly last: number;
+  private readonly lines: AsciiLines | undefined;
 
   constructor(lexed: Lexed) {
     this.src = lexed.src;
     this.lexed = lexed;
+    this.lines = lexed.lines;
     this.starts = lexed.starts;
     this.ends = lexed.ends;
     this.last = lexed.count - 1;
@@ -146,6 +148,9 @@ class Parser {
   // withNl or flat, as newlines count or not (inclNl)
   private peekAt: Int32Array;
 
+  // The parse functions on the common paths use these inline (`this.peekAt[this.next]`, and
+  // `this.next = tok + 1` to read it): in cold code each call costs more than its body.
+
   /** The next token (skipping comments, and newlines where they do not count). */
   peek(): Tok {
     return this.peekAt[this.next]!;
@@ -157,14 +162,16 @@ class Parser {
     return t;
   }
 
-  /** The range of token `t`. */
+  /** The range of token `t` (Lexed.range, made here: a call less for each of a parse's ranges). */
   rng(t: Tok): Range {
-    return this.lexed.range(t);
+    const lines = this.lines;
+    return lines !== undefined ? new SpanRange(lines, this.starts[t]!, this.ends[t]!) : this.lexed.range(t);
   }
 
-  /** From the start of token `a` to the end of token `b`. */
+  /** From the start of token `a` to the end of token `b` (Lexed.span, made here). */
   span(a: Tok, b: Tok): Range {
-    return this.lexed.span(a, b);
+    const lines = this.lines;
+    return lines !== undefined ? new SpanRange(lines, this.starts[a]!, this.ends[b]!) : this.lexed.span(a, b);
   }
 
   /** The last token read (the next one before any). */
@@ -173,7 +180,7 @@ class Parser {
   }
 
   nextRange(): Range {
-    return this.lexed.range(this.peek());
+    return this.rng(this.peek());
   }
 
   pushNl(include: boolean): void {
@@ -305,14 +312,14 @@ class Parser {
     const startTok = this.prevTok();
     let endTok: Tok;
     for (;;) {
-      const next = this.peek();
+      const next = this.peekAt[this.next]!;
       if (types[next] === end) {
         endTok = next;
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
         break;
       }
       if (types[next] === T.Newline) {
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
         continue;
       }
       if (types[next] === T.Ident) {
@@ -329,7 +336,8 @@ class Parser {
         }
         continue;
       }
-      const bad = this.read();
+      const bad = this.peekAt[this.next]!;
+      this.next = bad + 1;
       if (!this.recovery) {
         if (types[bad] === T.OQuote) this.diags.push(errorDiag('Invalid argument name', 'Argument names must not be quoted.', this.rng(bad)));
         else this.diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(bad)));
@@ -411,7 +419,8 @@ class Parser {
 
   finishAttribute(ident: Tok, singleLine: boolean): Attribute {
     const types = this.types;
-    const eq = this.read();
+    const eq = this.peekAt[this.next]!;
+    this.next = eq + 1;
     let endTok: Tok;
     const before = this.diags.length;
     const expr = this.parseExpression();
@@ -421,7 +430,7 @@ class Parser {
     } else {
       endTok = this.prevTok();
       if (!singleLine) {
-        const end = this.peek();
+        const end = this.peekAt[this.next]!;
         if (types[end] !== T.Newline && types[end] !== T.EOF) {
           if (!this.recovery) {
             let summary = 'Missing newline after argument';
@@ -436,7 +445,7 @@ class Parser {
           this.recoverAfterBodyItem();
         } else {
           endTok = this.prevTok();
-          this.read();
+          this.next = this.peekAt[this.next]! + 1;
         }
       }
     }
@@ -637,12 +646,13 @@ class Parser {
     const diags = this.diags;
     let ret = from;
     for (;;) {
-      const next = this.peek();
+      const next = this.peekAt[this.next]!;
       if (types[next] === T.Dot) {
-        const dot = this.read();
-        let attrTok = this.peek();
+        const dot = next;
+        this.next = dot + 1;
+        let attrTok = this.peekAt[this.next]!;
         if (types[attrTok] === T.Ident) {
-          attrTok = this.read();
+          this.next = attrTok + 1;
           const rng = this.span(dot, attrTok);
           ret = makeRelativeTraversal(ret, { kind: 'attr', name: this.text(attrTok), range: rng }, rng);
         } else if (types[attrTok] === T.NumberLit) {
@@ -783,12 +793,13 @@ class Parser {
 
   private parseExpressionTerm(): Expr {
     const types = this.types;
-    const start = this.peek();
+    const start = this.peekAt[this.next]!;
     switch (types[start]) {
       case T.OParen:
         return this.parseParenExpr();
       case T.NumberLit: {
-        const tok = this.read();
+        const tok = this.peekAt[this.next]!;
+        this.next = tok + 1;
         const v = this.numberLit(tok);
         return { kind: 'Literal', value: v, range: this.rng(tok) };
       }
@@ -811,7 +822,8 @@ class Parser {
       }
       case T.OQuote:
       case T.OHeredoc: {
-        const open = this.read();
+        const open = this.peekAt[this.next]!;
+        this.next = open + 1;
         const closer = this.opposite(types[open]);
         const flush = types[open] === T.OHeredoc && this.src.charCodeAt(this.starts[open]! + 2) === 0x2d;
         const exprs = this.parseTemplateInner(closer, flush);
@@ -820,7 +832,8 @@ class Parser {
       }
       case T.Minus:
       case T.Bang: {
-        const tok = this.read();
+        const tok = this.peekAt[this.next]!;
+        this.next = tok + 1;
         if (++this.depth > this.limit) throw new NestingLimitReached();
         const operand = this.parseExpressionWithTraversals();
         this.depth--;
@@ -840,15 +853,17 @@ class Parser {
 
   private finishFunctionCall(name: Tok): Expr {
     const types = this.types;
-    const openTok = this.read();
+    const openTok = this.peekAt[this.next]!;
+    this.next = openTok + 1;
     const args: Expr[] = [];
     let expandFinal = false;
     let closeTok: Tok;
     this.pushNl(false);
     for (;;) {
-      const tok = this.peek();
+      const tok = this.peekAt[this.next]!;
       if (types[tok] === T.CParen) {
-        closeTok = this.read();
+        closeTok = this.peekAt[this.next]!;
+        this.next = closeTok + 1;
         break;
       }
       const before = this.diags.length;
@@ -857,14 +872,15 @@ class Parser {
         closeTok = this.recover(T.CParen);
         break;
       }
-      const sep = this.read();
+      const sep = this.peekAt[this.next]!;
+      this.next = sep + 1;
       if (types[sep] === T.CParen) {
         closeTok = sep;
         break;
       }
       if (types[sep] === T.Ellipsis) {
         expandFinal = true;
-        if (types[this.peek()] !== T.CParen) {
+        if (types[this.peekAt[this.next]!] !== T.CParen) {
           if (!this.recovery) this.diags.push(errorDiag('Missing closing parenthesis', 'An expanded function argument (with ...) must be immediately followed by closing parentheses.', this.rng(sep), this.span(name, sep)));
           closeTok = this.recover(T.CParen);
         } else closeTok = this.read();
@@ -875,8 +891,9 @@ class Parser {
         closeTok = this.recover(T.CParen);
         break;
       }
-      if (types[this.peek()] === T.CParen) {
-        closeTok = this.read();
+      if (types[this.peekAt[this.next]!] === T.CParen) {
+        closeTok = this.peekAt[this.next]!;
+        this.next = closeTok + 1;
         break;
       }
     }
@@ -895,16 +912,18 @@ class Parser {
 
   private parseTupleCons(): Expr {
     const types = this.types;
-    const open = this.read();
+    const open = this.peekAt[this.next]!;
+    this.next = open + 1;
     this.pushNl(false);
     try {
-      if (this.isKeyword(this.peek(), 'for')) return this.finishFor(open);
+      if (this.isKeyword(this.peekAt[this.next]!, 'for')) return this.finishFor(open);
       let close: Tok;
       const exprs: Expr[] = [];
       for (;;) {
-        let next = this.peek();
+        let next = this.peekAt[this.next]!;
         if (types[next] === T.CBrack) {
-          close = this.read();
+          close = this.peekAt[this.next]!;
+          this.next = close + 1;
           break;
         }
         const before = this.diags.length;
@@ -913,9 +932,10 @@ class Parser {
           close = this.recover(T.CBrack);
           break;
         }
-        next = this.peek();
+        next = this.peekAt[this.next]!;
         if (types[next] === T.CBrack) {
-          close = this.read();
+          close = this.peekAt[this.next]!;
+          this.next = close + 1;
           break;
         }
         if (types[next] !== T.Comma) {
@@ -923,7 +943,7 @@ class Parser {
           close = this.recover(T.CBrack);
           break;
         }
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
       }
       return { kind: 'TupleCons', exprs, range: this.span(open, close), openRange: this.rng(open) };
     } finally {
@@ -933,27 +953,27 @@ class Parser {
 
   private parseObjectCons(): Expr {
     const types = this.types;
-    const open = this.read();
-    this.pushNl(false);
-    const isFor = this.isKeyword(this.peek(), 'for');
-    this.popNl();
-    if (isFor) return this.finishFor(open);
+    const open = this.peekAt[this.next]!;
+    this.next = open + 1;
+    // the next token where newlines do not count (what peek finds after pushNl(false))
+    if (this.isKeyword(this.flat[this.next]!, 'for')) return this.finishFor(open);
     this.pushNl(true);
     try {
       const diags = this.diags;
       let close: Tok;
       const items: ObjectConsItem[] = [];
       for (;;) {
-        let next = this.peek();
+        let next = this.peekAt[this.next]!;
         if (types[next] === T.Newline) {
-          this.read();
+          this.next = this.peekAt[this.next]! + 1;
           continue;
         }
         if (types[next] === T.CBrace) {
-          close = this.read();
+          close = this.peekAt[this.next]!;
+          this.next = close + 1;
           break;
         }
-        const forceNonLiteral = types[this.peek()] === T.OParen;
+        const forceNonLiteral = types[this.peekAt[this.next]!] === T.OParen;
         let before = diags.length;
         const k = this.parseExpression();
         if (this.recovery && this.errSince(before)) {
@@ -961,7 +981,7 @@ class Parser {
           break;
         }
         const key = { kind: 'ObjectConsKey' as const, wrapped: k, forceNonLiteral, range: k.range };
-        next = this.peek();
+        next = this.peekAt[this.next]!;
         if (types[next] !== T.Equal && types[next] !== T.Colon) {
           if (!this.recovery) {
             if (types[next] === T.Newline || types[next] === T.Comma) {
@@ -975,7 +995,7 @@ class Parser {
           close = this.recover(T.CBrace);
           break;
         }
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
         before = diags.length;
         const value = this.parseExpression();
         if (this.recovery && this.errSince(before)) {
@@ -983,9 +1003,10 @@ class Parser {
           break;
         }
         items.push({ key, value });
-        next = this.peek();
+        next = this.peekAt[this.next]!;
         if (types[next] === T.CBrace) {
-          close = this.read();
+          close = this.peekAt[this.next]!;
+          this.next = close + 1;
           break;
         }
         if (types[next] !== T.Comma && types[next] !== T.Newline) {
@@ -993,7 +1014,7 @@ class Parser {
           close = this.recover(T.CBrace);
           break;
         }
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
       }
       return { kind: 'ObjectCons', items, range: this.span(open, close), openRange: this.rng(open) };
     } finally {
@@ -1248,12 +1269,13 @@ class Parser {
     const types = this.types;
     const diags = this.diags;
     const parts: TplPart[] = [];
-    const startTok = this.peek();
+    const startTok = this.peekAt[this.next]!;
     let ltrimNext = false;
     let nextCanTrimPrev = false;
     let endTok: Tok;
     for (;;) {
-      const next = this.read();
+      const next = this.peekAt[this.next]!;
+      this.next = next + 1;
       if (types[next] === end) {
         endTok = next;
         break;
@@ -1273,12 +1295,12 @@ class Parser {
         if (canTrimPrev) this.trimPrev(parts, next);
         this.pushNl(false);
         const expr = this.parseExpression();
-        const close = this.peek();
+        const close = this.peekAt[this.next]!;
         if (types[close] !== T.TemplateSeqEnd) {
           if (!this.recovery) diags.push(errorDiag('Extra characters after interpolation expression', 'Expected a closing brace to end the interpolation expression, but found extra characters.', this.rng(close), this.span(startTok, close)));
           this.recover(T.TemplateSeqEnd);
         } else {
-          this.read();
+          this.next = this.peekAt[this.next]! + 1;
           if (this.ends[close]! - this.starts[close]! === 2 && this.src.charCodeAt(this.starts[close]!) === 0x7e) ltrimNext = true;
         }
         this.popNl();
@@ -1288,53 +1310,53 @@ class Parser {
       if (types[next] === T.TemplateControl) {
         if (canTrimPrev) this.trimPrev(parts, next);
         this.pushNl(false);
-        const kw = this.peek();
+        const kw = this.peekAt[this.next]!;
         if (types[kw] !== T.Ident) {
           if (!this.recovery) diags.push(errorDiag('Invalid template directive', 'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.', this.rng(kw), this.span(next, kw)));
           this.recover(T.TemplateSeqEnd);
           this.popNl();
           continue;
         }
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
         const word = this.text(kw);
         let skip = false;
         switch (word) {
           case 'if': {
             const cond = this.parseExpression();
-            parts.push({ k: 'if', cond, range: this.span(next, this.peek()) });
+            parts.push({ k: 'if', cond, range: this.span(next, this.peekAt[this.next]!) });
             break;
           }
           case 'else':
           case 'endif':
           case 'endfor':
-            parts.push({ k: 'endctrl', which: word, range: this.span(next, this.peek()) });
+            parts.push({ k: 'endctrl', which: word, range: this.span(next, this.peekAt[this.next]!) });
             break;
           case 'for': {
             let keyName = '';
-            if (types[this.peek()] !== T.Ident) {
+            if (types[this.peekAt[this.next]!] !== T.Ident) {
               this.failDir("For directive requires variable name after 'for'.");
               skip = true;
               break;
             }
             let valName = this.text(this.read());
-            if (types[this.peek()] === T.Comma) {
+            if (types[this.peekAt[this.next]!] === T.Comma) {
               keyName = valName;
-              this.read();
-              if (types[this.peek()] !== T.Ident) {
+              this.next = this.peekAt[this.next]! + 1;
+              if (types[this.peekAt[this.next]!] !== T.Ident) {
                 this.failDir('For directive requires value variable name after comma.');
                 skip = true;
                 break;
               }
               valName = this.text(this.read());
             }
-            if (!this.isKeyword(this.peek(), 'in')) {
+            if (!this.isKeyword(this.peekAt[this.next]!, 'in')) {
               this.failDir("For directive requires 'in' keyword after names.");
               skip = true;
               break;
             }
-            this.read();
+            this.next = this.peekAt[this.next]! + 1;
             const coll = this.parseExpression();
-            parts.push({ k: 'for', keyVar: keyName, valVar: valName, coll, range: this.span(next, this.peek()) });
+            parts.push({ k: 'for', keyVar: keyName, valVar: valName, coll, range: this.span(next, this.peekAt[this.next]!) });
             break;
           }
           default: {
@@ -1348,12 +1370,12 @@ class Parser {
           }
         }
         if (skip) continue;
-        const close = this.peek();
+        const close = this.peekAt[this.next]!;
         if (types[close] !== T.TemplateSeqEnd) {
           if (!this.recovery) diags.push(errorDiag(`Extra characters in ${word} marker`, 'Expected a closing brace to end the sequence, but found extra characters.', this.rng(close), this.span(startTok, close)));
           this.recover(T.TemplateSeqEnd);
         } else {
-          this.read();
+          this.next = this.peekAt[this.next]! + 1;
           if (this.ends[close]! - this.starts[close]! === 2 && this.src.charCodeAt(this.starts[close]!) === 0x7e) ltrimNext = true;
         }
         this.popNl();

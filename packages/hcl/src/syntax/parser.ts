@@ -52,10 +52,11 @@ const templateSpecial = /[$%]/;
 // template parts, before directive structure is built
 type TplPart =
   | { k: 'lit'; val: string; range: Range }
-  | { k: 'interp'; expr: Expr; range: Range }
+  | { k: 'interp'; expr: Expr }
   | { k: 'if'; cond: Expr; range: Range }
   | { k: 'for'; keyVar: string; valVar: string; coll: Expr; range: Range }
   | { k: 'endctrl'; which: 'endif' | 'else' | 'endfor'; range: Range }
+  // only where there are directives (for TemplateParser)
   | { k: 'end'; range: Range };
 
 
@@ -824,6 +825,17 @@ class Parser {
       case T.OHeredoc: {
         const open = this.peekAt[this.next]!;
         this.next = open + 1;
+        if (types[open] === T.OQuote) {
+          // a string of one literal (most strings): the template parseTemplateInner makes of it, without its parts
+          const lit = this.peekAt[this.next]!;
+          const close = this.peekAt[lit + 1]!;
+          if (types[lit] === T.QuotedLit && types[close] === T.CQuote) {
+            this.next = close + 1;
+            const value: Literal = { t: 'string', v: this.stringLiteral(lit, true) };
+            const part: Expr = { kind: 'Literal', value, range: this.rng(lit) };
+            return { kind: 'Template', parts: [part], range: this.span(open, close) };
+          }
+        }
         const closer = this.opposite(types[open]);
         const flush = types[open] === T.OHeredoc && this.src.charCodeAt(this.starts[open]! + 2) === 0x2d;
         const exprs = this.parseTemplateInner(closer, flush);
@@ -1236,7 +1248,7 @@ class Parser {
 
   /** Whether the template parseTemplateInner last returned is a lone interpolation. */
   passthru = false;
-  /** The first and the closing token of the template parseTemplateParts last read. */
+  /** The first and the closing token of the template parseTemplateParts last read (its parts have no end part). */
   tplStart: Tok = 0;
   tplEnd: Tok = 0;
 
@@ -1245,8 +1257,11 @@ class Parser {
     if (flushHeredoc) flushHeredocParts(parts);
     // without directives (most templates) the parts are the expressions: no directive structure
     let exprs: Expr[] | undefined = plainTemplate(parts);
-    if (!exprs) exprs = new TemplateParser(parts, this.diags).parseRoot();
-    this.passthru = parts.length === 2 && parts[0]!.k === 'interp';
+    this.passthru = parts.length === 1 && parts[0]!.k === 'interp';
+    if (!exprs) {
+      parts.push({ k: 'end', range: this.rng(this.tplEnd) });
+      exprs = new TemplateParser(parts, this.diags).parseRoot();
+    }
     return exprs;
   }
 
@@ -1304,7 +1319,7 @@ class Parser {
           if (this.ends[close]! - this.starts[close]! === 2 && this.src.charCodeAt(this.starts[close]!) === 0x7e) ltrimNext = true;
         }
         this.popNl();
-        parts.push({ k: 'interp', expr, range: this.span(next, close) });
+        parts.push({ k: 'interp', expr });
         continue;
       }
       if (types[next] === T.TemplateControl) {
@@ -1389,7 +1404,6 @@ class Parser {
     if (parts.length === 0) {
       parts.push({ k: 'lit', val: '', range: rangeEndOf(this.rng(startTok)) });
     }
-    parts.push({ k: 'end', range: this.rng(endTok) });
     this.tplStart = startTok;
     this.tplEnd = endTok;
     return parts;
@@ -1398,7 +1412,7 @@ class Parser {
 
 /** The expressions of template parts without directives (what TemplateParser.parseRoot makes of them), else undefined. */
 function plainTemplate(parts: TplPart[]): Expr[] | undefined {
-  const n = parts.length - 1; // the last part is the end
+  const n = parts.length;
   for (let i = 0; i < n; i++) {
     const k = parts[i]!.k;
     if (k !== 'lit' && k !== 'interp') return undefined;

@@ -6,6 +6,9 @@
 //        node bench/hcl2/parse-cold.mjs --instructions   (callgrind, apt-get install valgrind: the
 //        instructions of a process that loads the bundle and parses the template once, minus one
 //        that only loads it; `node --single-threaded`, so that background compiles do not move it)
+//        node bench/hcl2/parse-cold.mjs --instructions --as-console   (the same under `node --predictable`
+//        with the V8 flags bin/packer-ts gives `console`: TurboFan then compiles almost nothing, as
+//        in the command, and the count repeats to 0.1 M)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +17,7 @@ import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const instructions = process.argv[2] === '--instructions';
+const nodeFlags = process.argv[3] === '--as-console' ? ['--predictable', '--min-semi-space-size=24', '--max-semi-space-size=64', '--interrupt-budget=600000'] : ['--single-threaded'];
 const runs = instructions ? 0 : Number(process.argv[2] ?? 11);
 const src = readFileSync(join(ROOT, 'bench/hcl2/run.mjs'), 'utf8');
 const template = new Function(`${/export function template[\s\S]*?\n}\n/.exec(src)[0].replace('export ', '')}; return template;`)();
@@ -42,7 +46,7 @@ if (instructions) {
   writeFileSync(join(work, 'load.cjs'), `require('./p.cjs'); require('node:fs').readFileSync('bench.pkr.hcl', 'utf8');\n`);
   writeFileSync(join(work, 'parse.cjs'), `const m = require('./p.cjs'); const { diags } = m.parseConfig(require('node:fs').readFileSync('bench.pkr.hcl', 'utf8'), 'bench.pkr.hcl'); if (diags.length) throw new Error('bad parse');\n`);
   const count = (script) => {
-    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', script], { cwd: work, env, encoding: 'utf8', timeout: 600_000 });
+    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...nodeFlags, script], { cwd: work, env, encoding: 'utf8', timeout: 600_000 });
     const m = /Collected : (\d+)/.exec(r.stderr);
     if (r.status !== 0 || !m) throw new Error(`${script}: no count\n${r.stderr.slice(-2000)}`);
     return Number(m[1]);

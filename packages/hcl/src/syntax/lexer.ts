@@ -27,8 +27,8 @@ export class Lexed {
   declare readonly diags: Diagnostic[];
   /** Whether a line comment (one that ends its line) is among the tokens. */
   declare readonly lineComments: boolean;
-  // ASCII text: its lines, to make ranges from offsets; other text: each token's range, made during the scan
-  declare private readonly lines: AsciiLines | undefined;
+  /** ASCII text: its lines, to make ranges from offsets (else undefined, and each token's range is made during the scan). */
+  declare readonly lines: AsciiLines | undefined;
   declare private readonly ranges: Range[] | undefined;
   declare private list: Token[] | undefined;
   constructor(src: string, filename: string, count: number, types: Uint8Array, starts: Int32Array, ends: Int32Array, lineComments: boolean, lines: AsciiLines | undefined, ranges: Range[] | undefined) {

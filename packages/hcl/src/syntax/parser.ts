@@ -5,7 +5,7 @@
 
 import { handOffDeepNesting, isStackOverflow, nestingLimit, NestingLimitReached, tooDeepDiag } from '../deep.ts';
 import { errorDiag, type Diagnostic } from '../diag.ts';
-import { graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, utf8Length, type Pos, type Range } from '../range.ts';
+import { type AsciiLines, graphemeCount, initialPos, isUnicodeSpace, rangeBetween, rangeEndOf, rangeStart, rangeString, SpanRange, utf8Length, zeroRange, type Pos, type Range } from '../range.ts';
 import type { AnonSymbolExpr, Attribute, BinaryOperator, Block, Body, Expr, ForExpr, Literal, ObjectConsItem, TemplateExpr, Traverser } from './ast.ts';
 import { isStringLiteralTemplate } from './ast.ts';
 import { scan, type Lexed } from './lexer.ts';
@@ -52,10 +52,11 @@ const templateSpecial = /[$%]/;
 // template parts, before directive structure is built
 type TplPart =
   | { k: 'lit'; val: string; range: Range }
-  | { k: 'interp'; expr: Expr; range: Range }
+  | { k: 'interp'; expr: Expr }
   | { k: 'if'; cond: Expr; range: Range }
   | { k: 'for'; keyVar: string; valVar: string; coll: Expr; range: Range }
   | { k: 'endctrl'; which: 'endif' | 'else' | 'endfor'; range: Range }
+  // only where there are directives (for TemplateParser)
   | { k: 'end'; range: Range };
 
 
@@ -84,6 +85,8 @@ class Parser {
   private inclNl = true;
   private readonly nlStack: boolean[] = [];
   recovery = false;
+  /** The diagnostics of the parse, in the order hclsyntax reports them. */
+  readonly diags: Diagnostic[] = [];
   // nesting depth of bodies, expressions and unary operators, and where to stop (deep.ts)
   private depth = 0;
   private readonly limit = nestingLimit();
@@ -97,10 +100,12 @@ class Parser {
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly last: number;
+  private readonly lines: AsciiLines | undefined;
 
   constructor(lexed: Lexed) {
     this.src = lexed.src;
     this.lexed = lexed;
+    this.lines = lexed.lines;
     this.starts = lexed.starts;
     this.ends = lexed.ends;
     this.last = lexed.count - 1;
@@ -144,6 +149,9 @@ class Parser {
   // withNl or flat, as newlines count or not (inclNl)
   private peekAt: Int32Array;
 
+  // The parse functions on the common paths use these inline (`this.peekAt[this.next]`, and
+  // `this.next = tok + 1` to read it): in cold code each call costs more than its body.
+
   /** The next token (skipping comments, and newlines where they do not count). */
   peek(): Tok {
     return this.peekAt[this.next]!;
@@ -155,14 +163,16 @@ class Parser {
     return t;
   }
 
-  /** The range of token `t`. */
+  /** The range of token `t` (Lexed.range, made here: a call less for each of a parse's ranges). */
   rng(t: Tok): Range {
-    return this.lexed.range(t);
+    const lines = this.lines;
+    return lines !== undefined ? new SpanRange(lines, this.starts[t]!, this.ends[t]!) : this.lexed.range(t);
   }
 
-  /** From the start of token `a` to the end of token `b`. */
+  /** From the start of token `a` to the end of token `b` (Lexed.span, made here). */
   span(a: Tok, b: Tok): Range {
-    return this.lexed.span(a, b);
+    const lines = this.lines;
+    return lines !== undefined ? new SpanRange(lines, this.starts[a]!, this.ends[b]!) : this.lexed.span(a, b);
   }
 
   /** The last token read (the next one before any). */
@@ -171,7 +181,7 @@ class Parser {
   }
 
   nextRange(): Range {
-    return this.lexed.range(this.peek());
+    return this.rng(this.peek());
   }
 
   pushNl(include: boolean): void {
@@ -283,38 +293,43 @@ class Parser {
     }
   }
 
+  // ---- diagnostics ----
+
+  /** Whether an error was reported since the list had `before` entries. */
+  private errSince(before: number): boolean {
+    const d = this.diags;
+    for (let i = before; i < d.length; i++) if (d[i]!.severity === 'error') return true;
+    return false;
+  }
+
   // ---- bodies ----
 
-  parseBody(end: T): [Body, Diagnostic[]] {
+  parseBody(end: T): Body {
     const types = this.types;
     if (++this.depth > this.limit) throw new NestingLimitReached();
     const attrs: Attribute[] = [];
     const byName = new Map<string, Attribute>();
     const blocks: Block[] = [];
-    const diags: Diagnostic[] = [];
     const startTok = this.prevTok();
     let endTok: Tok;
     for (;;) {
-      const next = this.peek();
+      const next = this.peekAt[this.next]!;
       if (types[next] === end) {
         endTok = next;
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
         break;
       }
       if (types[next] === T.Newline) {
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
         continue;
       }
       if (types[next] === T.Ident) {
-        const r1 = this.parseBodyItem();
-        const item = r1[0];
-        const itemDiags = r1[1];
-        if (itemDiags.length > 0) diags.push(...itemDiags);
+        const item = this.parseBodyItem();
         if (item && 'labels' in item) blocks.push(item);
         else if (item) {
           const existing = byName.get(item.name);
           if (existing) {
-            diags.push(errorDiag('Attribute redefined', `The argument ${goQuote(item.name)} was already set at ${rangeString(existing.nameRange)}. Each argument may be set only once.`, item.nameRange));
+            this.diags.push(errorDiag('Attribute redefined', `The argument ${goQuote(item.name)} was already set at ${rangeString(existing.nameRange)}. Each argument may be set only once.`, item.nameRange));
           } else {
             byName.set(item.name, item);
             attrs.push(item);
@@ -322,10 +337,11 @@ class Parser {
         }
         continue;
       }
-      const bad = this.read();
+      const bad = this.peekAt[this.next]!;
+      this.next = bad + 1;
       if (!this.recovery) {
-        if (types[bad] === T.OQuote) diags.push(errorDiag('Invalid argument name', 'Argument names must not be quoted.', this.rng(bad)));
-        else diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(bad)));
+        if (types[bad] === T.OQuote) this.diags.push(errorDiag('Invalid argument name', 'Argument names must not be quoted.', this.rng(bad)));
+        else this.diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(bad)));
       }
       endTok = this.prevTok();
       this.recover(end);
@@ -333,23 +349,21 @@ class Parser {
     }
     this.depth--;
     const endRange = this.rng(endTok);
-    return [
-      {
-        attributes: attrs,
-        blocks,
-        range: rangeBetween(this.rng(startTok), endRange),
-        endRange: rangeEndOf(endRange),
-      },
-      diags,
-    ];
+    return {
+      attributes: attrs,
+      blocks,
+      range: rangeBetween(this.rng(startTok), endRange),
+      endRange: rangeEndOf(endRange),
+    };
   }
 
-  parseBodyItem(): [Attribute | Block | undefined, Diagnostic[]] {
+  parseBodyItem(): Attribute | Block | undefined {
     const types = this.types;
     const ident = this.read();
     if (types[ident] !== T.Ident) {
       this.recoverAfterBodyItem();
-      return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(ident))]];
+      this.diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(ident)));
+      return undefined;
     }
     const next = this.peek();
     switch (types[next]) {
@@ -361,68 +375,63 @@ class Parser {
         return this.finishBlock(ident);
       default:
         this.recoverAfterBodyItem();
-        return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', this.rng(ident))]];
+        this.diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', this.rng(ident)));
+        return undefined;
     }
   }
 
-  parseSingleAttrBody(): [Body | undefined, Diagnostic[]] {
+  parseSingleAttrBody(): Body | undefined {
     const types = this.types;
     const ident = this.read();
     if (types[ident] !== T.Ident) {
       this.recoverAfterBodyItem();
-      return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(ident))]];
+      this.diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here.', this.rng(ident)));
+      return undefined;
     }
     const next = this.peek();
     switch (types[next]) {
       case T.Equal: {
-        const r2 = this.finishAttribute(ident, true);
-        const node = r2[0];
-        const d = r2[1];
-        const attr = node as Attribute;
-        return [
-          {
-            attributes: [attr],
-            blocks: [],
-            range: attr.range,
-            endRange: rangeEndOf(attr.range),
-          },
-          d,
-        ];
+        const attr = this.finishAttribute(ident, true);
+        return {
+          attributes: [attr],
+          blocks: [],
+          range: attr.range,
+          endRange: rangeEndOf(attr.range),
+        };
       }
       case T.OQuote:
       case T.OBrace:
       case T.Ident:
         this.recoverAfterBodyItem();
-        return [
-          undefined,
-          [
-            errorDiag(
-              'Argument definition required',
-              `A single-line block definition can contain only a single argument. If you meant to define argument ${goQuote(this.text(ident))}, use an equals sign to assign it a value. To define a nested block, place it on a line of its own within its parent block.`,
-              this.span(ident, next),
-            ),
-          ],
-        ];
+        this.diags.push(
+          errorDiag(
+            'Argument definition required',
+            `A single-line block definition can contain only a single argument. If you meant to define argument ${goQuote(this.text(ident))}, use an equals sign to assign it a value. To define a nested block, place it on a line of its own within its parent block.`,
+            this.span(ident, next),
+          ),
+        );
+        return undefined;
       default:
         this.recoverAfterBodyItem();
-        return [undefined, [errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', this.rng(ident))]];
+        this.diags.push(errorDiag('Argument or block definition required', 'An argument or block definition is required here. To set an argument, use the equals sign "=" to introduce the argument value.', this.rng(ident)));
+        return undefined;
     }
   }
 
-  finishAttribute(ident: Tok, singleLine: boolean): [Attribute, Diagnostic[]] {
+  finishAttribute(ident: Tok, singleLine: boolean): Attribute {
     const types = this.types;
-    const eq = this.read();
+    const eq = this.peekAt[this.next]!;
+    this.next = eq + 1;
     let endTok: Tok;
-    const r3 = this.parseExpression();
-    const expr = r3[0];
-    const diags = r3[1];
-    if (this.recovery && hasErr(diags)) {
+    const before = this.diags.length;
+    const expr = this.parseExpression();
+    if (this.recovery && this.errSince(before)) {
       endTok = this.prevTok();
       this.recoverAfterBodyItem();
     } else {
       endTok = this.prevTok();
       if (!singleLine) {
-        const end = this.peek();
+        const end = this.peekAt[this.next]!;
         if (types[end] !== T.Newline && types[end] !== T.EOF) {
           if (!this.recovery) {
             let summary = 'Missing newline after argument';
@@ -431,32 +440,28 @@ class Parser {
               summary = 'Unexpected comma after argument';
               detail = 'Argument definitions must be separated by newlines, not commas. ' + detail;
             }
-            diags.push(errorDiag(summary, detail, this.rng(end), this.span(ident, end)));
+            this.diags.push(errorDiag(summary, detail, this.rng(end), this.span(ident, end)));
           }
           endTok = this.prevTok();
           this.recoverAfterBodyItem();
         } else {
           endTok = this.prevTok();
-          this.read();
+          this.next = this.peekAt[this.next]! + 1;
         }
       }
     }
-    return [
-      {
-        name: this.text(ident),
-        expr,
-        range: this.span(ident, endTok),
-        nameRange: this.rng(ident),
-        equalsRange: this.rng(eq),
-      },
-      diags,
-    ];
+    return {
+      name: this.text(ident),
+      expr,
+      range: this.span(ident, endTok),
+      nameRange: this.rng(ident),
+      equalsRange: this.rng(eq),
+    };
   }
 
-  finishBlock(ident: Tok): [Block, Diagnostic[]] {
+  finishBlock(ident: Tok): Block {
     const types = this.types;
     const type = this.text(ident);
-    const diags: Diagnostic[] = [];
     const labels: string[] = [];
     const labelRanges: Range[] = [];
     let oBrace: Tok;
@@ -467,13 +472,8 @@ class Parser {
         break;
       }
       if (types[tok] === T.OQuote) {
-        const r4 = this.parseQuotedStringLiteral();
-        const label = r4[0];
-        const lr = r4[1];
-        const ld = r4[2];
-        if (ld.length > 0) diags.push(...ld);
-        labels.push(label);
-        labelRanges.push(lr);
+        labels.push(this.parseQuotedStringLiteral());
+        labelRanges.push(this.litRange);
         continue;
       }
       if (types[tok] === T.Ident) {
@@ -483,150 +483,135 @@ class Parser {
         continue;
       }
       if (types[tok] === T.Equal) {
-        diags.push(errorDiag('Invalid block definition', 'The equals sign "=" indicates an argument definition, and must not be used when defining a block.', this.rng(tok), this.span(ident, tok)));
+        this.diags.push(errorDiag('Invalid block definition', 'The equals sign "=" indicates an argument definition, and must not be used when defining a block.', this.rng(tok), this.span(ident, tok)));
       } else if (types[tok] === T.Newline) {
-        diags.push(errorDiag('Invalid block definition', 'A block definition must have block content delimited by "{" and "}", starting on the same line as the block header.', this.rng(tok), this.span(ident, tok)));
+        this.diags.push(errorDiag('Invalid block definition', 'A block definition must have block content delimited by "{" and "}", starting on the same line as the block header.', this.rng(tok), this.span(ident, tok)));
       } else if (!this.recovery) {
-        diags.push(errorDiag('Invalid block definition', 'Either a quoted string block label or an opening brace ("{") is expected here.', this.rng(tok), this.span(ident, tok)));
+        this.diags.push(errorDiag('Invalid block definition', 'Either a quoted string block label or an opening brace ("{") is expected here.', this.rng(tok), this.span(ident, tok)));
       }
       this.recoverAfterBodyItem();
-      return [
-        {
-          type,
-          labels,
-          body: { attributes: [], blocks: [], range: this.rng(ident), endRange: this.rng(ident) },
-          typeRange: this.rng(ident),
-          labelRanges,
-          openBraceRange: this.rng(ident),
-          closeBraceRange: this.rng(ident),
-          range: this.rng(ident),
-        },
-        diags,
-      ];
+      return {
+        type,
+        labels,
+        body: { attributes: [], blocks: [], range: this.rng(ident), endRange: this.rng(ident) },
+        typeRange: this.rng(ident),
+        labelRanges,
+        openBraceRange: this.rng(ident),
+        closeBraceRange: this.rng(ident),
+        range: this.rng(ident),
+      };
     }
 
     let body: Body | undefined;
-    let bodyDiags: Diagnostic[];
     const pt = types[this.peek()];
     if (pt === T.Newline || pt === T.EOF || pt === T.CBrace) {
-      const r5 = this.parseBody(T.CBrace);
-      body = r5[0];
-      bodyDiags = r5[1];
+      body = this.parseBody(T.CBrace);
     } else {
-      const r6 = this.parseSingleAttrBody();
-      body = r6[0];
-      bodyDiags = r6[1];
+      // the block's own error about its end goes before the argument's diagnostics (as hclsyntax
+      // orders them): it is inserted where the list ended before the argument
+      const before = this.diags.length;
+      body = this.parseSingleAttrBody();
       const after = this.peek();
       switch (types[after]) {
         case T.CBrace:
           this.read();
           break;
         case T.Comma:
-          diags.push(errorDiag('Invalid single-argument block definition', 'Single-line block syntax can include only one argument definition. To define multiple arguments, use the multi-line block syntax with one argument definition per line.', this.rng(after)));
+          this.diags.splice(before, 0, errorDiag('Invalid single-argument block definition', 'Single-line block syntax can include only one argument definition. To define multiple arguments, use the multi-line block syntax with one argument definition per line.', this.rng(after)));
           this.recover(T.CBrace);
           break;
         case T.Newline:
-          diags.push(errorDiag('Invalid single-argument block definition', "An argument definition on the same line as its containing block creates a single-line block definition, which must also be closed on the same line. Place the block's closing brace immediately after the argument definition.", this.rng(after)));
+          this.diags.splice(before, 0, errorDiag('Invalid single-argument block definition', "An argument definition on the same line as its containing block creates a single-line block definition, which must also be closed on the same line. Place the block's closing brace immediately after the argument definition.", this.rng(after)));
           this.recover(T.CBrace);
           break;
         default:
           if (!this.recovery) {
-            diags.push(errorDiag('Invalid single-argument block definition', 'A single-line block definition must end with a closing brace immediately after its single argument definition.', this.rng(after)));
+            this.diags.splice(before, 0, errorDiag('Invalid single-argument block definition', 'A single-line block definition must end with a closing brace immediately after its single argument definition.', this.rng(after)));
           }
           this.recover(T.CBrace);
       }
     }
-    if (bodyDiags.length > 0) diags.push(...bodyDiags);
     const cBrace = this.prevTok();
     const cBraceRange = this.rng(cBrace);
     const eol = this.peek();
     if (types[eol] === T.Newline || types[eol] === T.EOF) this.read();
     else {
       if (!this.recovery) {
-        diags.push(errorDiag('Missing newline after block definition', 'A block definition must end with a newline.', this.rng(eol), this.span(ident, eol)));
+        this.diags.push(errorDiag('Missing newline after block definition', 'A block definition must end with a newline.', this.rng(eol), this.span(ident, eol)));
       }
       this.recoverAfterBodyItem();
     }
     if (!body) {
       body = { attributes: [], blocks: [], range: this.span(oBrace, cBrace), endRange: cBraceRange };
     }
-    return [
-      {
-        type,
-        labels,
-        body,
-        typeRange: this.rng(ident),
-        labelRanges,
-        openBraceRange: this.rng(oBrace),
-        closeBraceRange: cBraceRange,
-        range: this.span(ident, cBrace),
-      },
-      diags,
-    ];
+    return {
+      type,
+      labels,
+      body,
+      typeRange: this.rng(ident),
+      labelRanges,
+      openBraceRange: this.rng(oBrace),
+      closeBraceRange: cBraceRange,
+      range: this.span(ident, cBrace),
+    };
   }
 
   // ---- expressions ----
 
   // One frame per nesting level on the hot path (expression -> term ->
   // constructor -> expression): the conditional, binary operators and
-  // traversals are handled here rather than in a chain of helper calls, and
-  // results are read by index rather than by destructuring, which keeps
-  // interpreted frames small so that deeply nested (valid) input parses.
-  parseExpression(): [Expr, Diagnostic[]] {
+  // traversals are handled here rather than in a chain of helper calls,
+  // which keeps interpreted frames small so that deeply nested (valid)
+  // input parses. Diagnostics go to this.diags; where a decision depends
+  // on whether a sub-parse reported an error, the list's length before it
+  // is noted and errSince asks.
+  parseExpression(): Expr {
     const types = this.types;
     if (++this.depth > this.limit) throw new NestingLimitReached();
+    const before = this.diags.length;
     const startTok = this.peekAt[this.next]!;
     const open = types[startTok];
-    const first = open === T.OBrack ? this.parseTupleCons() : open === T.OBrace ? this.parseObjectCons() : open === T.OParen ? this.parseParenExpr() : this.parseExpressionTerm();
-    const diags = first[1];
-    let cond = first[0];
+    let cond = open === T.OBrack ? this.parseTupleCons() : open === T.OBrace ? this.parseObjectCons() : open === T.OParen ? this.parseParenExpr() : this.parseExpressionTerm();
     // traversals and operators only where the next token starts one (most terms end here)
     let next = types[this.peekAt[this.next]!]!;
     if (next === T.Dot || next === T.OBrack) {
-      const trav = this.parseExpressionTraversals(cond);
-      if (trav[1].length > 0) diags.push(...trav[1]);
-      cond = trav[0];
+      cond = this.parseExpressionTraversals(cond);
       next = types[this.peekAt[this.next]!]!;
     }
-    if (OP_LEVEL[next]! >= 0 && !(this.recovery && diags.length > 0)) {
-      cond = this.climb(cond, 0, diags);
+    if (OP_LEVEL[next]! >= 0 && !(this.recovery && this.diags.length > before)) {
+      cond = this.climb(cond, 0);
       next = types[this.peekAt[this.next]!]!;
     }
     this.aborted = false;
-    if ((this.recovery && hasErr(diags)) || next !== T.Question) {
+    if (next !== T.Question || (this.recovery && this.errSince(before))) {
       this.depth--;
-      // a lone term: its own result (diags is first's array)
-      return cond === first[0] ? first : [cond, diags];
+      return cond;
     }
-    const ret = this.finishConditional(startTok, cond, diags);
+    const ret = this.finishConditional(startTok, cond);
     this.depth--;
     return ret;
   }
 
-  private finishConditional(startTok: Tok, cond: Expr, diags: Diagnostic[]): [Expr, Diagnostic[]] {
+  private finishConditional(startTok: Tok, cond: Expr): Expr {
     this.read();
-    const r7 = this.parseExpression();
-    const t = r7[0];
-    const td = r7[1];
-    if (td.length > 0) diags.push(...td);
-    if (this.recovery && hasErr(td)) return [cond, diags];
+    let before = this.diags.length;
+    const t = this.parseExpression();
+    if (this.recovery && this.errSince(before)) return cond;
     const colon = this.peek();
     if (this.types[colon] !== T.Colon) {
-      diags.push(errorDiag('Missing false expression in conditional', 'The conditional operator (...?...:...) requires a false expression, delimited by a colon.', this.rng(colon), this.span(startTok, colon)));
-      return [cond, diags];
+      this.diags.push(errorDiag('Missing false expression in conditional', 'The conditional operator (...?...:...) requires a false expression, delimited by a colon.', this.rng(colon), this.span(startTok, colon)));
+      return cond;
     }
     this.read();
-    const r8 = this.parseExpression();
-    const f = r8[0];
-    const fd = r8[1];
-    if (fd.length > 0) diags.push(...fd);
-    if (this.recovery && hasErr(fd)) return [cond, diags];
-    return [{ kind: 'Conditional', condition: cond, trueResult: t, falseResult: f, range: rangeBetween(this.rng(startTok), f.range) }, diags];
+    before = this.diags.length;
+    const f = this.parseExpression();
+    if (this.recovery && this.errSince(before)) return cond;
+    return { kind: 'Conditional', condition: cond, trueResult: t, falseResult: f, range: rangeBetween(this.rng(startTok), f.range) };
   }
 
   private aborted = false;
 
-  private climb(lhs: Expr, minLevel: number, diags: Diagnostic[]): Expr {
+  private climb(lhs: Expr, minLevel: number): Expr {
     const types = this.types;
     for (;;) {
       const tok = this.peekAt[this.next]!;
@@ -634,53 +619,41 @@ class Parser {
       if (lvl < minLevel) return lhs;
       const op = binaryOps[lvl]!.get(types[tok])!;
       this.read();
-      const before = diags.length;
-      const r9 = this.parseExpressionWithTraversals();
-      let rhs = r9[0];
-      const rd = r9[1];
-      if (rd.length > 0) diags.push(...rd);
-      if (this.recovery && diags.length > before) {
+      const before = this.diags.length;
+      let rhs = this.parseExpressionWithTraversals();
+      if (this.recovery && this.diags.length > before) {
         this.aborted = true;
         return lhs;
       }
       for (;;) {
         const nl = OP_LEVEL[types[this.peekAt[this.next]!]!]!;
         if (nl <= lvl) break;
-        rhs = this.climb(rhs, lvl + 1, diags);
+        rhs = this.climb(rhs, lvl + 1);
         if (this.aborted) return lhs;
       }
       lhs = { kind: 'BinaryOp', op, lhs, rhs, range: rangeBetween(lhs.range, rhs.range) };
     }
   }
 
-  private parseExpressionWithTraversals(): [Expr, Diagnostic[]] {
-    const r10 = this.parseExpressionTerm();
-    const term = r10[0];
-    const diags = r10[1];
+  private parseExpressionWithTraversals(): Expr {
+    const term = this.parseExpressionTerm();
     const next = this.types[this.peekAt[this.next]!];
-    if (next !== T.Dot && next !== T.OBrack) return r10;
-    const r11 = this.parseExpressionTraversals(term);
-    const ret = r11[0];
-    const more = r11[1];
-    if (more.length > 0) diags.push(...more);
-    return [ret, diags];
+    if (next !== T.Dot && next !== T.OBrack) return term;
+    return this.parseExpressionTraversals(term);
   }
 
-  private legacyIndexKey(numTok: Tok): [Literal, Diagnostic[]] {
-    return this.numberLit(numTok);
-  }
-
-  private parseExpressionTraversals(from: Expr): [Expr, Diagnostic[]] {
+  private parseExpressionTraversals(from: Expr): Expr {
     const types = this.types;
-    const diags: Diagnostic[] = [];
+    const diags = this.diags;
     let ret = from;
     for (;;) {
-      const next = this.peek();
+      const next = this.peekAt[this.next]!;
       if (types[next] === T.Dot) {
-        const dot = this.read();
-        let attrTok = this.peek();
+        const dot = next;
+        this.next = dot + 1;
+        let attrTok = this.peekAt[this.next]!;
         if (types[attrTok] === T.Ident) {
-          attrTok = this.read();
+          this.next = attrTok + 1;
           const rng = this.span(dot, attrTok);
           ret = makeRelativeTraversal(ret, { kind: 'attr', name: this.text(attrTok), range: rng }, rng);
         } else if (types[attrTok] === T.NumberLit) {
@@ -692,10 +665,7 @@ class Parser {
             diags.push(errorDiag('Invalid legacy index syntax', `When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax instead, like [${text.slice(0, dotIdx)}][${text.slice(dotIdx + 1)}].`, this.rng(numTok)));
             ret = makeRelativeTraversal(ret, { kind: 'index', key: dynamicLit, range: rng }, rng);
           } else {
-            const r12 = this.legacyIndexKey(numTok);
-            const key = r12[0];
-            const kd = r12[1];
-            if (kd.length > 0) diags.push(...kd);
+            const key = this.numberLit(numTok);
             ret = makeRelativeTraversal(ret, { kind: 'index', key, range: rng }, rng);
           }
         } else if (types[attrTok] === T.Star) {
@@ -717,10 +687,7 @@ class Parser {
                 lastRange = this.rng(numTok);
                 continue;
               }
-              const r13 = this.numberLit(numTok);
-              const key = r13[0];
-              const kd = r13[1];
-              if (kd.length > 0) diags.push(...kd);
+              const key = this.numberLit(numTok);
               trav.push({ kind: 'index', key, range: this.span(d2, numTok) });
               lastRange = this.rng(numTok);
               continue;
@@ -763,20 +730,15 @@ class Parser {
             diags.push(errorDiag('Missing close bracket on splat index', 'The star for a full splat operator must be immediately followed by a closing bracket ("]").', this.rng(close)));
           }
           const item: AnonSymbolExpr = { kind: 'AnonSymbol', range: this.span(open, close) };
-          const r14 = this.parseExpressionTraversals(item);
-          const each = r14[0];
-          const nd = r14[1];
-          if (nd.length > 0) diags.push(...nd);
+          const each = this.parseExpressionTraversals(item);
           ret = { kind: 'Splat', source: ret, each, item, range: rangeBetween(from.range, each.range), markerRange: this.span(open, close) };
           continue;
         }
         let close: Tok;
         this.pushNl(false);
-        const r15 = this.parseExpression();
-        const keyExpr = r15[0];
-        const kd = r15[1];
-        if (kd.length > 0) diags.push(...kd);
-        if (this.recovery && hasErr(kd)) close = this.recover(T.CBrack);
+        const before = diags.length;
+        const keyExpr = this.parseExpression();
+        if (this.recovery && this.errSince(before)) close = this.recover(T.CBrack);
         else {
           close = this.read();
           if (types[close] !== T.CBrack && !this.recovery) {
@@ -798,159 +760,157 @@ class Parser {
       }
       break;
     }
-    return [ret, diags];
+    return ret;
   }
 
-  private numberLit(tok: Tok): [Literal, Diagnostic[]] {
+  private numberLit(tok: Tok): Literal {
     const text = this.text(tok);
     if (!/^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text)) {
-      return [{ t: 'unknownNumber' }, [errorDiag('Invalid number literal', 'Failed to recognize the value of this number literal.', this.rng(tok))]];
+      this.diags.push(errorDiag('Invalid number literal', 'Failed to recognize the value of this number literal.', this.rng(tok)));
+      return { t: 'unknownNumber' };
     }
-    // literals nested in a literal are made by V8's runtime: each object on its own is cheaper
-    const lit: Literal = { t: 'number', text };
-    const none: Diagnostic[] = [];
-    return [lit, none];
+    return { t: 'number', text };
   }
 
-  private parseParenExpr(): [Expr, Diagnostic[]] {
+  private parseParenExpr(): Expr {
     const start = this.read();
     this.pushNl(false);
-    const r16 = this.parseExpression();
-    const expr = r16[0];
-    const diags = r16[1];
-    if (hasErr(diags)) {
+    const before = this.diags.length;
+    const expr = this.parseExpression();
+    if (this.errSince(before)) {
       this.recover(T.CParen);
       this.popNl();
-      return [expr, diags];
+      return expr;
     }
     const close = this.peek();
     if (this.types[close] !== T.CParen) {
-      diags.push(errorDiag('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', this.rng(close), this.span(start, close)));
+      this.diags.push(errorDiag('Unbalanced parentheses', 'Expected a closing parenthesis to terminate the expression.', this.rng(close), this.span(start, close)));
       this.recovery = true;
     }
     this.read();
     this.popNl();
-    return [expr, diags];
+    return expr;
   }
 
-  private parseExpressionTerm(): [Expr, Diagnostic[]] {
+  private parseExpressionTerm(): Expr {
     const types = this.types;
-    const start = this.peek();
+    const start = this.peekAt[this.next]!;
     switch (types[start]) {
       case T.OParen:
         return this.parseParenExpr();
       case T.NumberLit: {
-        const tok = this.read();
-        const r17 = this.numberLit(tok);
-        const v = r17[0];
-        const d = r17[1];
-        const node: Expr = { kind: 'Literal', value: v, range: this.rng(tok) };
-        return [node, d];
+        const tok = this.peekAt[this.next]!;
+        this.next = tok + 1;
+        const v = this.numberLit(tok);
+        return { kind: 'Literal', value: v, range: this.rng(tok) };
       }
       case T.Ident: {
         const tok = start;
         this.next = tok + 1;
         if (types[this.peekAt[this.next]!] === T.OParen) return this.finishFunctionCall(tok);
         const name = this.text(tok);
-        const none: Diagnostic[] = [];
-        let node: Expr;
         if (name === 'true' || name === 'false') {
           const value: Literal = { t: 'bool', v: name === 'true' };
-          node = { kind: 'Literal', value, range: this.rng(tok) };
-        } else if (name === 'null') {
-          const value: Literal = { t: 'null' };
-          node = { kind: 'Literal', value, range: this.rng(tok) };
-        } else {
-          const root: Traverser = { kind: 'root', name, range: this.rng(tok) };
-          const traversal = [root];
-          node = { kind: 'ScopeTraversal', traversal, range: root.range };
+          return { kind: 'Literal', value, range: this.rng(tok) };
         }
-        return [node, none];
+        if (name === 'null') {
+          const value: Literal = { t: 'null' };
+          return { kind: 'Literal', value, range: this.rng(tok) };
+        }
+        const root: Traverser = { kind: 'root', name, range: this.rng(tok) };
+        const traversal = [root];
+        return { kind: 'ScopeTraversal', traversal, range: root.range };
       }
       case T.OQuote:
       case T.OHeredoc: {
-        const open = this.read();
+        const open = this.peekAt[this.next]!;
+        this.next = open + 1;
+        if (types[open] === T.OQuote) {
+          // a string of one literal (most strings): the template parseTemplateInner makes of it, without its parts
+          const lit = this.peekAt[this.next]!;
+          const close = this.peekAt[lit + 1]!;
+          if (types[lit] === T.QuotedLit && types[close] === T.CQuote) {
+            this.next = close + 1;
+            const value: Literal = { t: 'string', v: this.stringLiteral(lit, true) };
+            const part: Expr = { kind: 'Literal', value, range: this.rng(lit) };
+            return { kind: 'Template', parts: [part], range: this.span(open, close) };
+          }
+        }
         const closer = this.opposite(types[open]);
         const flush = types[open] === T.OHeredoc && this.src.charCodeAt(this.starts[open]! + 2) === 0x2d;
-        const r18 = this.parseTemplateInner(closer, flush);
-        const exprs = r18[0];
-        const passthru = r18[1];
-        const diags = r18[3];
+        const exprs = this.parseTemplateInner(closer, flush);
         const range = this.span(open, this.next - 1);
-        const node: Expr = passthru ? { kind: 'TemplateWrap', wrapped: exprs[0]!, range } : { kind: 'Template', parts: exprs, range };
-        return [node, diags];
+        return this.passthru ? { kind: 'TemplateWrap', wrapped: exprs[0]!, range } : { kind: 'Template', parts: exprs, range };
       }
       case T.Minus:
       case T.Bang: {
-        const tok = this.read();
+        const tok = this.peekAt[this.next]!;
+        this.next = tok + 1;
         if (++this.depth > this.limit) throw new NestingLimitReached();
-        const r19 = this.parseExpressionWithTraversals();
-        const operand = r19[0];
-        const diags = r19[1];
+        const operand = this.parseExpressionWithTraversals();
         this.depth--;
-        return [{ kind: 'UnaryOp', op: types[start] === T.Minus ? '-' : '!', val: operand, range: rangeBetween(this.rng(tok), operand.range), symbolRange: this.rng(tok) }, diags];
+        return { kind: 'UnaryOp', op: types[start] === T.Minus ? '-' : '!', val: operand, range: rangeBetween(this.rng(tok), operand.range), symbolRange: this.rng(tok) };
       }
       case T.OBrack:
         return this.parseTupleCons();
       case T.OBrace:
         return this.parseObjectCons();
       default: {
-        const diags: Diagnostic[] = [];
-        if (!this.recovery) diags.push(errorDiag('Invalid expression', 'Expected the start of an expression, but found an invalid expression token.', this.rng(start)));
+        if (!this.recovery) this.diags.push(errorDiag('Invalid expression', 'Expected the start of an expression, but found an invalid expression token.', this.rng(start)));
         this.recovery = true;
-        return [placeholder(this.rng(start)), diags];
+        return placeholder(this.rng(start));
       }
     }
   }
 
-  private finishFunctionCall(name: Tok): [Expr, Diagnostic[]] {
+  private finishFunctionCall(name: Tok): Expr {
     const types = this.types;
-    const openTok = this.read();
+    const openTok = this.peekAt[this.next]!;
+    this.next = openTok + 1;
     const args: Expr[] = [];
-    const diags: Diagnostic[] = [];
     let expandFinal = false;
     let closeTok: Tok;
     this.pushNl(false);
     for (;;) {
-      const tok = this.peek();
+      const tok = this.peekAt[this.next]!;
       if (types[tok] === T.CParen) {
-        closeTok = this.read();
+        closeTok = this.peekAt[this.next]!;
+        this.next = closeTok + 1;
         break;
       }
-      const r20 = this.parseExpression();
-      const arg = r20[0];
-      const ad = r20[1];
-      args.push(arg);
-      if (ad.length > 0) diags.push(...ad);
-      if (this.recovery && hasErr(ad)) {
+      const before = this.diags.length;
+      args.push(this.parseExpression());
+      if (this.recovery && this.errSince(before)) {
         closeTok = this.recover(T.CParen);
         break;
       }
-      const sep = this.read();
+      const sep = this.peekAt[this.next]!;
+      this.next = sep + 1;
       if (types[sep] === T.CParen) {
         closeTok = sep;
         break;
       }
       if (types[sep] === T.Ellipsis) {
         expandFinal = true;
-        if (types[this.peek()] !== T.CParen) {
-          if (!this.recovery) diags.push(errorDiag('Missing closing parenthesis', 'An expanded function argument (with ...) must be immediately followed by closing parentheses.', this.rng(sep), this.span(name, sep)));
+        if (types[this.peekAt[this.next]!] !== T.CParen) {
+          if (!this.recovery) this.diags.push(errorDiag('Missing closing parenthesis', 'An expanded function argument (with ...) must be immediately followed by closing parentheses.', this.rng(sep), this.span(name, sep)));
           closeTok = this.recover(T.CParen);
         } else closeTok = this.read();
         break;
       }
       if (types[sep] !== T.Comma) {
-        diags.push(errorDiag('Missing argument separator', 'A comma is required to separate each function argument from the next.', this.rng(sep), this.span(name, sep)));
+        this.diags.push(errorDiag('Missing argument separator', 'A comma is required to separate each function argument from the next.', this.rng(sep), this.span(name, sep)));
         closeTok = this.recover(T.CParen);
         break;
       }
-      if (types[this.peek()] === T.CParen) {
-        closeTok = this.read();
+      if (types[this.peekAt[this.next]!] === T.CParen) {
+        closeTok = this.peekAt[this.next]!;
+        this.next = closeTok + 1;
         break;
       }
     }
     this.popNl();
-    const call: Expr = {
+    return {
       kind: 'FunctionCall',
       name: this.text(name),
       args,
@@ -960,84 +920,80 @@ class Parser {
       closeParenRange: this.rng(closeTok),
       range: this.span(name, closeTok),
     };
-    return [call, diags];
   }
 
-  private parseTupleCons(): [Expr, Diagnostic[]] {
+  private parseTupleCons(): Expr {
     const types = this.types;
-    const open = this.read();
+    const open = this.peekAt[this.next]!;
+    this.next = open + 1;
     this.pushNl(false);
     try {
-      if (this.isKeyword(this.peek(), 'for')) return this.finishFor(open);
+      if (this.isKeyword(this.peekAt[this.next]!, 'for')) return this.finishFor(open);
       let close: Tok;
-      const diags: Diagnostic[] = [];
       const exprs: Expr[] = [];
       for (;;) {
-        let next = this.peek();
+        let next = this.peekAt[this.next]!;
         if (types[next] === T.CBrack) {
-          close = this.read();
+          close = this.peekAt[this.next]!;
+          this.next = close + 1;
           break;
         }
-        const item = this.parseExpression();
-        const ed = item[1];
-        exprs.push(item[0]);
-        if (ed.length > 0) diags.push(...ed);
-        if (this.recovery && hasErr(ed)) {
+        const before = this.diags.length;
+        exprs.push(this.parseExpression());
+        if (this.recovery && this.errSince(before)) {
           close = this.recover(T.CBrack);
           break;
         }
-        next = this.peek();
+        next = this.peekAt[this.next]!;
         if (types[next] === T.CBrack) {
-          close = this.read();
+          close = this.peekAt[this.next]!;
+          this.next = close + 1;
           break;
         }
         if (types[next] !== T.Comma) {
-          if (!this.recovery) diags.push(errorDiag('Missing item separator', 'Expected a comma to mark the beginning of the next item.', this.rng(next), this.span(open, next)));
+          if (!this.recovery) this.diags.push(errorDiag('Missing item separator', 'Expected a comma to mark the beginning of the next item.', this.rng(next), this.span(open, next)));
           close = this.recover(T.CBrack);
           break;
         }
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
       }
-      const node: Expr = { kind: 'TupleCons', exprs, range: this.span(open, close), openRange: this.rng(open) };
-      return [node, diags];
+      return { kind: 'TupleCons', exprs, range: this.span(open, close), openRange: this.rng(open) };
     } finally {
       this.popNl();
     }
   }
 
-  private parseObjectCons(): [Expr, Diagnostic[]] {
+  private parseObjectCons(): Expr {
     const types = this.types;
-    const open = this.read();
-    this.pushNl(false);
-    const isFor = this.isKeyword(this.peek(), 'for');
-    this.popNl();
-    if (isFor) return this.finishFor(open);
+    const open = this.peekAt[this.next]!;
+    this.next = open + 1;
+    // the next token where newlines do not count (what peek finds after pushNl(false))
+    if (this.isKeyword(this.flat[this.next]!, 'for')) return this.finishFor(open);
     this.pushNl(true);
     try {
+      const diags = this.diags;
       let close: Tok;
-      const diags: Diagnostic[] = [];
       const items: ObjectConsItem[] = [];
       for (;;) {
-        let next = this.peek();
+        let next = this.peekAt[this.next]!;
         if (types[next] === T.Newline) {
-          this.read();
+          this.next = this.peekAt[this.next]! + 1;
           continue;
         }
         if (types[next] === T.CBrace) {
-          close = this.read();
+          close = this.peekAt[this.next]!;
+          this.next = close + 1;
           break;
         }
-        const forceNonLiteral = types[this.peek()] === T.OParen;
-        const r21 = this.parseExpression();
-        const k = r21[0];
-        const kd = r21[1];
-        if (kd.length > 0) diags.push(...kd);
-        if (this.recovery && hasErr(kd)) {
+        const forceNonLiteral = types[this.peekAt[this.next]!] === T.OParen;
+        let before = diags.length;
+        const k = this.parseExpression();
+        if (this.recovery && this.errSince(before)) {
           close = this.recover(T.CBrace);
           break;
         }
         const key = { kind: 'ObjectConsKey' as const, wrapped: k, forceNonLiteral, range: k.range };
-        next = this.peek();
+        next = this.peekAt[this.next]!;
         if (types[next] !== T.Equal && types[next] !== T.Colon) {
           if (!this.recovery) {
             if (types[next] === T.Newline || types[next] === T.Comma) {
@@ -1051,19 +1007,18 @@ class Parser {
           close = this.recover(T.CBrace);
           break;
         }
-        this.read();
-        const r22 = this.parseExpression();
-        const value = r22[0];
-        const vd = r22[1];
-        if (vd.length > 0) diags.push(...vd);
-        if (this.recovery && hasErr(vd)) {
+        this.next = this.peekAt[this.next]! + 1;
+        before = diags.length;
+        const value = this.parseExpression();
+        if (this.recovery && this.errSince(before)) {
           close = this.recover(T.CBrace);
           break;
         }
         items.push({ key, value });
-        next = this.peek();
+        next = this.peekAt[this.next]!;
         if (types[next] === T.CBrace) {
-          close = this.read();
+          close = this.peekAt[this.next]!;
+          this.next = close + 1;
           break;
         }
         if (types[next] !== T.Comma && types[next] !== T.Newline) {
@@ -1071,64 +1026,58 @@ class Parser {
           close = this.recover(T.CBrace);
           break;
         }
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
       }
-      const node: Expr = { kind: 'ObjectCons', items, range: this.span(open, close), openRange: this.rng(open) };
-      return [node, diags];
+      return { kind: 'ObjectCons', items, range: this.span(open, close), openRange: this.rng(open) };
     } finally {
       this.popNl();
     }
   }
 
-  private finishFor(open: Tok): [Expr, Diagnostic[]] {
+  /** A for expression given up: recovery to its closing bracket, a placeholder in its place. */
+  private forBail(open: Tok, closeType: T): Expr {
+    const close = this.recover(closeType);
+    return placeholder(this.span(open, close));
+  }
+
+  private forFail(open: Tok, closeType: T, detail: string): Expr {
+    if (!this.recovery) this.diags.push(errorDiag("Invalid 'for' expression", detail, this.nextRange(), this.span(open, this.peek())));
+    return this.forBail(open, closeType);
+  }
+
+  private finishFor(open: Tok): Expr {
     const types = this.types;
     this.pushNl(false);
     try {
       this.read(); // "for"
       const makeObj = types[open] === T.OBrace;
       const closeType = makeObj ? T.CBrace : T.CBrack;
-      const diags: Diagnostic[] = [];
-      const bail = (): [Expr, Diagnostic[]] => {
-        const close = this.recover(closeType);
-        return [placeholder(this.span(open, close)), diags];
-      };
-      const fail = (detail: string): [Expr, Diagnostic[]] => {
-        if (!this.recovery) diags.push(errorDiag("Invalid 'for' expression", detail, this.nextRange(), this.span(open, this.peek())));
-        return bail();
-      };
+      const diags = this.diags;
       let keyName = '';
-      if (types[this.peek()] !== T.Ident) return fail("For expression requires variable name after 'for'.");
+      if (types[this.peek()] !== T.Ident) return this.forFail(open, closeType, "For expression requires variable name after 'for'.");
       let valName = this.text(this.read());
       if (types[this.peek()] === T.Comma) {
         keyName = valName;
         this.read();
-        if (types[this.peek()] !== T.Ident) return fail('For expression requires value variable name after comma.');
+        if (types[this.peek()] !== T.Ident) return this.forFail(open, closeType, 'For expression requires value variable name after comma.');
         valName = this.text(this.read());
       }
-      if (!this.isKeyword(this.peek(), 'in')) return fail("For expression requires the 'in' keyword after its name declarations.");
+      if (!this.isKeyword(this.peek(), 'in')) return this.forFail(open, closeType, "For expression requires the 'in' keyword after its name declarations.");
       this.read();
-      const r23 = this.parseExpression();
-      const collExpr = r23[0];
-      const cd = r23[1];
-      if (cd.length > 0) diags.push(...cd);
-      if (this.recovery && hasErr(cd)) return bail();
-      if (types[this.peek()] !== T.Colon) return fail('For expression requires a colon after the collection expression.');
+      let before = diags.length;
+      const collExpr = this.parseExpression();
+      if (this.recovery && this.errSince(before)) return this.forBail(open, closeType);
+      if (types[this.peek()] !== T.Colon) return this.forFail(open, closeType, 'For expression requires a colon after the collection expression.');
       this.read();
       let keyExpr: Expr | undefined;
-      let keyDiags: Diagnostic[] = [];
-      const r24 = this.parseExpression();
-      let valExpr = r24[0];
-      let valDiags = r24[1];
+      before = diags.length;
+      let valExpr = this.parseExpression();
       if (types[this.peek()] === T.FatArrow) {
         this.read();
         keyExpr = valExpr;
-        keyDiags = valDiags;
-        const r25 = this.parseExpression();
-        valExpr = r25[0];
-        valDiags = r25[1];
+        valExpr = this.parseExpression();
       }
-      diags.push(...keyDiags, ...valDiags);
-      if (this.recovery && (hasErr(keyDiags) || hasErr(valDiags))) return bail();
+      if (this.recovery && this.errSince(before)) return this.forBail(open, closeType);
       let group = false;
       let ellipsis: Tok | undefined;
       if (types[this.peek()] === T.Ellipsis) {
@@ -1138,12 +1087,9 @@ class Parser {
       let condExpr: Expr | undefined;
       if (this.isKeyword(this.peek(), 'if')) {
         this.read();
-        const r26 = this.parseExpression();
-        const c = r26[0];
-        const cdd = r26[1];
-        condExpr = c;
-        if (cdd.length > 0) diags.push(...cdd);
-        if (this.recovery && hasErr(cdd)) return bail();
+        before = diags.length;
+        condExpr = this.parseExpression();
+        if (this.recovery && this.errSince(before)) return this.forBail(open, closeType);
       }
       let close: Tok;
       if (types[this.peek()] === closeType) close = this.read();
@@ -1159,17 +1105,24 @@ class Parser {
         diags.push(errorDiag("Invalid 'for' expression", 'Key expression is required when building an object.', valExpr.range, whole));
       }
       const fe: ForExpr = { kind: 'For', keyVar: keyName, valVar: valName, collExpr, keyExpr, valExpr, condExpr, group, range: whole, openRange: this.rng(open), closeRange: this.rng(close) };
-      return [fe, diags];
+      return fe;
     } finally {
       this.popNl();
     }
   }
 
-  parseQuotedStringLiteral(): [string, Range, Diagnostic[]] {
+  /** The range of the string parseQuotedStringLiteral last returned. */
+  litRange: Range = zeroRange;
+
+  parseQuotedStringLiteral(): string {
     const types = this.types;
+    const diags = this.diags;
     const oQuote = this.read();
-    if (types[oQuote] !== T.OQuote) return ['', this.rng(oQuote), [errorDiag('Invalid string literal', 'A quoted string is required here.', this.rng(oQuote))]];
-    const diags: Diagnostic[] = [];
+    if (types[oQuote] !== T.OQuote) {
+      diags.push(errorDiag('Invalid string literal', 'A quoted string is required here.', this.rng(oQuote)));
+      this.litRange = this.rng(oQuote);
+      return '';
+    }
     let ret = '';
     let cQuote: Tok | undefined;
     for (;;) {
@@ -1179,11 +1132,7 @@ class Parser {
         break;
       }
       if (types[tok] === T.QuotedLit) {
-        const r27 = this.stringLiteral(tok, true);
-        const s = r27[0];
-        const sd = r27[1];
-        if (sd.length > 0) diags.push(...sd);
-        ret += s;
+        ret += this.stringLiteral(tok, true);
         continue;
       }
       if (types[tok] === T.TemplateControl || types[tok] === T.TemplateInterp) {
@@ -1203,21 +1152,19 @@ class Parser {
     }
     // Go leaves the closing quote's range zero when it is missing
     const end = cQuote !== undefined ? this.rng(cQuote) : { filename: '', start: initialPos, end: initialPos };
-    return [ret, rangeBetween(this.rng(oQuote), end), diags];
+    this.litRange = rangeBetween(this.rng(oQuote), end);
+    return ret;
   }
 
   /** Resolves the escapes of a QuotedLit (quoted) or StringLit token. */
-  stringLiteral(tok: Tok, quoted: boolean): [string, Diagnostic[]] {
+  stringLiteral(tok: Tok, quoted: boolean): string {
     const s = this.src;
     let i = this.starts[tok]!;
     const end = this.ends[tok]!;
     // fast path: nothing to unescape (a regular expression, not a loop over the characters in cold code)
     const text = s.slice(i, end);
-    if (!(quoted ? quotedSpecial : templateSpecial).test(text)) {
-      const none: Diagnostic[] = [];
-      return [text, none];
-    }
-    const diags: Diagnostic[] = [];
+    if (!(quoted ? quotedSpecial : templateSpecial).test(text)) return text;
+    const diags = this.diags;
     let out = '';
     const rangeOf = (a: number, b: number): Range => {
       const pre = s.slice(this.starts[tok]!, a);
@@ -1294,44 +1241,56 @@ class Parser {
       out += s[i];
       i++;
     }
-    return [out, diags];
+    return out;
   }
 
   // ---- templates ----
 
-  parseTemplateInner(end: T, flushHeredoc: boolean): [Expr[], boolean, Range, Diagnostic[]] {
-    const r28 = this.parseTemplateParts(end);
-    const parts = r28[0];
-    const range = r28[1];
-    const diags = r28[2];
+  /** Whether the template parseTemplateInner last returned is a lone interpolation. */
+  passthru = false;
+  /** The first and the closing token of the template parseTemplateParts last read (its parts have no end part). */
+  tplStart: Tok = 0;
+  tplEnd: Tok = 0;
+
+  parseTemplateInner(end: T, flushHeredoc: boolean): Expr[] {
+    const parts = this.parseTemplateParts(end);
     if (flushHeredoc) flushHeredocParts(parts);
     // without directives (most templates) the parts are the expressions: no directive structure
     let exprs: Expr[] | undefined = plainTemplate(parts);
+    this.passthru = parts.length === 1 && parts[0]!.k === 'interp';
     if (!exprs) {
-      const r29 = new TemplateParser(parts).parseRoot();
-      exprs = r29[0];
-      if (r29[1].length > 0) diags.push(...r29[1]);
+      parts.push({ k: 'end', range: this.rng(this.tplEnd) });
+      exprs = new TemplateParser(parts, this.diags).parseRoot();
     }
-    const passthru = parts.length === 2 && parts[0]!.k === 'interp';
-    return [exprs, passthru, range, diags];
+    return exprs;
   }
 
-  private parseTemplateParts(end: T): [TplPart[], Range, Diagnostic[]] {
+  /** Where a template sequence opened by `tok` starts with "~": trims the space at the end of the literal before it. */
+  private trimPrev(parts: TplPart[], tok: Tok): void {
+    if (this.ends[tok]! - this.starts[tok]! === 3 && this.src.charCodeAt(this.starts[tok]! + 2) === 0x7e && parts.length > 0) {
+      const prev = parts[parts.length - 1]!;
+      if (prev.k === 'lit') prev.val = trimRightSpace(prev.val);
+    }
+  }
+
+  /** A malformed for directive: its error, recovery to the sequence's end. */
+  private failDir(detail: string): void {
+    if (!this.recovery) this.diags.push(errorDiag("Invalid 'for' directive", detail, this.nextRange()));
+    this.recover(T.TemplateSeqEnd);
+    this.popNl();
+  }
+
+  private parseTemplateParts(end: T): TplPart[] {
     const types = this.types;
+    const diags = this.diags;
     const parts: TplPart[] = [];
-    const diags: Diagnostic[] = [];
-    const startTok = this.peek();
+    const startTok = this.peekAt[this.next]!;
     let ltrimNext = false;
     let nextCanTrimPrev = false;
     let endTok: Tok;
-    const trimPrev = (canTrimPrev: boolean, tok: Tok): void => {
-      if (canTrimPrev && this.ends[tok]! - this.starts[tok]! === 3 && this.src.charCodeAt(this.starts[tok]! + 2) === 0x7e && parts.length > 0) {
-        const prev = parts[parts.length - 1]!;
-        if (prev.k === 'lit') prev.val = trimRightSpace(prev.val);
-      }
-    };
     for (;;) {
-      const next = this.read();
+      const next = this.peekAt[this.next]!;
+      this.next = next + 1;
       if (types[next] === end) {
         endTok = next;
         break;
@@ -1341,93 +1300,78 @@ class Parser {
       const canTrimPrev = nextCanTrimPrev;
       nextCanTrimPrev = false;
       if (types[next] === T.StringLit || types[next] === T.QuotedLit) {
-        const r30 = this.stringLiteral(next, types[next] === T.QuotedLit);
-        let str = r30[0];
-        const sd = r30[1];
-        if (sd.length > 0) diags.push(...sd);
+        let str = this.stringLiteral(next, types[next] === T.QuotedLit);
         if (ltrim) str = trimLeftSpace(str);
         parts.push({ k: 'lit', val: str, range: this.rng(next) });
         nextCanTrimPrev = true;
         continue;
       }
       if (types[next] === T.TemplateInterp) {
-        trimPrev(canTrimPrev, next);
+        if (canTrimPrev) this.trimPrev(parts, next);
         this.pushNl(false);
-        const r31 = this.parseExpression();
-        const expr = r31[0];
-        const ed = r31[1];
-        if (ed.length > 0) diags.push(...ed);
-        const close = this.peek();
+        const expr = this.parseExpression();
+        const close = this.peekAt[this.next]!;
         if (types[close] !== T.TemplateSeqEnd) {
           if (!this.recovery) diags.push(errorDiag('Extra characters after interpolation expression', 'Expected a closing brace to end the interpolation expression, but found extra characters.', this.rng(close), this.span(startTok, close)));
           this.recover(T.TemplateSeqEnd);
         } else {
-          this.read();
+          this.next = this.peekAt[this.next]! + 1;
           if (this.ends[close]! - this.starts[close]! === 2 && this.src.charCodeAt(this.starts[close]!) === 0x7e) ltrimNext = true;
         }
         this.popNl();
-        parts.push({ k: 'interp', expr, range: this.span(next, close) });
+        parts.push({ k: 'interp', expr });
         continue;
       }
       if (types[next] === T.TemplateControl) {
-        trimPrev(canTrimPrev, next);
+        if (canTrimPrev) this.trimPrev(parts, next);
         this.pushNl(false);
-        const kw = this.peek();
+        const kw = this.peekAt[this.next]!;
         if (types[kw] !== T.Ident) {
           if (!this.recovery) diags.push(errorDiag('Invalid template directive', 'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.', this.rng(kw), this.span(next, kw)));
           this.recover(T.TemplateSeqEnd);
           this.popNl();
           continue;
         }
-        this.read();
+        this.next = this.peekAt[this.next]! + 1;
         const word = this.text(kw);
         let skip = false;
         switch (word) {
           case 'if': {
-            const r32 = this.parseExpression();
-            const cond = r32[0];
-            const cd = r32[1];
-            if (cd.length > 0) diags.push(...cd);
-            parts.push({ k: 'if', cond, range: this.span(next, this.peek()) });
+            const cond = this.parseExpression();
+            parts.push({ k: 'if', cond, range: this.span(next, this.peekAt[this.next]!) });
             break;
           }
           case 'else':
           case 'endif':
           case 'endfor':
-            parts.push({ k: 'endctrl', which: word, range: this.span(next, this.peek()) });
+            parts.push({ k: 'endctrl', which: word, range: this.span(next, this.peekAt[this.next]!) });
             break;
           case 'for': {
             let keyName = '';
-            const failDir = (detail: string): void => {
-              if (!this.recovery) diags.push(errorDiag("Invalid 'for' directive", detail, this.nextRange()));
-              this.recover(T.TemplateSeqEnd);
-              this.popNl();
+            if (types[this.peekAt[this.next]!] !== T.Ident) {
+              this.failDir("For directive requires variable name after 'for'.");
               skip = true;
-            };
-            if (types[this.peek()] !== T.Ident) {
-              failDir("For directive requires variable name after 'for'.");
               break;
             }
             let valName = this.text(this.read());
-            if (types[this.peek()] === T.Comma) {
+            if (types[this.peekAt[this.next]!] === T.Comma) {
               keyName = valName;
-              this.read();
-              if (types[this.peek()] !== T.Ident) {
-                failDir('For directive requires value variable name after comma.');
+              this.next = this.peekAt[this.next]! + 1;
+              if (types[this.peekAt[this.next]!] !== T.Ident) {
+                this.failDir('For directive requires value variable name after comma.');
+                skip = true;
                 break;
               }
               valName = this.text(this.read());
             }
-            if (!this.isKeyword(this.peek(), 'in')) {
-              failDir("For directive requires 'in' keyword after names.");
+            if (!this.isKeyword(this.peekAt[this.next]!, 'in')) {
+              this.failDir("For directive requires 'in' keyword after names.");
+              skip = true;
               break;
             }
-            this.read();
-            const r33 = this.parseExpression();
-            const coll = r33[0];
-            const cd = r33[1];
-            if (cd.length > 0) diags.push(...cd);
-            parts.push({ k: 'for', keyVar: keyName, valVar: valName, coll, range: this.span(next, this.peek()) });
+            this.next = this.peekAt[this.next]! + 1;
+            const coll = this.parseExpression();
+            parts.push({ k: 'for', keyVar: keyName, valVar: valName, coll, range: this.span(next, this.peekAt[this.next]!) });
             break;
           }
           default: {
@@ -1441,12 +1385,12 @@ class Parser {
           }
         }
         if (skip) continue;
-        const close = this.peek();
+        const close = this.peekAt[this.next]!;
         if (types[close] !== T.TemplateSeqEnd) {
           if (!this.recovery) diags.push(errorDiag(`Extra characters in ${word} marker`, 'Expected a closing brace to end the sequence, but found extra characters.', this.rng(close), this.span(startTok, close)));
           this.recover(T.TemplateSeqEnd);
         } else {
-          this.read();
+          this.next = this.peekAt[this.next]! + 1;
           if (this.ends[close]! - this.starts[close]! === 2 && this.src.charCodeAt(this.starts[close]!) === 0x7e) ltrimNext = true;
         }
         this.popNl();
@@ -1460,14 +1404,15 @@ class Parser {
     if (parts.length === 0) {
       parts.push({ k: 'lit', val: '', range: rangeEndOf(this.rng(startTok)) });
     }
-    parts.push({ k: 'end', range: this.rng(endTok) });
-    return [parts, this.span(startTok, endTok), diags];
+    this.tplStart = startTok;
+    this.tplEnd = endTok;
+    return parts;
   }
 }
 
 /** The expressions of template parts without directives (what TemplateParser.parseRoot makes of them), else undefined. */
 function plainTemplate(parts: TplPart[]): Expr[] | undefined {
-  const n = parts.length - 1; // the last part is the end
+  const n = parts.length;
   for (let i = 0; i < n; i++) {
     const k = parts[i]!.k;
     if (k !== 'lit' && k !== 'interp') return undefined;
@@ -1534,7 +1479,11 @@ function flushHeredocParts(parts: TplPart[]): void {
 
 class TemplateParser {
   private pos = 0;
-  constructor(private readonly parts: TplPart[]) {}
+  constructor(
+    private readonly parts: TplPart[],
+    /** the parser's diagnostics list, which this one adds to */
+    private readonly diags: Diagnostic[],
+  ) {}
 
   private peek(): TplPart {
     return this.parts[this.pos]!;
@@ -1546,59 +1495,50 @@ class TemplateParser {
     return p;
   }
 
-  parseRoot(): [Expr[], Diagnostic[]] {
+  parseRoot(): Expr[] {
     const exprs: Expr[] = [];
-    const diags: Diagnostic[] = [];
-    while (this.peek().k !== 'end') {
-      const r34 = this.parseExpr();
-      const e = r34[0];
-      const d = r34[1];
-      if (d.length > 0) diags.push(...d);
-      exprs.push(e);
-    }
-    return [exprs, diags];
+    while (this.peek().k !== 'end') exprs.push(this.parseExpr());
+    return exprs;
   }
 
-  private parseExpr(): [Expr, Diagnostic[]] {
+  private parseExpr(): Expr {
     const next = this.peek();
     switch (next.k) {
       case 'lit': {
         this.read();
         const value: Literal = { t: 'string', v: next.val };
-        const node: Expr = { kind: 'Literal', value, range: next.range };
-        const none: Diagnostic[] = [];
-        return [node, none];
+        return { kind: 'Literal', value, range: next.range };
       }
-      case 'interp': {
+      case 'interp':
         this.read();
-        const none: Diagnostic[] = [];
-        return [next.expr, none];
-      }
+        return next.expr;
       case 'if':
         return this.parseIf();
       case 'for':
         return this.parseFor();
       case 'end':
         this.read();
-        return [placeholder(next.range), [errorDiag('Unexpected end of template', 'The control directives within this template are unbalanced.', next.range)]];
+        this.diags.push(errorDiag('Unexpected end of template', 'The control directives within this template are unbalanced.', next.range));
+        return placeholder(next.range);
       case 'endctrl':
         this.read();
-        return [placeholder(next.range), [errorDiag(`Unexpected ${next.which} directive`, 'The control directives within this template are unbalanced.', next.range)]];
+        this.diags.push(errorDiag(`Unexpected ${next.which} directive`, 'The control directives within this template are unbalanced.', next.range));
+        return placeholder(next.range);
     }
   }
 
-  private parseIf(): [Expr, Diagnostic[]] {
+  private parseIf(): Expr {
     const open = this.read() as Extract<TplPart, { k: 'if' }>;
     const ifExprs: Expr[] = [];
     const elseExprs: Expr[] = [];
-    const diags: Diagnostic[] = [];
+    const diags = this.diags;
     let endifRange: Range;
     let current = ifExprs;
     for (;;) {
       const next = this.peek();
       if (next.k === 'end') {
         diags.push(errorDiag('Unexpected end of template', `The if directive at ${rangeString(open.range)} is missing its corresponding endif directive.`, next.range));
-        return [placeholder(next.range), diags];
+        return placeholder(next.range);
       }
       if (next.k === 'endctrl') {
         this.read();
@@ -1614,31 +1554,27 @@ class TemplateParser {
         } else {
           diags.push(errorDiag(`Unexpected ${next.which} directive`, `Expecting an endif directive for the if started at ${rangeString(open.range)}.`, next.range));
         }
-        return [placeholder(next.range), diags];
+        return placeholder(next.range);
       }
-      const r35 = this.parseExpr();
-      const e = r35[0];
-      const d = r35[1];
-      if (d.length > 0) diags.push(...d);
-      current.push(e);
+      current.push(this.parseExpr());
     }
     if (ifExprs.length === 0) ifExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: rangeEndOf(open.range) });
     if (elseExprs.length === 0) elseExprs.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: rangeStart(endifRange) });
     const trueExpr: TemplateExpr = { kind: 'Template', parts: ifExprs, range: rangeBetween(ifExprs[0]!.range, ifExprs[ifExprs.length - 1]!.range) };
     const falseExpr: TemplateExpr = { kind: 'Template', parts: elseExprs, range: rangeBetween(elseExprs[0]!.range, elseExprs[elseExprs.length - 1]!.range) };
-    return [{ kind: 'Conditional', condition: open.cond, trueResult: trueExpr, falseResult: falseExpr, range: rangeBetween(open.range, endifRange) }, diags];
+    return { kind: 'Conditional', condition: open.cond, trueResult: trueExpr, falseResult: falseExpr, range: rangeBetween(open.range, endifRange) };
   }
 
-  private parseFor(): [Expr, Diagnostic[]] {
+  private parseFor(): Expr {
     const open = this.read() as Extract<TplPart, { k: 'for' }>;
     const content: Expr[] = [];
-    const diags: Diagnostic[] = [];
+    const diags = this.diags;
     let endforRange: Range;
     for (;;) {
       const next = this.peek();
       if (next.k === 'end') {
         diags.push(errorDiag('Unexpected end of template', `The for directive at ${rangeString(open.range)} is missing its corresponding endfor directive.`, next.range));
-        return [placeholder(next.range), diags];
+        return placeholder(next.range);
       }
       if (next.k === 'endctrl') {
         this.read();
@@ -1650,19 +1586,15 @@ class TemplateParser {
         } else {
           diags.push(errorDiag(`Unexpected ${next.which} directive`, `Expecting an endfor directive corresponding to the for directive at ${rangeString(open.range)}.`, next.range));
         }
-        return [placeholder(next.range), diags];
+        return placeholder(next.range);
       }
-      const r36 = this.parseExpr();
-      const e = r36[0];
-      const d = r36[1];
-      if (d.length > 0) diags.push(...d);
-      content.push(e);
+      content.push(this.parseExpr());
     }
     if (content.length === 0) content.push({ kind: 'Literal', value: { t: 'string', v: '' }, range: rangeEndOf(open.range) });
     const contentExpr: TemplateExpr = { kind: 'Template', parts: content, range: rangeBetween(content[0]!.range, content[content.length - 1]!.range) };
     const range = rangeBetween(open.range, endforRange);
     const fe: ForExpr = { kind: 'For', keyVar: open.keyVar, valVar: open.valVar, collExpr: open.coll, keyExpr: undefined, valExpr: contentExpr, condExpr: undefined, group: false, range, openRange: open.range, closeRange: endforRange };
-    return [{ kind: 'TemplateJoin', tuple: fe, range }, diags];
+    return { kind: 'TemplateJoin', tuple: fe, range };
   }
 }
 
@@ -1675,10 +1607,6 @@ function makeRelativeTraversal(expr: Expr, next: Traverser, rng: Range): Expr {
   return { kind: 'RelativeTraversal', source: expr, traversal: [next], range: rangeBetween(expr.range, rng) };
 }
 
-function hasErr(d: Diagnostic[]): boolean {
-  for (const x of d) if (x.severity === 'error') return true;
-  return false;
-}
 
 
 /** The closest of `options` to `given` by Levenshtein distance under 3. */
@@ -1732,9 +1660,8 @@ export function parseConfig(src: string | Uint8Array, filename: string, start: P
   let body: Body;
   let pd: Diagnostic[];
   try {
-    const r37 = p.parseBody(T.EOF);
-    body = r37[0];
-    pd = r37[1];
+    body = p.parseBody(T.EOF);
+    pd = p.diags;
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     handOffDeepNesting(p.nextRange());
@@ -1754,14 +1681,14 @@ export function parseExpression(src: string | Uint8Array, filename: string, star
   let expr: Expr;
   let ed: Diagnostic[];
   try {
-    const r38 = p.parseExpression();
-    expr = r38[0];
-    ed = r38[1];
+    expr = p.parseExpression();
+    ed = p.diags;
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     const at = p.nextRange();
     handOffDeepNesting(at);
-    [expr, ed] = [placeholder(at), [tooDeepDiag('parse', at)]];
+    expr = placeholder(at);
+    ed = [tooDeepDiag('parse', at)];
     p.recovery = true;
   }
   const diags = [...lexed.diags, ...ed];
@@ -1779,11 +1706,10 @@ export function parseTemplate(src: string | Uint8Array, filename: string, start:
   const p = new Parser(lexed);
   let exprs: Expr[], passthru: boolean, range: Range, pd: Diagnostic[];
   try {
-    const r39 = p.parseTemplateInner(T.EOF, false);
-    exprs = r39[0];
-    passthru = r39[1];
-    range = r39[2];
-    pd = r39[3];
+    exprs = p.parseTemplateInner(T.EOF, false);
+    passthru = p.passthru;
+    range = p.span(p.tplStart, p.tplEnd);
+    pd = p.diags;
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     range = p.nextRange();

@@ -92,8 +92,10 @@ export async function fmtCommand(meta: Meta, argv: string[]): Promise<number> {
 /**
  * The files `fmt` rewrites for `path`: the file itself when it is a
  * configuration or variable file; for a directory its configuration files,
- * then its variable files (each in name order), then with `recursive` those
- * of its sub-directories. Undefined (and a diagnostic) when `path` cannot be read.
+ * then its variable files (each in name order, as Packer 1.6.6), or with
+ * `recursive` (a later Packer's flag) its files and sub-directories' files in
+ * name order, hidden files and editor backups left out, as Packer 1.16.
+ * Undefined (and a diagnostic) when `path` cannot be read.
  */
 function listFiles(path: string, recursive: boolean, diags: Diagnostic[]): string[] | undefined {
   let isDir: boolean;
@@ -105,7 +107,7 @@ function listFiles(path: string, recursive: boolean, diags: Diagnostic[]): strin
   }
   if (!isDir) return path.endsWith(HCL_EXT) || path.endsWith(VAR_EXT) ? [path] : [];
   const out: string[] = [];
-  const walk = (dir: string, top: boolean): boolean => {
+  const walk = (dir: string): boolean => {
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
@@ -113,16 +115,21 @@ function listFiles(path: string, recursive: boolean, diags: Diagnostic[]): strin
       diags.push({ severity: 'error', summary: 'Cannot read hcl directory', detail: pathError('open', dir, e).message });
       return false;
     }
-    const visible = top ? entries : entries.filter((e) => !ignoredName(e.name));
-    const files = visible.filter((e) => !e.isDirectory()).map((e) => join(dir, e.name));
-    out.push(...files.filter((f) => f.endsWith(HCL_EXT)), ...files.filter((f) => f.endsWith(VAR_EXT)));
-    if (!recursive) return true;
+    if (!recursive) {
+      // Packer 1.6.6: the directory's configuration files, then its variable files
+      const files = entries.filter((e) => !e.isDirectory()).map((e) => join(dir, e.name));
+      out.push(...files.filter((f) => f.endsWith(HCL_EXT)), ...files.filter((f) => f.endsWith(VAR_EXT)));
+      return true;
+    }
+    // -recursive (Packer 1.16's): every entry in name order, a sub-directory where it sorts
     for (const e of entries) {
-      if (e.isDirectory() && !ignoredName(e.name) && !walk(join(dir, e.name), false)) return false;
+      if (ignoredName(e.name)) continue;
+      const f = join(dir, e.name);
+      if (e.isDirectory()) { if (!walk(f)) return false; } else if (f.endsWith(HCL_EXT) || f.endsWith(VAR_EXT)) out.push(f);
     }
     return true;
   };
-  return walk(path, true) ? out : undefined;
+  return walk(path) ? out : undefined;
 }
 
 /** Hidden files and editor backups, which a recursive walk leaves alone (as later Packer versions do). */

@@ -82,11 +82,9 @@ export class MetaArgs {
         throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${jsonKind(value)} into Go value of type kvflag.FlagJSON`);
       }
       for (const [k, v] of Object.entries(value ?? {})) {
-        if (typeof v !== 'string') {
-          if (v !== null) throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${jsonKind(v)} into Go value of type string`);
-          continue;
-        }
-        fromFiles[k] = v;
+        if (typeof v !== 'string' && v !== null) throw new Error(`Error reading variables in '${file}': json: cannot unmarshal ${jsonKind(v)} into Go value of type string`);
+        // a null element is the string's zero value, "", as Go decodes it into the map
+        fromFiles[k] = v ?? '';
       }
     }
     return { ...fromFiles, ...this.vars };

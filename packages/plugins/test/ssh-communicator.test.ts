@@ -8,6 +8,9 @@ import { RecordingUi, StateBag } from '@packer-ts/sdk';
 import { CMD_DISCONNECT } from '@packer-ts/sdk';
 import { prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
 import { freePort, SSHFixture, type Sshd } from './ssh-helpers.ts';
+import { parseTunnel } from '../src/communicator/tunnel.ts';
+import { sshOptions } from '../src/communicator/step-connect.ts';
+import { connect as netConnect, createServer } from 'node:net';
 import { tree } from './fs-helpers.ts';
 
 const collect = (): { w: Writable; text: () => string } => {
@@ -247,6 +250,61 @@ describe('ssh communicator', () => {
     const r = await runStep(stepConfig({ sshPort: port, sshTimeout: 60_000 }), ac.signal);
     assert.equal(r.action, 'halt');
     assert.ok(Date.now() - t0 < 3000);
+  });
+
+  test('tunnels: a local one forwards through the server, a remote one back to us; both close with the connection', async () => {
+    // an echo server on this side, which both tunnels reach
+    const echo = createServer((sock) => sock.pipe(sock));
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    const echoPort = (echo.address() as { port: number }).port;
+    const [localPort, remotePort] = [await freePort(), await freePort()];
+    // a round trip: "ping" out, its echo back
+    const ping = (port: number) => new Promise<string>((resolve, reject) => {
+      const s = netConnect({ host: '127.0.0.1', port }, () => s.write('ping'));
+      let got = '';
+      const timer = setTimeout(() => { s.destroy(); reject(new Error(`no echo through port ${port}: ${JSON.stringify(got)}`)); }, 5000);
+      s.on('data', (d) => { got += d; if (got === 'ping') { clearTimeout(timer); s.end(); resolve(got); } });
+      s.on('close', () => { clearTimeout(timer); reject(new Error(`closed: ${JSON.stringify(got)}`)); });
+      s.on('error', (e) => { clearTimeout(timer); reject(e); });
+    });
+    const c = await connect({ tunnels: [
+      { direction: 'local', listenPort: localPort, forwardHost: '127.0.0.1', forwardPort: echoPort },
+      // the server listens on its localhost, which here is this machine's
+      { direction: 'remote', listenPort: remotePort, forwardHost: '127.0.0.1', forwardPort: echoPort },
+    ] });
+    try {
+      assert.equal(await ping(localPort), 'ping');
+      assert.equal(await ping(remotePort), 'ping');
+    } finally {
+      c.close();
+      echo.close();
+    }
+    // closed with the connection: nothing listens on either port
+    await new Promise((r) => setTimeout(r, 200));
+    for (const port of [localPort, remotePort]) await assert.rejects(ping(port), /ECONNREFUSED/);
+  });
+
+  test('tunnel arguments: Packer\'s parse and its errors', async () => {
+    assert.deepEqual(parseTunnel('8080:example.com:80', 'local'), { direction: 'local', listenPort: 8080, forwardHost: 'example.com', forwardPort: 80 });
+    assert.deepEqual(parseTunnel('9000:[::1]:22', 'remote'), { direction: 'remote', listenPort: 9000, forwardHost: '::1', forwardPort: 22 });
+    for (const [arg, msg] of [
+      ['bad', "Error parsing tunnel 'bad': [bad]"],
+      ['1:host', 'Error parsing forwarding, must be a tcp address: address host: missing port in address'],
+      ['0.0.0.0:8080:h:80', 'Error parsing forwarding, must be a tcp address: address 8080:h:80: too many colons in address'],
+      ['1:h:x', 'Error parsing forwarding port, must be a valid port: strconv.Atoi: parsing "x": invalid syntax'],
+      ['p:h:1', 'Error parsing listening port, must be a valid port: strconv.Atoi: parsing "p": invalid syntax'],
+    ]) assert.throws(() => parseTunnel(arg!, 'local'), { message: msg }, arg);
+    // the connect step opens what the configuration names
+    const opts = await sshOptions({ type: 'ssh', sshUsername: 'u', sshLocalTunnels: ['8080:h:80'], sshRemoteTunnels: ['9090:127.0.0.1:22'] }, 'host', 22);
+    assert.deepEqual(opts.tunnels, [
+      { direction: 'local', listenPort: 8080, forwardHost: 'h', forwardPort: 80 },
+      { direction: 'remote', listenPort: 9090, forwardHost: '127.0.0.1', forwardPort: 22 },
+    ]);
+    const errs = prepareComm({ type: 'ssh', sshHost: 'h', sshUsername: 'u', sshPassword: 'pw123', sshLocalTunnels: ['bad'], sshRemoteTunnels: ['1:h:x'] });
+    assert.deepEqual(errs.filter((e) => e.includes('tunnels')), [
+      "ssh_local_tunnels ('bad') is invalid: Error parsing tunnel 'bad': [bad]",
+      'ssh_remote_tunnels (\'1:h:x\') is invalid: Error parsing forwarding port, must be a valid port: strconv.Atoi: parsing "x": invalid syntax',
+    ]);
   });
 });
 

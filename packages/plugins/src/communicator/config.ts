@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { addSecret, type Schema } from '@packer-ts/sdk';
 import { errnoReason } from '@packer-ts/sdk';
+import { parseTunnel } from './tunnel.ts';
 
 export const commSchema: Schema = {
   communicator: { type: 'string', as: 'type' },
@@ -139,11 +140,14 @@ function keyFileProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** Tunnel argument `[listen_addr:]port:forward_host:forward_port` (Packer's ParseTunnelArgument). */
+/** A tunnel argument's problem (Packer's ParseTunnelArgument), if any. */
 function tunnelProblem(v: string): string | undefined {
-  const parts = v.split(':');
-  if (parts.length !== 3 && parts.length !== 4) return `Unexpected number of arguments to ssh tunnel (${v})`;
-  return undefined;
+  try {
+    parseTunnel(v, 'local');
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /**

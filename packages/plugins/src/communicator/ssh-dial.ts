@@ -6,6 +6,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { dialErrorText } from '@packer-ts/sdk';
+import type { Tunnel } from './tunnel.ts';
 import type {
   AgentAuthMethod, AuthMethod, Client as ClientT, ClientChannel, ConnectConfig,
   KeyboardInteractiveAuthMethod, PasswordAuthMethod, PublicKeyAuthMethod,
@@ -55,6 +56,8 @@ export interface SSHOptions extends SSHEndpoint {
   kex?: string[];
   /** Parallel sftp requests (default 32). */
   sftpConcurrency?: number;
+  /** ssh_local_tunnels / ssh_remote_tunnels, opened on every connection. */
+  tunnels?: Tunnel[];
 }
 
 /** An error establishing the connection; `auth` when the server refused every credential. */

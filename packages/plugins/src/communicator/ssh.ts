@@ -11,6 +11,7 @@ import type { Client as ClientT, ClientChannel, ExecOptions, SFTPWrapper } from 
 import { CMD_DISCONNECT, type Communicator, type FileInfo, type RemoteCmd } from '@packer-ts/sdk';
 import { ChannelReader } from './channel-reader.ts';
 import { dial, type SSHOptions } from './ssh-dial.ts';
+import { openTunnels } from './tunnel.ts';
 import { scpDownloadDir, scpDownloadFile, scpUploadDir, scpUploadDirProtocol, scpUploadFile } from './scp.ts';
 import { sftpDownloadFile, sftpUploadDir, sftpUploadFile } from './sftp.ts';
 
@@ -40,6 +41,16 @@ export class SSHCommunicator implements Communicator {
   private async reconnect(): Promise<void> {
     this.close();
     const conn = await dial(this.opts);
+    // the tunnels of this connection (Packer's connectTunnels); they close with it
+    if (this.opts.tunnels?.length) {
+      try {
+        await openTunnels(conn.client, this.opts.tunnels);
+      } catch (e) {
+        conn.client.end();
+        conn.bastion?.end();
+        throw e;
+      }
+    }
     this.conn = conn;
     this.alive = true;
     const dead = (): void => { if (this.conn === conn) this.alive = false; };

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { addSecret, formatGoDuration, halt, setLongTimeout, waitFor, type LongTimer, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
 import { commHost, communicatorData, expandUser, type CommConfig } from './config.ts';
 import { SSHCommunicator, SSHConnectError, type SSHEndpoint, type SSHOptions } from './ssh.ts';
+import { parseTunnel, type Tunnel } from './tunnel.ts';
 
 export interface StepConnectOptions {
   config: CommConfig;
@@ -65,6 +66,14 @@ export async function sshOptions(c: CommConfig, host: string, port: number): Pro
     ciphers: c.sshCiphers,
     kex: c.sshKeyExchangeAlgorithms,
   };
+  const tunnels: Tunnel[] = [];
+  try {
+    for (const v of c.sshLocalTunnels ?? []) tunnels.push(parseTunnel(v, 'local'));
+    for (const v of c.sshRemoteTunnels ?? []) tunnels.push(parseTunnel(v, 'remote'));
+  } catch (e) {
+    throw new Error(`Error parsing port forwarding: ${(e as Error).message}`);
+  }
+  if (tunnels.length > 0) opts.tunnels = tunnels;
   if (c.sshBastionHost) {
     const b: SSHEndpoint = {
       host: c.sshBastionHost,

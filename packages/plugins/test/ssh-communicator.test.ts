@@ -1,5 +1,6 @@
 /** The SSH communicator and StepConnect against real sshd processes (see ssh-helpers.ts). */
 import { after, before, describe, test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -282,6 +283,34 @@ describe('ssh communicator', () => {
     // closed with the connection: nothing listens on either port
     await new Promise((r) => setTimeout(r, 200));
     for (const port of [localPort, remotePort]) await assert.rejects(ping(port), /ECONNREFUSED/);
+  });
+
+  test('ssh_proxy_host: the connection goes through a SOCKS5 proxy (OpenSSH\'s own, ssh -D)', async () => {
+    const socksPort = await freePort();
+    const proxy = spawn('ssh', ['-N', '-D', `127.0.0.1:${socksPort}`, '-p', String(sshd.port), '-i', fx.keys.key,
+      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ExitOnForwardFailure=yes',
+      `${fx.user.name}@127.0.0.1`], { stdio: 'ignore' });
+    try {
+      // wait (bounded) for the proxy to listen
+      for (let i = 0; ; i++) {
+        const up = await new Promise<boolean>((r) => { const t = netConnect({ host: '127.0.0.1', port: socksPort }, () => { t.destroy(); r(true); }); t.on('error', () => r(false)); });
+        if (up) break;
+        assert.ok(i < 100, 'ssh -D did not start listening');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const c = await connect({ proxy: { host: '127.0.0.1', port: socksPort } });
+      try {
+        const out = collect();
+        assert.equal(await c.start({ command: 'echo via-proxy', stdout: out.w }), 0);
+        assert.equal(out.text(), 'via-proxy\n');
+      } finally { c.close(); }
+    } finally {
+      const exited = new Promise((r) => proxy.once('exit', r));
+      proxy.kill();
+      await exited;
+    }
+    // no proxy listening: the connection fails, naming the proxy
+    await assert.rejects(connect({ proxy: { host: '127.0.0.1', port: socksPort } }), /127\.0\.0\.1:\d+: connect: connection refused/);
   });
 
   test('tunnel arguments: Packer\'s parse and its errors', async () => {

@@ -58,6 +58,8 @@ export interface SSHOptions extends SSHEndpoint {
   sftpConcurrency?: number;
   /** ssh_local_tunnels / ssh_remote_tunnels, opened on every connection. */
   tunnels?: Tunnel[];
+  /** ssh_proxy_host: a SOCKS5 proxy the connection goes through (Packer's proxy.SOCKS5). */
+  proxy?: { host: string; port: number; username?: string; password?: string };
 }
 
 /** An error establishing the connection; `auth` when the server refused every credential. */
@@ -106,6 +108,76 @@ function tcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
     });
   });
 }
+
+/** Reads exactly `n` bytes of `s` (a SOCKS reply), within the dial's time. */
+function readBytes(s: Socket, n: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let have = 0;
+    const onData = (d: Buffer): void => {
+      parts.push(d);
+      have += d.length;
+      if (have < n) return;
+      s.off('data', onData);
+      s.off('close', onClose);
+      s.off('error', onError);
+      const all = Buffer.concat(parts);
+      if (all.length > n) s.unshift(all.subarray(n));
+      s.pause();
+      resolve(all.subarray(0, n));
+    };
+    const onClose = (): void => { s.off('data', onData); s.off('error', onError); reject(new Error('EOF')); };
+    const onError = (e: Error): void => { s.off('data', onData); s.off('close', onClose); reject(e); };
+    s.on('data', onData);
+    s.once('close', onClose);
+    s.once('error', onError);
+    s.resume();
+  });
+}
+
+/**
+ * A TCP connection to `host:port` through the SOCKS5 proxy `p` (RFC 1928, with RFC 1929's
+ * username and password when given), as golang.org/x/net/proxy's SOCKS5 dialer makes it.
+ */
+async function socks5(p: NonNullable<SSHOptions['proxy']>, host: string, port: number, timeoutMs: number): Promise<Socket> {
+  const sock = await tcp(p.host, p.port, timeoutMs);
+  const fail = (why: string): never => {
+    sock.destroy();
+    throw new SSHConnectError(`socks connect tcp ${p.host}:${p.port}->${host}:${port}: ${why}`, 'tcp');
+  };
+  const timer = setTimeout(() => sock.destroy(new Error('i/o timeout')), timeoutMs);
+  try {
+    const auth = p.username !== undefined && p.username !== '';
+    sock.write(Buffer.from(auth ? [5, 2, 0, 2] : [5, 1, 0]));
+    const [ver, method] = await readBytes(sock, 2).catch((e: Error) => fail(e.message));
+    if (ver !== 5) fail(`unexpected protocol version ${ver}`);
+    if (method === 2) {
+      const u = Buffer.from(p.username ?? '');
+      const pw = Buffer.from(p.password ?? '');
+      sock.write(Buffer.concat([Buffer.from([1, u.length]), u, Buffer.from([pw.length]), pw]));
+      const [, status] = await readBytes(sock, 2).catch((e: Error) => fail(e.message));
+      if (status !== 0) fail('username/password authentication failed');
+    } else if (method !== 0) fail('no acceptable authentication methods');
+    const h = Buffer.from(host);
+    const ip4 = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host.split('.').map(Number) : undefined;
+    const addr = ip4 ? Buffer.from([1, ...ip4]) : Buffer.concat([Buffer.from([3, h.length]), h]);
+    const portBytes = Buffer.from([port >> 8, port & 0xff]);
+    sock.write(Buffer.concat([Buffer.from([5, 1, 0]), addr, portBytes]));
+    const head = await readBytes(sock, 5).catch((e: Error) => fail(e.message));
+    if (head[1] !== 0) fail(SOCKS_REPLIES[head[1]!] ?? `unknown error ${head[1]}`);
+    // the bound address: IPv4 (4), a name (its length), IPv6 (16); then the port
+    const rest = head[3] === 1 ? 3 + 2 : head[3] === 4 ? 15 + 2 : head[4]! + 2;
+    await readBytes(sock, rest).catch((e: Error) => fail(e.message));
+    return sock;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const SOCKS_REPLIES: Record<number, string> = {
+  1: 'general SOCKS server failure', 2: 'connection not allowed by ruleset', 3: 'network unreachable',
+  4: 'host unreachable', 5: 'connection refused', 6: 'TTL expired', 7: 'command not supported', 8: 'address type not supported',
+};
 
 /** SSH handshake and authentication over `sock`. */
 async function handshake(sock: Duplex, ep: SSHEndpoint, opts: SSHOptions): Promise<ClientT> {
@@ -175,7 +247,7 @@ export async function dial(opts: SSHOptions): Promise<{ client: ClientT; bastion
       throw e;
     }
   }
-  const sock = await tcp(opts.host, opts.port, hs);
+  const sock = opts.proxy ? await socks5(opts.proxy, opts.host, opts.port, hs) : await tcp(opts.host, opts.port, hs);
   if (opts.readWriteTimeout && opts.readWriteTimeout > 0) {
     sock.setTimeout(opts.readWriteTimeout, () => sock.destroy(new Error('i/o timeout')));
   }

@@ -74,6 +74,7 @@ export async function sshOptions(c: CommConfig, host: string, port: number): Pro
     throw new Error(`Error parsing port forwarding: ${(e as Error).message}`);
   }
   if (tunnels.length > 0) opts.tunnels = tunnels;
+  if (c.sshProxyHost) opts.proxy = { host: c.sshProxyHost, port: c.sshProxyPort ?? 1080, username: c.sshProxyUsername, password: c.sshProxyPassword };
   if (c.sshBastionHost) {
     const b: SSHEndpoint = {
       host: c.sshBastionHost,

@@ -313,6 +313,11 @@ describe('ssh communicator', () => {
     await assert.rejects(connect({ proxy: { host: '127.0.0.1', port: socksPort } }), /127\.0\.0\.1:\d+: connect: connection refused/);
   });
 
+  test('ssh_certificate_file: refused with a clear error, not ignored (ssh2 has no certificate authentication)', () => {
+    const errs = prepareComm({ type: 'ssh', sshHost: 'h', sshUsername: 'u', sshPassword: 'pw123', sshCertificateFile: 'id.crt', sshBastionHost: 'b', sshBastionPassword: 'bp123' });
+    assert.deepEqual(errs, ['ssh_certificate_file is not supported by packer-ts yet']);
+  });
+
   test('tunnel arguments: Packer\'s parse and its errors', async () => {
     assert.deepEqual(parseTunnel('8080:example.com:80', 'local'), { direction: 'local', listenPort: 8080, forwardHost: 'example.com', forwardPort: 80 });
     assert.deepEqual(parseTunnel('9000:[::1]:22', 'remote'), { direction: 'remote', listenPort: 9000, forwardHost: '::1', forwardPort: 22 });

@@ -196,6 +196,9 @@ function prepareSSH(c: CommConfig): string[] {
       if (p) errs.push(`ssh_bastion_private_key_file is invalid: ${p}`);
     }
   }
+  // (ssh2 has no OpenSSH certificate authentication: said, not ignored)
+  if (c.sshCertificateFile) errs.push('ssh_certificate_file is not supported by packer-ts yet');
+  if (c.sshBastionCertificateFile && c.sshBastionCertificateFile !== c.sshCertificateFile) errs.push('ssh_bastion_certificate_file is not supported by packer-ts yet');
   if (c.sshFileTransferMethod !== 'scp' && c.sshFileTransferMethod !== 'sftp') {
     errs.push(`ssh_file_transfer_method ('${c.sshFileTransferMethod}') is invalid, valid methods: sftp, scp`);
   }

@@ -144,6 +144,15 @@ test("QEMU's command line: defaults, then qemuargs with template variables", () 
   assert.deepEqual(pairs.get('-nodefaults'), []);
   assert.equal(pairs.has('-display'), false);
   assert.match(ui.text('say'), /Overriding default Qemu arguments with qemuargs template option/);
+  assert.equal(pairs.has('-qmp'), false);
+  // qmp_enable: the QMP socket in the output directory unless qmp_socket_path names one (Packer's step_run)
+  const q = prepareConfig(raw({ headless: true, qmp_enable: true }));
+  assert.equal(q.config.qmpSocketPath, join(q.config.outputDir, 'packer-qemu.monitor'));
+  const qa = qemuCommandArgs(q.config, state, new RecordingUi(), q.ctx);
+  assert.equal(qa[qa.indexOf('-qmp') + 1], `unix:${q.config.qmpSocketPath},server,nowait`);
+  const qp = prepareConfig(raw({ headless: true, qmp_enable: true, qmp_socket_path: '/tmp/q.sock' }));
+  const qpa = qemuCommandArgs(qp.config, state, new RecordingUi(), qp.ctx);
+  assert.equal(qpa[qpa.indexOf('-qmp') + 1], 'unix:/tmp/q.sock,server,nowait');
 });
 
 describe('downloads', () => {

@@ -4,6 +4,7 @@
  * floppy, CD, VNC/boot and communicator configurations).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeConfig, PackerMultiError, withPrepareWarnings, type InterpolateContext, type PackerConfig, type Schema } from '@packer-ts/sdk';
 import { commSchema, prepareComm, type CommConfig } from '../../communicator/config.ts';
 import { parseBootCommand, validateBootCommand } from '../../common/bootcommand.ts';
@@ -133,6 +134,9 @@ export interface QemuConfig extends CommConfig {
   vncPortMax: number;
   vncUsePassword?: boolean;
   disableVnc?: boolean;
+  /** qmp_enable: a QMP socket at qmpSocketPath (`-qmp unix:PATH,server,nowait`). */
+  qmpEnable?: boolean;
+  qmpSocketPath?: string;
   bootWait: number;
   bootCommand: string[];
   bootKeyInterval?: number;
@@ -198,6 +202,7 @@ export function prepareConfig(raws: unknown[]): Prepared {
   c.vncPortMin ||= 5900;
   c.vncPortMax ||= 6000;
   c.vmName ||= `packer-${packer.buildName}`;
+  if (c.qmpEnable && !c.qmpSocketPath) c.qmpSocketPath = join(c.outputDir, `${c.vmName}.monitor`);
   c.format ||= 'qcow2';
   c.headless ??= false;
   c.diskImage ??= false;

@@ -6,6 +6,7 @@ export function qemuCommandArgs(c: QemuConfig, state: StateBag, u: Ui, ctx: Inte
   const defaults = new Map<string, string | string[]>();
   if (c.diskImage) { u.say('Starting VM, booting disk image'); defaults.set('-boot', 'c'); }
   else { u.say('Starting VM, booting from CD-ROM'); defaults.set('-boot', 'once=d'); }
+  if (c.qmpEnable) defaults.set('-qmp', `unix:${c.qmpSocketPath},server,nowait`);
   defaults.set('-name', c.vmName);
   if (c.accelerator === 'none') {
     defaults.set('-machine', `type=${c.machineType}`);

@@ -145,6 +145,8 @@ export interface QemuConfig extends CommConfig {
   httpPortMin: number;
   httpPortMax: number;
   httpBindAddress: string;
+  /** http_interface (undocumented in Packer): only checked, as in Packer 1.6.6 */
+  httpInterface?: string;
   shutdownCommand?: string;
   shutdownTimeout: number;
   floppyFiles: string[];
@@ -250,6 +252,8 @@ export function prepareConfig(raws: unknown[]): Prepared {
   c.httpPortMax ||= 9000;
   c.httpBindAddress ||= '0.0.0.0';
   if (c.httpPortMin > c.httpPortMax) errs.push('http_port_min must be less than http_port_max');
+  // (Packer's wording; http_interface with the default bind address is refused there too)
+  if (c.httpInterface && c.httpBindAddress === '0.0.0.0') errs.push('either http_interface of http_bind_address can be specified');
   if (c.httpDir && c.httpContent && Object.keys(c.httpContent).length > 0) errs.push('http_directory and http_content should not be used together');
 
   // communicator + host port forwarding

@@ -55,6 +55,11 @@ test('discovery order: exe dir, ~/.packer.d/plugins, cwd, PACKER_PLUGIN_PATH (la
     assert.equal(found.builder.get('a')!.path, configured);
     await writeFile(join(root, 'bad.json'), '{"builders": ');
     assert.throws(() => findPlugins({ env: { ...env, PACKER_CONFIG: join(root, 'bad.json') }, exeDir, cwd }), /Error loading configuration: .*bad\.json/);
+    // read as Go's encoding/json reads it into Packer's config struct: keys without regard to case, bools typed
+    await writeFile(join(root, 'case.json'), JSON.stringify({ Builders: { b: configured } }));
+    assert.equal(findPlugins({ env: { ...env, PACKER_CONFIG: join(root, 'case.json') }, exeDir, cwd }).builder.get('b')!.path, configured);
+    await writeFile(join(root, 'type.json'), JSON.stringify({ disable_checkpoint: 'yes' }));
+    assert.throws(() => findPlugins({ env: { ...env, PACKER_CONFIG: join(root, 'type.json') }, exeDir, cwd }), /type\.json: json: cannot unmarshal string into Go struct field config\.disable_checkpoint of type bool/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

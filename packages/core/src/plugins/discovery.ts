@@ -219,15 +219,23 @@ export function readConfigFile(o: DiscoveryOptions = {}): PackerConfigFile | und
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`Error loading configuration: ${path}: not a JSON object`);
   const r = raw as Record<string, unknown>;
+  // encoding/json: a key matches its field exactly, else without regard to case
+  const field = (k: string): unknown => (Object.hasOwn(r, k) ? r[k] : r[Object.keys(r).find((x) => x.toLowerCase() === k) ?? '']);
+  for (const k of ['disable_checkpoint', 'disable_checkpoint_signature']) {
+    const v = field(k);
+    if (v !== undefined && v !== null && typeof v !== 'boolean') {
+      throw new Error(`Error loading configuration: ${path}: json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v} into Go struct field config.${k} of type bool`);
+    }
+  }
   const section = (k: string): Record<string, string> => {
-    const v = r[k];
+    const v = field(k);
     if (v === undefined || v === null) return {};
     if (typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
       throw new Error(`Error loading configuration: ${path}: "${k}" must map names to executable paths`);
     }
     return v as Record<string, string>;
   };
-  return { path, builders: section('builders'), provisioners: section('provisioners'), 'post-processors': section('post-processors'), disable_checkpoint: r.disable_checkpoint === true };
+  return { path, builders: section('builders'), provisioners: section('provisioners'), 'post-processors': section('post-processors'), disable_checkpoint: field('disable_checkpoint') === true };
 }
 
 /** Discovery, overridden by the config file's entries. */

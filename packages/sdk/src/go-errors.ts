@@ -104,3 +104,13 @@ export function dialErrorText(e: unknown, host: string, port: string | number): 
   if (f.code === 'ETIMEDOUT') return `dial tcp ${addr}: i/o timeout`;
   return `dial tcp ${addr}: connect: ${errnoReason(f)}`;
 }
+
+/**
+ * A request to `url` whose connection failed, as Go's HTTP client reports it (`op` as Go writes
+ * the method, "Get"): `Get "URL": dial tcp ...` (dialErrorText for the URL's host and port).
+ */
+export function requestDialError(op: string, url: string, e: unknown): string {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  return `${op} ${JSON.stringify(url)}: ${dialErrorText(e, u.hostname.replace(/^\[|\]$/g, ''), port)}`;
+}

@@ -20,6 +20,7 @@ import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node
 import { homedir } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { fileError } from '@packer-ts/sdk';
+import { jsonKind } from '../template/json.ts';
 import type { ComponentKind } from '../components.ts';
 import { listInstallations, pluginFolder } from './installed.ts';
 import { describePlugin, type PluginDescription } from './describe-cache.ts';
@@ -220,11 +221,15 @@ export function readConfigFile(o: DiscoveryOptions = {}): PackerConfigFile | und
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`Error loading configuration: ${path}: not a JSON object`);
   const r = raw as Record<string, unknown>;
   // encoding/json: a key matches its field exactly, else without regard to case
-  const field = (k: string): unknown => (Object.hasOwn(r, k) ? r[k] : r[Object.keys(r).find((x) => x.toLowerCase() === k) ?? '']);
+  const field = (k: string): unknown => {
+    if (Object.hasOwn(r, k)) return r[k];
+    const other = Object.keys(r).find((x) => x.toLowerCase() === k);
+    return other === undefined ? undefined : r[other];
+  };
   for (const k of ['disable_checkpoint', 'disable_checkpoint_signature']) {
     const v = field(k);
     if (v !== undefined && v !== null && typeof v !== 'boolean') {
-      throw new Error(`Error loading configuration: ${path}: json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v} into Go struct field config.${k} of type bool`);
+      throw new Error(`Error loading configuration: ${path}: json: cannot unmarshal ${jsonKind(v)} into Go struct field config.${k} of type bool`);
     }
   }
   const section = (k: string): Record<string, string> => {

@@ -37,7 +37,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execFile } from 'node:child_process';
 import { compareGoVersions, coreString, parseGoVersion, parseSemver, satisfies, versionString, type Constraints, type GoVersion } from './goversion.ts';
-import { dialErrorText, MultiError, useExtraCaCertificates, type DialFailure } from '@packer-ts/sdk';
+import { MultiError, requestDialError, useExtraCaCertificates, type DialFailure } from '@packer-ts/sdk';
 import { API_VERSION, checksumMatches, filenameSuffix, placeBinary, type PluginSource } from './installed.ts';
 
 /** What a getter fetches; each returns a readable body, or throws a Go-worded error (or HttpFailure). */
@@ -74,9 +74,8 @@ async function httpGet(url: string, headers: Record<string, string>): Promise<Re
     res = await fetch(url, { headers, redirect: 'follow' });
   } catch (e) {
     const cause = (e as { cause?: DialFailure }).cause;
-    const u = new URL(url);
-    const text = cause?.code || cause?.errors ? dialErrorText(cause, u.hostname.replace(/^\[|\]$/g, ''), u.port || (u.protocol === 'https:' ? 443 : 80)) : cause?.message ?? (e as Error).message;
-    throw new Error(`Get ${JSON.stringify(url)}: ${text}`, { cause: e });
+    // fetch's own failure (a bad URL, ...) where no connection was tried
+    throw new Error(cause?.code || cause?.errors ? requestDialError('Get', url, cause) : `Get ${JSON.stringify(url)}: ${cause?.message ?? (e as Error).message}`, { cause: e });
   }
   if (res.status < 200 || res.status > 299) {
     let message = '';

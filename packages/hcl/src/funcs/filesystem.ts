@@ -231,7 +231,7 @@ export function doublestarGlob(pattern: string): string[] {
 }
 
 /** filepath.Rel: `to` relative to `from` (both cleaned; "." stands for the working directory). */
-export function goRel(from: string, to: string): string {
+function goRel(from: string, to: string): string {
   const base = goClean(from);
   const targ = goClean(to);
   if (base === targ) return '.';

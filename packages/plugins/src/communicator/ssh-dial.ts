@@ -3,7 +3,7 @@
  * the handshake and authentication (agent, key, password, keyboard-
  * interactive), through a bastion when one is set.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIPv4, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { dialErrorText } from '@packer-ts/sdk';
 import type { Tunnel } from './tunnel.ts';
@@ -159,7 +159,7 @@ async function socks5(p: NonNullable<SSHOptions['proxy']>, host: string, port: n
       if (status !== 0) fail('username/password authentication failed');
     } else if (method !== 0) fail('no acceptable authentication methods');
     const h = Buffer.from(host);
-    const ip4 = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host.split('.').map(Number) : undefined;
+    const ip4 = isIPv4(host) ? host.split('.').map(Number) : undefined;
     const addr = ip4 ? Buffer.from([1, ...ip4]) : Buffer.concat([Buffer.from([3, h.length]), h]);
     const portBytes = Buffer.from([port >> 8, port & 0xff]);
     sock.write(Buffer.concat([Buffer.from([5, 1, 0]), addr, portBytes]));

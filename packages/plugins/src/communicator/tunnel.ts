@@ -5,7 +5,7 @@
  *   parseTunnel("8080:host:80", "local") -> { listenPort: 8080, forwardHost, forwardPort } or
  *     throws Packer's error ("Error parsing tunnel 'x': [x]", "Error parsing forwarding, must be
  *     a tcp address: address ...: missing port in address", ...)
- *   openTunnels(client, tunnels, log) -> Promise<() => void> (the closer): a local tunnel listens
+ *   openTunnels(client, tunnels) -> Promise<void>: a local tunnel listens
  *     on localhost:PORT here and forwards each connection through the SSH server to HOST:HOSTPORT;
  *     a remote one asks the server to listen on localhost:PORT and forwards each connection back to
  *     HOST:HOSTPORT from here. Everything closes with the SSH connection.
@@ -85,8 +85,8 @@ function proxy(a: Duplex, b: Duplex): void {
   b.pipe(a);
 }
 
-/** Opens `tunnels` over `client`; resolves to a function that closes them (also run when the client closes). */
-export async function openTunnels(client: ClientT, tunnels: Tunnel[], log: (line: string) => void = () => {}): Promise<() => void> {
+/** Opens `tunnels` over `client`; they close when the client does (a failure to open closes those opened). */
+export async function openTunnels(client: ClientT, tunnels: Tunnel[]): Promise<void> {
   const servers: Server[] = [];
   const remote: Tunnel[] = [];
   const sockets = new Set<Socket>();
@@ -107,8 +107,8 @@ export async function openTunnels(client: ClientT, tunnels: Tunnel[], log: (line
           sock.once('close', () => sockets.delete(sock));
           sock.on('error', () => {});
           client.forwardOut('127.0.0.1', sock.remotePort ?? 0, t.forwardHost, t.forwardPort, (err, stream) => {
+            // the server could not reach the forward address: this connection ends
             if (err) {
-              log(`[ERROR] Tunnel: failed to open connection to upstream: ${err.message}`);
               sock.destroy();
               return;
             }
@@ -120,13 +120,11 @@ export async function openTunnels(client: ClientT, tunnels: Tunnel[], log: (line
           server.listen(t.listenPort, 'localhost', () => resolve());
         });
         servers.push(server);
-        log(`[INFO] Tunnel: Local bound on localhost:${t.listenPort} forwarding to ${t.forwardHost}:${t.forwardPort}`);
       } else {
         await new Promise<void>((resolve, reject) => {
           client.forwardIn('localhost', t.listenPort, (err) => (err ? reject(new Error(`Tunnel: Failed to bind remote ('localhost:${t.listenPort}'): ${err.message}`)) : resolve()));
         });
         remote.push(t);
-        log(`[INFO] Tunnel: Remote bound on localhost:${t.listenPort} forwarding to ${t.forwardHost}:${t.forwardPort}`);
       }
     }
   } catch (e) {
@@ -144,5 +142,4 @@ export async function openTunnels(client: ClientT, tunnels: Tunnel[], log: (line
       proxy(stream, sock);
     });
   }
-  return closeAll;
 }

@@ -8,7 +8,7 @@
  * Public API
  *   vaultSecret(path, key): string    consulKey(key): string    (throw Error)
  */
-import { dialErrorText, type DialFailure } from '../go-errors.ts';
+import { requestDialError, type DialFailure } from '../go-errors.ts';
 
 interface HttpResult {
   status?: number;
@@ -47,12 +47,6 @@ function httpGetSync(url: string, headers: Record<string, string>, timeoutMs = 1
   }
 }
 
-/** `Get "URL": dial tcp ...`, as Go's HTTP client reports a connection that failed. */
-function dialError(method: string, url: string, err: DialFailure): string {
-  const u = new URL(url);
-  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-  return `${method} ${JSON.stringify(url)}: ${dialErrorText(err, u.hostname.replace(/^\[|\]$/g, ''), port)}`;
-}
 
 /** The Vault API client's error for a response it refused: its `errors` listed, else the raw body. */
 function vaultResponseError(url: string, status: number, body: string): string {
@@ -73,7 +67,7 @@ export function vaultSecret(path: string, key: string): string {
   const addr = (process.env.VAULT_ADDR || 'https://127.0.0.1:8200').replace(/\/+$/, '');
   const url = `${addr}/v1/${path.replace(/^\/+/, '')}`;
   const r = httpGetSync(url, { 'X-Vault-Token': token });
-  if (r.error) throw new Error(`Error reading vault secret: ${dialError('Get', url, r.error)}`);
+  if (r.error) throw new Error(`Error reading vault secret: ${requestDialError('Get', url, r.error)}`);
   if (r.status === 404) throw new Error('Vault Secret does not exist at the given path');
   if (r.status !== 200) throw new Error(`Error reading vault secret: ${vaultResponseError(url, r.status ?? 0, r.body ?? '')}`);
   let secret: { data?: Record<string, unknown>; warnings?: string[] | null };
@@ -105,7 +99,7 @@ export function consulKey(k: string): string {
   const headers: Record<string, string> = {};
   if (process.env.CONSUL_HTTP_TOKEN) headers['X-Consul-Token'] = process.env.CONSUL_HTTP_TOKEN;
   const r = httpGetSync(url, headers);
-  if (r.error) throw new Error(`error reading consul key: ${dialError('Get', url, r.error)}`);
+  if (r.error) throw new Error(`error reading consul key: ${requestDialError('Get', url, r.error)}`);
   if (r.status === 404) throw new Error(`key does not exist at the given path: ${k}`);
   if (r.status !== 200) throw new Error(`error reading consul key: Unexpected response code: ${r.status} (${r.body ?? ''})`);
   let entries: Array<{ Value?: string | null }>;

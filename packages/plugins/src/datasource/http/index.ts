@@ -11,7 +11,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createGunzip } from 'node:zlib';
-import { decodeConfig, dialErrorText, objectSpec, PackerMultiError, useExtraCaCertificates, type Datasource, type ObjectSpec, type Schema } from '@packer-ts/sdk';
+import { decodeConfig, objectSpec, requestDialError, PackerMultiError, useExtraCaCertificates, type Datasource, type ObjectSpec, type Schema } from '@packer-ts/sdk';
 
 export const schema: Schema = {
   url: { type: 'string' },
@@ -85,8 +85,7 @@ async function send(url: string, method: string, headers: Record<string, string>
     const req = request(target, { method, headers: h });
     req.on('response', resolve);
     req.on('error', (e: NodeJS.ErrnoException) => {
-      const port = target.port || (target.protocol === 'https:' ? '443' : '80');
-      reject(new Error(`${op(method)} ${JSON.stringify(url)}: ${dialErrorText(e, target.hostname.replace(/^\[|\]$/g, ''), port)}`, { cause: e }));
+      reject(new Error(requestDialError(op(method), url, e), { cause: e }));
     });
     req.end(body === '' ? undefined : body);
   });

@@ -2,10 +2,10 @@
 import { after, before, describe, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { RecordingUi, StateBag } from '@packer-ts/sdk';
+import { RecordingUi, StateBag, StepCleanupTempKeys } from '@packer-ts/sdk';
 import { CMD_DISCONNECT } from '@packer-ts/sdk';
 import { prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
 import { freePort, SSHFixture, type Sshd } from './ssh-helpers.ts';
@@ -339,6 +339,38 @@ describe('ssh communicator', () => {
       "ssh_local_tunnels ('bad') is invalid: Error parsing tunnel 'bad': [bad]",
       'ssh_remote_tunnels (\'1:h:x\') is invalid: Error parsing forwarding port, must be a valid port: strconv.Atoi: parsing "x": invalid syntax',
     ]);
+  });
+
+  test('StepCleanupTempKeys: removes the temporary key\'s line from ~/.ssh/authorized_keys, shows the output, never fails', async () => {
+    const dotSsh = join(fx.user.home, '.ssh');
+    await mkdir(dotSsh, { recursive: true });
+    await chown(dotSsh, fx.user.uid, fx.user.gid);
+    const keys = join(dotSsh, 'authorized_keys');
+    const before = 'ssh-ed25519 AAAA keep@host\nssh-ed25519 BBBB packer_tmpkey\nssh-ed25519 CCCC xpacker_tmpkey\n';
+    await writeFile(keys, before);
+    await chown(keys, fx.user.uid, fx.user.gid);
+    const { action, state, step } = await runStep(stepConfig({}));
+    assert.equal(action, 'continue');
+    try {
+      // not asked for, or no name: nothing runs
+      for (const over of [{}, { sshClearAuthorizedKeys: true }, { temporaryKeyPairName: 'packer_tmpkey' }]) {
+        const ui = new RecordingUi();
+        const s2 = new StateBag([['ui', ui], ['communicator', state.get('communicator')]]);
+        assert.equal(await new StepCleanupTempKeys({ type: 'ssh', ...over }).run(s2, new AbortController().signal), 'continue');
+        assert.deepEqual(ui.calls, []);
+      }
+      assert.equal(await readFile(keys, 'utf8'), before);
+      const ui = new RecordingUi();
+      const s3 = new StateBag([['ui', ui], ['communicator', state.get('communicator')]]);
+      const cleanup = new StepCleanupTempKeys({ type: 'ssh', sshClearAuthorizedKeys: true, temporaryKeyPairName: 'packer_tmpkey' });
+      assert.equal(await cleanup.run(s3, new AbortController().signal), 'continue');
+      assert.equal(await readFile(keys, 'utf8'), 'ssh-ed25519 AAAA keep@host\nssh-ed25519 CCCC xpacker_tmpkey\n');
+      await assert.rejects(stat(`${keys}.bak`), { code: 'ENOENT' });
+      assert.deepEqual(ui.calls.filter((x) => x.kind === 'say').map((x) => x.text), ['Trying to remove ephemeral keys from authorized_keys files']);
+      // the root cleanup fails for this user (no sudo, or no rights): shown, not fatal
+      assert.notEqual(ui.text('error'), '');
+      assert.equal(s3.error(), undefined);
+    } finally { await step.cleanup(); }
   });
 });
 

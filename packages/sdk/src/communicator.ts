@@ -1,4 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
+import { UiLineWriter } from './lines.ts';
+import type { Ui } from './ui.ts';
 
 /** The exit status Packer gives a command whose connection was lost (packersdk.CmdDisconnect). */
 export const CMD_DISCONNECT = 2300218;
@@ -37,4 +39,30 @@ export interface Communicator {
   download(path: string, output: Writable): Promise<void>;
   /** Downloads the remote directory `src` into local `dst`. */
   downloadDir(src: string, dst: string, exclude?: string[]): Promise<void>;
+}
+
+/** True for a "connection lost" outcome of Communicator.start (a status, or the plugin boundary's error). */
+export function isDisconnect(e: unknown): boolean {
+  return e instanceof Error && /^remote command disconnected/.test(e.message);
+}
+
+/**
+ * Runs `command` with its output lines in the Ui (stdout as messages, stderr
+ * as errors), as Packer's RemoteCmd.RunWithUi; resolves with the exit status,
+ * CMD_DISCONNECT when the connection was lost.
+ */
+export async function runWithUi(comm: Communicator, command: string, ui: Ui, signal?: AbortSignal): Promise<number> {
+  const out = new UiLineWriter((t) => ui.message(t));
+  const err = new UiLineWriter((t) => ui.error(t));
+  let status: number;
+  try {
+    status = await comm.start({ command, stdout: out, stderr: err }, signal);
+  } catch (e) {
+    if (!isDisconnect(e)) throw e;
+    status = CMD_DISCONNECT;
+  } finally {
+    out.end();
+    err.end();
+  }
+  return status;
 }

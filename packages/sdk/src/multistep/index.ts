@@ -5,7 +5,7 @@
  * honour -on-error and -debug.
  */
 import { sleep } from '../time.ts';
-import type { Communicator } from '../communicator.ts';
+import { runWithUi, type Communicator } from '../communicator.ts';
 import { errorMessage } from '../errors.ts';
 import { HookCleanupProvision, HookProvision, type Hook } from '../hook.ts';
 import { packerRunUUID, type PackerConfig } from '../packer-config.ts';
@@ -200,5 +200,41 @@ export class StepProvision implements Step {
 
   async cleanup(state: StateBag): Promise<void> {
     if (state.has('error')) await this.runHook(state, HookCleanupProvision, new AbortController().signal);
+  }
+}
+
+/** The communicator settings StepCleanupTempKeys reads. */
+export interface TempKeysConfig {
+  type?: string;
+  sshClearAuthorizedKeys?: boolean;
+  temporaryKeyPairName?: string;
+}
+
+/**
+ * After provisioning, removes the public key whose comment is the temporary
+ * key pair's name from the user's and root's authorized_keys when
+ * `ssh_clear_authorized_keys` is set, as Packer's commonsteps.StepCleanupTempKeys:
+ * the commands' output is shown, and a failure never fails the build.
+ */
+export class StepCleanupTempKeys implements Step {
+  readonly name = 'StepCleanupTempKeys';
+  constructor(readonly config: TempKeysConfig) {}
+
+  async run(state: StateBag, signal: AbortSignal): Promise<StepAction> {
+    const c = this.config;
+    const name = c.temporaryKeyPairName ?? '';
+    if (!c.sshClearAuthorizedKeys || (c.type ?? 'ssh') !== 'ssh' || name === '') return 'continue';
+    const comm = state.need<Communicator>('communicator');
+    const ui = state.need<Ui>('ui');
+    ui.say('Trying to remove ephemeral keys from authorized_keys files');
+    for (const command of [
+      `sed -i.bak '/ ${name}$/d' ~/.ssh/authorized_keys; rm ~/.ssh/authorized_keys.bak`,
+      `sudo sed -i.bak '/ ${name}$/d' /root/.ssh/authorized_keys; sudo rm /root/.ssh/authorized_keys.bak`,
+    ]) {
+      if (signal.aborted) return 'halt';
+      // Packer only logs a failure here ("please clean up keys manually").
+      try { await runWithUi(comm, command, ui, signal); } catch { /* not fatal */ }
+    }
+    return 'continue';
   }
 }

@@ -5,7 +5,7 @@
  * discards it. The container is removed whatever happens.
  */
 import {
-  objectSpec, PackerError, runSteps, StateBag, StateCancelled, StateHalted, StepProvision,
+  objectSpec, PackerError, runSteps, StateBag, StateCancelled, StateHalted, StepCleanupTempKeys, StepProvision,
   type Artifact, type Builder, type Hook, type InterpolateContext, type ObjectSpec, type PackerConfig, type PrepareResult, type Step, type Ui,
 } from '@packer-ts/sdk';
 import { StepConnect } from '../../communicator/step-connect.ts';
@@ -52,6 +52,7 @@ export class DockerBuilder implements Builder {
         custom: { docker: new StepConnectDocker() },
       }),
       new StepProvision(),
+      new StepCleanupTempKeys(c),
     ];
     if (c.discard) return steps;
     if (c.commit) return [...steps, new StepCommit(), new StepSetGeneratedData()];

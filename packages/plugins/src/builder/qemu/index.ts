@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  BasicArtifact, PackerError, runSteps, StateBag, StateCancelled, StateHalted, StepProvision,
+  BasicArtifact, PackerError, runSteps, StateBag, StateCancelled, StateHalted, StepCleanupTempKeys, StepProvision,
   type Artifact, type Builder, type Hook, type InterpolateContext, type PackerConfig, type PrepareResult, type Step, type Ui,
 } from '@packer-ts/sdk';
 import { StepConnect } from '../../communicator/index.ts';
@@ -81,6 +81,7 @@ export class QemuBuilder implements Builder {
         handshakeRetryDelay: SSH_HANDSHAKE_RETRY_MS,
       }), sshTimeoutError),
       new WatchVm(new StepProvision()),
+      new WatchVm(new StepCleanupTempKeys(c)),
       new StepShutdown(),
       new StepConvertDisk(),
     ];

@@ -10,8 +10,10 @@ import {
   CMD_DISCONNECT,
   decodeConfig,
   formatGoDuration,
+  isDisconnect,
   PackerMultiError,
   render,
+  runWithUi,
   sleep,
   type Communicator,
   type InterpolateContext,
@@ -19,7 +21,6 @@ import {
   type Provisioner,
   type Schema,
   type Ui,
-  UiLineWriter,
 } from '@packer-ts/sdk';
 import { errnoReason } from '@packer-ts/sdk';
 import { formatEnvVars } from '../../common/shell-local.ts';
@@ -101,28 +102,6 @@ export async function retryUntil<T>(timeoutMs: number, signal: AbortSignal | und
       await sleep(delayMs, signal);
     }
   }
-}
-
-/** True for a "connection lost" outcome of Communicator.start (a status, or the plugin boundary's error). */
-function isDisconnect(e: unknown): boolean {
-  return e instanceof Error && /^remote command disconnected/.test(e.message);
-}
-
-/** Runs `command` with its output lines in the Ui; resolves with the exit status. */
-export async function runWithUi(comm: Communicator, command: string, ui: Ui, signal?: AbortSignal): Promise<number> {
-  const out = new UiLineWriter((t) => ui.message(t));
-  const err = new UiLineWriter((t) => ui.error(t));
-  let status: number;
-  try {
-    status = await comm.start({ command, stdout: out, stderr: err }, signal);
-  } catch (e) {
-    if (!isDisconnect(e)) throw e;
-    status = CMD_DISCONNECT;
-  } finally {
-    out.end();
-    err.end();
-  }
-  return status;
 }
 
 function goIntSlice(v: number[]): string {

@@ -8,7 +8,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalizedLines, PACKER_TS, REAL_PACKER, removeDir, run } from './helpers/run.ts';
+import { normalizedLines, onTerminal, PACKER_TS, REAL_PACKER, removeDir, run } from './helpers/run.ts';
 import { requireTools } from './helpers/requires.ts';
 
 async function workdir(files: Record<string, unknown>): Promise<string> {
@@ -114,26 +114,6 @@ test('-parallel-builds bounds how many builds run at once', async () => {
   assert.equal(await maxOverlap(['-parallel-builds=1']), 1);
   assert.equal(await maxOverlap([]), 3);
 });
-
-/**
- * Runs `bin args` on a terminal of its own (util-linux script) and presses Enter (a CR, as a
- * terminal sends it; or `answer`) at each `prompt` it prints; the terminal's output, CRLF as LF.
- */
-async function onTerminal(bin: string, args: string[], cwd: string, prompt?: RegExp, answer = '\r'): Promise<{ code: number | null; out: string }> {
-  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
-  const child = spawn('/usr/bin/script', ['-qec', [bin, ...args].map(quote).join(' '), '/dev/null'], { cwd, env: { ...process.env, CHECKPOINT_DISABLE: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let pressed = 0;
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-    const asked = prompt ? out.match(new RegExp(prompt.source, 'g'))?.length ?? 0 : 0;
-    for (; pressed < asked; pressed++) child.stdin.write(answer);
-  });
-  const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  clearTimeout(kill);
-  return { code, out: out.replace(/\r\n/g, '\n') };
-}
 
 test('-debug: on a terminal, pauses where Packer does and goes on at Enter; without one, asks nothing (as Packer 1.6.6)', async () => {
   requireTools(REAL_PACKER, '/usr/bin/script');

@@ -19,6 +19,26 @@ export interface RunResult {
 }
 
 /**
+ * Runs `bin args` on a terminal of its own (util-linux script) and presses Enter (a CR, as a
+ * terminal sends it; or `answer`) at each `prompt` it prints; the terminal's output, CRLF as LF.
+ */
+export async function onTerminal(bin: string, args: string[], cwd: string, prompt?: RegExp, answer = '\r', env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const child = spawn('/usr/bin/script', ['-qec', [bin, ...args].map(quote).join(' '), '/dev/null'], { cwd, env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let pressed = 0;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    const asked = prompt ? out.match(new RegExp(prompt.source, 'g'))?.length ?? 0 : 0;
+    for (; pressed < asked; pressed++) child.stdin.write(answer);
+  });
+  const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  clearTimeout(kill);
+  return { code, out: out.replace(/\r\n/g, '\n') };
+}
+
+/**
  * Runs a command to its end (SIGKILL after timeoutMs), as user `uid` when given;
  * bin/packer-ts needs dist/ built (the test fails saying so).
  */

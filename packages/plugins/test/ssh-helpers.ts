@@ -134,7 +134,7 @@ export class SSHFixture {
   }
 }
 
-/** One sshd process. */
+/** One sshd process; `extra` sshd_config lines replace the defaults of the same keyword. */
 export class Sshd {
   port = 0;
   proc: ChildProcess | undefined;
@@ -150,6 +150,9 @@ export class Sshd {
     for (let attempt = 0; ; attempt++) {
       this.port = await freePort();
       const cfg = join(this.dir, 'sshd_config');
+      // sshd takes a keyword's first value: an extra line replaces the default one
+      const keyword = (l: string): string => l.split(/\s+/, 1)[0]!.toLowerCase();
+      const overridden = new Set(this.extra.map(keyword));
       await writeFile(cfg, [
         `Port ${this.port}`,
         'ListenAddress 127.0.0.1',
@@ -170,9 +173,7 @@ export class Sshd {
         'PrintMotd no',
         'Subsystem sftp /usr/lib/openssh/sftp-server',
         'LogLevel ERROR',
-        ...this.extra,
-        '',
-      ].join('\n'));
+      ].filter((l) => !overridden.has(keyword(l))).concat(this.extra, '').join('\n'));
       const p = spawn(SSHD, ['-f', cfg, '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
       p.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); });
       this.proc = p;

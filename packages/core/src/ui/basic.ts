@@ -6,24 +6,11 @@
  * file that is not UTF-8, see decodeRawText) is written as those bytes.
  */
 import type { createInterface } from 'node:readline';
-import { ProgressBars, rawTextChunk, redact, type Ui } from '@packer-ts/sdk';
+import { openTerminal, ProgressBars, rawTextChunk, redact, type Ui } from '@packer-ts/sdk';
 
 /** Something that takes text: stdout/stderr or a test buffer (bytes only for text that carries raw bytes). */
 export interface TextSink {
   write(chunk: string | Buffer): unknown;
-}
-
-/** Opens the terminal asks read from, as Packer's openTTY: /dev/tty, or undefined without one. */
-export function openTerminal(): NodeJS.ReadableStream | undefined {
-  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
-  let fd: number;
-  try {
-    fd = fs.openSync('/dev/tty', 'r');
-  } catch {
-    return undefined;
-  }
-  const tty = process.getBuiltinModule('node:tty') as typeof import('node:tty');
-  return new tty.ReadStream(fd);
 }
 
 /**

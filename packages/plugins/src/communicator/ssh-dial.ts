@@ -38,6 +38,8 @@ export interface SSHEndpoint {
   privateKeys?: Buffer[];
   /** Agent socket to authenticate with (ssh_agent_auth). */
   agent?: string;
+  /** Answers keyboard-interactive questions (ssh_bastion_interactive), tried first. */
+  answer?: (questions: string[]) => Promise<string[]>;
 }
 
 export interface SSHOptions extends SSHEndpoint {
@@ -73,6 +75,18 @@ type Auth = AgentAuthMethod | PublicKeyAuthMethod | PasswordAuthMethod | Keyboar
 
 function authMethods(ep: SSHEndpoint): Auth[] {
   const m: Auth[] = [];
+  if (ep.answer) {
+    const answer = ep.answer;
+    m.push({
+      type: 'keyboard-interactive',
+      username: ep.username,
+      prompt: (_n, _i, _l, prompts, finish) => {
+        // an empty challenge is answered at once (Packer's KeyboardInteractive)
+        if (prompts.length === 0) { finish([]); return; }
+        answer(prompts.map((p) => p.prompt)).then(finish, () => finish([]));
+      },
+    });
+  }
   if (ep.agent) m.push({ type: 'agent', username: ep.username, agent: ep.agent });
   for (const key of ep.privateKeys ?? []) m.push({ type: 'publickey', username: ep.username, key });
   if (ep.password) {

@@ -6,7 +6,7 @@
  * `communicator_data` (and `communicator_config`).
  */
 import { readFile } from 'node:fs/promises';
-import { addSecret, formatGoDuration, halt, setLongTimeout, waitFor, type LongTimer, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
+import { addSecret, formatGoDuration, halt, PasswordTerminal, setLongTimeout, waitFor, type LongTimer, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
 import { commHost, communicatorData, expandUser, type CommConfig } from './config.ts';
 import { SSHCommunicator, SSHConnectError, type SSHEndpoint, type SSHOptions } from './ssh.ts';
 import { parseTunnel, type Tunnel } from './tunnel.ts';
@@ -46,8 +46,33 @@ function agentSocket(): string {
   return s;
 }
 
-/** The ssh2 settings of `c` for `host:port`. */
-export async function sshOptions(c: CommConfig, host: string, port: number): Promise<SSHOptions> {
+/**
+ * The bastion of `c` (ssh_bastion_*), undefined without one. With
+ * ssh_bastion_interactive, keyboard-interactive questions are answered on
+ * `terminal`, a line each, not echoed (as Packer: the questions only go to the log).
+ */
+export async function bastionEndpoint(c: CommConfig, terminal?: PasswordTerminal): Promise<SSHEndpoint | undefined> {
+  if (!c.sshBastionHost) return undefined;
+  const b: SSHEndpoint = {
+    host: c.sshBastionHost,
+    port: c.sshBastionPort ?? 22,
+    username: c.sshBastionUsername ?? '',
+    password: c.sshBastionPassword || undefined,
+    privateKeys: c.sshBastionPrivateKeyFile ? [await readKey(c.sshBastionPrivateKeyFile, 'SSH bastion private key')] : [],
+    agent: c.sshBastionAgentAuth ? agentSocket() : undefined,
+  };
+  if (terminal) {
+    b.answer = async (questions) => {
+      const answers: string[] = [];
+      for (let i = 0; i < questions.length; i++) answers.push(await terminal.readPassword());
+      return answers;
+    };
+  }
+  return b;
+}
+
+/** The ssh2 settings of `c` for `host:port` (through `bastion`, default: c's own). */
+export async function sshOptions(c: CommConfig, host: string, port: number, bastion?: SSHEndpoint): Promise<SSHOptions> {
   const privateKeys: Buffer[] = [];
   if (c.sshPrivateKeyFile) privateKeys.push(await readKey(c.sshPrivateKeyFile, 'SSH private key'));
   if (c.sshPrivateKey) privateKeys.push(Buffer.from(c.sshPrivateKey));
@@ -75,17 +100,8 @@ export async function sshOptions(c: CommConfig, host: string, port: number): Pro
   }
   if (tunnels.length > 0) opts.tunnels = tunnels;
   if (c.sshProxyHost) opts.proxy = { host: c.sshProxyHost, port: c.sshProxyPort ?? 1080, username: c.sshProxyUsername, password: c.sshProxyPassword };
-  if (c.sshBastionHost) {
-    const b: SSHEndpoint = {
-      host: c.sshBastionHost,
-      port: c.sshBastionPort ?? 22,
-      username: c.sshBastionUsername ?? '',
-      password: c.sshBastionPassword || undefined,
-      privateKeys: c.sshBastionPrivateKeyFile ? [await readKey(c.sshBastionPrivateKeyFile, 'SSH bastion private key')] : [],
-      agent: c.sshBastionAgentAuth ? agentSocket() : undefined,
-    };
-    opts.bastion = b;
-  }
+  const b = bastion ?? await bastionEndpoint(c);
+  if (b) opts.bastion = b;
   return opts;
 }
 
@@ -93,6 +109,9 @@ export class StepConnect implements Step {
   readonly name = 'StepConnect';
   private comm: SSHCommunicator | undefined;
   private customStep: Step | undefined;
+  /** ssh_bastion_interactive's terminal, open while the connection may need it. */
+  private terminal: PasswordTerminal | undefined;
+  private terminalError: Error | undefined;
 
   constructor(readonly opts: StepConnectOptions) {}
 
@@ -110,6 +129,11 @@ export class StepConnect implements Step {
       return custom.run(state, signal);
     }
     if (type !== 'ssh') return halt(state, new Error(`unknown communicator type: ${type}`));
+    if (c.sshBastionHost && c.sshBastionInteractive && !this.terminal) {
+      // opened before anything is shown, so that an answer typed ahead is not echoed;
+      // a failure is reported where Packer configures the bastion
+      try { this.terminal = new PasswordTerminal(); } catch (e) { this.terminalError = e as Error; }
+    }
 
     try {
       ui.say(`Using ssh communicator to connect: ${await this.host(state)}`);
@@ -157,6 +181,8 @@ export class StepConnect implements Step {
       }
       if (!r) return 'halt'; // cancelled
       this.comm = r;
+      // echo back on; a reconnection that asks again turns it off while it reads
+      this.terminal?.restore();
       ui.say('Connected to SSH!');
       state.set('communicator', r);
       state.set('communicator_config', c);
@@ -180,6 +206,14 @@ export class StepConnect implements Step {
     const c = this.opts.config;
     let handshakeAttempts = 0;
     const maxAttempts = c.sshHandshakeAttempts || 10;
+    // As Packer's sshBastionConfig: once, before the first attempt; a failure ends the wait.
+    let bastion: SSHEndpoint | undefined;
+    try {
+      if (c.sshBastionHost && c.sshBastionInteractive && !this.terminal) throw this.terminalError ?? new Error('no terminal');
+      bastion = await bastionEndpoint(c, this.terminal);
+    } catch (e) {
+      throw new Error(`Error configuring bastion: ${(e as Error).message}`, { cause: e });
+    }
     for (let first = true; ; first = false) {
       if (!first && !(await waitFor(this.opts.retryDelay ?? 5_000, signal))) return undefined;
       if (signal.aborted) return undefined;
@@ -196,7 +230,7 @@ export class StepConnect implements Step {
       const address = `${host}:${port}`;
       let opts: SSHOptions;
       try {
-        opts = await sshOptions(c, host, port);
+        opts = await sshOptions(c, host, port, bastion);
       } catch (e) {
         note(address, (e as Error).message);
         continue;
@@ -230,5 +264,8 @@ export class StepConnect implements Step {
     this.customStep = undefined;
     this.comm?.close();
     this.comm = undefined;
+    this.terminal?.close();
+    this.terminal = undefined;
+    this.terminalError = undefined;
   }
 }

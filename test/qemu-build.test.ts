@@ -137,6 +137,30 @@ describe('qemu builder (real QEMU, TCG)', { concurrency: false }, () => {
     assert.equal(info['backing-filename'], base);
   });
 
+  test('vnc_use_password: the password set over QMP, the boot command typed with it; as Packer 1.6.6 says it, kept out of the log', async () => {
+    requireTools(REAL_PACKER);
+    const tpl = JSON.parse(await readFile(TEMPLATE, 'utf8')) as { builders: Record<string, unknown>[] };
+    Object.assign(tpl.builders[0], { vnc_use_password: true, boot_command: ['<wait>'] });
+    await writeFile(join(work, 'vncpw.json'), JSON.stringify(tpl));
+    const real = await run(REAL_PACKER, ['build', ...vars('out-vncpw-packer'), 'vncpw.json'], { cwd: work, env: { PACKER_LOG: '1', PACKER_NO_COLOR: '1' }, timeoutMs: 180_000 });
+    assert.equal(real.code, 0, real.stdout + real.stderr);
+    const ours = await packerTs(['build', ...vars('out-vncpw-ts'), 'vncpw.json'], work, { PACKER_LOG: '1', PACKER_NO_COLOR: '1' });
+    assert.equal(ours.code, 0, ours.stdout + ours.stderr);
+    for (const [r, dir] of [[real, 'out-vncpw-packer'], [ours, 'out-vncpw-ts']] as const) {
+      const m = new RegExp(`    qemu: The VM will be run headless, without a GUI. If you want to\n    qemu: view the screen of the VM, connect via VNC to vnc://127\\.0\\.0\\.1:(\\d+),password\n    qemu: with the password: ([0-689a-zA-Z]{8})\n`).exec(r.stdout);
+      assert.ok(m, `${dir}: ${r.stdout}`);
+      assert.match(r.stdout, new RegExp(`==> qemu: QMP socket at: ${dir}/packer-tcg\\.qcow2\\.monitor\n==> qemu: Connecting to VM via VNC \\(127\\.0\\.0\\.1:${5900 + Number(m[1])}\\)\n==> qemu: Typing the boot command over VNC\\.\\.\\.\n`));
+      assert.match(r.stderr, /QMP socket open SUCCESS/);
+      assert.deepEqual(await readdir(join(work, dir)), ['packer-tcg.qcow2']);
+      // Packer logs the QMP command with the password; packer-ts masks it
+      if (r === real) assert.ok(r.stderr.includes(`"password": "${m[2]}"`), r.stderr);
+      else {
+        assert.equal(r.stderr.includes(m[2]!), false, r.stderr);
+        assert.match(r.stderr, /QMP Command: \{ "execute": "change-vnc-password", "arguments": \{ "password": "<sensitive>" \} \}/);
+      }
+    }
+  });
+
   // The tiny guest kernel has no iso9660/sr_mod modules (nor a floppy driver), so the CD is
   // attached as a virtio-blk disk (cdrom_interface "virtio"; the root disk on virtio-scsi so
   // index 0 is free) and read raw: the volume id of the primary volume descriptor and the file.

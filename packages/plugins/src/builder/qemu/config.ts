@@ -134,7 +134,7 @@ export interface QemuConfig extends CommConfig {
   vncPortMax: number;
   vncUsePassword?: boolean;
   disableVnc?: boolean;
-  /** qmp_enable: a QMP socket at qmpSocketPath (`-qmp unix:PATH,server,nowait`). */
+  /** qmp_enable (vnc_use_password turns it on): a QMP socket at qmpSocketPath (`-qmp unix:PATH,server,nowait`). */
   qmpEnable?: boolean;
   qmpSocketPath?: string;
   bootWait: number;
@@ -204,6 +204,8 @@ export function prepareConfig(raws: unknown[]): Prepared {
   c.vncPortMin ||= 5900;
   c.vncPortMax ||= 6000;
   c.vmName ||= `packer-${packer.buildName}`;
+  // a VNC password is set over QMP (net_bridge turns it on too in Packer, refused below)
+  if (c.vncUsePassword) c.qmpEnable = true;
   if (c.qmpEnable && !c.qmpSocketPath) c.qmpSocketPath = join(c.outputDir, `${c.vmName}.monitor`);
   c.format ||= 'qcow2';
   c.headless ??= false;
@@ -226,7 +228,6 @@ export function prepareConfig(raws: unknown[]): Prepared {
   if (c.bootCommand.length > 0 && c.disableVnc) errs.push('A boot command cannot be used when vnc is disabled.');
   if (c.bootWait === undefined || c.bootWait === 0) c.bootWait = 10_000;
   if (c.bootCommand.length > 0) errs.push(...validateBootCommand(parseBootCommand(c.bootCommand.join(''))));
-  if (c.vncUsePassword) errs.push('vnc_use_password is not supported by packer-ts yet');
 
   c.netDevice ||= 'virtio-net';
   c.diskInterface ||= 'virtio';

@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  BasicArtifact, PackerError, runSteps, StateBag, StateCancelled, StateHalted, StepCleanupTempKeys, StepProvision,
+  BasicArtifact, PackerError, redact, runSteps, StateBag, StateCancelled, StateHalted, StepCleanupTempKeys, StepProvision,
   type Artifact, type Builder, type Hook, type InterpolateContext, type PackerConfig, type PrepareResult, type Step, type Ui,
 } from '@packer-ts/sdk';
 import { StepConnect } from '../../communicator/index.ts';
@@ -17,7 +17,7 @@ import { prepareConfig, schema, type QemuConfig } from './config.ts';
 import { objectSpec, type ObjectSpec } from '@packer-ts/sdk';
 import { QemuDriver } from './driver.ts';
 import {
-  StepConfigureVNC, StepConvertDisk, StepCopyDisk, StepCreateCD, StepCreateDisk, StepCreateFloppy, StepHTTPIPDiscover,
+  StepConfigureQMP, StepConfigureVNC, StepConvertDisk, StepCopyDisk, StepCreateCD, StepCreateDisk, StepCreateFloppy, StepHTTPIPDiscover,
   StepPortForward, StepPrepareOutputDir, StepResizeDisk, StepRun, StepSetISO, StepShutdown, StepTypeBootCommand,
   StepWaitGuestAddress, WatchVm, sshTimeoutError,
 } from './steps/index.ts';
@@ -71,6 +71,7 @@ export class QemuBuilder implements Builder {
       new StepPortForward(),
       new StepConfigureVNC(),
       new StepRun(this.ctx),
+      new WatchVm(new StepConfigureQMP()),
       new WatchVm(new StepTypeBootCommand(this.ctx, this.packer.debug)),
       new WatchVm(new StepWaitGuestAddress()),
       new WatchVm(new StepConnect({
@@ -90,7 +91,7 @@ export class QemuBuilder implements Builder {
   async run(ui: Ui, hook: Hook, signal: AbortSignal): Promise<Artifact | undefined> {
     const c = this.config;
     const driver = new QemuDriver(c.qemuBinary);
-    if (process.env.PACKER_LOG && process.env.PACKER_LOG !== '0') driver.log = (l) => process.stderr.write(`packer-builder-qemu: ${l}\n`);
+    if (process.env.PACKER_LOG && process.env.PACKER_LOG !== '0') driver.log = (l) => process.stderr.write(redact(`packer-builder-qemu: ${l}\n`));
     const state = new StateBag([
       ['config', c], ['debug', this.packer.debug], ['driver', driver], ['hook', hook], ['ui', ui],
     ]);

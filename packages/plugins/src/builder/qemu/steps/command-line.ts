@@ -18,10 +18,15 @@ export function qemuCommandArgs(c: QemuConfig, state: StateBag, u: Ui, ctx: Inte
   defaults.set('-netdev', c.type !== 'none' && hostPort !== undefined
     ? `user,id=user.0,hostfwd=tcp::${hostPort}-:${(state.get('commGuestPort') as number | undefined) ?? c.sshPort ?? 22}` : 'user,id=user.0');
   const vncPort = state.need<number>('vnc_port');
-  const vnc = `${c.vncBindAddress}:${vncPort - 5900}`;
+  let vnc = `${c.vncBindAddress}:${vncPort - 5900}`;
+  if (c.vncUsePassword) vnc += ',password';
   defaults.set('-vnc', vnc);
+  const vncPass = (state.get('vnc_password') as string | undefined) ?? '';
   if (c.headless) {
-    u.message(`The VM will be run headless, without a GUI. If you want to\nview the screen of the VM, connect via VNC without a password to\nvnc://${vnc}`);
+    // Packer shows the password (and the `,password` of the -vnc argument) here
+    u.message(vncPass
+      ? `The VM will be run headless, without a GUI. If you want to\nview the screen of the VM, connect via VNC to vnc://${vnc}\nwith the password: ${vncPass}`
+      : `The VM will be run headless, without a GUI. If you want to\nview the screen of the VM, connect via VNC without a password to\nvnc://${vnc}`);
   }
   defaults.set('-m', `${c.memorySize}M`);
   if (c.cpuCount > 1) defaults.set('-smp', `cpus=${c.cpuCount},sockets=${c.cpuCount}`);

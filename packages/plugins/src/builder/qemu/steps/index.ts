@@ -1,5 +1,6 @@
 /** The qemu builder's steps, named and worded as in Packer 1.6.6 (builder/qemu/step_*.go), one file each. */
 export * from './command-line.ts';
+export * from './step-configure-qmp.ts';
 export * from './step-configure-vnc.ts';
 export * from './step-convert-disk.ts';
 export * from './step-copy-disk.ts';

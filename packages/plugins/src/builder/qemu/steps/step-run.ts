@@ -1,4 +1,4 @@
-import { halt, type InterpolateContext, type Step, type StepAction, type StateBag } from '@packer-ts/sdk';
+import { addSecret, halt, type InterpolateContext, type Step, type StepAction, type StateBag } from '@packer-ts/sdk';
 import { cfg, drv, ui } from './state.ts';
 import { qemuCommandArgs } from './command-line.ts';
 
@@ -14,6 +14,10 @@ export class StepRun implements Step {
     } catch (e) {
       return halt(state, new Error(`Error processing QemuArgs: ${(e as Error).message}`), u);
     }
+    // The VNC password is shown once, in the headless message above, as Packer shows it; from
+    // here on it is masked in all output and logs.
+    const vncPassword = state.get('vnc_password') as string | undefined;
+    if (vncPassword) addSecret(vncPassword);
     try {
       await drv(state).start(args);
     } catch (e) {

@@ -1,5 +1,5 @@
 import { formatGoDuration, halt, render, waitFor, type InterpolateContext, type Step, type StepAction, type StateBag } from '@packer-ts/sdk';
-import { VncClient } from '../../../common/vnc.ts';
+import { VncClient, VncHandshakeError } from '../../../common/vnc.ts';
 import { keyInterval, parseBootCommand, typeBootCommand } from '../../../common/bootcommand.ts';
 import { cfg, ui } from './state.ts';
 
@@ -15,16 +15,18 @@ export class StepTypeBootCommand implements Step {
       if (!(await waitFor(c.bootWait, signal))) return 'halt';
     }
     const port = state.need<number>('vnc_port');
+    const password = (state.get('vnc_password') as string | undefined) || undefined;
     u.say(`Connecting to VM via VNC (${c.vncBindAddress}:${port})`);
     let client: VncClient | undefined;
     // QEMU opens its VNC server a few ms after it started
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        client = await VncClient.connect(c.vncBindAddress, port, { shared: true, signal });
+        client = await VncClient.connect(c.vncBindAddress, port, { shared: true, password, signal });
         break;
       } catch (e) {
         if (signal.aborted) return 'halt';
+        if (e instanceof VncHandshakeError) return halt(state, new Error(`Error handshaking with VNC: ${e.message}`), u);
         if (Date.now() > deadline || !/ECONNREFUSED/.test(String((e as Error).message))) {
           return halt(state, new Error(`Error connecting to VNC: ${(e as Error).message}`), u);
         }

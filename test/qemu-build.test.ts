@@ -212,17 +212,21 @@ describe('qemu builder (real QEMU, TCG)', { concurrency: false }, () => {
     assert.deepEqual(await qemuLeft(mark), []);
   });
 
-  test('SSH never comes up: the timeout names the forwarded port; -on-error=abort keeps the disk, not the VM', async () => {
+  test('SSH never comes up: Packer\'s "Timeout waiting for SSH.", the log names the forwarded port; -on-error=abort keeps the disk, not the VM', async () => {
     const mark = newMark();
     const tpl = JSON.parse(await readFile(TEMPLATE, 'utf8')) as { builders: Record<string, unknown>[] };
     // nothing listens on guest port 2200: QEMU accepts on the host port, the guest resets
     Object.assign(tpl.builders[0], { ssh_port: 2200, ssh_timeout: '4s' });
     await writeFile(join(work, 'nossh.json'), JSON.stringify(tpl));
-    const r = await packerTs(['build', '-on-error=abort', ...vars('out-nossh'), 'nossh.json'], work, { [MARK_VAR]: mark });
+    const r = await packerTs(['build', '-on-error=abort', ...vars('out-nossh'), 'nossh.json'], work, { [MARK_VAR]: mark, PACKER_LOG: '1' });
     assert.equal(r.code, 1);
     const port = /Found port for communicator \(SSH, WinRM, etc\): (\d+)\./.exec(r.stdout)?.[1];
     assert.ok(port, r.stdout);
-    assert.match(r.stdout + r.stderr, new RegExp(`Timeout waiting for SSH: no SSH server answered on 127\\.0\\.0\\.1:${port} \\(forwarded by QEMU to the guest's port 2200\\)`));
+    // eslint-disable-next-line no-control-regex
+    const plain = r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    assert.match(plain, /\n==> qemu: Timeout waiting for SSH\.\n/);
+    assert.match(plain, /errored after [^\n]*: Timeout waiting for SSH\.\n/);
+    assert.match(r.stderr, new RegExp(`\\[DEBUG\\] No SSH server answered on 127\\.0\\.0\\.1:${port} \\(forwarded by QEMU to the guest's port 2200\\) within 4s\n`));
     assert.equal(existsSync(join(work, 'out-nossh', 'packer-tcg.qcow2')), true);
     assert.deepEqual(await qemuLeft(mark), []);
   });

@@ -8,7 +8,7 @@ import {
 } from '@packer-ts/sdk';
 import { DebuggedProvisioner, ProvisionHook } from './provisioners.ts';
 import { TargetedUi } from './ui/basic.ts';
-import { log } from './log.ts';
+import { log } from '@packer-ts/sdk';
 
 export interface BuildProvisioner {
   type: string;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { RecordingUi, StateBag, StepCleanupTempKeys } from '@packer-ts/sdk';
+import { RecordingUi, setupLog, StateBag, StepCleanupTempKeys } from '@packer-ts/sdk';
 import { CMD_DISCONNECT } from '@packer-ts/sdk';
 import { prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
 import { freePort, SSHFixture, type Sshd } from './ssh-helpers.ts';
@@ -227,17 +227,22 @@ describe('ssh communicator', () => {
     assert.match(ui.text('error'), /^Error waiting for SSH: Packer experienced an authentication error/);
   });
 
-  test('StepConnect: nothing listening -> timeout naming host and port', async () => {
+  test('StepConnect: nothing listening -> Packer\'s "Timeout waiting for SSH."; the log names host, port and why', async () => {
     const port = await freePort();
+    const logFile = join(fx.dir, 'timeout.log');
+    setupLog({ PACKER_LOG: '1', PACKER_LOG_PATH: logFile });
     const t0 = Date.now();
-    const { action, ui, state } = await runStep(stepConfig({ sshPort: port, sshTimeout: 700 }));
-    assert.equal(action, 'halt');
-    assert.ok(Date.now() - t0 < 3000);
-    const msg = state.error()!.message;
-    assert.match(msg, /^Timeout waiting for SSH\./);
-    assert.ok(msg.includes(`127.0.0.1:${port}`), msg);
-    assert.match(msg, /connection refused/);
-    assert.match(ui.text('error'), /Timeout waiting for SSH/);
+    try {
+      const { action, ui, state } = await runStep(stepConfig({ sshPort: port, sshTimeout: 700 }));
+      assert.equal(action, 'halt');
+      assert.ok(Date.now() - t0 < 3000);
+      assert.equal(state.error()!.message, 'Timeout waiting for SSH.');
+      assert.equal(ui.text('error'), 'Timeout waiting for SSH.');
+    } finally { setupLog({}); }
+    const logged = await readFile(logFile, 'utf8');
+    assert.match(logged, / \[INFO\] Waiting for SSH, up to timeout: 700ms\n/);
+    assert.match(logged, new RegExp(` \\[INFO\\] Attempting SSH connection to 127\\.0\\.0\\.1:${port}\\.\\.\\.\n`));
+    assert.match(logged, new RegExp(` \\[DEBUG\\] TCP connection to SSH ip/port failed: dial tcp 127\\.0\\.0\\.1:${port}: connect: connection refused\n`));
   });
 
   test('StepConnect: communicator none connects nothing; cancellation stops the wait', async () => {

@@ -18,6 +18,7 @@ export * from './multistep/index.ts';
 export * from './children.ts';
 export * from './trace.ts';
 export * from './lines.ts';
+export * from './log.ts';
 export * from './terminal.ts';
 export * from './time.ts';
 export * from './progress.ts';

@@ -6,7 +6,7 @@
  * `communicator_data` (and `communicator_config`).
  */
 import { readFile } from 'node:fs/promises';
-import { addSecret, formatGoDuration, halt, PasswordTerminal, setLongTimeout, waitFor, type LongTimer, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
+import { addSecret, formatGoDuration, halt, log, PasswordTerminal, setLongTimeout, waitFor, type LongTimer, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
 import { commHost, communicatorData, expandUser, type CommConfig } from './config.ts';
 import { SSHCommunicator, SSHConnectError, type SSHEndpoint, type SSHOptions } from './ssh.ts';
 import { parseTunnel, type Tunnel } from './tunnel.ts';
@@ -166,20 +166,21 @@ export class StepConnect implements Step {
     const onAbort = (): void => sub.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     ui.say('Waiting for SSH to become available...');
-    let lastErr: string | undefined;
-    let lastAddr = `${c.sshHost ?? ''}:${c.sshPort ?? 22}`;
+    log(`[INFO] Waiting for SSH, up to timeout: ${formatGoDuration(timeout * 1e6)}`);
     let timer: LongTimer | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setLongTimeout(() => resolve('timeout'), timeout); });
-    const wait = this.waitForSSH(state, sub.signal, (addr, e) => { lastAddr = addr; lastErr = e; });
+    const wait = this.waitForSSH(state, sub.signal);
     try {
       const r = await Promise.race([wait, timedOut]);
       if (r === 'timeout') {
         sub.abort();
         void wait.then((comm) => comm?.close(), () => {});
-        const err = new Error(`Timeout waiting for SSH. Could not connect to ${lastAddr}${lastErr ? `: ${lastErr}` : ''}`);
-        return halt(state, err, ui);
+        return halt(state, new Error('Timeout waiting for SSH.'), ui);
       }
-      if (!r) return 'halt'; // cancelled
+      if (!r) {
+        log('[WARN] Interrupt detected, quitting waiting for SSH.');
+        return 'halt';
+      }
       this.comm = r;
       // echo back on; a reconnection that asks again turns it off while it reads
       this.terminal?.restore();
@@ -202,7 +203,7 @@ export class StepConnect implements Step {
   }
 
   /** Packer's waitForSSH: a connection, undefined when cancelled; rejects after too many auth failures. */
-  private async waitForSSH(state: StateBag, signal: AbortSignal, note: (addr: string, err: string) => void): Promise<SSHCommunicator | undefined> {
+  private async waitForSSH(state: StateBag, signal: AbortSignal): Promise<SSHCommunicator | undefined> {
     const c = this.opts.config;
     let handshakeAttempts = 0;
     const maxAttempts = c.sshHandshakeAttempts || 10;
@@ -221,8 +222,14 @@ export class StepConnect implements Step {
       let port = c.sshPort ?? 22;
       try {
         host = await this.host(state);
+      } catch (e) {
+        log(`[DEBUG] Error getting SSH address: ${(e as Error).message}`);
+        continue;
+      }
+      try {
         if (this.opts.sshPort) port = await this.opts.sshPort(state);
-      } catch {
+      } catch (e) {
+        log(`[DEBUG] Error getting SSH port: ${(e as Error).message}`);
         continue;
       }
       c.sshHost = host;
@@ -232,19 +239,24 @@ export class StepConnect implements Step {
       try {
         opts = await sshOptions(c, host, port, bastion);
       } catch (e) {
-        note(address, (e as Error).message);
+        log(`[DEBUG] Error getting SSH config: ${(e as Error).message}`);
         continue;
       }
       try {
+        log(`[INFO] Attempting SSH connection to ${address}...`);
         const comm = await SSHCommunicator.connect(opts);
         if (signal.aborted) { comm.close(); return undefined; }
         return comm;
       } catch (e) {
         const err = e as Error;
-        note(address, err.message);
-        if (err instanceof SSHConnectError && err.kind === 'tcp') continue;
+        if (err instanceof SSHConnectError && err.kind === 'tcp') {
+          log(`[DEBUG] TCP connection to SSH ip/port failed: ${err.message}`);
+          continue;
+        }
+        log(`[DEBUG] SSH handshake err: ${err.message}`);
         let out = err;
         if (err instanceof SSHConnectError && err.kind === 'auth') {
+          log('[DEBUG] Detected authentication error. Increasing handshake attempts.');
           out = new Error('Packer experienced an authentication error when trying to connect via SSH. ' +
             'This can happen if your username/password are wrong. You may want to double-check ' +
             `your credentials as part of your debugging process. original error: ${err.message}`, { cause: err });

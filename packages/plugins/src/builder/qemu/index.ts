@@ -19,7 +19,7 @@ import { QemuDriver } from './driver.ts';
 import {
   StepConfigureQMP, StepConfigureVNC, StepConvertDisk, StepCopyDisk, StepCreateCD, StepCreateDisk, StepCreateFloppy, StepHTTPIPDiscover,
   StepPortForward, StepPrepareOutputDir, StepResizeDisk, StepRun, StepSetISO, StepShutdown, StepTypeBootCommand,
-  StepWaitGuestAddress, WatchVm, sshTimeoutError,
+  StepWaitGuestAddress, WatchVm,
 } from './steps/index.ts';
 
 export const BUILDER_ID = 'transcend.qemu';
@@ -80,7 +80,7 @@ export class QemuBuilder implements Builder {
         sshPort: (state) => (state.get('commHostPort') as number | undefined) ?? 22,
         retryDelay: SSH_RETRY_MS,
         handshakeRetryDelay: SSH_HANDSHAKE_RETRY_MS,
-      }), sshTimeoutError),
+      })),
       new WatchVm(new StepProvision()),
       new WatchVm(new StepCleanupTempKeys(c)),
       new StepShutdown(),

@@ -16,8 +16,7 @@ export function vmDiedError(exit: VmExit | undefined, fatal: string | undefined)
  */
 export class WatchVm implements Step {
   readonly name: string;
-  /** `rewrite` may restate the inner step's error (e.g. with what only the builder knows). */
-  constructor(private inner: Step, private rewrite?: (err: Error, state: StateBag) => Error | undefined) { this.name = inner.name; }
+  constructor(private inner: Step) { this.name = inner.name; }
   async run(state: StateBag, signal: AbortSignal): Promise<StepAction> {
     const d = drv(state);
     const ac = new AbortController();
@@ -41,9 +40,6 @@ export class WatchVm implements Step {
         state.set('error', died);
         ui(state).error(died.message);
         action = 'halt';
-      } else if (action === 'halt' && this.rewrite && state.error()) {
-        const e = this.rewrite(state.error()!, state);
-        if (e) { state.set('error', e); ui(state).error(e.message); }
       }
       return action;
     } finally {

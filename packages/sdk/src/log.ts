@@ -1,9 +1,12 @@
 /**
  * The debug log (PACKER_LOG / PACKER_LOG_PATH), in Go's log format
- * `YYYY/MM/DD hh:mm:ss message`. Secrets are masked.
+ * `YYYY/MM/DD hh:mm:ss message`. Secrets are masked. The core and the
+ * built-ins it runs in its own process write to the same log; a plugin
+ * process opens its own (stderr, which the core that started it logs).
  */
 import { openSync, writeSync } from 'node:fs';
-import { fileError, redact } from '@packer-ts/sdk';
+import { fileError } from './go-errors.ts';
+import { redact } from './secrets.ts';
 
 /** Where the log goes; undefined when logging is off. */
 let fd: number | undefined;

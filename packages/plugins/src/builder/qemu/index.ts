@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  BasicArtifact, PackerError, redact, runSteps, StateBag, StateCancelled, StateHalted, StepCleanupTempKeys, StepProvision,
+  BasicArtifact, log, PackerError, runSteps, StateBag, StateCancelled, StateHalted, StepCleanupTempKeys, StepProvision,
   type Artifact, type Builder, type Hook, type InterpolateContext, type PackerConfig, type PrepareResult, type Step, type Ui,
 } from '@packer-ts/sdk';
 import { StepConnect } from '../../communicator/index.ts';
@@ -91,7 +91,7 @@ export class QemuBuilder implements Builder {
   async run(ui: Ui, hook: Hook, signal: AbortSignal): Promise<Artifact | undefined> {
     const c = this.config;
     const driver = new QemuDriver(c.qemuBinary);
-    if (process.env.PACKER_LOG && process.env.PACKER_LOG !== '0') driver.log = (l) => process.stderr.write(redact(`packer-builder-qemu: ${l}\n`));
+    driver.log = (l) => log(`packer-builder-qemu: ${l}`);
     const state = new StateBag([
       ['config', c], ['debug', this.packer.debug], ['driver', driver], ['hook', hook], ['ui', ui],
     ]);

@@ -13,6 +13,7 @@ import { parseTunnel } from '../src/communicator/tunnel.ts';
 import { sshOptions } from '../src/communicator/step-connect.ts';
 import { connect as netConnect, createServer } from 'node:net';
 import { tree } from './fs-helpers.ts';
+import { requireTools } from '../../../test/helpers/requires.ts';
 
 const collect = (): { w: Writable; text: () => string } => {
   const chunks: Buffer[] = [];
@@ -316,6 +317,35 @@ describe('ssh communicator', () => {
     }
     // no proxy listening: the connection fails, naming the proxy
     await assert.rejects(connect({ proxy: { host: '127.0.0.1', port: socksPort } }), /127\.0\.0\.1:\d+: connect: connection refused/);
+  });
+
+  test('ssh_proxy_username/password: RFC 1929 login at a SOCKS5 proxy that requires it (microsocks)', async () => {
+    requireTools('/usr/bin/microsocks');
+    const socksPort = await freePort();
+    const proxy = spawn('/usr/bin/microsocks', ['-i', '127.0.0.1', '-p', String(socksPort), '-u', 'proxyuser', '-P', 'proxy pass'], { stdio: 'ignore' });
+    try {
+      for (let i = 0; ; i++) {
+        const up = await new Promise<boolean>((r) => { const t = netConnect({ host: '127.0.0.1', port: socksPort }, () => { t.destroy(); r(true); }); t.on('error', () => r(false)); });
+        if (up) break;
+        assert.ok(i < 100, 'microsocks did not start listening');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const c = await connect({ proxy: { host: '127.0.0.1', port: socksPort, username: 'proxyuser', password: 'proxy pass' } });
+      try {
+        const out = collect();
+        assert.equal(await c.start({ command: 'echo via-auth-proxy', stdout: out.w }), 0);
+        assert.equal(out.text(), 'via-auth-proxy\n');
+      } finally { c.close(); }
+      // x/net/proxy's words for a refused login, and for a proxy that wants one when none is given
+      await assert.rejects(connect({ proxy: { host: '127.0.0.1', port: socksPort, username: 'proxyuser', password: 'wrong' } }),
+        new RegExp(`^Error: socks connect tcp 127\\.0\\.0\\.1:${socksPort}->127\\.0\\.0\\.1:${sshd.port}: username/password authentication failed$`));
+      await assert.rejects(connect({ proxy: { host: '127.0.0.1', port: socksPort } }),
+        new RegExp(`^Error: socks connect tcp 127\\.0\\.0\\.1:${socksPort}->127\\.0\\.0\\.1:${sshd.port}: no acceptable authentication methods$`));
+    } finally {
+      const exited = new Promise((r) => proxy.once('exit', r));
+      proxy.kill();
+      await exited;
+    }
   });
 
   test('ssh_certificate_file: refused with a clear error, not ignored (ssh2 has no certificate authentication)', () => {

@@ -5,7 +5,8 @@
  * "on line N, column M" position) must be the same bytes. Valid documents and invalid ones:
  * the scanner's, the parser's and the converter's errors, scalar resolution (YAML 1.1 booleans,
  * numbers, timestamps, tags), anchors, merge keys, directives, several documents, and inputs
- * longer than libyaml's 512-byte read chunks; then a few calls that use the result.
+ * longer than libyaml's 512-byte read chunks; documents made of YAML's pieces at random; then a
+ * few calls that use the result.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -259,6 +260,16 @@ const EXPRS = [
   'yamldecode(yamlencode({a = [1, "x", true, null], b = "multi\\nline\\n"}))',
 ];
 
+/** Documents made of YAML's pieces at random (a fixed seed): what no list above thought of. */
+function randomDocs(count: number, seed: number): string[] {
+  const pieces = ['a', 'b', ': ', ':', ' ', '  ', '\n', '\n  ', '\n    ', '- ', '-', '[', ']', '{', '}', ', ', ',', "'", '"', '# c', '&x ', '*x', '&y ', '*y', '!!str ', '!!int ', '!x ', '| ', '|-', '>', '? ', '\t', '1', '0x1F', 'yes', '~', '\\', '\\n', '%YAML 1.1\n', '---', '--- ', '...', '\n---\n', '<<: ', '2001-01-01', '.inf', '.nan', '1.5', '\u00e9', '\u2028', '\r\n', '%TAG ! !e\n', '\u0001', 'x'.repeat(200), '\ufeff', '!!binary ', '!!map ', '!<x> '];
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  return Array.from({ length: count }, () => Array.from({ length: 1 + rnd(30) }, () => pieces[rnd(pieces.length)]).join(''));
+}
+
 const SEP = '"-- next --"';
 
 async function consoleLines(cmd: string, dir: string): Promise<string[]> {
@@ -270,7 +281,7 @@ test('yamldecode: each document decodes, or fails, as in Packer 1.6.6', async ()
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-yamldecode-'));
   try {
     await writeFile(join(dir, 't.pkr.hcl'), 'locals { a = 1 }\n');
-    const lines = [...DOCS.map((d) => `yamldecode(${hclString(d)})`), ...EXPRS];
+    const lines = [...[...DOCS, ...randomDocs(600, 11)].map((d) => `yamldecode(${hclString(d)})`), ...EXPRS];
     const exprs = lines.map((l) => `${l}\n${SEP}\n`).join('');
     await writeFile(join(dir, 'exprs.txt'), exprs);
     const [theirs, ours] = await Promise.all([consoleLines(REAL_PACKER, dir), consoleLines(PACKER_TS, dir)]);

@@ -191,8 +191,8 @@ test('a trivial JSON build (null + shell-local) evaluates no HCL, docker, QEMU, 
 
 // The HCL console's answer needs the HCL layer, core/hcl2 and the component names; nothing that
 // runs or talks to a plugin, not the JSON core (templates, interpolation, builds), and none of
-// node's heavier modules.
-const NOT_FOR_HCL_CONSOLE = /^packages\/sdk\/src\/(plugin\/|rpc\/(yamux|broker|handshake|server|client)|communicator|template\/interpolate\/(parse|exec|render))|^packages\/core\/src\/(plugins\/(getter|npm)\.ts|core\.ts|build\.ts|template\/template\.ts)|^packages\/plugins\/src\/(?!index\.ts)|^packages\/cli\/src\/(cli|json-template|fixers\/|commands\/(?!console\.ts|console-hcl2\.ts))/;
+// node's heavier modules, nor yamldecode's YAML decoder before a yamldecode call.
+const NOT_FOR_HCL_CONSOLE = /^packages\/hcl\/src\/funcs\/yaml-parser\.ts|^packages\/sdk\/src\/(plugin\/|rpc\/(yamux|broker|handshake|server|client)|communicator|template\/interpolate\/(parse|exec|render))|^packages\/core\/src\/(plugins\/(getter|npm)\.ts|core\.ts|build\.ts|template\/template\.ts)|^packages\/plugins\/src\/(?!index\.ts)|^packages\/cli\/src\/(cli|json-template|fixers\/|commands\/(?!console\.ts|console-hcl2\.ts))/;
 
 test('`console` on an HCL2 template (dist/console.cjs) evaluates the HCL layer, no plugin client, RPC transport, component or other command', () => {
   const g = runToExit('console', ['console', 'console.pkr.hcl'], 'local.greeting\n');
@@ -201,6 +201,12 @@ test('`console` on an HCL2 template (dist/console.cjs) evaluates the HCL layer, 
   none('console console.pkr.hcl', g.modules, NOT_FOR_HCL_CONSOLE);
   // stdin here is a socket (spawnSync's input): read from fd 0, output written to fd 1 and 2
   none('console console.pkr.hcl', g.builtins, /^(crypto|zlib|child_process|readline|http|https|dgram|tty|net|stream|internal\/streams\/.*)$/);
+});
+
+test('`console` evaluates the YAML decoder with the first yamldecode', () => {
+  const g = runToExit('console', ['console', 'console.pkr.hcl'], 'yamldecode("a: [1]").a[0]\n');
+  assert.equal(g.stdout, '1\n');
+  assert.ok(g.modules.includes('packages/hcl/src/funcs/yaml-parser.ts'), 'yaml-parser.ts evaluated');
 });
 
 test('`console` on a JSON template (dist/console.cjs) answers as the whole CLI does', () => {

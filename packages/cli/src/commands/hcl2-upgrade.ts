@@ -366,7 +366,7 @@ function hclValue(v: unknown): string {
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
 /** A quoted HCL string of `s` (normalized to NFC, as cty strings are), escaped as hclwrite does. */
-function hclString(s: string): string {
+export function hclString(s: string): string {
   s = s.normalize('NFC');
   let out = '"';
   for (let i = 0; i < s.length;) {

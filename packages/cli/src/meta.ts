@@ -5,7 +5,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { errorMessage, fileError, wordWrap, type Ui } from '@packer-ts/sdk';
-import { BasicUi, MachineReadableUi, jsonKind, log, scanJson, type ComponentFinder, type TextSink } from '@packer-ts/core';
+import { BasicUi, MachineReadableUi, jsonKind, scanJson, type ComponentFinder, type TextSink } from '@packer-ts/core';
+import { log } from '@packer-ts/sdk';
 import { FlagError, FlagSet, splitList } from './flags.ts';
 
 export interface Io {

@@ -1,6 +1,7 @@
 /** What every run does first: open the log (PACKER_LOG, PACKER_LOG_PATH) and log the command line. */
 import { errorMessage } from '@packer-ts/sdk';
-import { exitQuietlyOnClosedOutput, log, setupLog, VERSION } from '@packer-ts/core';
+import { exitQuietlyOnClosedOutput, VERSION } from '@packer-ts/core';
+import { log, setupLog } from '@packer-ts/sdk';
 import type { Io } from './meta.ts';
 
 /**

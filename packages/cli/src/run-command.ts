@@ -5,7 +5,8 @@
  * (commandMain: dist/console.cjs, dist/fmt.cjs) share it.
  */
 import { errorMessage, packerRunUUID } from '@packer-ts/sdk';
-import { log, type BuiltinFactories, type ComponentFinder } from '@packer-ts/core';
+import { type BuiltinFactories, type ComponentFinder } from '@packer-ts/core';
+import { log } from '@packer-ts/sdk';
 import { makeUi, type Io, type Meta } from './meta.ts';
 import { openLog } from './prelude.ts';
 import { commandLine, takeMachineReadable } from './start.ts';

@@ -8,7 +8,6 @@ export * from './build.ts';
 export * from './provisioners.ts';
 export * from './ui/basic.ts';
 export * from './ui/closed-output.ts';
-export { log, setupLog } from '@packer-ts/sdk';
 export * from './version.ts';
 export * from './timeline.ts';
 export { isHcl2Path } from './template/kind.ts';

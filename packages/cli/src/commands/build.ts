@@ -1,6 +1,7 @@
 /** `packer-ts build`: runs the builds of a template in parallel (command/build.go). */
 import { errorMessage, fileError, formatDuration, since, withSpanRecorder, type Artifact, type Ui } from '@packer-ts/sdk';
-import { BUILD_COLORS, ColoredUi, isHcl2Path, log, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
+import { BUILD_COLORS, ColoredUi, isHcl2Path, TargetedUi, Timeline, TimestampedUi, writeTimeline, type CoreBuild } from '@packer-ts/core';
+import { log } from '@packer-ts/sdk';
 import { FlagSet } from '../flags.ts';
 import { diagnostic, MetaArgs, type Meta, parseFlags } from '../meta.ts';
 import { loadCore } from '../json-template.ts';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { decodeRawText, encodeRawText, fileError, pathError } from '@packer-ts/sdk';
-import { log } from '@packer-ts/core';
+import { log } from '@packer-ts/sdk';
 import { formatDiagnostics, formatHCL, hasErrors, parseConfig, type Diagnostic } from '@packer-ts/hcl';
 import { FlagSet } from '../flags.ts';
 import { DIAGNOSTIC_WIDTH, MetaArgs, type Meta, parseFlags, wantsHelp } from '../meta.ts';

@@ -3,7 +3,8 @@
  * getter (npm for `npmjs.com/SCOPE/NAME`, else the offline mirror or the GitHub-style release
  * server), a progress bar on a terminal, and the plugin directory.
  */
-import { log, VERSION, type Constraints, type PluginSource } from '@packer-ts/core';
+import { VERSION, type Constraints, type PluginSource } from '@packer-ts/core';
+import { log } from '@packer-ts/sdk';
 import { defaultGetters, installFromNpm, installLatest, NPM_HOST, type NewInstallation } from '@packer-ts/core/plugins-install';
 import type { Meta } from '../meta.ts';
 

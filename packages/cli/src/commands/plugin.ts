@@ -6,7 +6,7 @@
  */
 import { errorMessage, type Builder, type Datasource, type PostProcessor, type Provisioner } from '@packer-ts/sdk';
 import { serveComponent } from '@packer-ts/sdk/plugin';
-import { log, setupLog } from '@packer-ts/core';
+import { log, setupLog } from '@packer-ts/sdk';
 import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
 import type { Io } from '../meta.ts';
 

@@ -2,7 +2,8 @@
  * `packer-ts version` (also `-v`, `-version`, `--version`). Its own program (dist/version.cjs,
  * entry/version.ts) as well as a command of the CLI: it loads the log, the Ui and nothing else.
  */
-import { BasicUi, MachineReadableUi, log, syncOutput, VERSION, PACKER_COMPAT_VERSION } from '@packer-ts/core';
+import { BasicUi, MachineReadableUi, syncOutput, VERSION, PACKER_COMPAT_VERSION } from '@packer-ts/core';
+import { log } from '@packer-ts/sdk';
 import type { Io } from '../meta.ts';
 import type { Ui } from '@packer-ts/sdk';
 import { openLog } from '../prelude.ts';

@@ -396,6 +396,24 @@ test('parity with packer 1.6.6: lz4 bytes at each level, bgzf and xz contents, t
   };
   const r = await runPacker(dirP, template);
   assert.equal(r.status, 0, r.stdout + r.stderr);
+  // The writers' edges (empty, tiny, runs, incompressible) through artifice, lz4 bytes at levels 0 and 9.
+  const edges = Object.keys(inputs).filter((n) => n !== 'mixed');
+  const edgeTemplate = {
+    builders: [{ type: 'file', content: 'x', target: join(dirP, 'x') }],
+    'post-processors': edges.flatMap((n) => [0, 9].map((level) => [
+      { type: 'artifice', files: [join(dirP, n)] },
+      { type: 'compress', output: join(dirP, 'edge', `${n}.${level}.lz4`), compression_level: level, keep_input_artifact: true },
+    ])),
+  };
+  const re = await runPacker(dirP, edgeTemplate);
+  assert.equal(re.status, 0, re.stdout + re.stderr);
+  for (const n of edges) {
+    for (const level of [0, 9]) {
+      const o = join(dirO, `${n}.${level}.lz4`);
+      await compress({ output: o, compression_level: level }, [join(dirP, n)]);
+      assert.ok((await readFile(o)).equals(await readFile(join(dirP, 'edge', `${n}.${level}.lz4`))), `${n} at level ${level}: Packer's bytes`);
+    }
+  }
   const packerSays = r.stdout.split('\n').filter((l) => l.includes(',ui,say,==> file (compress): ')).map((l) => l.split('==> file (compress): ')[1]!);
   const oursSay: string[] = [];
   for (const def of template['post-processors']) {

@@ -1,9 +1,10 @@
 /**
- * LZ4 frame writer, the frames Packer's lz4 library (pierrec/lz4 v2) writes: 4 MiB independent
- * blocks, no block checksums, a content checksum (xxHash32), no content size. Level 0 is the fast
- * single-probe matcher with one hash table kept across blocks; a level above 0 is the chained
- * (HC) matcher with that many better matches tried per position. Blocks that do not shrink are
- * stored. Same input and level give Packer's bytes.
+ * LZ4 frame writer, the frames Packer 1.6.6's lz4 library writes (pierrec/lz4 2.5.2, the version
+ * Debian builds Packer with): 4 MiB independent blocks, no block checksums, a content checksum
+ * (xxHash32), no content size. Level 0 is the fast matcher (three probes a step, a 6-byte hash,
+ * its table kept across blocks); a level above 0 is the chained (HC) matcher with that many better
+ * matches tried per position. Blocks that do not shrink are stored. Same input and level give
+ * Packer's bytes.
  */
 
 const MAGIC = 0x184d2204;

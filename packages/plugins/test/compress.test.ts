@@ -14,6 +14,7 @@ import { CompressPostProcessor, compressSchema, detectFormat } from '../src/post
 import { fileArtifact, requirePacker, inDir, packerRaw, runPacker, signal, tempDir, withoutType } from './pp-helpers.ts';
 import { requireTools } from '../../../test/helpers/requires.ts';
 import { xxh32 } from '../src/post-processor/compress/lz4.ts';
+import { xzStream } from '../src/post-processor/compress/xz.ts';
 
 interface ZipEntryInfo { name: string; data: Buffer; method: number; versionMadeBy: number; attrs: number; dosTime: number; dosDate: number; flags: number }
 
@@ -358,6 +359,12 @@ test('.xz: one stream, one LZMA2 block (8 MiB dictionary), CRC64; xz -d reads it
   assert.equal(robot.find((l) => l[0] === 'block')![15], '--lzma2=dict=8MiB');
   // The level has no effect, as in Packer: the same bytes.
   assert.ok((await readFile(join(dir, 'mixed.-7.xz'))).equals(await readFile(join(dir, 'mixed.9.xz'))));
+});
+
+test('xz without its optional package lzma-native: an error naming it, before anything is written', async () => {
+  const missing = async () => { throw new Error("Cannot find module 'lzma-native'"); };
+  await assert.rejects(xzStream(missing),
+    { message: "xz compression needs the optional package lzma-native (liblzma's binding), which did not load: Cannot find module 'lzma-native'" });
 });
 
 test('abort while compressing to lz4, bgzf or xz removes the half-written file', async (t) => {

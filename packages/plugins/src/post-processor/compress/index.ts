@@ -127,7 +127,11 @@ export class CompressPostProcessor implements PostProcessor {
       case 'xz': {
         ui.say(`Using xz compression with 1 core for ${target} (library does not support MT)`);
         const { xzStream } = await import('./xz.ts');
-        return xzStream();
+        try {
+          return await xzStream();
+        } catch (e) {
+          throw new Error(`error creating xz writer: ${errorMessage(e)}`);
+        }
       }
       case 'pgzip':
         ui.say(`Using pgzip compression with ${availableParallelism()} cores for ${target}`);

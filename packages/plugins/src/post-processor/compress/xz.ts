@@ -9,11 +9,26 @@ import { once } from 'node:events';
 
 const DICT_SIZE = 8 << 20;
 
-/** Compresses a byte stream into one xz stream (a `pipeline` stage). */
-export function xzStream(): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+type Lzma = typeof import('lzma-native');
+
+/** lzma-native, an optional dependency (its binary may be missing on a platform without a prebuild). */
+async function loadLzma(): Promise<Lzma> {
+  // A CommonJS module: its exports are the default export.
+  return (await import('lzma-native')).default;
+}
+
+/**
+ * The xz stage of a pipeline: compresses a byte stream into one xz stream. Fails (before anything
+ * is written) when liblzma's binding cannot be loaded.
+ */
+export async function xzStream(load: () => Promise<Lzma> = loadLzma): Promise<(source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>> {
+  let lzma: Lzma;
+  try {
+    lzma = await load();
+  } catch (e) {
+    throw new Error(`xz compression needs the optional package lzma-native (liblzma's binding), which did not load: ${(e as Error).message}`);
+  }
   return async function* (source) {
-    // A CommonJS module: its exports are the default export.
-    const lzma = (await import('lzma-native')).default;
     const enc = lzma.createStream('streamEncoder', {
       check: lzma.CHECK_CRC64,
       filters: [{ id: lzma.FILTER_LZMA2, options: { dictSize: DICT_SIZE, mode: lzma.MODE_FAST, mf: lzma.MF_HC4, niceLen: 128, depth: 8 } }],

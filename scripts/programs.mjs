@@ -26,8 +26,9 @@ export function programsOptions(root, outdir, transform) {
     plugins: [directImportsPlugin(root, transform)],
     outdir,
     outExtension: { '.js': '.cjs' },
-    // ssh2 (with its optional native binding) loads from node_modules on first SSH use.
-    external: ['ssh2'],
+    // ssh2 (with its optional native binding) loads from node_modules on first SSH use, lzma-native
+    // (liblzma's binding) on the first xz compression.
+    external: ['ssh2', 'lzma-native'],
     // Every import() becomes require(): a vm.Script has no dynamic import on Node 20 without
     // --experimental-vm-modules (see packages/cli/src/launch.ts).
     supported: { 'dynamic-import': false },

@@ -68,7 +68,8 @@ test('npm pack: the tarball holds the launcher, the bundles and their maps, noth
   t.diagnostic(`tarball ${packed.size} bytes, unpacked ${packed.unpackedSize} bytes`);
   const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
   assert.deepEqual(manifest.bin, { 'packer-ts': 'bin/packer-ts' });
-  assert.deepEqual(Object.keys(manifest.dependencies as object), ['ssh2'], 'the one module the bundle leaves out');
+  assert.deepEqual(Object.keys(manifest.dependencies as object), ['ssh2'], 'the one module the bundle leaves out that it needs');
+  assert.deepEqual(Object.keys(manifest.optionalDependencies as object), ['lzma-native'], 'the module it leaves out for xz, optional (a platform without its prebuilt binary installs without xz)');
   assert.match(String((manifest.engines as Record<string, string>).node), /^>=20/);
 });
 
@@ -94,6 +95,13 @@ test('npm install -g --prefix: packer-ts version, build of examples/hello', asyn
   const sum = readFileSync(join(hello, 'output', 'greeting.sha256'), 'utf8');
   const want = execFileSync('sha256sum', ['greeting.txt'], { cwd: join(hello, 'output'), encoding: 'utf8' }).split(' ')[0];
   assert.ok(sum.includes(want!), `checksum file ${sum} names sha256 ${want}`);
+
+  // xz loads lzma-native (left out of the bundle) from the installed package's dependencies.
+  assert.ok(registry!.served.some((p) => p.startsWith('lzma-native@')), `lzma-native came from the registry (served: ${registry!.served.join(', ')})`);
+  writeFileSync(join(hello, 'xz.json'), JSON.stringify({ builders: [{ type: 'file', content: 'packed by liblzma\n', target: 'in.txt' }], 'post-processors': [{ type: 'compress', output: 'in.txt.xz' }] }));
+  const x = await run(installed(), ['build', 'xz.json'], { cwd: hello, env: { HOME: home }, timeoutMs: 120_000 });
+  assert.equal(x.code, 0, `${x.stdout}\n${x.stderr}`);
+  assert.equal(execFileSync('xz', ['-dc', join(hello, 'in.txt.xz')], { encoding: 'utf8' }), 'packed by liblzma\n');
 });
 
 test('installed packer-ts as a Packer 1.6.6 plugin: a symlink packer-builder-file in ~/.packer.d/plugins', async () => {

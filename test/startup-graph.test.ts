@@ -5,7 +5,8 @@
  * - `version` (dist/version.cjs) evaluates no component, template, plugin discovery, HCL or RPC
  *   code, and none of node's stream, net, child_process or crypto modules;
  * - a built-in served as a plugin (dist/plugin.cjs) evaluates its component and the SDK, not the
- *   CLI, templates, HCL, docker, QEMU or the fixers;
+ *   CLI, templates, HCL, docker, QEMU or the fixers; the compress post-processor none of its
+ *   lz4, bgzf or xz writers (each loads when a build uses it);
  * - a trivial JSON build (null + shell-local, the whole CLI) evaluates neither HCL, docker, QEMU,
  *   post-processors nor other commands, and does not load node:crypto.
  * - `console` (dist/console.cjs) on an HCL2 template evaluates the HCL layer and core/hcl2 but no
@@ -180,6 +181,12 @@ test('a built-in served as a plugin evaluates its component and the SDK, not the
     none(`${program} plugin packer-builder-file`, g.modules, /^packages\/hcl\/|^packages\/core\/src\/(hcl2|template|plugins)\/|^packages\/plugins\/src\/(builder\/(?!file\/)|provisioner\/|post-processor\/|communicator\/)|^packages\/sdk\/src\/plugin\/(client|testing)\.ts|^packages\/cli\/src\/(cli|meta|fixers\/)/);
     none(`${program} plugin packer-builder-file`, g.builtins, /^(crypto|http|https|zlib|readline)$/);
   }
+});
+
+test('the compress post-processor served as a plugin evaluates no lz4, bgzf or xz writer before a build uses one', async () => {
+  const { graph: g } = await runToHandshake('plugin', ['plugin', 'packer-post-processor-compress']);
+  assert.ok(g.modules.includes('packages/plugins/src/post-processor/compress/index.ts'), 'the compress post-processor was evaluated');
+  none('plugin packer-post-processor-compress', g.modules, /^packages\/plugins\/src\/post-processor\/compress\/(lz4|bgzf|xz)\.ts$/);
 });
 
 test('a trivial JSON build (null + shell-local) evaluates no HCL, docker, QEMU, post-processor or other command', { skip: !existsSync('/bin/sh') && 'needs /bin/sh' }, () => {

@@ -1,7 +1,8 @@
 /**
  * compress post-processor: packs the artifact's files into a tar or zip
- * archive, optionally gzip-compressed, or gzips a single file. The format
- * comes from the output's extensions (or `format`), as in Packer.
+ * archive, optionally compressed (gzip, lz4, bgzf or xz), or compresses a
+ * single file. The format comes from the output's extensions (or `format`),
+ * as in Packer. Each compressor but gzip loads when its algorithm is used.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -100,10 +101,45 @@ export class CompressPostProcessor implements PostProcessor {
     const f = detectFormat(this.output, c.format ?? '', { archive: c.archive, algorithm: c.algorithm });
     this.archive = f.archive;
     this.algorithm = f.algorithm;
-    if (f.algorithm === 'lz4' || f.algorithm === 'bgzf' || f.algorithm === 'xz') {
-      errs.push(new Error(`${f.algorithm} compression is not supported by packer-ts; use .gz, .tar.gz, .tar or .zip`));
-    }
     PackerMultiError.throwIf(errs);
+  }
+
+  /**
+   * The compression stage for the algorithm, after Packer's "Using ..." line; a level the
+   * writer refuses is Packer's error. lz4 uses the level as its search depth when above 0 and
+   * xz ignores it, as Packer's writers do.
+   */
+  private async compressor(ui: Ui, target: string): Promise<Compressor | undefined> {
+    const level = this.level;
+    const invalid = () => new Error(`error creating ${this.algorithm} writer: ${ERR_INVALID_COMPRESSION_LEVEL}`);
+    switch (this.algorithm) {
+      case 'bgzf': {
+        ui.say(`Using bgzf compression with ${availableParallelism()} cores for ${target}`);
+        if (level < -1) throw invalid();
+        const { bgzfStream } = await import('./bgzf.ts');
+        return bgzfStream(level);
+      }
+      case 'lz4': {
+        ui.say(`Using lz4 compression with ${availableParallelism()} cores for ${target}`);
+        const { lz4Frame } = await import('./lz4.ts');
+        return lz4Frame(level > 0 ? level : 0);
+      }
+      case 'xz': {
+        ui.say(`Using xz compression with 1 core for ${target} (library does not support MT)`);
+        const { xzStream } = await import('./xz.ts');
+        try {
+          return await xzStream();
+        } catch (e) {
+          throw new Error(`error creating xz writer: ${errorMessage(e)}`);
+        }
+      }
+      case 'pgzip':
+        ui.say(`Using pgzip compression with ${availableParallelism()} cores for ${target}`);
+        if (level < -2) throw invalid();
+        return level === -2 ? createGzip({ level: 1, strategy: zc.Z_HUFFMAN_ONLY }) : createGzip({ level });
+      default:
+        return undefined;
+    }
   }
 
   async postProcess(ui: Ui, artifact: Artifact, signal: AbortSignal): Promise<PostProcessResult> {
@@ -134,14 +170,7 @@ export class CompressPostProcessor implements PostProcessor {
     }
 
     try {
-      let gzip: Gzip | undefined;
-      if (this.algorithm === 'pgzip') {
-        ui.say(`Using pgzip compression with ${availableParallelism()} cores for ${target}`);
-        if (this.level < -2) throw new Error(`error creating pgzip writer: ${ERR_INVALID_COMPRESSION_LEVEL}`);
-        gzip = this.level === -2
-          ? createGzip({ level: 1, strategy: zc.Z_HUFFMAN_ONLY })
-          : createGzip({ level: this.level });
-      }
+      const compressor = await this.compressor(ui, target);
       const compression = this.algorithm || 'no compression';
       let source: () => AsyncIterable<Buffer>;
       let errPrefix: string;
@@ -163,7 +192,7 @@ export class CompressPostProcessor implements PostProcessor {
         errPrefix = `Failed to compress ${file}: `;
       }
       try {
-        if (gzip) await pipeline(source, gzip, out, { signal });
+        if (compressor) await pipeline(source, compressor, out, { signal });
         else await pipeline(source, out, { signal });
       } catch (e) {
         if (signal.aborted) throw e;
@@ -184,6 +213,9 @@ export class CompressPostProcessor implements PostProcessor {
     };
   }
 }
+
+/** A pipeline stage: a zlib stream, or a function from the source's chunks to the compressed ones. */
+type Compressor = Gzip | ((source: AsyncIterable<Buffer>) => AsyncIterable<Buffer>);
 
 async function* singleFile(file: string): AsyncGenerator<Buffer> {
   const rs = createReadStream(file);

@@ -156,6 +156,30 @@ test('-on-error=ask: the answer is read from the terminal; without one, the buil
   } finally { await removeDir(dir); }
 });
 
+test('-h, -help, --help anywhere before `--`: the command\'s help on stdout, exit 0, before any other flag is looked at (mitchellh/cli, as Packer 1.6.6)', async () => {
+  requireTools(REAL_PACKER);
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-help-'));
+  // packer-ts's own build flag, the one line Packer does not have
+  const ownFlags = (o: string) => o.replace(/^ {2}-timeline=.*\n/m, '');
+  try {
+    for (const command of ['build', 'validate', 'inspect', 'fix', 'console', 'fmt', 'hcl2_upgrade', 'version']) {
+      for (const args of [['-h'], ['--help'], ['-bogus', '-help'], ['-machine-readable', '-h']]) {
+        const argv = args[0] === '-machine-readable' ? ['-machine-readable', command, ...args.slice(1)] : [command, ...args];
+        const ours = await run(PACKER_TS, argv, { cwd: dir });
+        const theirs = await run(REAL_PACKER, argv, { cwd: dir });
+        assert.equal(ours.code, theirs.code, `${argv.join(' ')}: ${ours.stdout}`);
+        assert.equal(ours.code, 0, argv.join(' '));
+        assert.equal(ownFlags(ours.stdout), theirs.stdout, argv.join(' '));
+      }
+    }
+    // after `--` it is an argument, not a request for help
+    const ours = await run(PACKER_TS, ['build', '--', '-h'], { cwd: dir });
+    const theirs = await run(REAL_PACKER, ['build', '--', '-h'], { cwd: dir });
+    assert.equal(ours.code, 1);
+    assert.equal(theirs.code, 1);
+  } finally { await removeDir(dir); }
+});
+
 test('validate and inspect report like Packer', async () => {
   const good = { description: 'demo', variables: { b: 'x', a: null, pw: 'hidden' }, 'sensitive-variables': ['pw'], builders: [{ type: 'file', name: 'f', content: 'x', target: 'o.txt' }, { type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell-local', inline: ['true'] }] };
   const dir = await workdir({ 'good.json': good, 'bad.json': { builders: [{ type: 'file', content: 'x' }] } });

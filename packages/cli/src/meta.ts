@@ -8,6 +8,7 @@ import { errorMessage, fileError, wordWrap, type Ui } from '@packer-ts/sdk';
 import { BasicUi, MachineReadableUi, jsonKind, scanJson, type ComponentFinder, type TextSink } from '@packer-ts/core';
 import { log } from '@packer-ts/sdk';
 import { FlagError, FlagSet, splitList } from './flags.ts';
+import { wantsHelp } from './start.ts';
 
 export interface Io {
   stdout: TextSink;
@@ -116,34 +117,29 @@ export function diagnostic(severity: 'Error' | 'Warning', summary: string, detai
 /** The width Packer's command package gives hcl.NewDiagnosticTextWriter. */
 export const DIAGNOSTIC_WIDTH = 80;
 
-/**
- * mitchellh/cli's rule: `-h`, `-help` or `--help` anywhere among a command's
- * arguments (before `--`) asks for the command's help, printed on stdout with exit 0.
- */
-export function wantsHelp(argv: readonly string[]): boolean {
-  for (const a of argv) {
-    if (a === '--') return false;
-    if (a === '-h' || a === '-help' || a === '--help') return true;
-  }
-  return false;
-}
 
 /**
- * Parses a command's flags; on a bad flag, -h, or a count of arguments
- * outside [min, max], shows the command's help (and the flag error) and
- * returns false, as Packer does.
+ * Parses a command's flags; on a bad flag or a count of arguments outside
+ * [min, max], shows the command's help (and the flag error) and returns the exit
+ * status 1, as Packer does; asked for help (wantsHelp), shows it and returns 0,
+ * as mitchellh/cli answers before the command runs. Undefined: go on.
  */
-export function parseFlags(meta: Meta, flags: FlagSet, argv: string[], help: string, min = 1, max = 1): boolean {
+export function parseFlags(meta: Meta, flags: FlagSet, argv: string[], help: string, min = 1, max = 1): number | undefined {
+  if (wantsHelp(argv)) {
+    // mitchellh/cli writes it, not the Ui: plain text, also with -machine-readable
+    meta.io.stdout.write(`${help}\n`);
+    return 0;
+  }
   try {
     flags.parse(argv);
   } catch (e) {
     meta.ui.say(help);
     if (e instanceof FlagError && e.message !== 'help requested') meta.ui.error(e.message);
-    return false;
+    return 1;
   }
   if (flags.args.length < min || flags.args.length > max) {
     meta.ui.say(help);
-    return false;
+    return 1;
   }
-  return true;
+  return undefined;
 }

@@ -60,3 +60,15 @@ export function takeMachineReadable(argv: string[]): { argv: string[]; machineRe
   process.env.PACKER_NO_COLOR = '1';
   return { argv: [...argv.slice(0, mr), ...argv.slice(mr + 1)], machineReadable: true };
 }
+
+/**
+ * mitchellh/cli's rule: `-h`, `-help` or `--help` anywhere among a command's
+ * arguments (before `--`) asks for the command's help, printed on stdout with exit 0.
+ */
+export function wantsHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '-h' || a === '-help' || a === '--help') return true;
+  }
+  return false;
+}

@@ -52,7 +52,8 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
       if (!ON_ERROR.includes(v)) throw new Error(`expected one of [${ON_ERROR.map((o) => JSON.stringify(o)).join(' ')}]`);
       onError = v;
     });
-  if (!parseFlags(meta, flags, argv, buildHelp)) return 1;
+  const stop = parseFlags(meta, flags, argv, buildHelp);
+  if (stop !== undefined) return stop;
   args.path = flags.args[0]!;
   if (parallel < 1) parallel = Infinity;
 

@@ -107,7 +107,8 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     if (v !== 'json' && v !== 'hcl2') throw new Error(`${v} does not belong to configType values`);
     hcl2 = v === 'hcl2';
   });
-  if (!parseFlags(meta, flags, argv, consoleHelp, 0, Infinity)) return 1;
+  const stop = parseFlags(meta, flags, argv, consoleHelp, 0, Infinity);
+  if (stop !== undefined) return stop;
   // Anything but exactly one argument means "no template".
   if (flags.args.length === 1) args.path = flags.args[0]!;
 

@@ -51,7 +51,8 @@ export async function fixCommand(meta: Meta, argv: string[]): Promise<number> {
   flags.value('config-type', (v) => {
     if (v !== 'json' && v !== 'hcl2') throw new Error(`${v} does not belong to configType values`);
   });
-  if (!parseFlags(meta, flags, argv, fixHelp)) return 1;
+  const stop = parseFlags(meta, flags, argv, fixHelp);
+  if (stop !== undefined) return stop;
   const path = flags.args[0]!;
   const { text, error } = readTemplate(path);
   if (text === undefined) {

@@ -14,7 +14,7 @@ import { decodeRawText, encodeRawText, fileError, pathError } from '@packer-ts/s
 import { log } from '@packer-ts/sdk';
 import { formatDiagnostics, formatHCL, hasErrors, parseConfig, type Diagnostic } from '@packer-ts/hcl';
 import { FlagSet } from '../flags.ts';
-import { DIAGNOSTIC_WIDTH, MetaArgs, type Meta, parseFlags, wantsHelp } from '../meta.ts';
+import { DIAGNOSTIC_WIDTH, MetaArgs, type Meta, parseFlags } from '../meta.ts';
 
 export const fmtHelp = `Usage: packer fmt [options] [TEMPLATE]
 
@@ -45,10 +45,6 @@ interface Options {
 }
 
 export async function fmtCommand(meta: Meta, argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    meta.ui.say(fmtHelp);
-    return 0;
-  }
   const opts: Options = { check: false, diff: false, write: true, recursive: false };
   const flags = new FlagSet();
   flags.bool('check', (v) => { opts.check = v; });
@@ -62,7 +58,8 @@ export async function fmtCommand(meta: Meta, argv: string[]): Promise<number> {
   flags.value('config-type', (v) => {
     if (v !== 'json' && v !== 'hcl2') throw new Error(`${v} does not belong to configType values`);
   });
-  if (!parseFlags(meta, flags, argv, fmtHelp)) return 1;
+  const stop = parseFlags(meta, flags, argv, fmtHelp);
+  if (stop !== undefined) return stop;
   if (opts.check) opts.write = false;
   const path = flags.args[0]!;
 

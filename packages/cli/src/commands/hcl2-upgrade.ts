@@ -23,7 +23,7 @@ import {
 import { Core, parseTemplate, type Template } from '@packer-ts/core';
 import { formatHCL, validIdentifier } from '@packer-ts/hcl';
 import { FlagSet } from '../flags.ts';
-import { MetaArgs, type Meta, parseFlags, wantsHelp } from '../meta.ts';
+import { MetaArgs, type Meta, parseFlags } from '../meta.ts';
 
 export const hcl2UpgradeHelp = `Usage: packer hcl2_upgrade -output-file=JSON_TEMPLATE.pkr.hcl JSON_TEMPLATE...
 
@@ -81,10 +81,6 @@ const PACKER_166_BUILDERS = new Set([
 type Obj = Record<string, unknown>;
 
 export async function hcl2UpgradeCommand(meta: Meta, argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    meta.ui.say(hcl2UpgradeHelp);
-    return 0;
-  }
   const args = new MetaArgs();
   let outputFile = '';
   const flags = new FlagSet();
@@ -94,7 +90,8 @@ export async function hcl2UpgradeCommand(meta: Meta, argv: string[]): Promise<nu
   flags.value('config-type', (v) => {
     if (v !== 'json' && v !== 'hcl2') throw new Error(`${v} does not belong to configType values`);
   });
-  if (!parseFlags(meta, flags, argv, hcl2UpgradeHelp)) return 1;
+  const stop = parseFlags(meta, flags, argv, hcl2UpgradeHelp);
+  if (stop !== undefined) return stop;
   args.path = flags.args[0]!;
   if (outputFile === '') outputFile = `${args.path}.pkr.hcl`;
 

@@ -35,7 +35,8 @@ export async function initCommand(meta: Meta, argv: string[]): Promise<number> {
   let upgrade = false;
   let force = false;
   const flags = new FlagSet().bool('upgrade', (v) => { upgrade = v; }).bool('force', (v) => { force = v; });
-  if (!parseFlags(meta, flags, argv, initHelp)) return 1;
+  const stop = parseFlags(meta, flags, argv, initHelp);
+  if (stop !== undefined) return stop;
   const reqs = loadRequirements(meta, flags.args[0]!);
   if (typeof reqs === 'number') return reqs;
   if (reqs.length === 0) meta.ui.message(NO_REQUIREMENTS);

@@ -24,7 +24,8 @@ export async function inspectCommand(meta: Meta, argv: string[]): Promise<number
   const flags = new FlagSet();
   args.addVarFlags(flags);
   args.addFilterFlags(flags);
-  if (!parseFlags(meta, flags, argv, inspectHelp, 0, Infinity)) return 1;
+  const stop = parseFlags(meta, flags, argv, inspectHelp, 0, Infinity);
+  if (stop !== undefined) return stop;
   if (flags.args.length === 1) args.path = flags.args[0]!;
   if (isHcl2Path(args.path)) return (await import('../hcl2.ts')).inspectHcl2(meta, args);
   const config = await readConfig(meta, args);

@@ -5,6 +5,7 @@
 import { errorMessage } from '@packer-ts/sdk';
 import { pluginFolder } from '@packer-ts/core';
 import type { Meta } from '../meta.ts';
+import { wantsHelp } from '../start.ts';
 
 export const pluginsHelp = `Usage: packer plugins <subcommand> [options] [args]
   This command groups subcommands for interacting with Packer plugins.
@@ -40,14 +41,6 @@ const SUBCOMMANDS: Record<string, Sub> = {
   },
 };
 
-/** mitchellh/cli's rule: -h, -help or --help anywhere before `--` asks for help. */
-export function wantsHelp(args: string[]): boolean {
-  for (const a of args) {
-    if (a === '--') return false;
-    if (a === '-h' || a === '-help' || a === '--help') return true;
-  }
-  return false;
-}
 
 /**
  * The plugin directory (PluginFolder()) as Packer loads it with its configuration, before any

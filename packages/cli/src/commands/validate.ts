@@ -32,7 +32,8 @@ export async function validateCommand(meta: Meta, argv: string[]): Promise<numbe
   // Packer 1.16's: run the datasources of an HCL2 template too (not in 1.6.6's help text)
   let evaluateDatasources = false;
   flags.bool('evaluate-datasources', (v) => { evaluateDatasources = v; });
-  if (!parseFlags(meta, flags, argv, validateHelp)) return 1;
+  const stop = parseFlags(meta, flags, argv, validateHelp);
+  if (stop !== undefined) return stop;
   args.path = flags.args[0]!;
   if (isHcl2Path(args.path)) return (await import('../hcl2.ts')).validateHcl2(meta, args, syntaxOnly, evaluateDatasources);
   if (syntaxOnly) {

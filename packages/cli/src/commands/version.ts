@@ -7,7 +7,7 @@ import { log } from '@packer-ts/sdk';
 import type { Io } from '../meta.ts';
 import type { Ui } from '@packer-ts/sdk';
 import { openLog } from '../prelude.ts';
-import { takeMachineReadable } from '../start.ts';
+import { takeMachineReadable, wantsHelp } from '../start.ts';
 
 export async function versionCommand(meta: { ui: Ui }): Promise<number> {
   meta.ui.say(`packer-ts v${VERSION} (Packer v${PACKER_COMPAT_VERSION} compatible)`);
@@ -23,7 +23,12 @@ export async function versionCommand(meta: { ui: Ui }): Promise<number> {
 export async function runVersion(argv: string[], io?: Io): Promise<number> {
   const out = io?.stdout ?? syncOutput(1);
   if (!(io ? openLog(argv, io) : openLog(argv, { stdout: out, stderr: syncOutput(2), env: process.env }, false))) return 1;
-  const { machineReadable } = takeMachineReadable(argv);
+  const { machineReadable, argv: rest } = takeMachineReadable(argv);
+  // `version -h`: mitchellh/cli shows the command's help (on stdout, also with -machine-readable)
+  if (rest[0] === 'version' && wantsHelp(rest.slice(1))) {
+    out.write('Prints the Packer version, and checks for new release.\n');
+    return 0;
+  }
   // the Ui of makeUi (meta.ts), without input: `version` asks nothing
   return versionCommand({ ui: machineReadable ? new MachineReadableUi(out, log) : new BasicUi(out, out, null, log) });
 }

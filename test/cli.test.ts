@@ -180,6 +180,26 @@ test('-h, -help, --help anywhere before `--`: the command\'s help on stdout, exi
   } finally { await removeDir(dir); }
 });
 
+test('-v, -version, --version print the bare version as Packer\'s; `version` gives Packer\'s machine-readable records in Packer\'s order', async () => {
+  requireTools(REAL_PACKER);
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-version-'));
+  try {
+    for (const argv of [['-v'], ['-version'], ['--version'], ['-v', 'extra'], ['-machine-readable', '-v']]) {
+      const ours = await run(PACKER_TS, argv, { cwd: dir });
+      const theirs = await run(REAL_PACKER, argv, { cwd: dir });
+      assert.equal(ours.code, 0);
+      assert.equal(ours.stdout, theirs.stdout, argv.join(' '));
+    }
+    const records = (o: string) => o.split('\n').filter((l) => l !== '').map((l) => l.replace(/^\d+,/, 'T,'));
+    const ours = records((await run(PACKER_TS, ['-machine-readable', 'version'], { cwd: dir })).stdout);
+    const theirs = records((await run(REAL_PACKER, ['-machine-readable', 'version'], { cwd: dir })).stdout);
+    // the one line that says which program this is
+    assert.match(ours.at(-1)!, /^T,,ui,say,packer-ts v\S+ \(Packer v1\.6\.6 compatible\)$/);
+    assert.equal(theirs.at(-1), 'T,,ui,say,Packer v1.6.6');
+    assert.deepEqual(ours.slice(0, -1), theirs.slice(0, -1));
+  } finally { await removeDir(dir); }
+});
+
 test('validate and inspect report like Packer', async () => {
   const good = { description: 'demo', variables: { b: 'x', a: null, pw: 'hidden' }, 'sensitive-variables': ['pw'], builders: [{ type: 'file', name: 'f', content: 'x', target: 'o.txt' }, { type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell-local', inline: ['true'] }] };
   const dir = await workdir({ 'good.json': good, 'bad.json': { builders: [{ type: 'file', content: 'x' }] } });

@@ -10,8 +10,11 @@ import { openLog } from '../prelude.ts';
 import { takeMachineReadable, wantsHelp } from '../start.ts';
 
 export async function versionCommand(meta: { ui: Ui }): Promise<number> {
-  meta.ui.say(`packer-ts v${VERSION} (Packer v${PACKER_COMPAT_VERSION} compatible)`);
+  // Packer's records first (a release has no prerelease and, in Debian's build, no commit)
   meta.ui.machine('version', PACKER_COMPAT_VERSION);
+  meta.ui.machine('version-prelease', '');
+  meta.ui.machine('version-commit', '');
+  meta.ui.say(`packer-ts v${VERSION} (Packer v${PACKER_COMPAT_VERSION} compatible)`);
   return 0;
 }
 
@@ -27,6 +30,11 @@ export async function runVersion(argv: string[], io?: Io): Promise<number> {
   // `version -h`: mitchellh/cli shows the command's help (on stdout, also with -machine-readable)
   if (rest[0] === 'version' && wantsHelp(rest.slice(1))) {
     out.write('Prints the Packer version, and checks for new release.\n');
+    return 0;
+  }
+  // the -v/-version/--version flag: mitchellh/cli prints the bare version, which scripts compare
+  if (rest[0] !== 'version') {
+    out.write(`${PACKER_COMPAT_VERSION}\n`);
     return 0;
   }
   // the Ui of makeUi (meta.ts), without input: `version` asks nothing

@@ -180,6 +180,27 @@ test('-h, -help, --help anywhere before `--`: the command\'s help on stdout, exi
   } finally { await removeDir(dir); }
 });
 
+test('the command line as mitchellh/cli reads it (Packer 1.6.6): flags before the command, help and version flags anywhere, unknown commands', async () => {
+  requireTools(REAL_PACKER);
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-cmdline-'));
+  // what only packer-ts has: its name, its two 1.16 commands, its -timeline flag
+  const own = (o: string) => o.replace(/^Usage: packer-ts /m, 'Usage: packer ').replace(/^ {4}(init|plugins) .*\n/gm, '').replace(/^ {2}-timeline=.*\n/m, '');
+  try {
+    for (const argv of [
+      ['-foo', 'build', 'x'], ['-debug', 'build', 'x'], ['-machine-readable', '-foo', 'validate', 'x'], ['--foo', 'version'],
+      ['-h', 'build'], ['-h', 'version'], ['-h', '-foo'], ['-foo', '-h'], ['-h', 'bogus'], ['bogus', '-h'], ['help'], ['help', 'build'],
+      ['-h', '-v'], ['-v', '-h'], ['-v', 'build'], ['build', '-v'], ['-autocomplete-install', '-h'], ['-autocomplete-install', '-v'],
+      ['-autocomplete-install', '-autocomplete-uninstall'], ['--', 'build'], [], ['bogus'], ['-foo'],
+    ]) {
+      const env = { HOME: dir };
+      const ours = await run(PACKER_TS, argv, { cwd: dir, env });
+      const theirs = await run(REAL_PACKER, argv, { cwd: dir, env });
+      assert.equal(ours.code, theirs.code, `${argv.join(' ')}: ${ours.stdout}`);
+      assert.equal(own(ours.stdout), theirs.stdout, argv.join(' '));
+    }
+  } finally { await removeDir(dir); }
+});
+
 test('-v, -version, --version print the bare version as Packer\'s; `version` gives Packer\'s machine-readable records in Packer\'s order', async () => {
   requireTools(REAL_PACKER);
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-version-'));

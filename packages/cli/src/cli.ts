@@ -6,8 +6,8 @@ import { locateSelf } from '@packer-ts/core';
 import { builders, datasources, postProcessors, provisioners } from '@packer-ts/plugins';
 import type { Io } from './meta.ts';
 import { prepareRun, runCommand, type Command } from './run-command.ts';
-import { autocompleteAction, programFor } from './start.ts';
-import { runVersion, versionCommand } from './commands/version.ts';
+import { parseCommandLine, programFor, wantsHelp } from './start.ts';
+import { runVersion, versionCommand, VERSION_HELP } from './commands/version.ts';
 
 // Commands load on demand: a process pays only for the command it runs.
 const COMMANDS: Record<string, { run: Command; synopsis: string }> = {
@@ -42,17 +42,19 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   if (!prepared) return 1;
   const machineReadable = prepared.machineReadable;
   argv = prepared.argv;
-  const ac = autocompleteAction(argv);
-  if (ac) {
-    const { autocomplete } = await import('./complete.ts');
-    return autocomplete(ac, 'packer-ts', locateSelf().command, io.env, io.stderr);
-  }
-  const name = argv[0];
-  if (name === undefined || name === '--help' || name === '-help' || name === '-h' || name === 'help') {
+  // mitchellh/cli's order: version (programFor above), help without a command, autocomplete, the command
+  const cl = parseCommandLine(argv);
+  if (cl.help && cl.command === '') {
     io.stdout.write(usage());
-    return name === undefined ? 127 : 0;
+    return 0;
   }
-  if (name === 'plugin') {
+  if (cl.autocomplete === 'both') return 1; // "Either the autocomplete install or uninstall flag may be specified, but not both."
+  if (cl.autocomplete) {
+    const { autocomplete } = await import('./complete.ts');
+    return autocomplete(cl.autocomplete, 'packer-ts', locateSelf().command, io.env, io.stderr);
+  }
+  const name = cl.command;
+  if (name === 'plugin' && argv[0] === 'plugin') {
     const { pluginCommand } = await import('./commands/plugin.ts');
     return pluginCommand(argv.slice(1), io);
   }
@@ -61,7 +63,25 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     io.stdout.write(usage());
     return 127;
   }
-  return runCommand(name, cmd.run, argv.slice(1), io, machineReadable, { builders, provisioners, postProcessors, datasources });
+  // the command's help: each command shows it for -h (meta.ts parseFlags); version's is a line
+  const help = () => name === 'version'
+    ? Promise.resolve(io.stdout.write(`${VERSION_HELP}\n`)).then(() => 0)
+    : runCommand(name, cmd.run, helpArgs(cl.args), io, machineReadable, BUILTINS);
+  if (cl.help) return help();
+  if (cl.topFlags.length > 0) {
+    io.stdout.write('Invalid flags before the subcommand. If these flags are for\nthe subcommand, please put them after the subcommand.\n\n');
+    await help();
+    return 1;
+  }
+  return runCommand(name, cmd.run, cl.args, io, machineReadable, BUILTINS);
+}
+
+const BUILTINS = { builders, provisioners, postProcessors, datasources };
+
+/** A command's arguments that ask for its help (a nested command's, `plugins install`, when named). */
+function helpArgs(args: string[]): string[] {
+  if (wantsHelp(args)) return args;
+  return args.includes('--') ? ['-h', ...args] : [...args, '-h'];
 }
 
 /** The names the shell completes after `packer-ts `. */

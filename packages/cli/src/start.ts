@@ -21,36 +21,50 @@ export function commandLine(script: string | undefined, args: string[]): string[
   return PLUGIN_EXE.test(invokedAs) && args.length === 0 ? ['plugin', invokedAs] : args;
 }
 
+/**
+ * A command line as mitchellh/cli's processArgs reads it (Packer's takes `-machine-readable`
+ * out first): `-h`/`-help`/`--help` anywhere before `--` ask for help;
+ * `-autocomplete-(un)install` anywhere; before the command, `-v`/`-version`/`--version` ask
+ * for the version and any other flag is a top flag (an error); the first word that is not a
+ * flag is the command, and what follows it its arguments.
+ */
+export interface CommandLine {
+  help: boolean;
+  version: boolean;
+  autocomplete?: 'install' | 'uninstall' | 'both';
+  topFlags: string[];
+  command: string;
+  args: string[];
+}
+
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const cl: CommandLine = { help: false, version: false, topFlags: [], command: '', args: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '-h' || a === '-help' || a === '--help') { cl.help = true; continue; }
+    const ac = a === '-autocomplete-install' || a === '--autocomplete-install' ? 'install'
+      : a === '-autocomplete-uninstall' || a === '--autocomplete-uninstall' ? 'uninstall' : undefined;
+    if (ac) { cl.autocomplete = cl.autocomplete && cl.autocomplete !== ac ? 'both' : ac; continue; }
+    if (cl.command === '') {
+      if (a === '-v' || a === '-version' || a === '--version') { cl.version = true; continue; }
+      if (a.startsWith('-')) cl.topFlags.push(a);
+      else if (a !== '') { cl.command = a; cl.args = argv.slice(i + 1); }
+    }
+  }
+  return cl;
+}
+
 /** The program for `argv` (after commandLine). */
 export function programFor(argv: string[], env: NodeJS.ProcessEnv): Program {
   if (env.COMP_LINE !== undefined) return 'cli'; // the shell asking for completions
   if (argv[0] === 'plugin') return 'plugin';
-  if (isVersion(argv) && autocompleteAction(argv) === undefined) return 'version';
-  const command = commandName(argv);
-  if (command === 'console' || command === 'fmt') return command;
+  const cl = parseCommandLine(argv.filter((a) => a !== '-machine-readable'));
+  if (cl.version) return 'version';
+  if (cl.help || cl.autocomplete || cl.topFlags.length > 0) return 'cli';
+  if (cl.command === 'version') return 'version';
+  if (cl.command === 'console' || cl.command === 'fmt') return cl.command;
   return 'cli';
-}
-
-/** `version` and its flag spellings, after an optional -machine-readable. */
-export function isVersion(argv: string[]): boolean {
-  const first = argv.find((a) => a !== '-machine-readable');
-  return first === 'version' || first === '--version' || first === '-version' || first === '-v';
-}
-
-/** The command the CLI runs for `argv`: its first word once `-machine-readable` is taken out (takeMachineReadable). */
-export function commandName(argv: string[]): string | undefined {
-  const mr = argv.indexOf('-machine-readable');
-  return mr === 0 ? argv[1] : argv[0];
-}
-
-/** `-autocomplete-install` / `-autocomplete-uninstall` before the command (mitchellh/cli's rule). */
-export function autocompleteAction(argv: string[]): 'install' | 'uninstall' | undefined {
-  for (const a of argv) {
-    if (a === '-autocomplete-install' || a === '--autocomplete-install') return 'install';
-    if (a === '-autocomplete-uninstall' || a === '--autocomplete-uninstall') return 'uninstall';
-    if (!a.startsWith('-')) return undefined;
-  }
-  return undefined;
 }
 
 /** `-machine-readable` anywhere in argv: taken out (Packer's rule); sets PACKER_NO_COLOR as Packer does. */
@@ -61,14 +75,7 @@ export function takeMachineReadable(argv: string[]): { argv: string[]; machineRe
   return { argv: [...argv.slice(0, mr), ...argv.slice(mr + 1)], machineReadable: true };
 }
 
-/**
- * mitchellh/cli's rule: `-h`, `-help` or `--help` anywhere among a command's
- * arguments (before `--`) asks for the command's help, printed on stdout with exit 0.
- */
+/** Whether `argv` asks for help (parseCommandLine's rule): shown on stdout with exit 0. */
 export function wantsHelp(argv: readonly string[]): boolean {
-  for (const a of argv) {
-    if (a === '--') return false;
-    if (a === '-h' || a === '-help' || a === '--help') return true;
-  }
-  return false;
+  return parseCommandLine(argv).help;
 }

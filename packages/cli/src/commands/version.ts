@@ -7,7 +7,10 @@ import { log } from '@packer-ts/sdk';
 import type { Io } from '../meta.ts';
 import type { Ui } from '@packer-ts/sdk';
 import { openLog } from '../prelude.ts';
-import { takeMachineReadable, wantsHelp } from '../start.ts';
+import { parseCommandLine, takeMachineReadable } from '../start.ts';
+
+/** `version -h`. */
+export const VERSION_HELP = 'Prints the Packer version, and checks for new release.';
 
 export async function versionCommand(meta: { ui: Ui }): Promise<number> {
   // Packer's records first (a release has no prerelease and, in Debian's build, no commit)
@@ -27,14 +30,15 @@ export async function runVersion(argv: string[], io?: Io): Promise<number> {
   const out = io?.stdout ?? syncOutput(1);
   if (!(io ? openLog(argv, io) : openLog(argv, { stdout: out, stderr: syncOutput(2), env: process.env }, false))) return 1;
   const { machineReadable, argv: rest } = takeMachineReadable(argv);
-  // `version -h`: mitchellh/cli shows the command's help (on stdout, also with -machine-readable)
-  if (rest[0] === 'version' && wantsHelp(rest.slice(1))) {
-    out.write('Prints the Packer version, and checks for new release.\n');
+  const cl = parseCommandLine(rest);
+  // the -v/-version/--version flag: mitchellh/cli prints the bare version, which scripts compare
+  if (cl.version) {
+    out.write(`${PACKER_COMPAT_VERSION}\n`);
     return 0;
   }
-  // the -v/-version/--version flag: mitchellh/cli prints the bare version, which scripts compare
-  if (rest[0] !== 'version') {
-    out.write(`${PACKER_COMPAT_VERSION}\n`);
+  // `version -h`: mitchellh/cli shows the command's help (on stdout, also with -machine-readable)
+  if (cl.help) {
+    out.write(`${VERSION_HELP}\n`);
     return 0;
   }
   // the Ui of makeUi (meta.ts), without input: `version` asks nothing

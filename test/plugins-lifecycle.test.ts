@@ -216,9 +216,15 @@ test('the config file wins over discovery, discovery over built-ins', async () =
     const none = await run(PACKER_TS, ['build', '-force', 'template.json'], { cwd: dir, env: { ...base, PACKER_PLUGIN_PATH: '' } });
     assert.equal(none.code, 0);
     assert.ok(!none.stderr.includes('Starting plugin:'), 'built-ins run in-process by default');
-    const bad = await run(PACKER_TS, ['build', 'template.json'], { cwd: dir, env: { ...base, PACKER_CONFIG: join(dir, 'missing.json') } });
+    // a PACKER_CONFIG that names no file: a warning in the log, and the discovered plugin, as Packer 1.6.6
+    const missing = await run(PACKER_TS, ['build', '-force', 'template.json'], { cwd: dir, env: { ...base, PACKER_CONFIG: join(dir, 'missing.json') } });
+    assert.equal(missing.code, 0, missing.stdout);
+    assert.ok(missing.stderr.includes(`[WARN] Config file doesn't exist: ${join(dir, 'missing.json')}\n`), missing.stderr);
+    assert.ok(missing.stderr.includes(`Starting plugin: ${discovered} `), missing.stderr);
+    // one that cannot be read is an error naming it
+    const bad = await run(PACKER_TS, ['build', 'template.json'], { cwd: dir, env: { ...base, PACKER_CONFIG: dir } });
     assert.equal(bad.code, 1);
-    assert.match(bad.stdout + bad.stderr, /Error loading configuration: \n\nopen .*missing\.json: no such file or directory/);
+    assert.match(bad.stdout + bad.stderr, /Error loading configuration: \n\nread .*: is a directory/);
     assert.deepEqual(await waitNoneLeft(mark, 3000), []);
   } finally {
     await killMarked(mark);

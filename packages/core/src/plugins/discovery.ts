@@ -19,7 +19,7 @@
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
-import { fileError } from '@packer-ts/sdk';
+import { fileError, log } from '@packer-ts/sdk';
 import { jsonKind } from '../template/json.ts';
 import type { ComponentKind } from '../components.ts';
 import { listInstallations, pluginFolder } from './installed.ts';
@@ -202,14 +202,20 @@ export function configFilePath(o: DiscoveryOptions = {}): string {
   return join(o.home ?? env.HOME ?? homedir(), process.platform === 'win32' ? 'packer.config' : '.packerconfig');
 }
 
-/** Reads the config file; a missing default file is fine, a bad one is an error naming it. */
+/**
+ * Reads the config file; a missing one is fine, also where PACKER_CONFIG names it (Packer logs
+ * a warning), one that cannot be read or decoded is an error naming it.
+ */
 export function readConfigFile(o: DiscoveryOptions = {}): PackerConfigFile | undefined {
   const path = configFilePath(o);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !(o.env ?? process.env).PACKER_CONFIG) return undefined;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      log(`[WARN] Config file doesn't exist: ${path}`);
+      return undefined;
+    }
     throw new Error(`Error loading configuration: ${fileError(e, path).message}`);
   }
   let raw: unknown;

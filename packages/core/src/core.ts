@@ -27,6 +27,11 @@ export interface BuildOptions {
 /** A `{{ .Something }}` left for components to render. */
 const DOT_ACTION = /{{(\s|)\.(.*?)(\s|)}}/g;
 
+/** Packer's `build` function in a context without build data (Core.Context). */
+function noBuildData(key: unknown): never {
+  throw new Error(`Error validating build variable: the given variable ${String(key)} will not be passed into your plugin.`);
+}
+
 export class Core {
   readonly template: Template;
   readonly components: ComponentFinder;
@@ -43,9 +48,13 @@ export class Core {
     this.version = opts.version ?? PACKER_COMPAT_VERSION;
   }
 
-  /** Interpolation context of the template (user variables, template path), as Packer's Core.Context: no core version (`{{packer_version}}` is for the components' configurations). */
+  /**
+   * Interpolation context of the template (user variables, template path), as Packer's
+   * Core.Context: no core version (`{{packer_version}}` is for the components'
+   * configurations) and no build data, so `{{build}}` fails as Packer's does there.
+   */
   context(): InterpolateContext {
-    return { templatePath: this.template.path, userVariables: this.variables };
+    return { templatePath: this.template.path, userVariables: this.variables, funcs: { build: noBuildData } };
   }
 
   /** Validates, renders variables and names the builds. Throws on bad input. */

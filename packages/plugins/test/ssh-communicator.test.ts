@@ -8,7 +8,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { RecordingUi, setupLog, StateBag, StepCleanupTempKeys } from '@packer-ts/sdk';
 import { CMD_DISCONNECT } from '@packer-ts/sdk';
 import { prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
-import { freePort, SSHFixture, type Sshd } from './ssh-helpers.ts';
+import { freePort, SSHFixture, waitListening, type Sshd } from './ssh-helpers.ts';
 import { parseTunnel } from '../src/communicator/tunnel.ts';
 import { sshOptions } from '../src/communicator/step-connect.ts';
 import { connect as netConnect, createServer } from 'node:net';
@@ -297,13 +297,7 @@ describe('ssh communicator', () => {
       '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ExitOnForwardFailure=yes',
       `${fx.user.name}@127.0.0.1`], { stdio: 'ignore' });
     try {
-      // wait (bounded) for the proxy to listen
-      for (let i = 0; ; i++) {
-        const up = await new Promise<boolean>((r) => { const t = netConnect({ host: '127.0.0.1', port: socksPort }, () => { t.destroy(); r(true); }); t.on('error', () => r(false)); });
-        if (up) break;
-        assert.ok(i < 100, 'ssh -D did not start listening');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitListening(socksPort, 'ssh -D');
       const c = await connect({ proxy: { host: '127.0.0.1', port: socksPort } });
       try {
         const out = collect();
@@ -324,12 +318,7 @@ describe('ssh communicator', () => {
     const socksPort = await freePort();
     const proxy = spawn('/usr/bin/microsocks', ['-i', '127.0.0.1', '-p', String(socksPort), '-u', 'proxyuser', '-P', 'proxy pass'], { stdio: 'ignore' });
     try {
-      for (let i = 0; ; i++) {
-        const up = await new Promise<boolean>((r) => { const t = netConnect({ host: '127.0.0.1', port: socksPort }, () => { t.destroy(); r(true); }); t.on('error', () => r(false)); });
-        if (up) break;
-        assert.ok(i < 100, 'microsocks did not start listening');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitListening(socksPort, 'microsocks');
       const c = await connect({ proxy: { host: '127.0.0.1', port: socksPort, username: 'proxyuser', password: 'proxy pass' } });
       try {
         const out = collect();

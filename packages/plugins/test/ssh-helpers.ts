@@ -45,6 +45,15 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** Waits (bounded: 10 s) until something listens on 127.0.0.1:`port`; fails naming `what`. */
+export async function waitListening(port: number, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await canConnect(port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not start listening on 127.0.0.1:${port}`);
+}
+
 export interface TestUser {
   name: string;
   password: string;

@@ -57,10 +57,9 @@ test('errors go to stdout, as Packer prints them: lists in each component\'s sty
         const { ours, theirs } = await both([cmd, t], dir);
         assert.equal(ours.code, 1, `${cmd} ${t}: ${ours.stdout}`);
         assert.equal(ours.stderr, '', `${cmd} ${t} wrote to stderr`);
-        if (cmd === 'build' && /Failed to (prepare|initialize) build/.test(theirs.stdout)) {
-          // Packer 1.6.6 goes on to "run" the builds that prepared (see ARCHITECTURE.md): compare the error part
-          assert.ok(theirs.stdout.startsWith(ours.stdout), `${cmd} ${t}:\n${ours.stdout}\n---\n${theirs.stdout}`);
-        } else assertSame(ours, theirs, `${cmd} ${t}`);
+        // after a build failed to prepare, the others run and the wait is reported, as in Packer
+        const timeless = (r: RunResult): RunResult => ({ ...r, stdout: r.stdout.replace(/ after [^\n]*/g, ' after <duration>') });
+        assertSame(timeless(ours), timeless(theirs), `${cmd} ${t}`);
       }
     }
     // what the comparisons above saw: long lines wrapped, each list in its component's style

@@ -69,34 +69,36 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
   if (!loaded) return 1;
   const { core } = loaded;
 
-  // Instantiate and prepare every build before running any: a template
-  // with a bad build writes nothing.
+  // Packer's Core.GetBuilds: each build instantiated and prepared; those that fail are
+  // reported (with the warnings, in order, as one block) and the others still run.
   const names = core.buildNames(args.only, args.except);
   const builds: CoreBuild[] = [];
   let diags = '';
-  let warnings = '';
+  let failed = false;
   for (const name of names) {
     let b: CoreBuild;
     try {
       b = await core.build(name, { debug, force, onError });
     } catch (e) {
       diags += diagnostic('Error', `Failed to initialize build "${name}"`, errorMessage(e));
+      failed = true;
       continue;
     }
     log(`Preparing build: ${name}`);
     try {
-      for (const w of await b.prepare()) warnings += diagnostic('Warning', `Warning when preparing build: "${name}"`, w);
+      const warnings = await b.prepare();
       builds.push(b);
+      for (const w of warnings) diags += diagnostic('Warning', `Warning when preparing build: "${name}"`, w);
     } catch (e) {
       diags += diagnostic('Error', `Failed to prepare build: "${name}"`, errorMessage(e));
+      failed = true;
     }
   }
-  if (warnings) meta.ui.say(warnings);
   if (diags) {
-    meta.ui.error(diags);
-    return 1;
+    if (failed) meta.ui.error(diags); else meta.ui.say(diags);
   }
-  return runBuilds(meta, builds, { color, debug, force, onError, timestampUi, parallel, timelinePath });
+  const code = await runBuilds(meta, builds, { color, debug, force, onError, timestampUi, parallel, timelinePath });
+  return code !== 0 ? code : failed ? 1 : 0;
 }
 
 export interface RunOptions {

@@ -89,7 +89,3 @@ function parseBool(v: string): boolean | undefined {
   return undefined;
 }
 
-/** Comma-separated list flag (-only=a,b). */
-export function splitList(v: string): string[] {
-  return v === '' ? [] : v.split(',');
-}

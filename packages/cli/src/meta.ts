@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { errorMessage, fileError, wordWrap, type Ui } from '@packer-ts/sdk';
 import { BasicUi, MachineReadableUi, jsonKind, scanJson, type ComponentFinder, type TextSink } from '@packer-ts/core';
 import { log } from '@packer-ts/sdk';
-import { FlagError, FlagSet, splitList } from './flags.ts';
+import { FlagError, FlagSet } from './flags.ts';
 import { wantsHelp } from './start.ts';
 
 export interface Io {
@@ -56,8 +56,10 @@ export class MetaArgs {
   }
 
   addFilterFlags(f: FlagSet): void {
-    f.string('only', (v) => { this.only = splitList(v); });
-    f.string('except', (v) => { this.except = splitList(v); });
+    // Packer's sliceflag.StringFlag: each use appends its comma-separated parts (strings.Split:
+    // an empty value is one empty name, which no build has)
+    f.string('only', (v) => { this.only.push(...v.split(',')); });
+    f.string('except', (v) => { this.except.push(...v.split(',')); });
   }
 
   /** Variables from the var files (in order), overridden by -var. */

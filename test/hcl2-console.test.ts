@@ -213,6 +213,17 @@ const modernCases: Record<string, Case> = {
     files: { 'a.pkr.hcl': 'source "null" "a" {\n  communicator = "none"\n}\nbuild {\n  name = joinn("a")\n  sources = ["source.null.a"]\n}\n' },
     args: ['a.pkr.hcl'],
   },
+  'locals that use a datasource: the datasource runs first (a line each, file mode)': {
+    files: { 'a.pkr.hcl': 'data "null" "x" {\n  input = "in-${var.v}"\n}\nvariable "v" {\n  default = "vv"\n}\nlocals {\n  fromdata = data.null.x.output\n  up = upper(local.fromdata)\n  plain = "p"\n}\n' },
+    input: 'local.fromdata\nlocal.up\nlocal.plain\nvariables\n',
+    args: ['a.pkr.hcl'],
+    stdin: 'file',
+  },
+  'a console line has no data: the locals\' context': {
+    files: { 'a.pkr.hcl': 'data "null" "x" {\n  input = "in"\n}\nlocals {\n  l = data.null.x.output\n}\n' },
+    input: 'data.null.x.output\n',
+    args: ['a.pkr.hcl'],
+  },
   'a local block defined twice': {
     files: { 'a.pkr.hcl': 'locals {\n  a = 1\n}\nlocal "a" {\n  expression = 2\n}\n' },
     input: 'local.a\n',

@@ -130,6 +130,15 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     const { readHcl2Config } = await import('../hcl2.ts');
     const cfg = await readHcl2Config(meta, args, { lazyLocals: true });
     if (!cfg) return 1;
+    // Packer 1.16's console runs Initialize whole where there are data blocks: the datasources
+    // run and the locals that use them get their values (its problems ignored, as the rest)
+    if (cfg.rootBlocks.some((b) => b.type === 'data')) {
+      const { initializeDatasources } = await import('@packer-ts/core/hcl2');
+      await initializeDatasources(cfg);
+      // its lines are evaluated in the locals' context, which has no `data` (EvalContext(LocalContext))
+      const vars = cfg.evaluated?.ctx.variables;
+      if (vars) delete vars.data;
+    }
     const { Hcl2Console } = await import('./console-hcl2.ts');
     const session = new Hcl2Console(cfg);
     // a thread evaluating the deep lines of a console on another thread (deep-console.ts)

@@ -228,7 +228,9 @@ export function parseHcl2(opts: ParseOptions): ParseResult {
   for (const [name, f] of parsedVars.files) files.set(name, f);
   diags.push(...parsedVars.diags);
   config.parsedVariables = parsedVars;
-  config.setVariables(initializeVariables(parsedVars, undefined, { lazyLocals: opts.lazyLocals }));
+  // locals read lazily (console) unless datasources run first and give some of them their values
+  const lazyLocals = opts.lazyLocals && !blocks.some((b) => b.type === 'data');
+  config.setVariables(initializeVariables(parsedVars, undefined, { lazyLocals }));
   return { config, diags, files };
 }
 

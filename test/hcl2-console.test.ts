@@ -101,6 +101,7 @@ const dirCase = (input: string, args: string[] = [], extra: Partial<Case> = {}):
 
 const cases: Record<string, Case> = {
   'a number': dirCase('var.n\n'),
+  'an argument that fails, then the conversion errors of the arguments around it (all reported)': dirCase('chunklist((2.5 || flatten("a")), {})\nparseint([for x in "a,b,c": upper(x)], ["b","a"])\nformat({}, upper(1), [1])\n'),
   'a string': dirCase('var.s\n'),
   'a list': dirCase('var.l\n'),
   'a map': dirCase('var.m\n'),

@@ -541,6 +541,9 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
   const expanded = argExprs !== e.args;
   const np = params.length;
   const before = diags.length;
+  // where each argument's diagnostics end, once there are some (HCL reports an argument's
+  // conversion error right after them)
+  let argEnds: number[] | undefined;
   // every argument a value that callHcl would pass on as it is (plainArg)
   let plain = !expanded;
   for (let i = 0; i < n; i++) {
@@ -570,10 +573,36 @@ function evCall(e: Extract<Expr, { kind: 'FunctionCall' }>, ctx: EvalContext | u
     }
     const v = ev(a as Expr, ctx, diags);
     args[i] = v;
+    if (argEnds || diags.length !== before) (argEnds ??= new Array<number>(n).fill(before))[i] = diags.length;
     if (plain && !plainArg(v, p.type)) plain = false;
   }
-  // an argument's error (or a type argument's) makes the call's result unknown
-  if (diags.length > before && errorsSince(diags, before)) return DynamicVal;
+  // an argument's error (or a type argument's) makes the call's result unknown; as HCL, each
+  // argument is still converted to its parameter's type, its failure reported after the argument's own
+  if (diags.length > before && errorsSince(diags, before)) {
+    const added = diags.splice(before);
+    let from = 0;
+    for (let i = 0; i < n; i++) {
+      const v = args[i];
+      // a type or expression argument has no conversion
+      if (!(v instanceof Value)) continue;
+      const end = argEnds?.[i] ?? before;
+      diags.push(...added.slice(from, end - before));
+      from = end - before;
+      const p = i < np ? params[i]! : fn.varParam!;
+      if (p.type.kind === 'dynamic' || v.type === p.type) continue;
+      try {
+        convert(v, p.type);
+      } catch (err) {
+        if (!(err instanceof CtyError)) throw err;
+        // an expanded element stands for the expanding argument
+        const a = argExprs[i]!;
+        const argExpr = a instanceof Value ? e.args[e.args.length - 1]! : a;
+        diags.push(withNotes(errorDiag('Invalid function argument', `Invalid value for ${goQuote(p.name)} parameter: ${err.message}.`, callArgRange(e, argExprs, i), e.range), argExpr, ctx));
+      }
+    }
+    diags.push(...added.slice(from));
+    return DynamicVal;
+  }
   try {
     return plain ? callHclPlain(e.name, fn, args as Value[], n) : callHcl(e.name, fn, args, e.args.length);
   } catch (err) {

@@ -221,6 +221,27 @@ test('sequential evaluation: datasources after the ones they use; a cycle exceed
   } finally { await f.close(); }
 });
 
+test('-use-sequential-evaluation on build, validate, inspect and console: the output and status of packer-1.16', { skip: skipOracle }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-ds-seq-'));
+  try {
+    // a datasource that uses a local: fine in the graph, "Unsupported attribute" in sequence
+    await writeFile(join(dir, 't.pkr.hcl'), 'locals {\n  base = "b"\n  after = data.null.d.output\n}\ndata "null" "d" {\n  input = "${local.base}-in"\n}\nsource "null" "n" {\n  communicator = "none"\n}\nbuild {\n  sources = ["source.null.n"]\n}\n');
+    await writeFile(join(dir, 'in.txt'), 'local.after\n');
+    for (const argv of [['validate', '-use-sequential-evaluation'], ['inspect', '-use-sequential-evaluation'], ['build', '-use-sequential-evaluation', '-color=false'], ['build', '-color=false']]) {
+      const theirs = await run(oracle('packer-1.16'), [...argv, 't.pkr.hcl'], { cwd: dir, env: { HOME: dir } });
+      const ours = await run(PACKER_TS, [...argv, 't.pkr.hcl'], { cwd: dir, env: { HOME: dir } });
+      const t = (o: string) => o.replace(/ after [^\n]*/g, ' after <duration>');
+      assert.deepEqual({ code: ours.code, out: t(ours.stdout) }, { code: theirs.code, out: t(theirs.stdout) }, argv.join(' '));
+    }
+    for (const flag of [[], ['-use-sequential-evaluation']]) {
+      const sh = (bin: string) => run('/bin/sh', ['-c', 'exec "$0" console "$@" < in.txt', bin, ...flag, 't.pkr.hcl'], { cwd: dir, env: { HOME: dir } });
+      const theirs = await sh(oracle('packer-1.16'));
+      const ours = await sh(PACKER_TS);
+      assert.deepEqual({ code: ours.code, out: ours.stdout }, { code: theirs.code, out: theirs.stdout }, `console ${flag.join(' ')}`);
+    }
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});
+
 /** Installs `bin` as github.com/acc/NAME v0.0.1 in `dir` (Packer 1.7+'s layout, with its checksum file). */
 async function install(dir: string, name: string, bin: string): Promise<void> {
   const d = join(dir, 'github.com', 'acc', name);

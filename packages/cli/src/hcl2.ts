@@ -48,7 +48,7 @@ export async function readHcl2Config(meta: Meta, args: MetaArgs, opts: { lazyLoc
  * PackerConfig.Initialize: the datasources (datasources.ts: run, or only configured when
  * `skipExecution`) with the locals that use them, the variables' values, then sources and builds.
  */
-export async function initializeHcl2(cfg: PackerConfig, opts: { skipExecution?: boolean; inspect?: boolean }): Promise<Diagnostic[]> {
+export async function initializeHcl2(cfg: PackerConfig, opts: { skipExecution?: boolean; inspect?: boolean; sequential?: boolean }): Promise<Diagnostic[]> {
   // the required plugins' binaries first: datasources of a required plugin run the selected one;
   // missing ones stop build and validate there, while inspect still shows the template
   const detected = cfg.detectPluginBinaries();
@@ -67,7 +67,7 @@ export async function initializeHcl2(cfg: PackerConfig, opts: { skipExecution?: 
 export async function buildsFromHcl2(meta: Meta, args: MetaArgs, opts: { debug: boolean; force: boolean; onError: string }): Promise<{ builds: CoreBuild[]; ret: number } | undefined> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return undefined;
-  if ((await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, {}))) !== 0) return undefined;
+  if ((await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, { sequential: args.sequential }))) !== 0) return undefined;
   const { getHcl2Builds } = await import('@packer-ts/core/hcl2');
   const { builds, diags } = await getHcl2Builds(cfg, { only: args.only, except: args.except, ...opts });
   const ret = await writeDiags(meta, NO_FILES, diags);
@@ -82,7 +82,7 @@ export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boole
     meta.ui.say('Syntax-only check passed. Everything looks okay.');
     return 0;
   }
-  const ret = await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, { skipExecution: !evaluateDatasources }));
+  const ret = await writeDiags(meta, NO_FILES, await initializeHcl2(cfg, { skipExecution: !evaluateDatasources, sequential: args.sequential }));
   if (ret !== 0) return ret;
   const { getHcl2Builds } = await import('@packer-ts/core/hcl2');
   const { diags } = await getHcl2Builds(cfg, { only: args.only, except: args.except });
@@ -93,7 +93,7 @@ export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boole
 export async function inspectHcl2(meta: Meta, args: MetaArgs): Promise<number> {
   const cfg = await readHcl2Config(meta, args);
   if (!cfg) return 1;
-  await initializeHcl2(cfg, { inspect: true });
+  await initializeHcl2(cfg, { inspect: true, sequential: args.sequential });
   const { printBuilds, printVariables } = await import('@packer-ts/core/hcl2');
   meta.ui.say('Packer Inspect: HCL2 mode\n');
   meta.ui.say(printVariables(cfg));

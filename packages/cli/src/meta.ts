@@ -55,6 +55,14 @@ export class MetaArgs {
     f.string('var-file', (v) => { this.varFiles.push(v); });
   }
 
+  /** -use-sequential-evaluation (Packer 1.16): datasources, then locals, in order, instead of their graph. */
+  sequential = false;
+
+  /** Packer 1.16's -use-sequential-evaluation (build, validate, console, inspect; it only changes HCL2 templates with data blocks). */
+  addSequentialFlag(f: FlagSet): void {
+    f.bool('use-sequential-evaluation', (v) => { this.sequential = v; });
+  }
+
   addFilterFlags(f: FlagSet): void {
     // Packer's sliceflag.StringFlag: each use appends its comma-separated parts (strings.Split:
     // an empty value is one empty name, which no build has)

@@ -40,6 +40,7 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
   const flags = new FlagSet();
   args.addVarFlags(flags);
   args.addFilterFlags(flags);
+  args.addSequentialFlag(flags);
   flags.bool('color', (v) => { color = v; })
     .bool('debug', (v) => { debug = v; })
     .bool('force', (v) => { force = v; })

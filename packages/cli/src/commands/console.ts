@@ -103,6 +103,7 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
   const flags = new FlagSet();
   args.addVarFlags(flags);
   args.addFilterFlags(flags);
+  args.addSequentialFlag(flags);
   flags.value('config-type', (v) => {
     if (v !== 'json' && v !== 'hcl2') throw new Error(`${v} does not belong to configType values`);
     hcl2 = v === 'hcl2';
@@ -134,7 +135,7 @@ export async function consoleCommand(meta: Meta, argv: string[]): Promise<number
     // run and the locals that use them get their values (its problems ignored, as the rest)
     if (cfg.rootBlocks.some((b) => b.type === 'data')) {
       const { initializeDatasources } = await import('@packer-ts/core/hcl2');
-      await initializeDatasources(cfg);
+      await initializeDatasources(cfg, { sequential: args.sequential });
       // its lines are evaluated in the locals' context, which has no `data` (EvalContext(LocalContext))
       const vars = cfg.evaluated?.ctx.variables;
       if (vars) delete vars.data;

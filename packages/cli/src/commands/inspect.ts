@@ -24,6 +24,7 @@ export async function inspectCommand(meta: Meta, argv: string[]): Promise<number
   const flags = new FlagSet();
   args.addVarFlags(flags);
   args.addFilterFlags(flags);
+  args.addSequentialFlag(flags);
   const stop = parseFlags(meta, flags, argv, inspectHelp, 0, Infinity);
   if (stop !== undefined) return stop;
   if (flags.args.length === 1) args.path = flags.args[0]!;

@@ -221,6 +221,25 @@ test('-v, -version, --version print the bare version as Packer\'s; `version` giv
   } finally { await removeDir(dir); }
 });
 
+test('Packer 1.16\'s flags about undeclared variables (validate -no-warn-undeclared-var, build -warn-on-undeclared-var) and build -skip-enforcement are accepted', async () => {
+  requireTools(REAL_PACKER);
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-undeclared-'));
+  try {
+    await writeFile(join(dir, 't.pkr.hcl'), 'source "null" "a" {\n  communicator = "none"\n}\nbuild {\n  sources = ["source.null.a"]\n}\n');
+    await writeFile(join(dir, 'u.pkrvars.hcl'), 'x = 1\n');
+    // without the flag: Packer 1.6.6's warning
+    const plain = await run(PACKER_TS, ['validate', '-var-file=u.pkrvars.hcl', 't.pkr.hcl'], { cwd: dir });
+    const theirs = await run(REAL_PACKER, ['validate', '-var-file=u.pkrvars.hcl', 't.pkr.hcl'], { cwd: dir });
+    assert.deepEqual({ code: plain.code, out: plain.stdout }, { code: theirs.code, out: theirs.stdout });
+    assert.match(plain.stdout, /^Warning: Undefined variable\n/);
+    const quiet = await run(PACKER_TS, ['validate', '-no-warn-undeclared-var', '-var-file=u.pkrvars.hcl', 't.pkr.hcl'], { cwd: dir });
+    assert.deepEqual({ code: quiet.code, out: quiet.stdout }, { code: 0, out: '' });
+    const build = await run(PACKER_TS, ['build', '-color=false', '-warn-on-undeclared-var', '-skip-enforcement', '-var-file=u.pkrvars.hcl', 't.pkr.hcl'], { cwd: dir });
+    assert.equal(build.code, 0, build.stdout);
+    assert.match(build.stdout, /^Warning: Undefined variable\n[^]*Build 'null\.a' finished/);
+  } finally { await removeDir(dir); }
+});
+
 test('validate and inspect report like Packer', async () => {
   const good = { description: 'demo', variables: { b: 'x', a: null, pw: 'hidden' }, 'sensitive-variables': ['pw'], builders: [{ type: 'file', name: 'f', content: 'x', target: 'o.txt' }, { type: 'null', communicator: 'none' }], provisioners: [{ type: 'shell-local', inline: ['true'] }] };
   const dir = await workdir({ 'good.json': good, 'bad.json': { builders: [{ type: 'file', content: 'x' }] } });

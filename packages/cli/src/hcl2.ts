@@ -29,7 +29,7 @@ export async function writeDiags(meta: Meta, files: ReadonlyMap<string, SourceFi
 }
 
 /** Reads an HCL2 template with its variables (GetConfigFromHCL); reports on the Ui and returns undefined on errors. */
-export async function readHcl2Config(meta: Meta, args: MetaArgs, opts: { lazyLocals?: boolean } = {}): Promise<PackerConfig | undefined> {
+export async function readHcl2Config(meta: Meta, args: MetaArgs, opts: { lazyLocals?: boolean; noWarnUndeclaredVar?: boolean } = {}): Promise<PackerConfig | undefined> {
   const { parseHcl2 } = await import('@packer-ts/core/hcl2');
   const components = await meta.components();
   const r = parseHcl2({
@@ -40,7 +40,9 @@ export async function readHcl2Config(meta: Meta, args: MetaArgs, opts: { lazyLoc
     components,
     lazyLocals: opts.lazyLocals,
   });
-  if ((await writeDiags(meta, r.files, r.diags)) !== 0 || !r.config) return undefined;
+  // validate -no-warn-undeclared-var (Packer 1.16): a var file's undeclared names are not warned of
+  const diags = opts.noWarnUndeclaredVar ? r.diags.filter((d) => !(d.severity === 'warning' && d.summary === 'Undefined variable')) : r.diags;
+  if ((await writeDiags(meta, r.files, diags)) !== 0 || !r.config) return undefined;
   return r.config;
 }
 
@@ -75,8 +77,8 @@ export async function buildsFromHcl2(meta: Meta, args: MetaArgs, opts: { debug: 
 }
 
 /** `validate` on an HCL2 template. */
-export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boolean, evaluateDatasources = false): Promise<number> {
-  const cfg = await readHcl2Config(meta, args);
+export async function validateHcl2(meta: Meta, args: MetaArgs, syntaxOnly: boolean, evaluateDatasources = false, noWarnUndeclaredVar = false): Promise<number> {
+  const cfg = await readHcl2Config(meta, args, { noWarnUndeclaredVar });
   if (!cfg) return 1;
   if (syntaxOnly) {
     meta.ui.say('Syntax-only check passed. Everything looks okay.');

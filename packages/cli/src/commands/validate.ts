@@ -33,10 +33,13 @@ export async function validateCommand(meta: Meta, argv: string[]): Promise<numbe
   // Packer 1.16's: run the datasources of an HCL2 template too (not in 1.6.6's help text)
   let evaluateDatasources = false;
   flags.bool('evaluate-datasources', (v) => { evaluateDatasources = v; });
+  // Packer 1.16's: no warnings about a var file's undeclared variables
+  let noWarnUndeclaredVar = false;
+  flags.bool('no-warn-undeclared-var', (v) => { noWarnUndeclaredVar = v; });
   const stop = parseFlags(meta, flags, argv, validateHelp);
   if (stop !== undefined) return stop;
   args.path = flags.args[0]!;
-  if (isHcl2Path(args.path)) return (await import('../hcl2.ts')).validateHcl2(meta, args, syntaxOnly, evaluateDatasources);
+  if (isHcl2Path(args.path)) return (await import('../hcl2.ts')).validateHcl2(meta, args, syntaxOnly, evaluateDatasources, noWarnUndeclaredVar);
   if (syntaxOnly) {
     // Packer reads the template and the variables before it looks at -syntax-only
     if (!(await readConfig(meta, args))) return 1;

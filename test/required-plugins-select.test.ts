@@ -77,6 +77,34 @@ test('required_plugins: `< 2.0.0` runs the installed 1.0.0, `>= 1.0.0` runs 2.0.
   }
 });
 
+test('-ignore-prerelease-plugins: an installed 1.1.0-dev is what a template uses, unless the flag leaves it out for 1.0.0, as packer-1.16', { skip }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'packer-ts-prerelease-'));
+  try {
+    const home = join(dir, 'home');
+    await mkdir(home);
+    const marker = join(dir, 'starts.txt');
+    const env = { HOME: home, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: join(dir, 'cache'), PACKER_NO_COLOR: '1' };
+    for (const v of ['1.0.0', '1.1.0-dev']) {
+      const inst = await run(PACKER_TS, ['plugins', 'install', '-path', await wrapper(dir, v, marker), 'github.com/acc/oracle'], { cwd: dir, env });
+      assert.equal(inst.code, 0, inst.stdout + inst.stderr);
+    }
+    // no required_plugins: the components of the highest installed version
+    await writeFile(join(dir, 't.pkr.hcl'), 'source "oracle-mock" "m" {\n  mock = "x"\n}\nbuild {\n  sources = ["source.oracle-mock.m"]\n}\n');
+    for (const [flags, version] of [[[], '1.1.0-dev'], [['-ignore-prerelease-plugins'], '1.0.0']] as const) {
+      for (const [tool, cmd] of [['packer-1.16', oracle('packer-1.16')], ['packer-ts', PACKER_TS]] as const) {
+        for (const command of ['build', 'validate']) {
+          await rm(marker, { force: true });
+          const r = await run(cmd, [command, ...flags, 't.pkr.hcl'], { cwd: dir, env, timeoutMs: 120_000 });
+          assert.equal(r.code, 0, `${tool} ${command} ${flags.join(' ')}:\n${r.stdout}${r.stderr}`);
+          assert.deepEqual(await starts(marker), [`${version} start builder mock`], `${tool} ${command} ${flags.join(' ')}`);
+        }
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('required_plugins not installed: build and validate stop at "Missing plugins", inspect still shows the builds, as packer-1.16', { skip }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-required-missing-'));
   try {

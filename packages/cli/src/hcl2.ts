@@ -31,7 +31,7 @@ export async function writeDiags(meta: Meta, files: ReadonlyMap<string, SourceFi
 /** Reads an HCL2 template with its variables (GetConfigFromHCL); reports on the Ui and returns undefined on errors. */
 export async function readHcl2Config(meta: Meta, args: MetaArgs, opts: { lazyLocals?: boolean; noWarnUndeclaredVar?: boolean } = {}): Promise<PackerConfig | undefined> {
   const { parseHcl2 } = await import('@packer-ts/core/hcl2');
-  const components = await meta.components();
+  const components = await meta.components({ releasesOnly: args.releasesOnly });
   const r = parseHcl2({
     path: args.path,
     varFiles: args.varFiles,

@@ -48,7 +48,7 @@ export async function loadCore(meta: Meta, args: MetaArgs): Promise<{ core: Core
   const config = await readConfig(meta, args);
   if (!config) return undefined;
   const { template, variables } = config;
-  const core = new Core({ template, components: await meta.components(), variables });
+  const core = new Core({ template, components: await meta.components({ releasesOnly: args.releasesOnly }), variables });
   try {
     core.initialize();
   } catch (e) {

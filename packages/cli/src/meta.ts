@@ -25,7 +25,8 @@ export interface Meta {
   ui: Ui;
   machineReadable: boolean;
   /** Creates the component finder (built-ins, then plugins). */
-  components(): Promise<ComponentFinder>;
+  /** The first call decides the options (`releasesOnly`: -ignore-prerelease-plugins). */
+  components(opts?: { releasesOnly?: boolean }): Promise<ComponentFinder>;
   /** Where Ctrl-C / SIGTERM land. */
   signal: AbortSignal;
 }
@@ -57,6 +58,14 @@ export class MetaArgs {
 
   /** -use-sequential-evaluation (Packer 1.16): datasources, then locals, in order, instead of their graph. */
   sequential = false;
+
+  /** -ignore-prerelease-plugins (Packer 1.16): installed plugin versions with a pre-release part are not used. */
+  releasesOnly = false;
+
+  /** Packer 1.16's -ignore-prerelease-plugins (build, validate). */
+  addPrereleaseFlag(f: FlagSet): void {
+    f.bool('ignore-prerelease-plugins', (v) => { this.releasesOnly = v; });
+  }
 
   /** Packer 1.16's -use-sequential-evaluation (build, validate, console, inspect; it only changes HCL2 templates with data blocks). */
   addSequentialFlag(f: FlagSet): void {

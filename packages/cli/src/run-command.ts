@@ -60,14 +60,14 @@ export async function runCommand(name: string, cmd: Command, args: string[], io:
     ui,
     machineReadable,
     signal: controller.signal,
-    components: async () => {
+    components: async (opts = {}) => {
       if (finder) return finder;
       // plugin discovery loads with the first command that asks for components (not fmt)
       const { createComponentFinder, locateSelf } = await import('./components.ts');
       if (finder) return finder;
       const self = locateSelf();
       try {
-        finder = createComponentFinder({ builtins, self, exeDir: self.exeDir, env: io.env, log });
+        finder = createComponentFinder({ builtins, self, exeDir: self.exeDir, env: io.env, log, releasesOnly: opts.releasesOnly });
       } catch (e) {
         // Packer prints this one on stderr (main.go), not through its Ui
         io.stderr.write(`Error loading configuration: \n\n${errorMessage(e).replace(/^Error loading configuration: /, '')}\n`);

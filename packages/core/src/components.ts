@@ -32,6 +32,8 @@ export interface ComponentFinder {
    * (`packer { required_plugins }`: the selected installation of each requirement).
    */
   usePlugins?(refs: readonly PluginRef[]): void;
+  /** Installed pre-release versions are not used (-ignore-prerelease-plugins), also by required_plugins. */
+  readonly releasesOnly?: boolean;
 }
 
 /** A store over in-process factories. */

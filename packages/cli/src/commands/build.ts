@@ -41,6 +41,7 @@ export async function buildCommand(meta: Meta, argv: string[]): Promise<number> 
   args.addVarFlags(flags);
   args.addFilterFlags(flags);
   args.addSequentialFlag(flags);
+  args.addPrereleaseFlag(flags);
   // Packer 1.16's: packer-ts warns of a var file's undeclared variables as Packer 1.6.6 always
   // does; -skip-enforcement is about HCP Packer's build policies, which packer-ts has none of
   flags.bool('warn-on-undeclared-var', () => {});

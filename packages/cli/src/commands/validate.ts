@@ -29,6 +29,7 @@ export async function validateCommand(meta: Meta, argv: string[]): Promise<numbe
   args.addVarFlags(flags);
   args.addFilterFlags(flags);
   args.addSequentialFlag(flags);
+  args.addPrereleaseFlag(flags);
   flags.bool('syntax-only', (v) => { syntaxOnly = v; });
   // Packer 1.16's: run the datasources of an HCL2 template too (not in 1.6.6's help text)
   let evaluateDatasources = false;

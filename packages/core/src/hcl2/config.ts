@@ -338,7 +338,7 @@ export class PackerConfig {
     } catch (e) {
       return [err('Failed to find the plugin directory', (e as Error).message)];
     }
-    const { selected, diags } = selectRequiredPlugins(this.requiredPlugins, { dir });
+    const { selected, diags } = selectRequiredPlugins(this.requiredPlugins, { dir, releasesOnly: this.components.releasesOnly });
     this.components.usePlugins?.(requiredPluginRefs(selected, dir));
     return diags;
   }

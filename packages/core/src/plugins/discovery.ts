@@ -78,6 +78,8 @@ export interface DiscoveryOptions {
   home?: string;
   /** Debug log. */
   log?: (line: string) => void;
+  /** Installed versions with a pre-release part are left out (-ignore-prerelease-plugins). */
+  releasesOnly?: boolean;
 }
 
 /** The discovery directories, in order (later wins). */
@@ -178,7 +180,7 @@ function addInstalled(found: PluginMap, o: DiscoveryOptions): void {
     return;
   }
   const latest = new Map<string, { path: string; d: PluginDescription }>();
-  for (const inst of listInstallations({ dir, checkApi: true, log: o.log, env })) latest.set(inst.pluginName, { path: inst.binaryPath, d: inst.description });
+  for (const inst of listInstallations({ dir, checkApi: true, log: o.log, env, releasesOnly: o.releasesOnly })) latest.set(inst.pluginName, { path: inst.binaryPath, d: inst.description });
   for (const [name, { path, d }] of latest) {
     for (const ref of multiPluginRefs(name, path, d, dir)) {
       o.log?.(`[DEBUG] Discovered plugin: ${ref.name} = ${path} ${ref.args.join(' ')}`);

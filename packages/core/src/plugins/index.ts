@@ -80,6 +80,8 @@ export interface ComponentSetup {
   cwd?: string;
   home?: string;
   log?: (line: string) => void;
+  /** Packer 1.16's -ignore-prerelease-plugins: installed versions with a pre-release part are not used. */
+  releasesOnly?: boolean;
 }
 
 export interface PluginComponentFinder extends ComponentFinder {
@@ -117,7 +119,7 @@ export function createComponentFinder(setup: ComponentSetup): PluginComponentFin
   const log = setup.log ?? (() => {});
   // The refs as found; the encoding is applied when a component starts, because required_plugins'
   // selection (usePlugins) can change which plugins provide components, and so the encoding.
-  const plugins = findPlugins({ env, exeDir: setup.exeDir, cwd: setup.cwd, home: setup.home, log });
+  const plugins = findPlugins({ env, exeDir: setup.exeDir, cwd: setup.cwd, home: setup.home, log, releasesOnly: setup.releasesOnly });
   const builtinNames: Record<ComponentKind, string[]> = {
     builder: Object.keys(setup.builtins.builders),
     provisioner: Object.keys(setup.builtins.provisioners),
@@ -150,6 +152,7 @@ export function createComponentFinder(setup: ComponentSetup): PluginComponentFin
     postProcessors: layer<PostProcessor>('post-processor', setup.builtins.postProcessors, 'post-processor'),
     datasources: layer<Datasource>('datasource', setup.builtins.datasources ?? {}, 'datasource'),
     get encoding() { return encoding; },
+    releasesOnly: setup.releasesOnly ?? false,
     usePlugins: (refs) => {
       for (const r of refs) {
         if (shadowed(r)) continue;

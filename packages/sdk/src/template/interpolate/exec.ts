@@ -126,7 +126,9 @@ function indexFn(item: unknown, ...indexes: unknown[]): unknown {
       if (index === undefined || index === null) throw new Error('cannot index slice/array with nil');
       if (typeof index !== 'number' || !Number.isInteger(index)) throw new Error(`cannot index slice/array with type ${goTypeName(index)}`);
       const len = typeof item === 'string' ? Buffer.byteLength(item) : item.length;
-      if (index < 0 || index >= len) throw new Error(`index out of range: ${index}`);
+      // Go's indexArg lets the length itself through; reflect's Index then panics
+      if (index < 0 || index > len) throw new Error(`index out of range: ${index}`);
+      if (index === len) throw new Error(`reflect: ${typeof item === 'string' ? 'string' : 'slice'} index out of range`);
       item = typeof item === 'string' ? Buffer.from(item, 'utf8')[index] : item[index];
     } else if (isMap(item)) {
       if (typeof index !== 'string') throw new Error(`value has type ${goTypeName(index)}; should be string`);

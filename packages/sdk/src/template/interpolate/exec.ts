@@ -2,7 +2,7 @@
  * Evaluator of parsed templates, following Go's text/template/exec rules
  * for the value model described in gofmt.ts.
  */
-import { formatValue, goTypeName, sprint, sprintf, sprintln } from './gofmt.ts';
+import { formatValue, GoFloat, goTypeName, sprint, sprintf, sprintln } from './gofmt.ts';
 import { nodeString } from './parse.ts';
 import { runDeep, type Deep } from './deep.ts';
 import type { ArgNode, CommandNode, Node, ParsedTemplate, PipeNode, VariableNode } from './parse.ts';
@@ -49,6 +49,7 @@ export function truth(v: unknown): boolean {
     case 'function': return true;
   }
   if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof GoFloat) return v.value !== 0;
   return Object.keys(v as object).length > 0;
 }
 
@@ -65,9 +66,19 @@ function basicKind(v: unknown): Kind {
     case 'bigint': return 'int';
     case 'string': return 'string';
   }
+  if (v instanceof GoFloat) return 'float';
   return 'other';
 }
-const numeric = (k: Kind) => k === 'int' || k === 'float';
+const num = (v: unknown): number => (v instanceof GoFloat ? v.value : Number(v));
+
+/**
+ * A template constant as Go types it where nothing else does (state.idealConstant): written as
+ * a float (`.`, an exponent; not a hex integer or a rune), a float64 (GoFloat when integral).
+ */
+export function idealConstant(n: { text: string; value: number }): number | GoFloat {
+  const floatSyntax = !n.text.startsWith("'") && !/^[+-]?0[xX]/.test(n.text) && /[.eEpP]/.test(n.text);
+  return floatSyntax && Number.isInteger(n.value) ? new GoFloat(n.value) : n.value;
+}
 
 function eq(arg1: unknown, ...rest: unknown[]): boolean {
   if (rest.length === 0) throw new Error('missing argument for comparison');
@@ -75,13 +86,13 @@ function eq(arg1: unknown, ...rest: unknown[]): boolean {
   for (const arg of rest) {
     const k2 = basicKind(arg);
     let t = false;
-    if (k1 !== k2 && !(numeric(k1) && numeric(k2))) {
+    if (k1 !== k2) {
       if (k1 !== 'invalid' && k2 !== 'invalid') throw new Error('incompatible types for comparison');
     } else if (k1 === 'other') {
       if (arg1 !== arg) throw new Error(`non-comparable type ${formatValue(arg, false)}: ${goTypeName(arg)}`);
       t = true;
     } else if (k1 === 'invalid') t = true;
-    else t = Number(arg1) === Number(arg) && typeof arg1 !== 'string' ? true : arg1 === arg;
+    else t = k1 === 'int' || k1 === 'float' ? num(arg1) === num(arg) : arg1 === arg;
     if (t) return true;
   }
   return false;
@@ -90,9 +101,12 @@ function eq(arg1: unknown, ...rest: unknown[]): boolean {
 function lt(a: unknown, b: unknown): boolean {
   const k1 = basicKind(a);
   const k2 = basicKind(b);
-  if (k1 !== k2 && !(numeric(k1) && numeric(k2))) throw new Error('incompatible types for comparison');
-  if (k1 === 'bool' || k1 === 'other' || k1 === 'invalid') throw new Error('invalid type for comparison');
-  return (a as number | string) < (b as number | string);
+  // Go's basicKind fails first for what has no basic kind (nil, maps, lists)
+  if (k1 === 'other' || k1 === 'invalid' || k2 === 'other' || k2 === 'invalid') throw new Error('invalid type for comparison');
+  if (k1 !== k2) throw new Error('incompatible types for comparison');
+  if (k1 === 'bool') throw new Error('invalid type for comparison');
+  if (k1 === 'string') return (a as string) < (b as string);
+  return num(a) < num(b);
 }
 
 function htmlEscape(s: string): string {
@@ -325,7 +339,7 @@ class State {
       case 'dot': return dot;
       case 'nil': this.errorf('nil is not a command');
       // falls through (errorf never returns)
-      case 'number': return first.value;
+      case 'number': return idealConstant(first);
       case 'string': return first.text;
     }
   }
@@ -450,7 +464,7 @@ class State {
       case 'any':
         switch (n.t) {
           case 'bool': return n.value;
-          case 'number': return n.value;
+          case 'number': return idealConstant(n);
           case 'string': return n.text;
         }
     }

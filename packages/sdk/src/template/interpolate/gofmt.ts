@@ -6,6 +6,14 @@
  */
 
 /** The Go type name of a value, for error messages. */
+/**
+ * A float64 whose value is integral: a template constant written as a float (`1e3`, `2.0`),
+ * which Go types float64 where JavaScript's number would pass for an int.
+ */
+export class GoFloat {
+  constructor(readonly value: number) {}
+}
+
 export function goTypeName(v: unknown): string {
   if (v === undefined || v === null) return '<nil>';
   switch (typeof v) {
@@ -16,6 +24,7 @@ export function goTypeName(v: unknown): string {
     case 'function': return 'func';
   }
   if (Array.isArray(v)) return '[]interface {}';
+  if (v instanceof GoFloat) return 'float64';
   if (typeof v === 'object' && Object.getPrototypeOf(v) !== Object.prototype && typeof (v as { typeName?: unknown }).typeName === 'string') return (v as { typeName: string }).typeName; // a GoStruct
   return 'map[string]interface {}';
 }
@@ -115,6 +124,7 @@ export function formatValue(v: unknown, top = true, floats = false): string {
     case 'boolean': return v ? 'true' : 'false';
     case 'function': return '0x0';
   }
+  if (v instanceof GoFloat) return goFormatFloat(v.value, 'g', -1);
   if (Array.isArray(v)) return '[' + v.map((x) => formatValue(x, false, floats)).join(' ') + ']';
   if (isPlainMap(v)) {
     const keys = Object.keys(v).sort();
@@ -141,20 +151,70 @@ export function sprintln(args: unknown[]): string {
 
 interface Spec { minus: boolean; plus: boolean; sharp: boolean; space: boolean; zero: boolean; width?: number; prec?: number }
 
+/**
+ * Pads to the width in runes, as Go 1.19's fmt: on the right with `-`, else on the left, with
+ * zeros under `0` (after a number's sign; strings and bools are zero-padded too before Go 1.23).
+ */
 function padTo(s: string, spec: Spec, numeric: boolean): string {
-  if (spec.width === undefined || s.length >= spec.width) return s;
-  const n = spec.width - s.length;
+  if (spec.width === undefined) return s;
+  let len = 0;
+  for (const _ of s) len++;
+  if (len >= spec.width) return s;
+  const n = spec.width - len;
   if (spec.minus) return s + ' '.repeat(n);
-  if (spec.zero && numeric) {
-    const signLen = /^[+\- ]/.test(s) ? 1 : 0;
+  if (spec.zero) {
+    const signLen = numeric && /^[+\- ]/.test(s) ? 1 : 0;
     return s.slice(0, signLen) + '0'.repeat(n) + s.slice(signLen);
   }
   return ' '.repeat(n) + s;
 }
 
-function badVerb(verb: string, arg: unknown): string {
+/** strconv.FormatFloat(f, 'x', prec, 64) for a finite `f`: `0x1.cp+01`. */
+function hexFloat(f: number, prec: number): string {
+  const neg = f < 0 || Object.is(f, -0);
+  let mant = 0n;
+  let exp = 0;
+  if (f !== 0) {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, Math.abs(f));
+    const bits = view.getBigUint64(0);
+    exp = Number((bits >> 52n) & 0x7ffn);
+    mant = bits & ((1n << 52n) - 1n);
+    if (exp === 0) {
+      exp = -1022;
+      while ((mant & (1n << 52n)) === 0n) { mant <<= 1n; exp--; }
+    } else {
+      mant |= 1n << 52n;
+      exp -= 1023;
+    }
+  }
+  // 1 + 52 bits: a leading digit and 13 hex digits
+  let lead = mant >> 52n;
+  let frac = mant & ((1n << 52n) - 1n);
+  let digits: string;
+  if (prec < 0) digits = frac === 0n ? '' : frac.toString(16).padStart(13, '0').replace(/0+$/, '');
+  else if (prec >= 13) digits = frac.toString(16).padStart(13, '0').padEnd(prec, '0');
+  else {
+    // round half to even at `prec` hex digits
+    const shift = BigInt(4 * (13 - prec));
+    const whole = mant >> shift;
+    const rest = mant & ((1n << shift) - 1n);
+    const half = 1n << (shift - 1n);
+    let r = whole;
+    if (rest > half || (rest === half && (whole & 1n) === 1n)) r += 1n;
+    if (r >> BigInt(4 * prec) >= 2n) { r >>= 1n; exp++; }
+    lead = r >> BigInt(4 * prec);
+    frac = r & ((1n << BigInt(4 * prec)) - 1n);
+    digits = prec === 0 ? '' : frac.toString(16).padStart(prec, '0');
+  }
+  const e = Math.abs(exp);
+  return `${neg ? '-' : ''}0x${lead.toString(16)}${digits ? '.' + digits : ''}p${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+}
+
+function badVerb(verb: string, arg: unknown, spec?: Spec): string {
   if (arg === undefined || arg === null) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${goTypeName(arg)}=${formatValue(arg, false)})`;
+  // Go prints the value with 'v' and the verb's flags, width and precision (printArg(arg, 'v'))
+  return `%!${verb}(${goTypeName(arg)}=${spec ? fmtArg(arg, 'v', spec) : formatValue(arg, false)})`;
 }
 
 function fmtInteger(n: bigint, verb: string, spec: Spec): string {
@@ -192,7 +252,7 @@ function fmtArg(arg: unknown, verb: string, spec: Spec): string {
   if (verb === 'T') return padTo(arg === undefined || arg === null ? '<nil>' : goTypeName(arg), spec, false);
   if (typeof arg === 'boolean') {
     if (verb === 'v' || verb === 't') return padTo(arg ? 'true' : 'false', spec, false);
-    return badVerb(verb, arg);
+    return badVerb(verb, arg, spec);
   }
   if (typeof arg === 'bigint' || (typeof arg === 'number' && Number.isInteger(arg) && !Object.is(arg, -0) && Math.abs(arg) < 2 ** 63)) {
     const n = BigInt(arg as number | bigint);
@@ -200,12 +260,18 @@ function fmtArg(arg: unknown, verb: string, spec: Spec): string {
     if (verb === 'c') return padTo(runeString(n), spec, false);
     if (verb === 'q') return padTo(quoteRune(runeString(n)), spec, false);
     if (verb === 'U') return padTo('U+' + BigInt.asUintN(64, n).toString(16).toUpperCase().padStart(4, '0'), spec, false);
-    if (typeof arg === 'number' && 'eEfFgG'.includes(verb)) return fmtFloat(arg, verb, spec);
-    return badVerb(verb, arg);
+    return badVerb(verb, arg, spec);
   }
-  if (typeof arg === 'number') {
-    if ('eEfFgGv'.includes(verb)) return fmtFloat(arg, verb, spec);
-    return badVerb(verb, arg);
+  if (typeof arg === 'number' || arg instanceof GoFloat) {
+    const f = arg instanceof GoFloat ? arg.value : arg;
+    if ('eEfFgGv'.includes(verb)) return fmtFloat(f, verb, spec);
+    if ((verb === 'x' || verb === 'X') && Number.isFinite(f)) {
+      let s = hexFloat(f, spec.prec ?? -1);
+      if (verb === 'X') s = s.toUpperCase();
+      if (!s.startsWith('-')) s = (spec.plus ? '+' : spec.space ? ' ' : '') + s;
+      return padTo(s, spec, true);
+    }
+    return badVerb(verb, arg, spec);
   }
   if (typeof arg === 'string') {
     let s = arg;
@@ -219,11 +285,11 @@ function fmtArg(arg: unknown, verb: string, spec: Spec): string {
         if (verb === 'X') h = h.toUpperCase();
         return padTo(h, spec, false);
       }
-      default: return badVerb(verb, arg);
+      default: return badVerb(verb, arg, spec);
     }
   }
   if (verb === 'v' || verb === 's') return padTo(formatValue(arg, false), spec, false);
-  return badVerb(verb, arg);
+  return badVerb(verb, arg, spec);
 }
 
 function fmtFloat(f: number, verb: string, spec: Spec): string {

@@ -3,7 +3,7 @@
  * packer/core.go). It validates the template, renders the variables, and
  * instantiates the components of each build.
  */
-import { addSecret, errorMessage, goQuote, InterpolationError, MultiError, PackerError, render, type InterpolateContext } from '@packer-ts/sdk';
+import { addSecret, errorMessage, goQuote, InterpolationError, MultiError, PackerError, render, renderRepeated, type InterpolateContext } from '@packer-ts/sdk';
 import type { ComponentFinder } from './components.ts';
 import { CoreBuild, type BuildProvisioner, type BuildPostProcessor } from './build.ts';
 import { PausedProvisioner, RetriedProvisioner, TimeoutProvisioner } from './provisioners.ts';
@@ -26,6 +26,9 @@ export interface BuildOptions {
 
 /** A `{{ .Something }}` left for components to render. */
 const DOT_ACTION = /{{(\s|)\.(.*?)(\s|)}}/g;
+/** A stand-in of a UUID's length and shape for the `i`th kept action (RenderRegex uses uuid.New()). */
+const placeholderId = (i: number): string => `7e3f0b1a-5c2d-4e6f-9a8b-${i.toString(16).padStart(12, '0')}`;
+const PLACEHOLDER_ID = /7e3f0b1a-5c2d-4e6f-9a8b-[0-9a-f]{12}/g;
 
 /** Packer's `build` function in a context without build data (Core.Context). */
 function noBuildData(key: unknown): never {
@@ -68,7 +71,7 @@ export class Core {
     for (const b of this.template.builders.values()) {
       let name: string;
       try {
-        name = render(b.name, this.context());
+        name = renderRepeated(b.name, this.context());
       } catch (e) {
         throw new PackerError('TEMPLATE_INVALID', `Error interpolating builder '${b.name}': ${errorMessage(e)}`);
       }
@@ -106,11 +109,16 @@ export class Core {
     for (const [k, v] of Object.entries(this.variables)) pending.set(k, v);
     const keys = [...pending.keys()].sort();
     let failed = '';
+    // Packer's RenderRegex: each `{{ .X }}` stands in as a UUID while the rest renders (so the
+    // columns of an error count the UUID's 36 characters), then comes back
     const renderKeeping = (value: string): string => {
       const kept: string[] = [];
-      const masked = value.replace(DOT_ACTION, (m) => `\u0000${kept.push(m) - 1}\u0000`);
+      const masked = value.replace(DOT_ACTION, (m) => {
+        const i = kept.indexOf(m);
+        return placeholderId(i >= 0 ? i : kept.push(m) - 1);
+      });
       const out = render(masked, { ...this.context(), enableEnv: true, userVariables: this.variables });
-      return out.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)]!);
+      return out.replace(PLACEHOLDER_ID, (id: string) => kept[parseInt(id.slice(-12), 16)] ?? id);
     };
     let todo = keys;
     for (let pass = 0; pass < 100 && todo.length > 0; pass++) {
@@ -177,7 +185,7 @@ export class Core {
     if (p.maxRetries !== '') {
       let rendered: string;
       try {
-        rendered = render(p.maxRetries, this.context());
+        rendered = renderRepeated(p.maxRetries, this.context());
       } catch (e) {
         throw new Error(`failed to interpolate \`max_retries\`: ${errorMessage(e)}`);
       }

@@ -4,7 +4,7 @@
  * template's context. console.ts reads the lines and loads this module only
  * for JSON mode.
  */
-import { errorMessage, render, wordWrap } from '@packer-ts/sdk';
+import { errorMessage, renderRepeated, wordWrap } from '@packer-ts/sdk';
 import { Core } from '@packer-ts/core';
 import type { Meta, MetaArgs } from '../meta.ts';
 import { readConfig } from '../json-template.ts';
@@ -49,7 +49,7 @@ class Console implements Session {
       return { out: '\n' + keys.map((k) => `${k}: ${vars[k]},\n`).join(''), exit: false };
     }
     try {
-      return { out: render(line, this.core.context()), exit: false };
+      return { out: renderRepeated(line, this.core.context()), exit: false };
     } catch (e) {
       // printed as a diagnostic without severity: the exit status stays 0
       return { out: '', exit: false, report: { text: interpolationDiagnostic(errorMessage(e)), error: false } };

@@ -54,7 +54,7 @@ export interface InterpolateContext {
   coreVersion?: string;
 }
 
-export { render, validateTemplate, InterpolationError, templateFuncs } from './render.ts';
+export { render, renderRepeated, validateTemplate, InterpolationError, templateFuncs } from './render.ts';
 export type { TemplateFunc, TypedFunc, ParamType } from './exec.ts';
 export { BUILTINS as TEMPLATE_BUILTINS, truth as templateTruth } from './exec.ts';
 // The Go text/template engine itself, for callers with their own functions and data.

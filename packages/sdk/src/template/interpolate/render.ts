@@ -60,6 +60,21 @@ export function render(template: string, ctx: InterpolateContext = {}): string {
 }
 
 /**
+ * Packer's interpolate.Render (the core's build names, `max_retries`, console lines): rendered
+ * again while the result changes, since a value may hold template actions of its own (a user
+ * variable keeping `{{ .Name }}`). Bounded where Go's loop is not: a value that grows forever.
+ */
+export function renderRepeated(template: string, ctx: InterpolateContext = {}): string {
+  let v = template;
+  for (let i = 0; i < 1000; i++) {
+    const r = render(v, ctx);
+    if (r === v) return r;
+    v = r;
+  }
+  throw new InterpolationError('template: root: rendering did not settle after 1000 passes', 'exec');
+}
+
+/**
  * Parses `template` without executing it (Packer's interpolate.Validate):
  * syntax errors and unknown functions. Functions of `ctx.funcs` count as known.
  * Throws InterpolationError.

@@ -49,18 +49,28 @@ async function starts(marker: string): Promise<string[]> {
   return text.split('\n').filter(Boolean).map((l) => l.replace(/ --protobuf/, '')).sort();
 }
 
+/**
+ * A home in `dir` with wrappers of packer-plugin-oracle describing `versions` installed by
+ * `packer-ts plugins install -path` (Packer 1.16's layout); the env to run the tools in, and
+ * the marker file the wrappers record their starts in.
+ */
+async function installVersions(dir: string, versions: string[]): Promise<{ env: NodeJS.ProcessEnv; marker: string }> {
+  const home = join(dir, 'home');
+  await mkdir(home);
+  const marker = join(dir, 'starts.txt');
+  const env = { HOME: home, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: join(dir, 'cache'), PACKER_NO_COLOR: '1' };
+  for (const v of versions) {
+    const inst = await run(PACKER_TS, ['plugins', 'install', '-path', await wrapper(dir, v, marker), 'github.com/acc/oracle'], { cwd: dir, env });
+    assert.equal(inst.code, 0, inst.stdout + inst.stderr);
+    assert.match(inst.stdout, new RegExp(`Successfully installed plugin github\\.com/acc/oracle from .* to .*_v${v.replace(/\./g, '\\.')}_x5\\.0_`));
+  }
+  return { env, marker };
+}
+
 test('required_plugins: `< 2.0.0` runs the installed 1.0.0, `>= 1.0.0` runs 2.0.0, as packer-1.16', { skip }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-required-select-'));
   try {
-    const home = join(dir, 'home');
-    await mkdir(home);
-    const marker = join(dir, 'starts.txt');
-    const env = { HOME: home, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: join(dir, 'cache'), PACKER_NO_COLOR: '1' };
-    for (const v of ['1.0.0', '2.0.0']) {
-      const inst = await run(PACKER_TS, ['plugins', 'install', '-path', await wrapper(dir, v, marker), 'github.com/acc/oracle'], { cwd: dir, env });
-      assert.equal(inst.code, 0, inst.stdout + inst.stderr);
-      assert.match(inst.stdout, new RegExp(`Successfully installed plugin github\\.com/acc/oracle from .* to .*_v${v.replace(/\./g, '\\.')}_x5\\.0_`));
-    }
+    const { env, marker } = await installVersions(dir, ['1.0.0', '2.0.0']);
     for (const [constraint, version] of [['< 2.0.0', '1.0.0'], ['>= 1.0.0', '2.0.0']] as const) {
       await writeFile(join(dir, 't.pkr.hcl'), template(constraint));
       const expected = [`${version} start builder mock`, `${version} start datasource static`, `${version} start post-processor noop`, `${version} start provisioner echo`];
@@ -80,14 +90,7 @@ test('required_plugins: `< 2.0.0` runs the installed 1.0.0, `>= 1.0.0` runs 2.0.
 test('-ignore-prerelease-plugins: an installed 1.1.0-dev is what a template uses, unless the flag leaves it out for 1.0.0, as packer-1.16', { skip }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'packer-ts-prerelease-'));
   try {
-    const home = join(dir, 'home');
-    await mkdir(home);
-    const marker = join(dir, 'starts.txt');
-    const env = { HOME: home, PACKER_PLUGIN_PATH: undefined, PACKER_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: join(dir, 'cache'), PACKER_NO_COLOR: '1' };
-    for (const v of ['1.0.0', '1.1.0-dev']) {
-      const inst = await run(PACKER_TS, ['plugins', 'install', '-path', await wrapper(dir, v, marker), 'github.com/acc/oracle'], { cwd: dir, env });
-      assert.equal(inst.code, 0, inst.stdout + inst.stderr);
-    }
+    const { env, marker } = await installVersions(dir, ['1.0.0', '1.1.0-dev']);
     // no required_plugins: the components of the highest installed version
     await writeFile(join(dir, 't.pkr.hcl'), 'source "oracle-mock" "m" {\n  mock = "x"\n}\nbuild {\n  sources = ["source.oracle-mock.m"]\n}\n');
     for (const [flags, version] of [[[], '1.1.0-dev'], [['-ignore-prerelease-plugins'], '1.0.0']] as const) {

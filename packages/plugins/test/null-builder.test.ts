@@ -1,10 +1,12 @@
 import { test } from 'node:test';
+import { Readable } from 'node:stream';
 import assert from 'node:assert/strict';
 import {
   DispatchHook,
   HookCleanupProvision,
   HookProvision,
   MultiError,
+  NoneCommunicator,
   packerConfigRaw,
   RecordingUi,
   type Communicator,
@@ -43,7 +45,7 @@ test('schema accepts the communicator setting', () => {
   assert.ok('communicator' in schema);
 });
 
-test('communicator none: artifact like Packer, hook gets no communicator and Packer\'s generated data', async () => {
+test('communicator none: artifact like Packer, hook gets Packer\'s none communicator and generated data', async () => {
   const b = new NullBuilder();
   const res = await b.prepare({ communicator: 'none' }, pc());
   assert.deepEqual(res.generatedVars ?? [], []);
@@ -66,7 +68,12 @@ test('communicator none: artifact like Packer, hook gets no communicator and Pac
   assert.equal(await art.state('other'), undefined);
   await art.destroy();
   assert.deepEqual(hook.runs.map((r) => r.name), [HookProvision]);
-  assert.equal(hook.runs[0]!.comm, undefined);
+  // Packer's communicator/none: commands exit 0 doing nothing, transfers fail in its words
+  const comm = hook.runs[0]!.comm!;
+  assert.ok(comm instanceof NoneCommunicator);
+  assert.equal(await comm.start({ command: 'exit 3' }), 0);
+  await assert.rejects(comm.upload('/x', Readable.from([])), { message: "Upload is not implemented when communicator = 'none'" });
+  await assert.rejects(comm.downloadDir('/x', '/y'), { message: "DownloadDir is not implemented when communicator = 'none'" });
   assert.deepEqual(hook.runs[0]!.data, {
     ID: 'Null',
     PackerRunUUID: 'run-uuid-from-core',

@@ -66,3 +66,15 @@ export async function runWithUi(comm: Communicator, command: string, ui: Ui, sig
   }
   return status;
 }
+
+/**
+ * The communicator of `communicator = "none"` (Packer's communicator/none): a command "runs"
+ * doing nothing and exits 0; file transfers fail with Packer's words.
+ */
+export class NoneCommunicator implements Communicator {
+  async start(_cmd: RemoteCmd): Promise<number> { return 0; }
+  async upload(_path: string, _input: Readable): Promise<void> { throw new Error("Upload is not implemented when communicator = 'none'"); }
+  async uploadDir(_dst: string, _src: string): Promise<void> { throw new Error("UploadDir is not implemented when communicator = 'none'"); }
+  async download(_path: string, _output: Writable): Promise<void> { throw new Error("Download is not implemented when communicator = 'none'"); }
+  async downloadDir(_src: string, _dst: string): Promise<void> { throw new Error("DownloadDir is not implemented when communicator = 'none'"); }
+}

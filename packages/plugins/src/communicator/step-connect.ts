@@ -6,7 +6,7 @@
  * `communicator_data` (and `communicator_config`).
  */
 import { readFile } from 'node:fs/promises';
-import { addSecret, formatGoDuration, halt, log, PasswordTerminal, setLongTimeout, waitFor, type LongTimer, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
+import { addSecret, formatGoDuration, halt, log, NoneCommunicator, PasswordTerminal, setLongTimeout, waitFor, type LongTimer, type StateBag, type Step, type StepAction, type Ui } from '@packer-ts/sdk';
 import { commHost, communicatorData, expandUser, type CommConfig } from './config.ts';
 import { SSHCommunicator, SSHConnectError, type SSHEndpoint, type SSHOptions } from './ssh.ts';
 import { parseTunnel, type Tunnel } from './tunnel.ts';
@@ -119,7 +119,11 @@ export class StepConnect implements Step {
     const c = this.opts.config;
     const ui = state.need<Ui>('ui');
     const type = c.type || 'ssh';
-    if (type === 'none') return 'continue';
+    if (type === 'none') {
+      // as Packer's StepConnect: the provisioners get its none communicator
+      state.set('communicator', new NoneCommunicator());
+      return 'continue';
+    }
     const custom = this.opts.custom?.[type];
     if (custom) {
       try {

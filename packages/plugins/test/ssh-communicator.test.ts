@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { RecordingUi, setupLog, StateBag, StepCleanupTempKeys } from '@packer-ts/sdk';
+import { NoneCommunicator, RecordingUi, setupLog, StateBag, StepCleanupTempKeys } from '@packer-ts/sdk';
 import { CMD_DISCONNECT } from '@packer-ts/sdk';
 import { prepareComm, SSHCommunicator, StepConnect, type CommConfig } from '../src/communicator/index.ts';
 import { freePort, SSHFixture, waitListening, type Sshd } from './ssh-helpers.ts';
@@ -246,10 +246,11 @@ describe('ssh communicator', () => {
     assert.match(logged, new RegExp(` \\[DEBUG\\] TCP connection to SSH ip/port failed: dial tcp 127\\.0\\.0\\.1:${port}: connect: connection refused\n`));
   });
 
-  test('StepConnect: communicator none connects nothing; cancellation stops the wait', async () => {
+  test('StepConnect: communicator none connects nothing (Packer\'s none communicator in the state); cancellation stops the wait', async () => {
     const none = await runStep({ type: 'none' });
     assert.equal(none.action, 'continue');
-    assert.equal(none.state.get('communicator'), undefined);
+    assert.ok(none.state.get('communicator') instanceof NoneCommunicator);
+    assert.deepEqual(none.ui.calls, []);
     const ac = new AbortController();
     const port = await freePort();
     setTimeout(() => ac.abort(), 300);

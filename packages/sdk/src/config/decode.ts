@@ -417,6 +417,16 @@ export function decodeConfig<T>(schema: Schema, raws: unknown[], opts: DecodeOpt
     if (v !== undefined) addSecret(v);
   }
 
+  // Packer interpolates each raw on its own before they merge (config.Decode: RenderMap per
+  // raw), so a template error in a value a later raw overrides is still the error
+  if (objs.length > 1 && opts.interpolate !== false) {
+    for (const o of objs) {
+      const each = new Decoder(ctx, true);
+      each.fields(schema, o, '', true, true);
+      if (each.interpolation.length > 0) throw each.interpolation[0]!;
+    }
+  }
+
   // Merge the raws per schema field: later raws win, objects and maps merge.
   const merged: Obj = {};
   for (const o of objs) {

@@ -41,6 +41,11 @@ function remoteLines(out: string): string[] {
   return out.split('\n').filter((l) => l.startsWith('    docker: ') && !/Run command|Container ID|Image ID/.test(l));
 }
 
+/** The private daemon's image ids, as a set (docker lists images made in the same second in either order). */
+async function imageSet(flags: string[]): Promise<string[]> {
+  return (await d.docker(['images', ...flags])).stdout.split('\n').filter(Boolean).sort();
+}
+
 describe('docker builder: parity with Packer 1.6.6', { concurrency: false }, () => {
   before(async () => {
     requireTool(REAL_PACKER, 'packer');
@@ -194,10 +199,10 @@ describe('docker builder: parity with Packer 1.6.6', { concurrency: false }, () 
     assert.ok(tl.some((e) => e.path === 'root/e' && e.mode === 0o600));
     assert.deepEqual(tl, pl);
     assert.match(t.stdout, /--> docker: Exported Docker file: out\/t\.tar/);
-    const images = (await d.docker(['images', '-q'])).stdout;
+    const images = await imageSet(['-q']);
     const disc = await build(TOOLS[1]!, { builders: [{ type: 'docker', image: 'tiny:1', pull: false, discard: true, run_command: RUN }] });
     assert.equal(disc.code, 0, disc.stdout);
-    assert.equal((await d.docker(['images', '-q'])).stdout, images, 'discard makes no image');
+    assert.deepEqual(await imageSet(['-q']), images, 'discard makes no image');
     assert.deepEqual(await d.containers(), []);
   });
 
@@ -205,7 +210,7 @@ describe('docker builder: parity with Packer 1.6.6', { concurrency: false }, () 
     const failing = { builders: [{ type: 'docker', image: 'tiny:1', pull: false, commit: true, run_command: RUN }],
       provisioners: [{ type: 'shell', inline: ['echo before', 'exit 3'] }] };
     const missing = { builders: [{ type: 'docker', image: 'no-such-image:0', pull: false, commit: true, run_command: RUN }] };
-    const images = (await d.docker(['images', '-qa'])).stdout;
+    const images = await imageSet(['-qa']);
     for (const [tpl, expect] of [[failing, /Script exited with non-zero exit status: 3/], [missing, /Error running container: Docker exited with a non-zero exit status\.\nStderr: .*No such image: no-such-image:0/]] as const) {
       const p = await build(TOOLS[0]!, tpl);
       const t = await build(TOOLS[1]!, tpl);
@@ -215,7 +220,7 @@ describe('docker builder: parity with Packer 1.6.6', { concurrency: false }, () 
       assert.match(t.stdout + t.stderr, expect);
       assert.deepEqual(await d.containers(), [], 'no container left');
     }
-    assert.equal((await d.docker(['images', '-qa'])).stdout, images, 'no image made');
+    assert.deepEqual(await imageSet(['-qa']), images, 'no image made');
   });
 
   // Packer 1.6.6 lets the running command end (its docker communicator does not stop it); packer-ts stops it.
